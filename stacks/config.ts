@@ -1,0 +1,225 @@
+/**
+ * Parses and validates the platform config. Every problem is collected and reported at once, each
+ * naming the key path (`platform:eks.nodeGroups[0].minSize`), the bad value and what is allowed,
+ * before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { cidrsOverlap, planSubnets, SubnetPlan } from "../components/network/subnets";
+import { platformSchema, PlatformSettings, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+
+export * from "./config-schema";
+
+/** The validated config plus where it runs. */
+export interface PlatformConfig extends PlatformSettings {
+    project: string;
+    stack: string;
+    /** Primary AWS region (`aws:region`). */
+    region: string;
+    /** The subnet layout computed from `network` (validated to fit the VPC). */
+    subnets: SubnetPlan;
+}
+
+/** Raised for invalid config; `problems` holds one line per problem. */
+export class ConfigError extends Error {
+    constructor(
+        readonly source: string,
+        readonly problems: string[],
+    ) {
+        super(`Invalid platform config (${source}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+export interface ConfigInput {
+    project: string;
+    stack: string;
+    /** Every config key of the stack, namespaced (`platform:network`, `aws:region`), values as Pulumi stores them (strings or parsed). */
+    values: Record<string, unknown>;
+    /** Where the config came from, for messages. Defaults to Pulumi.<stack>.yaml. */
+    source?: string;
+}
+
+/** Parses the raw config of one stack into a PlatformConfig, or throws a ConfigError. */
+export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
+    const source = input.source ?? `Pulumi.${input.stack}.yaml`;
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(input.values)) {
+        if (key.startsWith("platform:")) raw[key.slice("platform:".length)] = decodeConfigValue(value);
+    }
+    const region = input.values["aws:region"];
+    const problems: string[] = [];
+    if (typeof region !== "string" || !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
+        problems.push(`aws:region: ${show(region)} must be set to an AWS region such as eu-west-1`);
+    }
+    const parsed = platformSchema.safeParse(raw);
+    if (!parsed.success) {
+        problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)));
+        throw new ConfigError(source, problems);
+    }
+    const cfg = parsed.data;
+    const subnets = crossFieldChecks(cfg, String(region), problems);
+    if (problems.length > 0) throw new ConfigError(source, problems);
+    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets! };
+}
+
+/** Reads the current stack's config through the Pulumi runtime. */
+export function loadPlatformConfig(): PlatformConfig {
+    return parsePlatformConfig({
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        values: pulumi.runtime.allConfig(),
+    });
+}
+
+/** Pulumi stores structured config values as JSON strings; scalars stay strings. */
+function decodeConfigValue(value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    const trimmed = value.trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+function crossFieldChecks(cfg: PlatformSettings, region: string, problems: string[]): SubnetPlan | undefined {
+    const { network, eks, database, dr, backup, supplyChain, alerting } = cfg;
+    let subnets: SubnetPlan | undefined;
+    try {
+        subnets = planSubnets(network.cidr, network.azCount, network.subnetPrefixes);
+    } catch (e) {
+        problems.push(`platform:network.subnetPrefixes: ${(e as Error).message}; use a larger network.cidr or longer prefixes`);
+    }
+    if (network.availabilityZones && network.availabilityZones.length !== network.azCount) {
+        problems.push(`platform:network.availabilityZones: lists ${network.availabilityZones.length} zones but network.azCount is ${network.azCount}; list exactly azCount zones or omit the key`);
+    }
+    for (const [i, az] of (network.availabilityZones ?? []).entries()) {
+        if (!az.startsWith(region)) problems.push(`platform:network.availabilityZones[${i}]: ${show(az)} is not in aws:region ${region}`);
+    }
+    const names = new Set<string>();
+    eks.nodeGroups.forEach((g, i) => {
+        const at = `platform:eks.nodeGroups[${i}]`;
+        if (g.minSize > g.maxSize) problems.push(`${at}.minSize: ${g.minSize} is greater than maxSize ${g.maxSize}; need minSize <= desiredSize <= maxSize`);
+        else if (g.desiredSize < g.minSize || g.desiredSize > g.maxSize) problems.push(`${at}.desiredSize: ${g.desiredSize} is outside [minSize, maxSize] = [${g.minSize}, ${g.maxSize}]`);
+        if (names.has(g.name)) problems.push(`${at}.name: ${show(g.name)} is used by another node group; names must be unique`);
+        names.add(g.name);
+    });
+    const major = Number(database.engineVersion.split(".")[0]);
+    if (!(SUPPORTED_POSTGRES_MAJORS as readonly number[]).includes(major)) {
+        problems.push(`platform:database.engineVersion: ${show(database.engineVersion)} is not a supported PostgreSQL major; allowed majors: ${SUPPORTED_POSTGRES_MAJORS.join(", ")}`);
+    }
+    if (database.maxAllocatedStorageGiB < database.allocatedStorageGiB) {
+        problems.push(`platform:database.maxAllocatedStorageGiB: ${database.maxAllocatedStorageGiB} is below allocatedStorageGiB ${database.allocatedStorageGiB}`);
+    }
+    if (dr.enabled) {
+        if (!dr.region) problems.push(`platform:dr.region: required when dr.enabled is true; set an AWS region other than ${region}`);
+        else if (dr.region === region) problems.push(`platform:dr.region: ${show(dr.region)} equals the primary aws:region; the DR region must be a different region`);
+        if (cidrsOverlap(dr.vpcCidr, network.cidr)) problems.push(`platform:dr.vpcCidr: ${show(dr.vpcCidr)} overlaps network.cidr ${network.cidr}; the DR VPC needs its own range`);
+    } else if (dr.failover) {
+        problems.push(`platform:dr.failover: true needs dr.enabled: true (there is no DR region to fail over to)`);
+    }
+    if (backup.vaultLock.enabled) {
+        const { minRetentionDays: min, maxRetentionDays: max } = backup.vaultLock;
+        if (min > max) problems.push(`platform:backup.vaultLock.minRetentionDays: ${min} is greater than maxRetentionDays ${max}`);
+        const rules: [string, number][] = [["dailyRetentionDays", backup.dailyRetentionDays], ["weeklyRetentionDays", backup.weeklyRetentionDays], ["monthlyRetentionDays", backup.monthlyRetentionDays]];
+        for (const [key, days] of rules) {
+            if (days !== 0 && (days < min || days > max)) problems.push(`platform:backup.${key}: ${days} is outside the vault lock range [${min}, ${max}] days; the locked vault would refuse these recovery points`);
+        }
+    }
+    if ((supplyChain.verificationMode === "registry" || supplyChain.signedRegistries.length > 0) && supplyChain.cosignPublicKeys.length === 0) {
+        problems.push(`platform:supplyChain.cosignPublicKeys: registry verification and signedRegistries need at least one cosign public key`);
+    }
+    const receivers = new Set<string>();
+    alerting.receivers.forEach((r, i) => {
+        if (receivers.has(r.name)) problems.push(`platform:alerting.receivers[${i}].name: ${show(r.name)} is used twice; receiver names must be unique`);
+        receivers.add(r.name);
+    });
+    return subnets;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string[] {
+    const at = keyPath(issue.path);
+    const value = valueAt(raw, issue.path);
+    switch (issue.code) {
+        case "unrecognized_keys":
+            return issue.keys.map((key) => {
+                const allowed = allowedKeys(issue.path);
+                const hint = closest(key, allowed);
+                return `${keyPath([...issue.path, key])}: unknown key${hint ? ` (did you mean ${hint}?)` : ""}; allowed keys: ${allowed.join(", ")}`;
+            });
+        case "invalid_value":
+            return [`${at}: ${value === undefined ? "is required" : `${show(value)} is not allowed`}; allowed values: ${issue.values.map((v) => show(v)).join(", ")}`];
+        case "invalid_type":
+            return [value === undefined ? `${at}: is required (${issue.expected})` : `${at}: ${show(value)} has the wrong type; expected ${issue.expected}`];
+        case "too_small":
+        case "too_big":
+            return [`${at}: ${show(value)} is out of range: ${issue.message.replace(/^Too (small|big): /, "")}`];
+        default:
+            return [`${at}: ${show(value)} ${issue.message}`];
+    }
+}
+
+function keyPath(path: PropertyKey[]): string {
+    if (path.length === 0) return "platform";
+    const [head, ...rest] = path;
+    return `platform:${String(head)}${rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`;
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+    return path.reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
+}
+
+/** The keys the schema allows at an object path (array indices skipped). */
+function allowedKeys(path: PropertyKey[]): string[] {
+    let schema: z.core.$ZodType = platformSchema;
+    for (const key of path) {
+        schema = unwrap(schema);
+        const def = schema._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+        if (def.type === "array" && typeof key === "number" && def.element) schema = def.element;
+        else if (def.type === "object" && def.shape && typeof key === "string") schema = def.shape[key];
+        else return [];
+    }
+    const def = unwrap(schema)._zod.def as unknown as { shape?: Record<string, unknown> };
+    return Object.keys(def.shape ?? {});
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+    let current = schema;
+    for (;;) {
+        const def = current._zod.def as unknown as { type: string; innerType?: z.core.$ZodType };
+        if (!["default", "prefault", "optional"].includes(def.type) || !def.innerType) return current;
+        current = def.innerType;
+    }
+}
+
+function closest(key: string, candidates: string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+    for (const c of candidates) {
+        const d = editDistance(key.toLowerCase(), c.toLowerCase());
+        if (d < bestDistance) [best, bestDistance] = [c, d];
+    }
+    return best;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const tmp = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = tmp;
+        }
+    }
+    return row[b.length];
+}
+
+function show(value: unknown): string {
+    return value === undefined ? "(unset)" : JSON.stringify(value);
+}
