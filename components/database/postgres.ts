@@ -1,0 +1,184 @@
+/**
+ * Postgres: RDS for PostgreSQL in the isolated subnets, reachable only from the cluster's security
+ * group, encrypted with its own KMS key, TLS forced, master password managed by Secrets Manager,
+ * IAM authentication on, logs exported to encrypted log groups, and, when protected, deletion
+ * protection, a final snapshot and Pulumi `protect` on the instance and its key.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createKmsKey } from "../shared/kms";
+import { managedPolicyArn, serviceTrustPolicy } from "../shared/iam";
+import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+
+/** Log types exported to CloudWatch (PostgreSQL supports these two). */
+export const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade"];
+
+export interface PostgresArgs {
+    ctx: PlatformContext;
+    accountId: pulumi.Input<string>;
+    vpcId: pulumi.Input<string>;
+    /** Isolated subnets (no route to the internet) for the DB subnet group. */
+    isolatedSubnetIds: pulumi.Input<string>[];
+    /** The only security group allowed to connect on 5432 (the EKS cluster security group). */
+    clientSecurityGroupId: pulumi.Input<string>;
+    /** e.g. 17.6. */
+    engineVersion: string;
+    /** e.g. db.r7g.large. */
+    instanceClass: string;
+    allocatedStorageGiB: number;
+    /** Storage autoscaling ceiling. */
+    maxAllocatedStorageGiB: number;
+    /** Defaults to true. */
+    multiAz?: boolean;
+    /** Automated backup (PITR) retention, days. Defaults to 14. */
+    backupRetentionDays?: number;
+    /** Defaults to 03:00-04:00 UTC. */
+    backupWindow?: string;
+    /** Defaults to sun:04:30-sun:05:30 UTC. */
+    maintenanceWindow?: string;
+    /** 0 turns Performance Insights off. Defaults to 7. */
+    performanceInsightsRetentionDays?: number;
+    /** 0 turns enhanced monitoring off. Defaults to 60. */
+    monitoringIntervalSeconds?: number;
+    /** Deletion protection, final snapshot and Pulumi `protect`. Defaults to true. */
+    deletionProtection?: boolean;
+    /** Defaults to app. */
+    databaseName?: string;
+    /** Defaults to platform_admin. */
+    masterUsername?: string;
+    /** log_min_duration_statement in ms. Defaults to 500. */
+    slowQueryMs?: number;
+    /** Log retention of the exported logs. Defaults to 365. */
+    logRetentionDays?: number;
+}
+
+export class Postgres extends pulumi.ComponentResource {
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly address: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly instanceArn: pulumi.Output<string>;
+    public readonly instanceIdentifier: pulumi.Output<string>;
+    public readonly masterSecretArn: pulumi.Output<string>;
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly kmsKeyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:database:Postgres", name, {}, opts);
+        const { ctx } = args;
+        const tags = componentTags(ctx, "database");
+        const partition = partitionOf(ctx.region);
+        const child = { parent: this };
+        const protect = args.deletionProtection ?? true;
+        const identifier = `${ctx.prefix}-postgres`;
+        const major = args.engineVersion.split(".")[0];
+
+        const key = createKmsKey(`${name}-key`, `${identifier}`, {
+            description: `${identifier} storage, snapshots, Performance Insights and master secret`,
+            accountId: args.accountId, partition, region: ctx.region, tags,
+        }, { parent: this, protect });
+        const logKey = createKmsKey(`${name}-logs-key`, `${identifier}-logs`, {
+            description: `${identifier} exported logs`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["logs"], tags,
+        }, child);
+        // RDS would otherwise create these groups unencrypted with no expiry.
+        const logGroups = POSTGRES_LOG_EXPORTS.map((type) => new aws.cloudwatch.LogGroup(`${name}-log-${type}`, {
+            name: `/aws/rds/instance/${identifier}/${type}`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: logKey.arn, tags,
+        }, child));
+
+        const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, {
+            name: `${identifier}-isolated`, description: `${identifier}: isolated subnets only`, subnetIds: args.isolatedSubnetIds, tags,
+        }, child);
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            name: `${identifier}-sg`,
+            vpcId: args.vpcId,
+            description: "PostgreSQL from the EKS cluster security group only",
+            tags: { ...tags, Name: `${identifier}-sg` },
+        }, child);
+        new aws.vpc.SecurityGroupIngressRule(`${name}-from-cluster`, {
+            securityGroupId: sg.id, referencedSecurityGroupId: args.clientSecurityGroupId, ipProtocol: "tcp", fromPort: 5432, toPort: 5432,
+            description: "PostgreSQL from EKS nodes and pods",
+        }, child);
+
+        const params = new aws.rds.ParameterGroup(`${name}-params`, {
+            name: `${identifier}-pg${major}`,
+            family: `postgres${major}`,
+            description: `${identifier}: TLS forced, slow queries logged`,
+            parameters: [
+                { name: "rds.force_ssl", value: "1" },
+                { name: "ssl_min_protocol_version", value: "TLSv1.2" },
+                { name: "log_min_duration_statement", value: String(args.slowQueryMs ?? 500) },
+                { name: "log_connections", value: "1" },
+                { name: "log_disconnections", value: "1" },
+                { name: "log_lock_waits", value: "1" },
+            ],
+            tags,
+        }, child);
+
+        const interval = args.monitoringIntervalSeconds ?? 60;
+        const monitoringRole = interval > 0
+            ? new aws.iam.Role(`${name}-monitoring-role`, { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com"), tags }, child)
+            : undefined;
+        if (monitoringRole) {
+            new aws.iam.RolePolicyAttachment(`${name}-monitoring-policy`, { role: monitoringRole.name, policyArn: managedPolicyArn(partition, "service-role/AmazonRDSEnhancedMonitoringRole") }, child);
+        }
+        const piRetention = args.performanceInsightsRetentionDays ?? 7;
+
+        const db = new aws.rds.Instance(`${name}-instance`, {
+            identifier,
+            engine: "postgres",
+            engineVersion: args.engineVersion,
+            instanceClass: args.instanceClass,
+            allocatedStorage: args.allocatedStorageGiB,
+            maxAllocatedStorage: args.maxAllocatedStorageGiB,
+            storageType: "gp3",
+            storageEncrypted: true,
+            kmsKeyId: key.arn,
+            multiAz: args.multiAz ?? true,
+            dbSubnetGroupName: subnetGroup.name,
+            vpcSecurityGroupIds: [sg.id],
+            publiclyAccessible: false,
+            dbName: args.databaseName ?? "app",
+            username: args.masterUsername ?? "platform_admin",
+            manageMasterUserPassword: true,
+            masterUserSecretKmsKeyId: key.arn,
+            iamDatabaseAuthenticationEnabled: true,
+            parameterGroupName: params.name,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            enabledCloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
+            performanceInsightsEnabled: piRetention > 0,
+            performanceInsightsKmsKeyId: piRetention > 0 ? key.arn : undefined,
+            performanceInsightsRetentionPeriod: piRetention > 0 ? piRetention : undefined,
+            monitoringInterval: interval,
+            monitoringRoleArn: monitoringRole?.arn,
+            backupRetentionPeriod: args.backupRetentionDays ?? 14,
+            backupWindow: args.backupWindow ?? "03:00-04:00",
+            maintenanceWindow: args.maintenanceWindow ?? "sun:04:30-sun:05:30",
+            autoMinorVersionUpgrade: true,
+            allowMajorVersionUpgrade: false,
+            applyImmediately: false,
+            copyTagsToSnapshot: true,
+            deletionProtection: protect,
+            skipFinalSnapshot: !protect,
+            finalSnapshotIdentifier: protect ? `${identifier}-final` : undefined,
+            deleteAutomatedBackups: !protect,
+            tags: { ...tags, backup: "true" },
+        }, { parent: this, protect, dependsOn: logGroups });
+
+        this.endpoint = db.endpoint;
+        this.address = db.address;
+        this.port = db.port;
+        this.instanceArn = db.arn;
+        this.instanceIdentifier = db.identifier;
+        this.masterSecretArn = db.masterUserSecrets.apply((s) => s?.[0]?.secretArn ?? "");
+        this.securityGroupId = sg.id;
+        this.kmsKeyArn = key.arn;
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            address: this.address,
+            port: this.port,
+            instanceArn: this.instanceArn,
+            masterSecretArn: this.masterSecretArn,
+            securityGroupId: this.securityGroupId,
+            kmsKeyArn: this.kmsKeyArn,
+        });
+    }
+}

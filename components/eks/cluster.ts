@@ -1,0 +1,197 @@
+/**
+ * Cluster: an EKS control plane with KMS envelope encryption, all control-plane logs, access
+ * entries (authentication mode API), managed node groups, pinned add-ons with Pod Identity roles,
+ * a default encrypted gp3 StorageClass and a Kubernetes provider for everything in the cluster.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createKmsKey } from "../shared/kms";
+import { managedPolicyArn, PolicyStatement, serviceTrustPolicy } from "../shared/iam";
+import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+import { AddonName, addonVersions } from "./addons";
+import { buildKubeconfig } from "./kubeconfig";
+import { NodeGroup, NodeGroupArgs } from "./nodegroup";
+import { WorkloadIdentity } from "./workload-identity";
+
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+export type NodeGroupSpec = Omit<NodeGroupArgs, "clusterName" | "prefix" | "nodeRoleArn" | "subnetIds" | "volumeKmsKeyArn" | "tags"> & { name: string };
+
+export interface ClusterArgs {
+    ctx: PlatformContext;
+    accountId: pulumi.Input<string>;
+    /** Kubernetes minor version, e.g. 1.35. */
+    version: string;
+    vpcId: pulumi.Input<string>;
+    /** Private subnets for the control-plane ENIs and the nodes. */
+    privateSubnetIds: pulumi.Input<string>[];
+    /** CIDRs allowed to reach the public endpoint; empty keeps the endpoint private. Defaults to []. */
+    publicAccessCidrs?: string[];
+    /** IAM roles granted AmazonEKSClusterAdminPolicy through access entries. Defaults to []. */
+    adminRoleArns?: string[];
+    /** Control-plane log retention in days. Defaults to 365. */
+    logRetentionDays?: number;
+    nodeGroups: NodeGroupSpec[];
+    /** Add-on version overrides. Defaults to the pinned table in addons.ts. */
+    addonVersions?: Partial<Record<AddonName, string>>;
+    /** Refuse `pulumi destroy`/replacement of the control plane. Defaults to true. */
+    protect?: boolean;
+}
+
+export class Cluster extends pulumi.ComponentResource {
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly provider: k8s.Provider;
+    public readonly secretsKeyArn: pulumi.Output<string>;
+    /** KMS key for EBS volumes (node roots and PersistentVolumes). */
+    public readonly volumeKeyArn: pulumi.Output<string>;
+    private readonly tags: Record<string, string>;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:eks:Cluster", name, {}, opts);
+        const { ctx } = args;
+        const tags = (this.tags = componentTags(ctx, "eks"));
+        const partition = partitionOf(ctx.region);
+        const child = { parent: this };
+        const clusterName = `${ctx.prefix}-eks`;
+        const protect = args.protect ?? true;
+
+        const secretsKey = createKmsKey(`${name}-secrets-key`, `${clusterName}-secrets`, {
+            description: `${clusterName} Kubernetes secrets envelope encryption`, accountId: args.accountId, partition, region: ctx.region, tags,
+        }, { parent: this, protect });
+        const asgRole = pulumi.interpolate`arn:${partition}:iam::${args.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+        const volumeKeyStatements: PolicyStatement[] = [
+            { Sid: "AutoScalingUse", Effect: "Allow", Principal: { AWS: asgRole }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: "*" },
+            { Sid: "AutoScalingGrants", Effect: "Allow", Principal: { AWS: asgRole }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+        ];
+        const volumeKey = createKmsKey(`${name}-volume-key`, `${clusterName}-ebs`, {
+            description: `${clusterName} EBS volumes`, accountId: args.accountId, partition, region: ctx.region, extraStatements: volumeKeyStatements, tags,
+        }, { parent: this, protect });
+        const logKey = createKmsKey(`${name}-logs-key`, `${clusterName}-logs`, {
+            description: `${clusterName} control-plane logs`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["logs"], tags,
+        }, child);
+        // Created before the cluster so EKS writes into an encrypted group with bounded retention.
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: logKey.arn, tags,
+        }, child);
+
+        const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags }, child);
+        new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: clusterRole.name, policyArn: managedPolicyArn(partition, "AmazonEKSClusterPolicy") }, child);
+
+        const publicCidrs = args.publicAccessCidrs ?? [];
+        const cluster = new aws.eks.Cluster(`${name}-cluster`, {
+            name: clusterName,
+            version: args.version,
+            roleArn: clusterRole.arn,
+            vpcConfig: {
+                subnetIds: args.privateSubnetIds,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: publicCidrs.length > 0,
+                publicAccessCidrs: publicCidrs.length > 0 ? publicCidrs : undefined,
+            },
+            encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
+            enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            bootstrapSelfManagedAddons: false,
+            deletionProtection: protect,
+            upgradePolicy: { supportType: "STANDARD" },
+            tags,
+        }, { parent: this, protect, dependsOn: [logGroup] });
+        this.clusterName = cluster.name;
+        this.endpoint = cluster.endpoint;
+        this.clusterSecurityGroupId = cluster.vpcConfig.apply((v) => v.clusterSecurityGroupId);
+        this.secretsKeyArn = secretsKey.arn;
+        this.volumeKeyArn = volumeKey.arn;
+
+        (args.adminRoleArns ?? []).forEach((principalArn, i) => {
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, child);
+            new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}-policy`, {
+                clusterName: cluster.name,
+                principalArn,
+                policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                accessScope: { type: "cluster" },
+            }, { parent: this, dependsOn: [entry] });
+        });
+
+        // Nodes get only what the kubelet needs; the CNI and EBS CSI permissions go to Pod Identity roles.
+        const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags }, child);
+        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"];
+        const nodeAttachments = nodePolicies.map((p) => new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(partition, p) }, child));
+
+        const versions = addonVersions(args.version, args.addonVersions);
+        const addon = (addonName: AddonName, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
+            new aws.eks.Addon(`${name}-${addonName}`, {
+                clusterName: cluster.name,
+                addonName,
+                addonVersion: versions[addonName],
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags,
+                ...extra,
+            }, { parent: this, dependsOn });
+        const podIdentityAgent = addon("eks-pod-identity-agent");
+        // Add-on roles: the add-on creates its own Pod Identity association (podIdentityAssociations).
+        const addonRole = (addonName: string, serviceAccount: string, managedPolicy: string, statements: PolicyStatement[] = []) =>
+            new WorkloadIdentity(`${name}-${addonName}`, {
+                clusterName: cluster.name, namespace: "kube-system", serviceAccount, statements, managedPolicyArns: [managedPolicyArn(partition, managedPolicy)], associate: false, tags,
+            }, child);
+        const cniRole = addonRole("vpc-cni", "aws-node", "AmazonEKS_CNI_Policy");
+        const vpcCni = addon("vpc-cni", { podIdentityAssociations: [{ roleArn: cniRole.roleArn, serviceAccount: "aws-node" }] }, [podIdentityAgent]);
+        const kubeProxy = addon("kube-proxy");
+
+        const nodeGroups = args.nodeGroups.map((spec) => new NodeGroup(spec.name, {
+            ...spec,
+            clusterName: cluster.name,
+            prefix: ctx.prefix,
+            nodeRoleArn: nodeRole.arn,
+            subnetIds: args.privateSubnetIds,
+            volumeKmsKeyArn: volumeKey.arn,
+            tags,
+        }, { parent: this, dependsOn: [...nodeAttachments, vpcCni, kubeProxy] }));
+
+        addon("coredns", {}, nodeGroups);
+        const ebsRole = addonRole("ebs-csi", "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy", [
+            { Sid: "UseVolumeKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: volumeKey.arn },
+            { Sid: "GrantVolumeKey", Effect: "Allow", Action: "kms:CreateGrant", Resource: volumeKey.arn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+        ]);
+        const ebsCsi = addon("aws-ebs-csi-driver", { podIdentityAssociations: [{ roleArn: ebsRole.roleArn, serviceAccount: "ebs-csi-controller-sa" }] }, [...nodeGroups, podIdentityAgent]);
+
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([n, endpoint, ca]) =>
+                buildKubeconfig({ clusterName: n, endpoint, certificateAuthority: ca.data ?? "", region: ctx.region }),
+            ),
+        );
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: nodeGroups });
+
+        new k8s.storage.v1.StorageClass(`${name}-gp3`, {
+            metadata: { name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+            provisioner: "ebs.csi.aws.com",
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+            reclaimPolicy: "Retain",
+            parameters: { type: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, fsType: "ext4" },
+        }, { parent: this, provider: this.provider, dependsOn: [ebsCsi] });
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            kubeconfig: this.kubeconfig,
+            secretsKeyArn: this.secretsKeyArn,
+            volumeKeyArn: this.volumeKeyArn,
+        });
+    }
+
+    /**
+     * An IAM role for one workload's service account, trusted only by Pod Identity, with exactly
+     * the given permissions. Observability, backup and DR components get their S3/KMS access here.
+     */
+    public workloadRole(namespace: string, serviceAccount: string, statements: PolicyStatement[], parent: pulumi.Resource = this): WorkloadIdentity {
+        return new WorkloadIdentity(`${namespace}-${serviceAccount}`, {
+            clusterName: this.clusterName, namespace, serviceAccount, statements, tags: this.tags,
+        }, { parent });
+    }
+}
