@@ -1,0 +1,19 @@
+/**
+ * Pulumi entry point (`main` in Pulumi.yaml): validate the stack's config, build the platform and
+ * return the stack outputs. Invalid config stops here, before any resource is registered, with one
+ * message listing every problem (RunError prints it without a stack trace).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadPlatformConfig } from "./config";
+import { buildPlatform } from "./platform";
+
+export = () => {
+    let cfg;
+    try {
+        cfg = loadPlatformConfig();
+    } catch (e) {
+        if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
+    return buildPlatform(cfg).outputs;
+};

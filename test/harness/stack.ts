@@ -1,0 +1,107 @@
+/**
+ * Builds a whole stack under the mocks from its own Pulumi.<stack>.yaml (read with js-yaml), the
+ * same way `pulumi up` would, and returns every registered resource with query helpers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { parsePlatformConfig, PlatformConfig } from "../../stacks/config";
+import { buildPlatform, Platform } from "../../stacks/platform";
+import { PlatformMocks } from "./mocks";
+import { record, RecordedResource } from "./recorder";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const PROJECT = "platform";
+export const STACKS = ["dev", "staging", "prod"] as const;
+
+/** The `config:` map of Pulumi.<stack>.yaml. */
+export function readStackConfig(stack: string, root = REPO_ROOT): Record<string, unknown> {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+        throw new Error(`unknown stack "${stack}": no ${path.basename(file)}; known stacks: ${known.join(", ")}`);
+    }
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    return doc?.config ?? {};
+}
+
+export class BuiltStack {
+    constructor(
+        readonly stack: string,
+        readonly config: PlatformConfig,
+        readonly platform: Platform,
+        readonly resources: RecordedResource[],
+    ) {}
+
+    /** Resources of a type token, e.g. `aws:ec2/subnet:Subnet`. */
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one resource with this type and name; throws when absent. */
+    get(type: string, name: string): RecordedResource {
+        const found = this.resources.find((r) => r.type === type && r.name === name);
+        if (!found) throw new Error(`no ${type} named ${name}; have: ${this.ofType(type).map((r) => r.name).join(", ") || "none of that type"}`);
+        return found;
+    }
+
+    /** The resource registered for a Resource object (match inputs to outputs of other resources). */
+    of(resource: pulumi.Resource): RecordedResource {
+        const found = this.resources.find((r) => r.resource === resource);
+        if (!found) throw new Error("resource was not registered in this stack");
+        return found;
+    }
+
+    /** Direct children of a resource key. */
+    childrenOf(key: string): RecordedResource[] {
+        return this.resources.filter((r) => r.parent === key);
+    }
+
+    /** Every descendant of a resource key. */
+    descendantsOf(key: string): RecordedResource[] {
+        const out: RecordedResource[] = [];
+        const walk = (k: string) => this.childrenOf(k).forEach((c) => { out.push(c); walk(c.key); });
+        walk(key);
+        return out;
+    }
+
+    /** The component a resource belongs to (nearest `platform:` ancestor). */
+    componentOf(r: RecordedResource): RecordedResource | undefined {
+        let parent = r.parent ? this.resources.find((p) => p.key === r.parent) : undefined;
+        while (parent && !parent.type.startsWith("platform:")) parent = parent.parent ? this.resources.find((p) => p.key === parent!.parent) : undefined;
+        return parent;
+    }
+}
+
+/** Awaits an Output's value (mocks run with preview off, so every value is known). */
+export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+    return (pulumi.output(output) as any).promise();
+}
+
+/**
+ * Builds `stack` under the mocks. `mutate` may change the raw config first (tests of config
+ * effects); `values` replaces the YAML config entirely.
+ */
+export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown> } = {}): Promise<BuiltStack> {
+    const values = structuredClone(options.values ?? readStackConfig(stack)) as Record<string, any>;
+    options.mutate?.(values);
+    const config = parsePlatformConfig({ project: PROJECT, stack, values });
+    await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+    const { result, resources } = await record(() => buildPlatform(config));
+    return new BuiltStack(stack, config, result, resources);
+}
+
+const builds = new Map<string, Promise<BuiltStack>>();
+
+/** Each stack built once per test run from its YAML file and shared by the test files. */
+export function builtStack(stack: string): Promise<BuiltStack> {
+    if (!builds.has(stack)) builds.set(stack, buildStack(stack));
+    return builds.get(stack)!;
+}
+
+/** The physical id the mocks gave a recorded custom resource. */
+export function idOf(r: RecordedResource): Promise<string> {
+    return promiseOf((r.resource as pulumi.CustomResource).id);
+}

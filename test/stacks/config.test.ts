@@ -1,0 +1,136 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
+import { readStackConfig, STACKS } from "../harness/stack";
+
+const OTHER_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
+
+/** Parses prod's config with one change and returns the problem lines (fails if it parses). */
+function problems(mutate: (v: Record<string, any>) => void, stack = "prod"): string[] {
+    const values = structuredClone(readStackConfig(stack)) as Record<string, any>;
+    mutate(values);
+    try {
+        parsePlatformConfig({ project: "platform", stack, values });
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+        assert.match(e.message, new RegExp(`^Invalid platform config \\(Pulumi\\.${stack}\\.yaml\\):`));
+        return e.problems;
+    }
+    assert.fail("config was accepted");
+}
+
+function assertProblem(lines: string[], pattern: RegExp): void {
+    assert.ok(lines.some((l) => pattern.test(l)), `no problem matching ${pattern}; got:\n${lines.join("\n")}`);
+}
+
+describe("config: every stack file parses", () => {
+    for (const stack of STACKS) {
+        it(`Pulumi.${stack}.yaml is valid and names its environment`, () => {
+            const cfg = parsePlatformConfig({ project: "platform", stack, values: readStackConfig(stack) });
+            assert.equal(cfg.environment, stack);
+            assert.equal(cfg.subnets.private.length, cfg.network.azCount);
+        });
+    }
+
+    it("no stack file holds a secret in clear (only documented non-secret keys)", () => {
+        for (const stack of STACKS) {
+            const text = JSON.stringify(readStackConfig(stack));
+            assert.doesNotMatch(text, /password|hooks\.slack\.com|PRIVATE KEY|routing_key|secure:/i, `Pulumi.${stack}.yaml`);
+        }
+    });
+
+    it("reads config through the Pulumi runtime the way `pulumi up` does", () => {
+        const values = readStackConfig("staging");
+        pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+        const cfg = loadPlatformConfig();
+        assert.equal(cfg.environment, "staging");
+        assert.equal(cfg.network.natGateways, "perAz");
+        assert.equal(cfg.dr.region, "eu-central-1");
+    });
+
+    it("applies secure defaults when a key is absent", () => {
+        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" } } });
+        assert.equal(cfg.database.multiAz, true);
+        assert.equal(cfg.database.deletionProtection, true);
+        assert.equal(cfg.network.natGateways, "perAz");
+        assert.deepEqual(cfg.eks.publicAccessCidrs, []);
+        assert.equal(cfg.backup.vaultLock.enabled, true);
+    });
+});
+
+describe("config: bad input is refused with the key path, the value and what is allowed", () => {
+    it("unknown environment", () => {
+        assertProblem(problems((v) => (v["platform:environment"] = "qa")), /^platform:environment: "qa" is not allowed; allowed values: "dev", "staging", "prod"$/);
+    });
+    it("missing environment", () => {
+        assertProblem(problems((v) => delete v["platform:environment"]), /^platform:environment: is required/);
+    });
+    it("invalid CIDR", () => {
+        assertProblem(problems((v) => (v["platform:network"].cidr = "10.0.0.0/33")), /^platform:network\.cidr: "10\.0\.0\.0\/33" is not a valid IPv4 CIDR block/);
+    });
+    it("CIDR that is not a network address", () => {
+        assertProblem(problems((v) => (v["platform:network"].cidr = "10.40.1.0/16")), /^platform:network\.cidr: "10\.40\.1\.0\/16" is not a valid IPv4 CIDR block/);
+    });
+    it("VPC too small for the subnets", () => {
+        assertProblem(problems((v) => Object.assign(v["platform:network"], { cidr: "10.40.0.0/20", subnetPrefixes: { private: 22 } })), /^platform:network\.subnetPrefixes: 3 AZs x \(public \/24 \+ private \/22 \+ isolated \/24\) need 4608 addresses but the VPC 10\.40\.0\.0\/20 has 4096/);
+    });
+    it("subnet tier not smaller than the VPC", () => {
+        assertProblem(problems((v) => (v["platform:network"].cidr = "10.40.0.0/22")), /^platform:network\.subnetPrefixes: a \/19 private subnet is not smaller than the \/22 VPC 10\.40\.0\.0\/22/);
+    });
+    it("azCount out of range", () => {
+        assertProblem(problems((v) => (v["platform:network"].azCount = 5)), /^platform:network\.azCount: 5 is out of range: expected number to be <=3/);
+    });
+    it("node group min > max", () => {
+        assertProblem(problems((v) => Object.assign(v["platform:eks"].nodeGroups[0], { minSize: 9, maxSize: 4, desiredSize: 5 })), /^platform:eks\.nodeGroups\[0\]\.minSize: 9 is greater than maxSize 4/);
+    });
+    it("desired outside [min, max]", () => {
+        assertProblem(problems((v) => (v["platform:eks"].nodeGroups[1].desiredSize = 20)), /^platform:eks\.nodeGroups\[1\]\.desiredSize: 20 is outside \[minSize, maxSize\] = \[3, 6\]/);
+    });
+    it("misspelt key, with a suggestion", () => {
+        assertProblem(problems((v) => (v["platform:database"].multiAZ = true)), /^platform:database\.multiAZ: unknown key \(did you mean multiAz\?\); allowed keys: engineVersion, /);
+    });
+    it("unknown top-level key", () => {
+        assertProblem(problems((v) => (v["platform:netwrok"] = { cidr: "10.0.0.0/16" })), /^platform:netwrok: unknown key \(did you mean network\?\)/);
+    });
+    it("retention out of range", () => {
+        assertProblem(problems((v) => (v["platform:database"].backupRetentionDays = 40)), /^platform:database\.backupRetentionDays: 40 is out of range: expected number to be <=35/);
+    });
+    it("log retention CloudWatch does not offer", () => {
+        assertProblem(problems((v) => (v["platform:network"].flowLogRetentionDays = 45)), /^platform:network\.flowLogRetentionDays: 45 is not a CloudWatch Logs retention; allowed values: 1, 3, 5/);
+    });
+    it("DR region equal to the primary region", () => {
+        assertProblem(problems((v) => (v["platform:dr"].region = "eu-west-1")), /^platform:dr\.region: "eu-west-1" equals the primary aws:region/);
+    });
+    it("DR enabled without a region", () => {
+        assertProblem(problems((v) => delete v["platform:dr"].region), /^platform:dr\.region: required when dr\.enabled is true/);
+    });
+    it("DR VPC overlapping the primary VPC", () => {
+        assertProblem(problems((v) => (v["platform:dr"].vpcCidr = "10.40.0.0/16")), /^platform:dr\.vpcCidr: "10\.40\.0\.0\/16" overlaps network\.cidr 10\.40\.0\.0\/16/);
+    });
+    it("malformed cosign public key", () => {
+        assertProblem(problems((v) => (v["platform:supplyChain"].cosignPublicKeys = ["not a key"])), /^platform:supplyChain\.cosignPublicKeys\[0\]: "not a key" is not a PEM public key/);
+    });
+    it("cosign key of the wrong algorithm", () => {
+        assertProblem(problems((v) => (v["platform:supplyChain"].cosignPublicKeys = [OTHER_KEY])), /^platform:supplyChain\.cosignPublicKeys\[0\]: .* is a ed25519 key; cosign keys must be ECDSA P-256/);
+    });
+    it("unsupported Kubernetes version", () => {
+        assertProblem(problems((v) => (v["platform:eks"].version = "1.29")), /^platform:eks\.version: "1\.29" is not allowed; allowed values: "1\.34", "1\.35", "1\.36"$/);
+    });
+    it("backup retention outside the vault lock range", () => {
+        assertProblem(problems((v) => (v["platform:backup"].monthlyRetentionDays = 5000)), /^platform:backup\.monthlyRetentionDays: 5000 is outside the vault lock range \[7, 3650\]/);
+    });
+    it("missing aws:region", () => {
+        assertProblem(problems((v) => delete v["aws:region"]), /^aws:region: \(unset\) must be set to an AWS region/);
+    });
+    it("wrong type", () => {
+        assertProblem(problems((v) => (v["platform:database"].multiAz = "yes")), /^platform:database\.multiAz: "yes" has the wrong type; expected boolean/);
+    });
+    it("reports every problem at once", () => {
+        const lines = problems((v) => {
+            v["platform:environment"] = "qa";
+            v["platform:network"].cidr = "nope";
+            v["platform:eks"].version = "1.2";
+        });
+        assert.equal(lines.length, 3, lines.join("\n"));
+    });
+});
