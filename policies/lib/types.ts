@@ -1,0 +1,67 @@
+/**
+ * The policy model shared by CrossGuard (index.ts) and the offline evaluator (evaluate.ts):
+ * each policy is a pure function over resources, so the same code judges `pulumi preview`,
+ * the offline plan and `npm run policy -- check`.
+ */
+import { z } from "zod";
+
+/** A resource as policies see it: type token, logical name and resolved input properties. */
+export interface PolicyResource {
+    /** Stable id for messages: the URN under CrossGuard, `type::name` offline. */
+    urn: string;
+    type: string;
+    name: string;
+    props: Record<string, any>;
+    /** Pulumi `protect` option, where known. */
+    protect?: boolean;
+}
+
+export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
+
+export const packConfigSchema = z.strictObject({
+    /** dev, staging or prod: prod-only rules (deletion protection, Multi-AZ, vault lock) apply in prod. */
+    environment: z.enum(["dev", "staging", "prod"]).default("prod"),
+    /** Minimum RDS backup retention in days. Defaults to 7. */
+    minBackupRetentionDays: z.number().int().min(1).max(35).default(7),
+    /** Kubernetes minor versions in EKS standard support. */
+    supportedEksVersions: z.array(z.string().regex(/^1\.\d+$/)).default(["1.34", "1.35", "1.36"]),
+    /** Registry or registry/repository prefixes images may come from (whole path segments). */
+    allowedRegistries: z.array(z.string().min(1)).default(["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io"]),
+    /** Largest CPU limit per container, in cores. Defaults to 8. */
+    maxCpuCores: z.number().positive().default(8),
+    /** Largest memory limit per container, in GiB. Defaults to 32. */
+    maxMemoryGiB: z.number().positive().default(32),
+    /** Per-policy enforcement overrides, e.g. { "workload-hygiene": "mandatory" }. */
+    enforcement: z.record(z.string(), z.enum(["mandatory", "advisory", "disabled"])).default({}),
+});
+export type PackConfig = z.infer<typeof packConfigSchema>;
+
+export interface Violation {
+    resource: string;
+    type: string;
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    message: string;
+}
+
+export interface ResourcePolicy {
+    name: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    /** Type tokens this policy looks at; every message returned is a violation. */
+    resourceTypes: string[];
+    validate(r: PolicyResource, cfg: PackConfig): string[];
+}
+
+export interface StackPolicy {
+    name: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    validateStack(resources: PolicyResource[], cfg: PackConfig): { resource?: PolicyResource; message: string }[];
+}
+
+export type Policy = ResourcePolicy | StackPolicy;
+
+export function isStackPolicy(p: Policy): p is StackPolicy {
+    return "validateStack" in p;
+}

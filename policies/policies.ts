@@ -1,0 +1,7 @@
+/** Every policy of the pack, passed explicitly (no registration by import side effects). */
+import { awsBaseline } from "./aws/baseline";
+import { containerResources } from "./kubernetes/limits";
+import { imagePinning } from "./supply-chain/images";
+import type { Policy } from "./lib/types";
+
+export const ALL_POLICIES: Policy[] = [...awsBaseline, containerResources, imagePinning];
