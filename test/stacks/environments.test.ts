@@ -44,7 +44,7 @@ describe("environments differ by config only", () => {
         assert.equal(p.inputs.finalSnapshotIdentifier, "platform-prod-postgres-final");
         assert.equal(p.inputs.deleteAutomatedBackups, false);
         assert.equal(p.inputs.backupRetentionPeriod, 35);
-        assert.equal(d.inputs.backupRetentionPeriod, 3);
+        assert.equal(d.inputs.backupRetentionPeriod, 7);
     });
 
     it("prod protects the database key and the cluster with its keys", () => {

@@ -1,0 +1,39 @@
+/**
+ * Text rendering of the offline plan: a preview-like tree (component -> children) and counts.
+ */
+import type { SnapshotDiff, SnapshotResource } from "./snapshot";
+
+export function renderTree(resources: SnapshotResource[]): string[] {
+    const children = new Map<string | undefined, SnapshotResource[]>();
+    for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    const lines: string[] = [];
+    const walk = (parent: string | undefined, indent: string) => {
+        const kids = children.get(parent) ?? [];
+        kids.forEach((r, i) => {
+            const last = i === kids.length - 1;
+            const size = r.custom ? "" : ` (${countDescendants(r.key, children)} resources)`;
+            lines.push(`${indent}${last ? "└─ " : "├─ "}${r.type} ${r.name}${r.protect ? " [protected]" : ""}${size}`);
+            walk(r.key, indent + (last ? "   " : "│  "));
+        });
+    };
+    walk(undefined, "");
+    return lines;
+}
+
+function countDescendants(key: string, children: Map<string | undefined, SnapshotResource[]>): number {
+    return (children.get(key) ?? []).reduce((n, c) => n + (c.custom ? 1 : 0) + countDescendants(c.key, children), 0);
+}
+
+export function renderCounts(resources: SnapshotResource[]): string[] {
+    const counts = new Map<string, number>();
+    for (const r of resources.filter((x) => x.custom)) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t, n]) => `${String(n).padStart(5)}  ${t}`);
+}
+
+export function renderDiff(diff: SnapshotDiff): string[] {
+    const lines = [`diff: ${diff.added.length} to add, ${diff.removed.length} to remove, ${diff.changed.length} to change`];
+    for (const k of diff.added) lines.push(`  + ${k}`);
+    for (const k of diff.removed) lines.push(`  - ${k}`);
+    for (const c of diff.changed) lines.push(`  ~ ${c.key}: ${c.paths.join(", ")}`);
+    return lines;
+}

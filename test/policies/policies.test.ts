@@ -1,0 +1,184 @@
+/**
+ * Each policy with a passing and failing case, one property changed per case; then the
+ * platform's own stacks pass every mandatory policy and an injected defect is caught.
+ */
+import * as assert from "node:assert/strict";
+import { evaluatePack, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
+import { PolicyResource } from "../../policies/lib/types";
+import { extractWorkload } from "../../policies/lib/workloads";
+import { parseQuantity } from "../../policies/lib/quantity";
+import { matchesRegistry, parseImage } from "../../policies/supply-chain/images";
+import { toPolicyResource } from "../../policies/lib/resources";
+import { packConfigFromPlatform } from "../../scripts/lib/pack-config";
+import { builtStack, STACKS } from "../harness/stack";
+
+const prodCfg = parsePackConfig({ environment: "prod" });
+const DIGEST = "sha256:" + "a".repeat(64);
+
+function violations(r: PolicyResource, cfg = prodCfg) {
+    return evaluatePack([r], cfg);
+}
+function assertViolation(r: PolicyResource, policy: string, pattern: RegExp, cfg = prodCfg) {
+    const v = violations(r, cfg).filter((x) => x.policy === policy);
+    assert.ok(v.some((x) => pattern.test(x.message)), `expected ${policy} matching ${pattern}; got ${JSON.stringify(v.map((x) => x.message))}`);
+}
+function assertClean(r: PolicyResource, cfg = prodCfg) {
+    assert.deepEqual(violations(r, cfg), []);
+}
+const res = (type: string, props: Record<string, any>, protect = true): PolicyResource => ({ urn: `${type}::x`, type, name: "x", props, protect });
+
+describe("policy: rds-baseline", () => {
+    const good = () => res("aws:rds/instance:Instance", {
+        engine: "postgres", storageEncrypted: true, kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k", publiclyAccessible: false, backupRetentionPeriod: 14,
+        iamDatabaseAuthenticationEnabled: true, enabledCloudwatchLogsExports: ["postgresql", "upgrade"], deletionProtection: true, multiAz: true,
+        skipFinalSnapshot: false, finalSnapshotIdentifier: "final", manageMasterUserPassword: true,
+    });
+    it("passes a compliant instance", () => assertClean(good()));
+    it("fails unencrypted storage", () => { const r = good(); r.props.storageEncrypted = false; assertViolation(r, "rds-baseline", /\[RDS\.3\]/); });
+    it("fails a public instance", () => { const r = good(); r.props.publiclyAccessible = true; assertViolation(r, "rds-baseline", /\[RDS\.2\]/); });
+    it("fails short backup retention", () => { const r = good(); r.props.backupRetentionPeriod = 3; assertViolation(r, "rds-baseline", /at least 7 days; has 3 \[RDS\.11\]/); });
+    it("fails without IAM auth", () => { const r = good(); r.props.iamDatabaseAuthenticationEnabled = false; assertViolation(r, "rds-baseline", /\[RDS\.10\]/); });
+    it("fails without the upgrade log export", () => { const r = good(); r.props.enabledCloudwatchLogsExports = ["postgresql"]; assertViolation(r, "rds-baseline", /missing upgrade \[RDS\.9\]/); });
+    it("fails a password in state", () => { const r = good(); r.props.password = "hunter2"; assertViolation(r, "rds-baseline", /manageMasterUserPassword/); });
+    it("fails prod without deletion protection, Multi-AZ, final snapshot or protect", () => {
+        const r = good();
+        Object.assign(r.props, { deletionProtection: false, multiAz: false, skipFinalSnapshot: true });
+        r.protect = false;
+        assertViolation(r, "rds-baseline", /\[RDS\.8\]/);
+        assertViolation(r, "rds-baseline", /\[RDS\.5\]/);
+        assertViolation(r, "rds-baseline", /final snapshot/);
+        assertViolation(r, "rds-baseline", /protect option/);
+    });
+    it("allows single-AZ without deletion protection in dev", () => {
+        const r = good();
+        Object.assign(r.props, { deletionProtection: false, multiAz: false, skipFinalSnapshot: true });
+        r.protect = false;
+        assertClean(r, parsePackConfig({ environment: "dev" }));
+    });
+});
+
+describe("policy: eks-baseline", () => {
+    const good = () => res("aws:eks/cluster:Cluster", {
+        version: "1.35", encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:eu-west-1:1:key/k" } },
+        vpcConfig: { endpointPrivateAccess: true, endpointPublicAccess: false }, enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+    });
+    it("passes a compliant cluster", () => assertClean(good()));
+    it("passes a public endpoint restricted to CIDRs", () => { const r = good(); r.props.vpcConfig = { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }; assertClean(r); });
+    it("fails a public endpoint open to the world", () => { const r = good(); r.props.vpcConfig = { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }; assertViolation(r, "eks-baseline", /\[EKS\.1\]/); });
+    it("fails without secrets encryption", () => { const r = good(); delete r.props.encryptionConfig; assertViolation(r, "eks-baseline", /\[EKS\.3\]/); });
+    it("fails missing audit logs", () => { const r = good(); r.props.enabledClusterLogTypes = ["api"]; assertViolation(r, "eks-baseline", /missing audit, authenticator, controllerManager, scheduler \[EKS\.8\]/); });
+    it("fails an unsupported version", () => { const r = good(); r.props.version = "1.29"; assertViolation(r, "eks-baseline", /has 1\.29 \[EKS\.2\]/); });
+});
+
+describe("policies: kms, launch template, log group, security group", () => {
+    it("kms-key-rotation", () => {
+        assertClean(res("aws:kms/key:Key", { enableKeyRotation: true }));
+        assertViolation(res("aws:kms/key:Key", { enableKeyRotation: false }), "kms-key-rotation", /\[KMS\.4\]/);
+    });
+    it("launch-template-baseline", () => {
+        const good = { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }, blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true" } }] };
+        assertClean(res("aws:ec2/launchTemplate:LaunchTemplate", good));
+        assertViolation(res("aws:ec2/launchTemplate:LaunchTemplate", { ...good, metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 1 } }), "launch-template-baseline", /IMDSv2/);
+        assertViolation(res("aws:ec2/launchTemplate:LaunchTemplate", { ...good, metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } }), "launch-template-baseline", /hop limit/);
+        assertViolation(res("aws:ec2/launchTemplate:LaunchTemplate", { ...good, blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }] }), "launch-template-baseline", /must be encrypted/);
+    });
+    it("log-group-baseline", () => {
+        assertClean(res("aws:cloudwatch/logGroup:LogGroup", { kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k", retentionInDays: 30 }));
+        assertViolation(res("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }), "log-group-baseline", /KMS/);
+        assertViolation(res("aws:cloudwatch/logGroup:LogGroup", { kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k" }), "log-group-baseline", /retention/);
+    });
+    it("security-group-baseline", () => {
+        assertClean(res("aws:ec2/securityGroup:SecurityGroup", { ingress: [{ cidrBlocks: ["10.0.0.0/16"] }] }));
+        assertViolation(res("aws:ec2/securityGroup:SecurityGroup", { ingress: [{ cidrBlocks: ["0.0.0.0/0"] }] }), "security-group-baseline", /0\.0\.0\.0\/0/);
+        assertViolation(res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { cidrIpv4: "0.0.0.0/0" }), "security-group-baseline", /\[EC2\.18\]/);
+    });
+});
+
+const limits = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+function deployment(containers: any[], extra: Record<string, any> = {}) {
+    return res("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: "apps" }, spec: { template: { spec: { containers, ...extra } } } });
+}
+
+describe("policy: container-resources", () => {
+    it("passes containers with requests <= limits", () => assertClean(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits }])));
+    it("fails a container without limits", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: limits.requests } }]), "container-resources", /container app must set a valid resources\.limits\.cpu/));
+    it("fails an init container without requests", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits }], { initContainers: [{ name: "init", image: `ghcr.io/org/i@${DIGEST}` }] }), "container-resources", /initContainer init must set a valid resources\.requests\.memory/));
+    it("fails requests above limits", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: { cpu: "2", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } } }]), "container-resources", /requests\.cpu \(2\) must not exceed limits\.cpu \(1\)/));
+    it("fails limits above the configured maximum", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: limits.requests, limits: { cpu: "500m", memory: "64Gi" } } }]), "container-resources", /limits\.memory \(64Gi\) must not exceed the maximum 32Gi/));
+    it("finds containers in CronJobs and Rollouts", () => {
+        const cron = res("kubernetes:batch/v1:CronJob", { metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "job", image: `ghcr.io/org/j@${DIGEST}` }] } } } } } });
+        assertViolation(cron, "container-resources", /CronJob c: container job must set/);
+        const rollout = res("kubernetes:argoproj.io/v1alpha1:Rollout", { metadata: { name: "r" }, spec: { template: { spec: { containers: [{ name: "app", image: `ghcr.io/org/a@${DIGEST}` }] } } } });
+        assertViolation(rollout, "container-resources", /Rollout r: container app must set/);
+    });
+    it("parses Kubernetes quantities", () => {
+        assert.equal(parseQuantity("500m"), 0.5);
+        assert.equal(parseQuantity("2"), 2);
+        assert.equal(parseQuantity("128Mi"), 128 * 2 ** 20);
+        assert.equal(parseQuantity("1G"), 1e9);
+        assert.equal(parseQuantity("1e3"), 1000);
+        assert.equal(parseQuantity("12x"), undefined);
+    });
+});
+
+describe("policy: image-digest-and-registry", () => {
+    it("passes a digest-pinned image from an allowed registry", () => assertClean(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits }])));
+    it("fails a tag-only image", () => assertViolation(deployment([{ name: "app", image: "ghcr.io/org/app:1.2.3", resources: limits }]), "image-digest-and-registry", /must be pinned by digest/));
+    it("fails :latest", () => assertViolation(deployment([{ name: "app", image: "ghcr.io/org/app:latest", resources: limits }]), "image-digest-and-registry", /must be pinned by digest/));
+    it("fails a look-alike registry (whole-segment match)", () => assertViolation(deployment([{ name: "app", image: `ghcr.io.evil.org/org/app@${DIGEST}`, resources: limits }]), "image-digest-and-registry", /allowed registry/));
+    it("parses references like the container runtime", () => {
+        assert.deepEqual(parseImage("nginx"), { registry: "docker.io", repository: "library/nginx", tag: undefined, digest: undefined });
+        assert.deepEqual(parseImage(`registry.example.com:5000/team/app:1.0@${DIGEST}`), { registry: "registry.example.com:5000", repository: "team/app", tag: "1.0", digest: DIGEST });
+        assert.equal(parseImage("bitnami/redis")!.registry, "docker.io");
+        assert.equal(parseImage("localhost:5000/app")!.registry, "localhost:5000");
+        assert.equal(parseImage("UPPER/case"), undefined);
+        assert.ok(matchesRegistry(parseImage("registry.example.com/team/app")!, ["registry.example.com"]));
+        assert.ok(!matchesRegistry(parseImage("registry.example.com.evil.org/team/app")!, ["registry.example.com"]));
+        assert.ok(matchesRegistry(parseImage("ghcr.io/org/app")!, ["ghcr.io/org"]));
+        assert.ok(!matchesRegistry(parseImage("ghcr.io/organisation/app")!, ["ghcr.io/org"]));
+        assert.ok(matchesRegistry(parseImage("nginx")!, ["docker.io/library"]));
+    });
+    it("extracts init and ephemeral containers with their paths", () => {
+        const w = extractWorkload({ kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "a" }], initContainers: [{ name: "b" }], ephemeralContainers: [{ name: "c" }] } })!;
+        assert.deepEqual(w.containers.map((c) => [c.kind, c.path]), [["container", "spec.containers[0]"], ["initContainer", "spec.initContainers[0]"], ["ephemeralContainer", "spec.ephemeralContainers[0]"]]);
+    });
+});
+
+describe("policy pack config", () => {
+    it("refuses a misspelt key with the allowed keys", () => {
+        assert.throws(() => parsePackConfig({ enviroment: "prod" }), (e: Error) => e instanceof PolicyConfigError && /enviroment: unknown key; allowed keys: environment, /.test(e.message));
+    });
+    it("refuses an unknown policy in enforcement overrides", () => {
+        assert.throws(() => parsePackConfig({ enforcement: { "rds-baseilne": "advisory" } }), /unknown policy "rds-baseilne"; known policies: rds-baseline/);
+    });
+    it("can lower a policy to advisory", () => {
+        const v = evaluatePack([res("aws:kms/key:Key", { enableKeyRotation: false })], parsePackConfig({ enforcement: { "kms-key-rotation": "advisory" } }));
+        assert.equal(v[0].enforcementLevel, "advisory");
+    });
+});
+
+describe("the platform obeys its own policies", () => {
+    for (const stack of STACKS) {
+        it(`${stack} has no violation, and an injected defect per policy is caught`, async () => {
+            const s = await builtStack(stack);
+            const cfg = packConfigFromPlatform(s.config);
+            const resources = s.resources.map(toPolicyResource);
+            assert.deepEqual(evaluatePack(resources, cfg), []);
+            const defects: [string, (r: PolicyResource) => boolean, (r: PolicyResource) => void][] = [
+                ["rds-baseline", (r) => r.type === "aws:rds/instance:Instance", (r) => (r.props.publiclyAccessible = true)],
+                ["eks-baseline", (r) => r.type === "aws:eks/cluster:Cluster", (r) => (r.props.enabledClusterLogTypes = [])],
+                ["kms-key-rotation", (r) => r.type === "aws:kms/key:Key", (r) => (r.props.enableKeyRotation = false)],
+                ["launch-template-baseline", (r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate", (r) => (r.props.metadataOptions = {})],
+                ["log-group-baseline", (r) => r.type === "aws:cloudwatch/logGroup:LogGroup", (r) => delete r.props.kmsKeyId],
+                ["security-group-baseline", (r) => r.type === "aws:ec2/securityGroup:SecurityGroup", (r) => (r.props.ingress = [{ cidrBlocks: ["0.0.0.0/0"] }])],
+            ];
+            for (const [policy, pick, inject] of defects) {
+                const copy = structuredClone(resources);
+                const target = copy.find(pick);
+                assert.ok(target, `${stack} has no resource for ${policy}`);
+                inject(target);
+                assert.deepEqual([...new Set(evaluatePack(copy, cfg).map((v) => v.policy))], [policy]);
+            }
+        });
+    }
+});
