@@ -31,7 +31,11 @@ function levelOf(p: Policy, cfg: PackConfig) {
 export function evaluatePack(resources: PolicyResource[], config: PackConfig, policies: Policy[] = ALL_POLICIES): Violation[] {
     const violations: Violation[] = [];
     const byType = new Map<string, PolicyResource[]>();
-    for (const r of resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+    for (const r of resources) {
+        const list = byType.get(r.type);
+        if (list) list.push(r);
+        else byType.set(r.type, [r]);
+    }
     for (const p of policies) {
         const level = levelOf(p, config);
         if (level === "disabled") continue;

@@ -5,7 +5,11 @@ import type { SnapshotDiff, SnapshotResource } from "./snapshot";
 
 export function renderTree(resources: SnapshotResource[]): string[] {
     const children = new Map<string | undefined, SnapshotResource[]>();
-    for (const r of resources) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    for (const r of resources) {
+        const list = children.get(r.parent);
+        if (list) list.push(r);
+        else children.set(r.parent, [r]);
+    }
     const lines: string[] = [];
     const walk = (parent: string | undefined, indent: string) => {
         const kids = children.get(parent) ?? [];
