@@ -3,31 +3,17 @@
  */
 import { parseQuantity } from "../lib/quantity";
 import type { ResourcePolicy } from "../lib/types";
-import { extractWorkload } from "../lib/workloads";
-
-export const WORKLOAD_TYPES = [
-    "kubernetes:core/v1:Pod",
-    "kubernetes:apps/v1:Deployment",
-    "kubernetes:apps/v1:StatefulSet",
-    "kubernetes:apps/v1:DaemonSet",
-    "kubernetes:apps/v1:ReplicaSet",
-    "kubernetes:batch/v1:Job",
-    "kubernetes:batch/v1:CronJob",
-    "kubernetes:argoproj.io/v1alpha1:Rollout",
-];
+import { perContainer, WORKLOAD_TYPES } from "../lib/workloads";
 
 export const containerResources: ResourcePolicy = {
     name: "container-resources",
-    description: "Checks whether every container (including init and ephemeral containers) sets CPU and memory requests and limits, requests <= limits, and limits <= the configured maxima.",
+    description: "Checks whether every container and init container sets CPU and memory requests and limits, requests <= limits, and limits <= the configured maxima (ephemeral containers cannot set resources).",
     enforcementLevel: "mandatory",
     resourceTypes: WORKLOAD_TYPES,
-    validate(r, cfg) {
-        const w = extractWorkload(r.props, r.type);
-        if (!w) return [];
+    validate: perContainer((w, c, cfg) => {
         const out: string[] = [];
         const max: Record<string, number> = { cpu: cfg.maxCpuCores, memory: cfg.maxMemoryGiB * 2 ** 30 };
-        for (const c of w.containers) {
-            if (c.kind === "ephemeralContainer") continue; // the API forbids resources on ephemeral containers
+        if (c.kind !== "ephemeralContainer") {
             const name = `${c.kind} ${c.container.name ?? c.path}`;
             const res = c.container.resources ?? {};
             for (const resource of ["cpu", "memory"]) {
@@ -40,5 +26,5 @@ export const containerResources: ResourcePolicy = {
             }
         }
         return out;
-    },
+    }),
 };

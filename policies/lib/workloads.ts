@@ -4,6 +4,20 @@
  * Rollout objects, whether they come from Pulumi resources (`kubernetes:apps/v1:Deployment`) or
  * from plain Kubernetes YAML (apiVersion/kind).
  */
+import type { PackConfig, PolicyResource } from "./types";
+
+/** Pulumi type tokens of every workload kind. */
+export const WORKLOAD_TYPES = [
+    "kubernetes:core/v1:Pod",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:apps/v1:ReplicaSet",
+    "kubernetes:batch/v1:Job",
+    "kubernetes:batch/v1:CronJob",
+    "kubernetes:argoproj.io/v1alpha1:Rollout",
+];
+
 export interface ContainerRef {
     /** e.g. `spec.template.spec.initContainers[0]` */
     path: string;
@@ -59,4 +73,12 @@ export function extractWorkload(obj: Record<string, any>, type?: string): Worklo
         }
     }
     return { kind, name: obj.metadata?.name ?? "(unnamed)", namespace: obj.metadata?.namespace, podSpec: podSpec ?? {}, podSpecPath, containers, workloadRef };
+}
+
+/** Turns a per-container check into a policy's validate function (one walk for every workload policy). */
+export function perContainer(check: (w: Workload, c: ContainerRef, cfg: PackConfig) => string[]) {
+    return (r: PolicyResource, cfg: PackConfig): string[] => {
+        const w = extractWorkload(r.props, r.type);
+        return w ? w.containers.flatMap((c) => check(w, c, cfg)) : [];
+    };
 }

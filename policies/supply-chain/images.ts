@@ -3,8 +3,7 @@
  * SBOM verification against the registry build on these).
  */
 import type { ResourcePolicy } from "../lib/types";
-import { extractWorkload } from "../lib/workloads";
-import { WORKLOAD_TYPES } from "../kubernetes/limits";
+import { perContainer, WORKLOAD_TYPES } from "../lib/workloads";
 
 export interface ImageRef {
     /** Registry host (with port), docker.io when the reference has none. */
@@ -46,21 +45,14 @@ export const imagePinning: ResourcePolicy = {
     description: "Checks whether every container image is pinned by digest (@sha256:<64 hex>) and comes from an allowed registry [CIS EKS 5.1.4].",
     enforcementLevel: "mandatory",
     resourceTypes: WORKLOAD_TYPES,
-    validate(r, cfg) {
-        const w = extractWorkload(r.props, r.type);
-        if (!w) return [];
+    validate: perContainer((w, c, cfg) => {
+        const image = c.container.image;
+        const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path}`;
+        const ref = typeof image === "string" ? parseImage(image) : undefined;
+        if (!ref) return [`${who} has an invalid image reference ${JSON.stringify(image)}.`];
         const out: string[] = [];
-        for (const c of w.containers) {
-            const image = c.container.image;
-            const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path}`;
-            const ref = typeof image === "string" ? parseImage(image) : undefined;
-            if (!ref) {
-                out.push(`${who} has an invalid image reference ${JSON.stringify(image)}.`);
-                continue;
-            }
-            if (!ref.digest) out.push(`${who} image ${image} must be pinned by digest (@sha256:<64 hex>); a tag alone can move.`);
-            if (!matchesRegistry(ref, cfg.allowedRegistries)) out.push(`${who} image ${image} must come from an allowed registry (${cfg.allowedRegistries.join(", ")}) [CIS EKS 5.1.4].`);
-        }
+        if (!ref.digest) out.push(`${who} image ${image} must be pinned by digest (@sha256:<64 hex>); a tag alone can move.`);
+        if (!matchesRegistry(ref, cfg.allowedRegistries)) out.push(`${who} image ${image} must come from an allowed registry (${cfg.allowedRegistries.join(", ")}) [CIS EKS 5.1.4].`);
         return out;
-    },
+    }),
 };
