@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ConfigError } from "../stacks/config";
-import { buildStack, readStackConfig, REPO_ROOT } from "../test/harness/stack";
+import { buildStack, readStackConfig, REPO_ROOT, UnknownStackError } from "../test/harness/stack";
 import { evaluatePack } from "../policies/evaluate";
 import { packConfigFromPlatform } from "./lib/pack-config";
 import { toPolicyResource } from "../policies/lib/resources";
@@ -96,8 +96,7 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (e) => {
-            if (e instanceof ConfigError || e instanceof UsageError) console.error(e.message);
-            else if (e instanceof Error && /^unknown stack/.test(e.message)) console.error(e.message);
+            if (e instanceof ConfigError || e instanceof UsageError || e instanceof UnknownStackError) console.error(e.message);
             else console.error(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
             process.exit(2);
         },

@@ -55,7 +55,7 @@ const dnsLabel = z
     .string()
     .regex(/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/, "must be a lowercase DNS label of at most 32 characters");
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1");
+export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1");
 
 /** A duration as Prometheus writes it (`15d`, `12h`). */
 const promDuration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, "must be a Prometheus duration such as 15d or 12h");

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cidrsOverlap, planSubnets, SubnetPlan } from "../components/network/subnets";
-import { platformSchema, PlatformSettings, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+import { awsRegion, platformSchema, PlatformSettings, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
 
 export * from "./config-schema";
 
@@ -49,7 +49,7 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     }
     const region = input.values["aws:region"];
     const problems: string[] = [];
-    if (typeof region !== "string" || !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
+    if (!awsRegion.safeParse(region).success) {
         problems.push(`aws:region: ${show(region)} must be set to an AWS region such as eu-west-1`);
     }
     const parsed = platformSchema.safeParse(raw);

@@ -59,6 +59,6 @@ export function createKmsKey(name: string, aliasName: string, args: KmsKeyArgs, 
         },
         opts,
     );
-    new aws.kms.Alias(`${name}-alias`, { name: `alias/${aliasName}`, targetKeyId: key.keyId }, { ...opts, protect: false, dependsOn: [key] });
+    new aws.kms.Alias(`${name}-alias`, { name: `alias/${aliasName}`, targetKeyId: key.keyId }, { ...opts, protect: false });
     return key;
 }

@@ -15,12 +15,15 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT = "platform";
 export const STACKS = ["dev", "staging", "prod"] as const;
 
+/** No Pulumi.<stack>.yaml for the stack asked for; the message lists the known stacks. */
+export class UnknownStackError extends Error {}
+
 /** The `config:` map of Pulumi.<stack>.yaml. */
 export function readStackConfig(stack: string, root = REPO_ROOT): Record<string, unknown> {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
-        throw new Error(`unknown stack "${stack}": no ${path.basename(file)}; known stacks: ${known.join(", ")}`);
+        throw new UnknownStackError(`unknown stack "${stack}": no ${path.basename(file)}; known stacks: ${known.join(", ")}`);
     }
     const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
     return doc?.config ?? {};
@@ -46,32 +49,11 @@ export class BuiltStack {
         return found;
     }
 
-    /** The resource registered for a Resource object (match inputs to outputs of other resources). */
-    of(resource: pulumi.Resource): RecordedResource {
-        const found = this.resources.find((r) => r.resource === resource);
-        if (!found) throw new Error("resource was not registered in this stack");
-        return found;
-    }
-
     /** Direct children of a resource key. */
     childrenOf(key: string): RecordedResource[] {
         return this.resources.filter((r) => r.parent === key);
     }
 
-    /** Every descendant of a resource key. */
-    descendantsOf(key: string): RecordedResource[] {
-        const out: RecordedResource[] = [];
-        const walk = (k: string) => this.childrenOf(k).forEach((c) => { out.push(c); walk(c.key); });
-        walk(key);
-        return out;
-    }
-
-    /** The component a resource belongs to (nearest `platform:` ancestor). */
-    componentOf(r: RecordedResource): RecordedResource | undefined {
-        let parent = r.parent ? this.resources.find((p) => p.key === r.parent) : undefined;
-        while (parent && !parent.type.startsWith("platform:")) parent = parent.parent ? this.resources.find((p) => p.key === parent!.parent) : undefined;
-        return parent;
-    }
 }
 
 /** Awaits an Output's value (mocks run with preview off, so every value is known). */
