@@ -205,6 +205,8 @@ export const observabilitySchema = z.strictObject({
         })
         .prefault({}),
     grafana: z.strictObject({ storageGiB: z.number().int().min(1).max(1000).default(10) }).prefault({}),
+    /** Where alert runbook links point: the docs/runbooks folder of this repository as served by your Git host. */
+    runbookBaseUrl: z.url({ protocol: /^https$/, error: "must be an https URL such as https://github.com/org/platform/blob/main/docs/runbooks" }).default("https://github.com/example-org/platform/blob/main/docs/runbooks"),
 });
 
 export const deliverySchema = z.strictObject({

@@ -18,7 +18,12 @@ export interface PlatformConfig extends PlatformSettings {
     region: string;
     /** The subnet layout computed from `network` (validated to fit the VPC). */
     subnets: SubnetPlan;
+    /** Secret config values under the `platform-secrets:` namespace (receiver URLs/keys), wrapped as Pulumi secrets where used. */
+    secrets: Record<string, string>;
 }
+
+/** Config namespace of the secrets (`pulumi config set --secret platform-secrets:<key> <value>`). */
+export const SECRETS_NAMESPACE = "platform-secrets";
 
 /** Raised for invalid config; `problems` holds one line per problem. */
 export class ConfigError extends Error {
@@ -59,8 +64,17 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     }
     const cfg = parsed.data;
     const subnets = crossFieldChecks(cfg, String(region), problems);
+    const secrets: Record<string, string> = {};
+    for (const [key, value] of Object.entries(input.values)) {
+        if (key.startsWith(`${SECRETS_NAMESPACE}:`) && typeof value === "string") secrets[key.slice(SECRETS_NAMESPACE.length + 1)] = value;
+    }
+    cfg.alerting.receivers.forEach((r, i) => {
+        if (!secrets[r.urlSecret]) {
+            problems.push(`platform:alerting.receivers[${i}].urlSecret: secret ${SECRETS_NAMESPACE}:${r.urlSecret} is not set; set it with: pulumi config set --secret ${SECRETS_NAMESPACE}:${r.urlSecret} <value>`);
+        }
+    });
     if (problems.length > 0) throw new ConfigError(source, problems);
-    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets! };
+    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, secrets };
 }
 
 /** Reads the current stack's config through the Pulumi runtime. */

@@ -7,6 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Postgres } from "../components/database/postgres";
 import { Cluster } from "../components/eks/cluster";
 import { Vpc } from "../components/network/vpc";
+import { API_SERVER_SLO } from "../components/observability/alerts";
+import { Observability } from "../components/observability";
+import { Placement } from "../components/shared/helm";
 import { PlatformContext } from "../components/shared/naming";
 import { PlatformConfig } from "./config";
 
@@ -14,6 +17,7 @@ export interface Platform {
     vpc: Vpc;
     cluster: Cluster;
     database: Postgres;
+    observability: Observability;
     /** The values `stacks/index.ts` exports. */
     outputs: Record<string, pulumi.Input<unknown>>;
 }
@@ -67,10 +71,33 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         logRetentionDays: cfg.eks.logRetentionDays,
     });
 
+    const observability = new Observability("observability", {
+        ctx,
+        accountId,
+        cluster,
+        storageClassName: cluster.storageClassName,
+        prometheus: cfg.observability.prometheus,
+        alertmanager: cfg.observability.alertmanager,
+        loki: cfg.observability.loki,
+        jaeger: {
+            ...cfg.observability.jaeger,
+            opensearch: { vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clientSecurityGroupId: cluster.clusterSecurityGroupId, logRetentionDays: cfg.eks.logRetentionDays },
+        },
+        grafana: cfg.observability.grafana,
+        receivers: cfg.alerting.receivers.map((r) => ({ name: r.name, type: r.type, severities: r.severities, secretKey: r.urlSecret })),
+        receiverSecrets: Object.fromEntries(cfg.alerting.receivers.map((r) => [r.urlSecret, pulumi.secret(cfg.secrets[r.urlSecret])])),
+        runbookBaseUrl: cfg.observability.runbookBaseUrl,
+        slos: [API_SERVER_SLO],
+        dbInstanceIdentifier: database.instanceIdentifier,
+        placement: observabilityPlacement(cfg),
+        protect: cfg.database.deletionProtection,
+    }, { providers: [cluster.provider] });
+
     return {
         vpc,
         cluster,
         database,
+        observability,
         outputs: {
             environment: cfg.environment,
             region: cfg.region,
@@ -82,6 +109,22 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             dbPort: database.port,
             dbMasterSecretArn: database.masterSecretArn,
             dbInstanceArn: database.instanceArn,
+            grafanaUrl: observability.grafana.url,
+            grafanaAdminSecret: `${observability.grafana.adminSecretName} (namespace observability)`,
+            prometheusUrl: observability.prometheus.url,
+            otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
+            lokiBuckets: [observability.loki.chunksBucket.bucketName, observability.loki.rulerBucket.bucketName],
         },
+    };
+}
+
+/** Observability workloads go to the node group labelled `workload: observability` when the config has one (its taint is tolerated). */
+function observabilityPlacement(cfg: PlatformConfig): Placement | undefined {
+    const group = cfg.eks.nodeGroups.find((g) => g.labels?.workload === "observability");
+    if (!group) return undefined;
+    const effects: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
+    return {
+        nodeSelector: { workload: "observability" },
+        tolerations: (group.taints ?? []).map((t) => ({ key: t.key, operator: "Equal" as const, value: t.value, effect: effects[t.effect] })),
     };
 }

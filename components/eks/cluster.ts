@@ -46,6 +46,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     public readonly provider: k8s.Provider;
     public readonly secretsKeyArn: pulumi.Output<string>;
+    /** The default StorageClass: gp3, encrypted with the volume key, volumes retained on delete. */
+    public readonly storageClassName: pulumi.Output<string>;
     /** KMS key for EBS volumes (node roots and PersistentVolumes). */
     public readonly volumeKeyArn: pulumi.Output<string>;
     private readonly tags: Record<string, string>;
@@ -166,7 +168,7 @@ export class Cluster extends pulumi.ComponentResource {
         );
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: nodeGroups });
 
-        new k8s.storage.v1.StorageClass(`${name}-gp3`, {
+        const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
             metadata: { name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
             provisioner: "ebs.csi.aws.com",
             volumeBindingMode: "WaitForFirstConsumer",
@@ -174,6 +176,9 @@ export class Cluster extends pulumi.ComponentResource {
             reclaimPolicy: "Retain",
             parameters: { type: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, fsType: "ext4" },
         }, { parent: this, provider: this.provider, dependsOn: [ebsCsi] });
+
+        // Consumers use this output, so their volumes wait for the class (and the EBS CSI driver).
+        this.storageClassName = storageClass.metadata.name;
 
         this.registerOutputs({
             clusterName: this.clusterName,

@@ -1,13 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
-import { readStackConfig, STACKS } from "../harness/stack";
+import { readStackConfig, STACKS, withPlaceholderSecrets } from "../harness/stack";
 
 const OTHER_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
 
 /** Parses prod's config with one change and returns the problem lines (fails if it parses). */
 function problems(mutate: (v: Record<string, any>) => void, stack = "prod"): string[] {
     const values = structuredClone(readStackConfig(stack)) as Record<string, any>;
+    withPlaceholderSecrets(values);
     mutate(values);
     try {
         parsePlatformConfig({ project: "platform", stack, values });
@@ -26,7 +27,9 @@ function assertProblem(lines: string[], pattern: RegExp): void {
 describe("config: every stack file parses", () => {
     for (const stack of STACKS) {
         it(`Pulumi.${stack}.yaml is valid and names its environment`, () => {
-            const cfg = parsePlatformConfig({ project: "platform", stack, values: readStackConfig(stack) });
+            const values = readStackConfig(stack);
+            withPlaceholderSecrets(values);
+            const cfg = parsePlatformConfig({ project: "platform", stack, values });
             assert.equal(cfg.environment, stack);
             assert.equal(cfg.subnets.private.length, cfg.network.azCount);
         });
@@ -40,12 +43,18 @@ describe("config: every stack file parses", () => {
     });
 
     it("reads config through the Pulumi runtime the way `pulumi up` does", () => {
-        const values = readStackConfig("staging");
+        const values = { ...readStackConfig("staging"), "platform-secrets:slackWebhookUrl": "https://example.invalid/hook" };
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
         const cfg = loadPlatformConfig();
         assert.equal(cfg.environment, "staging");
         assert.equal(cfg.network.natGateways, "perAz");
         assert.equal(cfg.dr.region, "eu-central-1");
+        assert.equal(cfg.secrets.slackWebhookUrl, "https://example.invalid/hook");
+    });
+
+    it("refuses a receiver whose secret is not set, naming the command that sets it", () => {
+        const lines = problems((v) => delete v["platform-secrets:pagerdutyRoutingKey"]);
+        assert.deepEqual(lines, ["platform:alerting.receivers[0].urlSecret: secret platform-secrets:pagerdutyRoutingKey is not set; set it with: pulumi config set --secret platform-secrets:pagerdutyRoutingKey <value>"]);
     });
 
     it("applies secure defaults when a key is absent", () => {

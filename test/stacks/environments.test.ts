@@ -49,7 +49,7 @@ describe("environments differ by config only", () => {
 
     it("prod protects the database key and the cluster with its keys", () => {
         const protectedKeys = prod.ofType(T.key).filter((k) => k.protect).map((k) => k.name).sort();
-        assert.deepEqual(protectedKeys, ["database-key", "eks-secrets-key", "eks-volume-key"]);
+        assert.deepEqual(protectedKeys, ["database-key", "eks-secrets-key", "eks-volume-key", "jaeger-key", "loki-key"]);
         assert.equal(prod.ofType(T.cluster)[0].protect, true);
         assert.equal(prod.ofType(T.cluster)[0].inputs.deletionProtection, true);
         assert.equal(dev.ofType(T.key).filter((k) => k.protect).length, 0);
