@@ -81,7 +81,7 @@ export class Grafana extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-admin`, {
             metadata: { name: ADMIN_SECRET, namespace: ns },
             type: "Opaque",
-            stringData: { "admin-user": "admin", "admin-password": password.result },
+            stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
         }, child);
         this.adminSecretName = ADMIN_SECRET;
         const role = args.cluster.workloadRole(args.namespace.name, SERVICE_ACCOUNT, [
@@ -94,7 +94,6 @@ export class Grafana extends pulumi.ComponentResource {
         }, child);
         const placement = args.placement ?? {};
         const values = {
-            fullnameOverride: RELEASE,
             replicas: 1,
             admin: { existingSecret: ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
             serviceAccount: { create: true, name: SERVICE_ACCOUNT },

@@ -199,7 +199,7 @@ export class Jaeger extends pulumi.ComponentResource {
             advancedSecurityOptions: {
                 enabled: true,
                 internalUserDatabaseEnabled: true,
-                masterUserOptions: { masterUserName: OPENSEARCH_USER, masterUserPassword: password.result },
+                masterUserOptions: { masterUserName: OPENSEARCH_USER, masterUserPassword: pulumi.secret(password.result) },
             },
             // VPC-only with fine-grained access control: the resource policy lets requests reach FGAC, which authenticates them.
             accessPolicies: pulumi.jsonStringify({
@@ -213,7 +213,7 @@ export class Jaeger extends pulumi.ComponentResource {
         new k8s.core.v1.Secret(`${name}-opensearch-secret`, {
             metadata: { name: PASSWORD_SECRET, namespace: args.namespace.ready },
             type: "Opaque",
-            stringData: { username: OPENSEARCH_USER, password: password.result },
+            stringData: { username: OPENSEARCH_USER, password: pulumi.secret(password.result) },
         }, child);
         return domain.endpoint;
     }

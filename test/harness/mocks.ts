@@ -30,6 +30,7 @@ function arnFor(type: string, name: string, region: string, inputs: Record<strin
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2": return `arn:aws:s3:::${String(inputs.bucket ?? physical)}`;
         case "aws:sns/topic:Topic": return `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
+        case "aws:opensearch/domain:Domain": return `arn:aws:es:${region}:${MOCK_ACCOUNT_ID}:domain/${String(inputs.domainName)}`;
         case "aws:backup/vault:Vault": return `arn:aws:backup:${region}:${MOCK_ACCOUNT_ID}:backup-vault:${physical}`;
         default: return module ? `arn:aws:${module.toLowerCase()}:${region}:${MOCK_ACCOUNT_ID}:${module}/${physical}` : undefined;
     }
@@ -81,6 +82,8 @@ function computed(type: string, name: string, region: string, inputs: Record<str
             };
         }
         case "aws:kms/key:Key": return { keyId: uuid(name) };
+        case "aws:opensearch/domain:Domain": return { endpoint: `vpc-${inputs.domainName}-${hex(name, 26)}.${region}.es.amazonaws.com`, domainId: `${MOCK_ACCOUNT_ID}/${inputs.domainName}` };
+        case "random:index/randomPassword:RandomPassword": return { result: `mock-${hex(name, 28)}` };
         case "aws:eks/nodeGroup:NodeGroup": return { nodeGroupName: `${inputs.nodeGroupNamePrefix ?? name}${hex(name, 8)}`, status: "ACTIVE" };
         case "aws:ec2/launchTemplate:LaunchTemplate": return { latestVersion: 1, defaultVersion: 1 };
         case "aws:iam/role:Role": return { name: inputs.name ?? `${name}-${hex(name, 7)}`, uniqueId: `AROA${hex(name, 17).toUpperCase()}` };
