@@ -218,7 +218,17 @@ export const deliverySchema = z.strictObject({
         })
         .prefault({}),
     /** The example CanaryApp that exercises the delivery path. Defaults to enabled. */
-    exampleApp: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    exampleApp: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            /** Defaults to the pinned podinfo image (components/shared/images.ts). */
+            image: z.string().regex(/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$/, "must be an image reference such as ghcr.io/org/app@sha256:<64 hex>").optional(),
+            /** Defaults to 3. */
+            replicas: z.number().int().min(1).max(50).default(3),
+        })
+        .prefault({}),
+    /** Refuse CanaryApp images not pinned by digest. Defaults to true. */
+    requireImageDigest: z.boolean().default(true),
 });
 
 export const backupSchema = z.strictObject({

@@ -9,7 +9,10 @@ import { Cluster } from "../components/eks/cluster";
 import { Vpc } from "../components/network/vpc";
 import { API_SERVER_SLO } from "../components/observability/alerts";
 import { Observability } from "../components/observability";
-import { Placement } from "../components/shared/helm";
+import { Placement, resources } from "../components/shared/helm";
+import { IMAGES } from "../components/shared/images";
+import { ArgoRollouts } from "../components/delivery/argo-rollouts";
+import { CanaryApp } from "../components/delivery/canary-app";
 import { PlatformContext } from "../components/shared/naming";
 import { PlatformConfig } from "./config";
 
@@ -93,6 +96,33 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         protect: cfg.database.deletionProtection,
     }, { providers: [cluster.provider] });
 
+    const inCluster = { providers: [cluster.provider] };
+    const monitoringCrds = observability.prometheus.release;
+    const rollouts = cfg.delivery.argoRollouts.enabled
+        ? new ArgoRollouts("argo-rollouts", {
+            replicas: cfg.delivery.argoRollouts.replicas,
+            dashboard: cfg.delivery.argoRollouts.dashboard,
+            prometheusUrl: observability.prometheus.url,
+            monitoringCrds,
+        }, inCluster)
+        : undefined;
+    const example = rollouts && cfg.delivery.exampleApp.enabled
+        ? new CanaryApp("podinfo", {
+            name: "podinfo",
+            namespace: cfg.backup.velero.appNamespaces[0] ?? "apps",
+            image: cfg.delivery.exampleApp.image ?? IMAGES.podinfo,
+            requireDigest: cfg.delivery.requireImageDigest,
+            port: 9898,
+            replicas: cfg.delivery.exampleApp.replicas,
+            resources: resources("50m", "64Mi", "500m", "256Mi"),
+            env: { PODINFO_UI_MESSAGE: `platform ${cfg.environment}` },
+            autoscaling: { maxReplicas: cfg.delivery.exampleApp.replicas * 3, targetCpuPercent: 70 },
+            guardrails: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "16", limitsMemory: "16Gi", persistentVolumeClaims: 10, requestsStorage: "100Gi" },
+            otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
+            crds: [rollouts.release, monitoringCrds],
+        }, inCluster)
+        : undefined;
+
     return {
         vpc,
         cluster,
@@ -114,6 +144,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             prometheusUrl: observability.prometheus.url,
             otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
             lokiBuckets: [observability.loki.chunksBucket.bucketName, observability.loki.rulerBucket.bucketName],
+            exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
         },
     };
 }

@@ -37,6 +37,7 @@ const WORKLOAD_RESOURCES: Record<string, string[]> = {
     loki: ["singleBinary.resources", "write.resources", "read.resources", "backend.resources", "gateway.resources", "chunksCache.resources", "resultsCache.resources", "memcachedExporter.resources", "sidecar.resources"],
     grafana: ["resources", "sidecar.resources"],
     jaeger: ["jaeger.resources"],
+    "argo-rollouts": ["controller.resources", "dashboard.resources"],
 };
 
 const at = (obj: any, p: string) => p.split(".").reduce((o, k) => o?.[k], obj);
@@ -46,9 +47,9 @@ for (const stack of STACKS) {
         let s: BuiltStack;
         before(async () => (s = await builtStack(stack)));
 
-        it("install the four observability charts, each pinned to the reference chart version", () => {
+        it("install the observability and delivery charts, each pinned to the reference chart version", () => {
             const releases = s.ofType(RELEASE);
-            assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["grafana", "jaeger", "kube-prometheus-stack", "loki"]);
+            assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["argo-rollouts", "grafana", "jaeger", "kube-prometheus-stack", "loki"]);
             for (const r of releases) {
                 assert.equal(r.inputs.version, chartVersion(r.inputs.chart), `${r.inputs.chart} version`);
                 assert.equal(r.inputs.atomic, true);
