@@ -18,6 +18,8 @@ export interface PlatformConfig extends PlatformSettings {
     region: string;
     /** The subnet layout computed from `network` (validated to fit the VPC). */
     subnets: SubnetPlan;
+    /** The DR VPC's subnet layout (same prefixes and AZ count as the primary), when DR is enabled. */
+    drSubnets?: SubnetPlan;
     /** Secret config values under the `platform-secrets:` namespace (receiver URLs/keys), wrapped as Pulumi secrets where used. */
     secrets: Record<string, string>;
 }
@@ -74,7 +76,8 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
         }
     });
     if (problems.length > 0) throw new ConfigError(source, problems);
-    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, secrets };
+    const drSubnets = cfg.dr.enabled ? planSubnets(cfg.dr.vpcCidr, cfg.network.azCount, cfg.network.subnetPrefixes) : undefined;
+    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, drSubnets, secrets };
 }
 
 /** Reads the current stack's config through the Pulumi runtime. */
@@ -133,6 +136,11 @@ function crossFieldChecks(cfg: PlatformSettings, region: string, problems: strin
         if (!dr.region) problems.push(`platform:dr.region: required when dr.enabled is true; set an AWS region other than ${region}`);
         else if (dr.region === region) problems.push(`platform:dr.region: ${show(dr.region)} equals the primary aws:region; the DR region must be a different region`);
         if (cidrsOverlap(dr.vpcCidr, network.cidr)) problems.push(`platform:dr.vpcCidr: ${show(dr.vpcCidr)} overlaps network.cidr ${network.cidr}; the DR VPC needs its own range`);
+        try {
+            planSubnets(dr.vpcCidr, network.azCount, network.subnetPrefixes);
+        } catch (e) {
+            problems.push(`platform:dr.vpcCidr: ${(e as Error).message}; use a larger dr.vpcCidr`);
+        }
     } else if (dr.failover) {
         problems.push(`platform:dr.failover: true needs dr.enabled: true (there is no DR region to fail over to)`);
     }

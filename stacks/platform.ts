@@ -13,6 +13,10 @@ import { Placement, resources } from "../components/shared/helm";
 import { IMAGES } from "../components/shared/images";
 import { ArgoRollouts } from "../components/delivery/argo-rollouts";
 import { CanaryApp } from "../components/delivery/canary-app";
+import { AwsBackup, DAILY_SCHEDULE } from "../components/backup/aws-backup";
+import { Velero } from "../components/backup/velero";
+import { DisasterRecovery } from "../components/dr/disaster-recovery";
+import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { PlatformContext } from "../components/shared/naming";
 import { PlatformConfig } from "./config";
 
@@ -21,6 +25,9 @@ export interface Platform {
     cluster: Cluster;
     database: Postgres;
     observability: Observability;
+    dr?: DisasterRecovery;
+    /** What each data store recovers after a region outage, and how fast. */
+    drReport: RecoveryFigure[];
     /** The values `stacks/index.ts` exports. */
     outputs: Record<string, pulumi.Input<unknown>>;
 }
@@ -123,11 +130,64 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         }, inCluster)
         : undefined;
 
+    const protect = cfg.database.deletionProtection;
+    const dr = cfg.dr.enabled
+        ? new DisasterRecovery("dr", {
+            ctx,
+            accountId,
+            region: cfg.dr.region!,
+            failover: cfg.dr.failover,
+            replicationTimeControl: cfg.dr.replicationTimeControl,
+            network: { cidr: cfg.dr.vpcCidr, subnets: cfg.drSubnets!, azCount: cfg.network.azCount, interfaceEndpoints: cfg.network.interfaceEndpoints, flowLogRetentionDays: cfg.network.flowLogRetentionDays },
+            database: { sourceInstanceArn: database.instanceArn, engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB, backupRetentionDays: cfg.database.backupRetentionDays },
+            stores: [
+                { name: "loki-chunks", bucket: observability.loki.chunksBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
+                { name: "loki-ruler", bucket: observability.loki.rulerBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
+            ],
+            vaultLock: cfg.backup.vaultLock,
+            clusterStateIntervalMinutes: cfg.backup.velero.drIntervalMinutes,
+            backupCopyIntervalMinutes: awsCronIntervalMinutes(DAILY_SCHEDULE),
+            standbyCluster: { version: cfg.eks.version, nodeGroups: cfg.eks.nodeGroups, adminRoleArns: cfg.eks.adminRoleArns, publicAccessCidrs: cfg.eks.publicAccessCidrs, logRetentionDays: cfg.eks.logRetentionDays },
+            protect,
+        })
+        : undefined;
+    const backup = new AwsBackup("backup", {
+        ctx,
+        accountId,
+        dailyRetentionDays: cfg.backup.dailyRetentionDays,
+        weeklyRetentionDays: cfg.backup.weeklyRetentionDays,
+        monthlyRetentionDays: cfg.backup.monthlyRetentionDays,
+        continuous: cfg.backup.continuous,
+        vaultLock: cfg.backup.vaultLock,
+        restoreTesting: cfg.backup.restoreTesting,
+        dbInstanceArn: database.instanceArn,
+        copyToVaultArn: dr?.vaultArn,
+        protect,
+    });
+    const velero = new Velero("velero", {
+        ctx,
+        accountId,
+        cluster,
+        appNamespaces: cfg.backup.velero.appNamespaces,
+        hourlyTtlHours: cfg.backup.velero.hourlyTtlHours,
+        dailyTtlDays: cfg.backup.velero.dailyTtlDays,
+        drLocation: dr?.clusterState,
+        monitoringCrds,
+        protect,
+    }, inCluster);
+    if (dr && velero.bucket && velero.kmsKeyArn) {
+        const replica = dr.replicate({ name: "velero", bucket: velero.bucket, kmsKeyArn: velero.kmsKeyArn, expireAfterDays: cfg.backup.velero.dailyTtlDays + 30 });
+        dr.restoreVelero(accountId, replica);
+    }
+    const drReport = dr?.report ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
+
     return {
         vpc,
         cluster,
         database,
         observability,
+        dr,
+        drReport,
         outputs: {
             environment: cfg.environment,
             region: cfg.region,
@@ -144,6 +204,14 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             prometheusUrl: observability.prometheus.url,
             otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
             lokiBuckets: [observability.loki.chunksBucket.bucketName, observability.loki.rulerBucket.bucketName],
+            backupVaultArn: backup.vaultArn,
+            backupNotificationsTopicArn: backup.notificationTopicArn,
+            veleroBucket: velero.bucket?.bucketName ?? "none",
+            drRegion: cfg.dr.enabled ? cfg.dr.region! : "disabled",
+            drDatabaseEndpoint: dr ? dr.databaseEndpoint : "disabled",
+            drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
+            drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
+            drReport,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
         },
     };

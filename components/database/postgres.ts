@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
 import { managedPolicyArn, serviceTrustPolicy } from "../shared/iam";
+import { BACKUP_TAG } from "../backup/aws-backup";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 
 /** Log types exported to CloudWatch (PostgreSQL supports these two). */
@@ -160,7 +161,7 @@ export class Postgres extends pulumi.ComponentResource {
             skipFinalSnapshot: !protect,
             finalSnapshotIdentifier: protect ? `${identifier}-final` : undefined,
             deleteAutomatedBackups: !protect,
-            tags: { ...tags, backup: "true" },
+            tags: { ...tags, [BACKUP_TAG.key]: BACKUP_TAG.value },
         }, { parent: this, protect, dependsOn: logGroups });
 
         this.endpoint = db.endpoint;

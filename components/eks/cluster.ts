@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { BACKUP_TAG } from "../backup/aws-backup";
 import { createKmsKey } from "../shared/kms";
 import { managedPolicyArn, PolicyStatement, serviceTrustPolicy } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
@@ -174,7 +175,8 @@ export class Cluster extends pulumi.ComponentResource {
             volumeBindingMode: "WaitForFirstConsumer",
             allowVolumeExpansion: true,
             reclaimPolicy: "Retain",
-            parameters: { type: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, fsType: "ext4" },
+            // Volumes carry the backup tag: AWS Backup snapshots them and copies the points to the DR vault.
+            parameters: { type: "gp3", encrypted: "true", kmsKeyId: volumeKey.arn, fsType: "ext4", tagSpecification_1: `${BACKUP_TAG.key}=${BACKUP_TAG.value}` },
         }, { parent: this, provider: this.provider, dependsOn: [ebsCsi] });
 
         // Consumers use this output, so their volumes wait for the class (and the EBS CSI driver).

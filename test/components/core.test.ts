@@ -31,7 +31,7 @@ describe("subnet plan (pure)", () => {
 for (const stack of STACKS) {
     describe(`${stack}: core wiring`, () => {
         let s: BuiltStack;
-        before(async () => (s = await builtStack(stack)));
+        before(async () => (s = (await builtStack(stack)).primary()));
 
         it("subnets use the CIDRs of the plan and are tagged for load balancers and discovery", () => {
             const subnets = s.ofType("aws:ec2/subnet:Subnet");
@@ -103,7 +103,7 @@ for (const stack of STACKS) {
             assert.equal(db.inputs.masterUserSecretKmsKeyId, db.inputs.kmsKeyId);
             assert.equal(db.inputs.iamDatabaseAuthenticationEnabled, true);
             assert.equal(db.inputs.storageType, "gp3");
-            assert.equal(db.inputs.tags.backup, "true");
+            assert.equal(db.inputs.tags.backup, "aws-backup");
             const params = s.ofType("aws:rds/parameterGroup:ParameterGroup")[0];
             assert.equal(params.inputs.family, "postgres17");
             assert.ok(params.inputs.parameters.some((p: any) => p.name === "rds.force_ssl" && p.value === "1"));

@@ -49,6 +49,16 @@ export class BuiltStack {
         return found;
     }
 
+    /** The primary region only: this stack without the DisasterRecovery component's resources. */
+    primary(): BuiltStack {
+        const parents = new Map(this.resources.map((r) => [r.key, r.parent]));
+        const inDr = (r: RecordedResource) => {
+            for (let k: string | undefined = r.key; k; k = parents.get(k)) if (k.startsWith("platform:dr:DisasterRecovery::")) return true;
+            return false;
+        };
+        return new BuiltStack(this.stack, this.config, this.platform, this.resources.filter((r) => !inDr(r)));
+    }
+
     /** Direct children of a resource key. */
     childrenOf(key: string): RecordedResource[] {
         return this.resources.filter((r) => r.parent === key);

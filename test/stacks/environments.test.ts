@@ -26,9 +26,11 @@ describe("environments differ by config only", () => {
     it("dev has one NAT gateway over 2 AZs; staging and prod one per AZ over 3", () => {
         assert.equal(dev.ofType(T.nat).length, 1);
         assert.equal(dev.ofType(T.subnet).length, 6);
-        assert.equal(staging.ofType(T.nat).length, 3);
-        assert.equal(prod.ofType(T.nat).length, 3);
-        assert.equal(prod.ofType(T.subnet).length, 9);
+        assert.equal(staging.primary().ofType(T.nat).length, 3);
+        assert.equal(prod.primary().ofType(T.nat).length, 3);
+        assert.equal(prod.primary().ofType(T.subnet).length, 9);
+        // The standby DR VPC runs one NAT until failover.
+        assert.equal(prod.ofType(T.nat).length - prod.primary().ofType(T.nat).length, 1);
     });
 
     it("dev database is single-AZ and unprotected; prod is Multi-AZ, protected, with a final snapshot", () => {
@@ -49,7 +51,7 @@ describe("environments differ by config only", () => {
 
     it("prod protects the database key and the cluster with its keys", () => {
         const protectedKeys = prod.ofType(T.key).filter((k) => k.protect).map((k) => k.name).sort();
-        assert.deepEqual(protectedKeys, ["database-key", "eks-secrets-key", "eks-volume-key", "jaeger-key", "loki-key"]);
+        assert.deepEqual(protectedKeys, ["backup-key", "database-key", "dr-backup-key", "dr-database-key", "dr-storage-key", "eks-secrets-key", "eks-volume-key", "jaeger-key", "loki-key", "velero-key"]);
         assert.equal(prod.ofType(T.cluster)[0].protect, true);
         assert.equal(prod.ofType(T.cluster)[0].inputs.deletionProtection, true);
         assert.equal(dev.ofType(T.key).filter((k) => k.protect).length, 0);

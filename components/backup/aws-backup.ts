@@ -1,0 +1,128 @@
+/**
+ * AwsBackup: a vault encrypted with its own KMS key, a plan with daily/weekly/monthly rules and
+ * continuous backup (point-in-time recovery) for RDS, selection by the `backup` tag, the IAM role,
+ * a copy of every recovery point to the DR region's vault when one is given, vault lock in
+ * compliance mode when enabled, SNS notifications for failed jobs, and a restore testing plan that
+ * restores the latest RDS recovery point on a schedule and validates it.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createKmsKey } from "../shared/kms";
+import { managedPolicyArn, serviceTrustPolicy } from "../shared/iam";
+import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+
+/** Resources tagged `backup = aws-backup` are selected by the plan. */
+export const BACKUP_TAG = { key: "backup", value: "aws-backup" } as const;
+/** Daily at 05:00 UTC: after the RDS backup window. */
+export const DAILY_SCHEDULE = "cron(0 5 ? * * *)";
+
+export interface VaultLock { enabled: boolean; minRetentionDays: number; maxRetentionDays: number }
+
+export interface AwsBackupArgs {
+    ctx: PlatformContext;
+    accountId: pulumi.Input<string>;
+    /** Days daily recovery points are kept. */
+    dailyRetentionDays: number;
+    /** Days weekly recovery points are kept; 0 disables the rule. */
+    weeklyRetentionDays: number;
+    /** Days monthly recovery points are kept; 0 disables the rule. */
+    monthlyRetentionDays: number;
+    /** Continuous backup (PITR up to 35 days) for supported resources (RDS). */
+    continuous: boolean;
+    vaultLock: VaultLock;
+    /** Restore the latest RDS recovery point weekly and validate it. */
+    restoreTesting: boolean;
+    /** The database restored by restore testing. */
+    dbInstanceArn: pulumi.Input<string>;
+    /** The DR region's vault: daily, weekly and monthly points are copied there. */
+    copyToVaultArn?: pulumi.Input<string>;
+    /** Pulumi `protect` on the vault and its key. Defaults to true. */
+    protect?: boolean;
+}
+
+export class AwsBackup extends pulumi.ComponentResource {
+    public readonly vaultArn: pulumi.Output<string>;
+    public readonly vaultName: pulumi.Output<string>;
+    public readonly notificationTopicArn: pulumi.Output<string>;
+    /** Minutes between copies to the DR vault (the daily rule), when copying. */
+    public readonly copyIntervalMinutes?: number;
+
+    constructor(name: string, args: AwsBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:backup:AwsBackup", name, {}, opts);
+        const { ctx } = args;
+        const tags = componentTags(ctx, "backup");
+        const partition = partitionOf(ctx.region);
+        const protect = args.protect ?? true;
+        const child = { parent: this };
+        const key = createKmsKey(`${name}-key`, `${ctx.prefix}-backup`, {
+            description: `${ctx.prefix} AWS Backup vault and notifications`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["backup", "sns"], tags,
+        }, { parent: this, protect });
+        const vault = new aws.backup.Vault(`${name}-vault`, { name: `${ctx.prefix}-vault`, kmsKeyArn: key.arn, forceDestroy: false, tags }, { parent: this, protect });
+        this.vaultArn = vault.arn;
+        this.vaultName = vault.name;
+        if (args.vaultLock.enabled) {
+            // changeableForDays set = compliance mode: after 3 days nobody, root included, can shorten retention or delete points.
+            new aws.backup.VaultLockConfiguration(`${name}-lock`, {
+                backupVaultName: vault.name, minRetentionDays: args.vaultLock.minRetentionDays, maxRetentionDays: args.vaultLock.maxRetentionDays, changeableForDays: 3,
+            }, { parent: this, protect });
+        }
+
+        const topic = new aws.sns.Topic(`${name}-notifications`, { name: `${ctx.prefix}-backup-events`, kmsMasterKeyId: key.arn, tags }, child);
+        new aws.sns.TopicPolicy(`${name}-notifications-policy`, {
+            arn: topic.arn,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "BackupPublishes", Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "SNS:Publish", Resource: topic.arn, Condition: { StringEquals: { "aws:SourceAccount": args.accountId } } },
+                    { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "SNS:Publish", Resource: topic.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                ],
+            }),
+        }, child);
+        new aws.backup.VaultNotifications(`${name}-vault-events`, {
+            backupVaultName: vault.name,
+            snsTopicArn: topic.arn,
+            backupVaultEvents: ["BACKUP_JOB_FAILED", "BACKUP_JOB_EXPIRED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "RECOVERY_POINT_MODIFIED"],
+        }, child);
+        this.notificationTopicArn = topic.arn;
+
+        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com"), tags }, child);
+        ["service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores", "AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore"].forEach((p, i) =>
+            new aws.iam.RolePolicyAttachment(`${name}-role-${i}`, { role: role.name, policyArn: managedPolicyArn(partition, p) }, child));
+
+        const copy = (days: number) => (args.copyToVaultArn ? [{ destinationVaultArn: args.copyToVaultArn, lifecycle: { deleteAfter: days } }] : undefined);
+        const rules: aws.types.input.backup.PlanRule[] = [
+            { ruleName: "daily", targetVaultName: vault.name, schedule: DAILY_SCHEDULE, startWindow: 60, completionWindow: 360, lifecycle: { deleteAfter: args.dailyRetentionDays }, copyActions: copy(args.dailyRetentionDays), recoveryPointTags: tags },
+        ];
+        if (args.weeklyRetentionDays > 0) rules.push({ ruleName: "weekly", targetVaultName: vault.name, schedule: "cron(0 6 ? * SUN *)", startWindow: 60, completionWindow: 480, lifecycle: { deleteAfter: args.weeklyRetentionDays }, copyActions: copy(args.weeklyRetentionDays), recoveryPointTags: tags });
+        if (args.monthlyRetentionDays > 0) rules.push({ ruleName: "monthly", targetVaultName: vault.name, schedule: "cron(0 7 1 * ? *)", startWindow: 60, completionWindow: 720, lifecycle: { deleteAfter: args.monthlyRetentionDays, coldStorageAfter: args.monthlyRetentionDays >= 180 ? 90 : undefined }, copyActions: copy(args.monthlyRetentionDays), recoveryPointTags: tags });
+        if (args.continuous) rules.push({ ruleName: "continuous", targetVaultName: vault.name, schedule: "cron(0 4 ? * * *)", enableContinuousBackup: true, lifecycle: { deleteAfter: Math.min(35, args.dailyRetentionDays) }, recoveryPointTags: tags });
+        this.copyIntervalMinutes = args.copyToVaultArn ? 1440 : undefined;
+        const plan = new aws.backup.Plan(`${name}-plan`, { name: `${ctx.prefix}-plan`, rules, tags }, child);
+        new aws.backup.Selection(`${name}-selection`, {
+            name: `${ctx.prefix}-tagged`,
+            planId: plan.id,
+            iamRoleArn: role.arn,
+            selectionTags: [{ type: "STRINGEQUALS", key: BACKUP_TAG.key, value: BACKUP_TAG.value }],
+        }, child);
+
+        if (args.restoreTesting) {
+            const testing = new aws.backup.RestoreTestingPlan(`${name}-restore-testing`, {
+                name: `${ctx.prefix.replace(/-/g, "_")}_restore_testing`,
+                scheduleExpression: "cron(0 8 ? * MON *)",
+                startWindowHours: 8,
+                recoveryPointSelection: { algorithm: "LATEST_WITHIN_WINDOW", includeVaults: [vault.arn], recoveryPointTypes: ["SNAPSHOT", "CONTINUOUS"], selectionWindowDays: 7 },
+                tags,
+            }, child);
+            new aws.backup.RestoreTestingSelection(`${name}-restore-testing-rds`, {
+                name: "latest_rds",
+                restoreTestingPlanName: testing.name,
+                protectedResourceType: "RDS",
+                protectedResourceArns: [args.dbInstanceArn],
+                iamRoleArn: role.arn,
+                // The restored copy is deleted after the validation window; meanwhile it is checked (status, connectivity) by AWS Backup.
+                validationWindowHours: 4,
+            }, child);
+        }
+        this.registerOutputs({ vaultArn: this.vaultArn, vaultName: this.vaultName, notificationTopicArn: this.notificationTopicArn });
+    }
+}

@@ -1,0 +1,88 @@
+/**
+ * DatabaseReplica: the Postgres instance's cross-region read replica in the DR VPC (isolated
+ * subnets, its own security group and DR-region KMS key, TLS forced) plus RDS automated backups
+ * replication for point-in-time restore in the DR region. `promote: true` removes the replication
+ * source, which promotes the same instance (an update, not a replacement) to a standalone primary.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { POSTGRES_LOG_EXPORTS } from "../database/postgres";
+
+export interface DatabaseReplicaArgs {
+    /** `<prefix>-postgres-dr`. */
+    identifier: string;
+    sourceInstanceArn: pulumi.Input<string>;
+    /** Postgres major version (parameter group family). */
+    engineMajor: string;
+    instanceClass: string;
+    maxAllocatedStorageGiB: number;
+    vpcId: pulumi.Input<string>;
+    isolatedSubnetIds: pulumi.Input<string>[];
+    /** CIDR of the DR VPC's private subnets (the standby cluster's nodes). */
+    clientCidrs: string[];
+    kmsKeyArn: pulumi.Input<string>;
+    /** Automated backup retention of the replica and of the replicated backups, days. */
+    backupRetentionDays: number;
+    /** Promote the replica to a standalone primary (failover). */
+    promote: boolean;
+    drProvider: aws.Provider;
+    tags: Record<string, string>;
+    protect: boolean;
+}
+
+export class DatabaseReplica extends pulumi.ComponentResource {
+    public readonly instance: aws.rds.Instance;
+    public readonly endpoint: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:dr:DatabaseReplica", name, {}, opts);
+        const dr = { parent: this, provider: args.drProvider };
+        const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${args.identifier}-isolated`, subnetIds: args.isolatedSubnetIds, tags: args.tags }, dr);
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            name: `${args.identifier}-sg`, vpcId: args.vpcId, description: "PostgreSQL DR replica: from the DR VPC's private subnets only", tags: args.tags,
+        }, dr);
+        args.clientCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-private-${i}`, {
+            securityGroupId: sg.id, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "PostgreSQL from the standby cluster",
+        }, dr));
+        const params = new aws.rds.ParameterGroup(`${name}-params`, {
+            name: `${args.identifier}-pg${args.engineMajor}`,
+            family: `postgres${args.engineMajor}`,
+            description: `${args.identifier}: TLS forced`,
+            parameters: [{ name: "rds.force_ssl", value: "1" }, { name: "ssl_min_protocol_version", value: "TLSv1.2" }],
+            tags: args.tags,
+        }, dr);
+        this.instance = new aws.rds.Instance(`${name}-instance`, {
+            identifier: args.identifier,
+            replicateSourceDb: args.promote ? undefined : args.sourceInstanceArn,
+            instanceClass: args.instanceClass,
+            maxAllocatedStorage: args.maxAllocatedStorageGiB,
+            storageType: "gp3",
+            storageEncrypted: true,
+            kmsKeyId: args.kmsKeyArn,
+            multiAz: args.promote,
+            dbSubnetGroupName: subnets.name,
+            vpcSecurityGroupIds: [sg.id],
+            parameterGroupName: params.name,
+            publiclyAccessible: false,
+            iamDatabaseAuthenticationEnabled: true,
+            enabledCloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
+            backupRetentionPeriod: args.backupRetentionDays,
+            autoMinorVersionUpgrade: true,
+            copyTagsToSnapshot: true,
+            deletionProtection: args.protect,
+            skipFinalSnapshot: !args.protect,
+            finalSnapshotIdentifier: args.protect ? `${args.identifier}-final` : undefined,
+            deleteAutomatedBackups: !args.protect,
+            applyImmediately: true,
+            tags: args.tags,
+        }, { ...dr, protect: args.protect });
+        // Point-in-time restore in the DR region even if the replica itself is lost.
+        new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-replication`, {
+            sourceDbInstanceArn: args.sourceInstanceArn,
+            kmsKeyId: args.kmsKeyArn,
+            retentionPeriod: args.backupRetentionDays,
+        }, dr);
+        this.endpoint = this.instance.endpoint;
+        this.registerOutputs({ endpoint: this.endpoint });
+    }
+}
