@@ -9,12 +9,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../stacks/config";
 import { buildStack, readStackConfig, REPO_ROOT, UnknownStackError } from "../test/harness/stack";
 import { evaluatePack } from "../policies/evaluate";
 import { packConfigFromPlatform } from "./lib/pack-config";
 import { toPolicyResource } from "../policies/lib/resources";
-import { renderCounts, renderDiff, renderTree } from "./lib/render";
+import { renderCounts, renderDiff, renderDrReport, renderTree } from "./lib/render";
 import { diffSnapshots, Snapshot, toSnapshot } from "./lib/snapshot";
 
 const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet]";
@@ -83,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
         }
         out.push("", ...renderDiff(diffSnapshots(before, snapshot)));
     }
+    out.push("", ...renderDrReport(built.platform.drReport));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     out.push("", `Policies: ${violations.length === 0 ? "no violations" : `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`}`);
     for (const v of violations) out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.resource} (${v.type}): ${v.message}`);
@@ -96,7 +98,7 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (e) => {
-            if (e instanceof ConfigError || e instanceof UsageError || e instanceof UnknownStackError) console.error(e.message);
+            if (e instanceof ConfigError || e instanceof UsageError || e instanceof UnknownStackError || e instanceof pulumi.RunError) console.error(e.message);
             else console.error(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
             process.exit(2);
         },

@@ -133,7 +133,7 @@ export class Velero extends pulumi.ComponentResource {
             metrics: { enabled: true, serviceMonitor: { enabled: args.monitoringCrds !== undefined } },
             schedules,
         };
-        helmRelease("velero", CHARTS.velero, ns.ready, values, { parent: this, dependsOn: [role, ...(args.monitoringCrds ? [args.monitoringCrds] : [])] });
+        helmRelease("velero", CHARTS.velero, ns.ready, values, { parent: this, dependsOn: [role, ...(args.monitoringCrds ? [args.monitoringCrds] : [])] }, name);
         this.registerOutputs({ bucketName: this.bucket?.bucketName });
     }
 }

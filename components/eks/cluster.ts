@@ -52,9 +52,11 @@ export class Cluster extends pulumi.ComponentResource {
     /** KMS key for EBS volumes (node roots and PersistentVolumes). */
     public readonly volumeKeyArn: pulumi.Output<string>;
     private readonly tags: Record<string, string>;
+    private readonly logicalName: string;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Cluster", name, {}, opts);
+        this.logicalName = name;
         const { ctx } = args;
         const tags = (this.tags = componentTags(ctx, "eks"));
         const partition = partitionOf(ctx.region);
@@ -145,7 +147,7 @@ export class Cluster extends pulumi.ComponentResource {
         const vpcCni = addon("vpc-cni", { podIdentityAssociations: [{ roleArn: cniRole.roleArn, serviceAccount: "aws-node" }] }, [podIdentityAgent]);
         const kubeProxy = addon("kube-proxy");
 
-        const nodeGroups = args.nodeGroups.map((spec) => new NodeGroup(spec.name, {
+        const nodeGroups = args.nodeGroups.map((spec) => new NodeGroup(`${name}-${spec.name}`, {
             ...spec,
             clusterName: cluster.name,
             prefix: ctx.prefix,
@@ -197,7 +199,7 @@ export class Cluster extends pulumi.ComponentResource {
      * the given permissions. Observability, backup and DR components get their S3/KMS access here.
      */
     public workloadRole(namespace: string, serviceAccount: string, statements: PolicyStatement[], parent: pulumi.Resource = this): WorkloadIdentity {
-        return new WorkloadIdentity(`${namespace}-${serviceAccount}`, {
+        return new WorkloadIdentity(`${this.logicalName}-${namespace}-${serviceAccount}`, {
             clusterName: this.clusterName, namespace, serviceAccount, statements, tags: this.tags,
         }, { parent });
     }

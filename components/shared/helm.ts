@@ -44,9 +44,9 @@ export interface NamespaceRef {
     ready: pulumi.Output<string>;
 }
 
-/** The Helm release of a pinned chart, with the cluster's provider and the component as parent. */
-export function helmRelease(name: string, pin: ChartPin, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
-    return new k8s.helm.v3.Release(name, {
+/** The Helm release of a pinned chart; `resourceName` (defaults to the release name) must be unique in the stack. */
+export function helmRelease(name: string, pin: ChartPin, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>, opts: pulumi.CustomResourceOptions, resourceName = name): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(resourceName, {
         name,
         chart: pin.chart,
         version: pin.version,

@@ -75,7 +75,7 @@ export function recoveryFigures(f: RecoveryFacts): RecoveryFigure[] {
         },
         {
             store: "traces",
-            mechanism: "OpenSearch automated snapshots in-region; traces are short-lived diagnostics and are not copied to the DR region",
+            mechanism: "traces stay in the primary region (short-lived diagnostics; OpenSearch snapshots in prod are in-region only)",
             rpoMinutes: null,
             rtoMinutes: null,
             setBy: "platform:observability.jaeger",

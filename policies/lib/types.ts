@@ -31,6 +31,14 @@ export const packConfigSchema = z.strictObject({
     maxCpuCores: z.number().positive().default(8),
     /** Largest memory limit per container, in GiB. Defaults to 32. */
     maxMemoryGiB: z.number().positive().default(32),
+    /** Recovery targets per data store (minutes) that the dr-targets policy enforces; absent means no DR requirement. */
+    drTargets: z
+        .strictObject({
+            database: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
+            clusterState: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
+            objectStorage: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
+        })
+        .optional(),
     /** Per-policy enforcement overrides, e.g. { "workload-hygiene": "mandatory" }. */
     enforcement: z.record(z.string(), z.enum(["mandatory", "advisory", "disabled"])).default({}),
 });

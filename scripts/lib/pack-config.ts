@@ -13,5 +13,6 @@ export function packConfigFromPlatform(cfg: PlatformConfig): PackConfig {
         minBackupRetentionDays: 7,
         supportedEksVersions: [...SUPPORTED_EKS_VERSIONS],
         allowedRegistries: cfg.supplyChain.allowedRegistries,
+        drTargets: cfg.dr.enabled ? cfg.dr.targets : undefined,
     });
 }

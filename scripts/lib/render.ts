@@ -1,6 +1,7 @@
 /**
  * Text rendering of the offline plan: a preview-like tree (component -> children) and counts.
  */
+import type { RecoveryFigure } from "../../policies/lib/recovery";
 import type { SnapshotDiff, SnapshotResource } from "./snapshot";
 
 export function renderTree(resources: SnapshotResource[]): string[] {
@@ -40,4 +41,10 @@ export function renderDiff(diff: SnapshotDiff): string[] {
     for (const k of diff.removed) lines.push(`  - ${k}`);
     for (const c of diff.changed) lines.push(`  ~ ${c.key}: ${c.paths.join(", ")}`);
     return lines;
+}
+
+/** One line per data store: mechanism, RPO, RTO and what sets them. */
+export function renderDrReport(report: RecoveryFigure[]): string[] {
+    const show = (m: number | null) => (m === null ? "lost in a region outage" : `${m} min`);
+    return ["DR report (region outage):", ...report.map((f) => `  ${f.store.padEnd(13)} RPO ${show(f.rpoMinutes).padEnd(23)} RTO ${show(f.rtoMinutes).padEnd(23)} ${f.mechanism} [${f.setBy}]`)];
 }

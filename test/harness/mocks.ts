@@ -94,16 +94,29 @@ function computed(type: string, name: string, region: string, inputs: Record<str
 }
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
+    /** Region of each explicit AWS provider, by provider id: resources built through one get ARNs in its region. */
+    private readonly providerRegions = new Map<string, string>();
+
     constructor(private readonly region: string) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         if (!args.custom) return { id: undefined, state: {} };
         const inputs = args.inputs as Record<string, any>;
+        if (args.type === "pulumi:providers:aws") {
+            const providerId = `provider-${hex(args.name, 12)}`;
+            this.providerRegions.set(providerId, String(inputs.region ?? this.region));
+            return { id: providerId, state: inputs };
+        }
+        const region = this.providerRegions.get(args.provider?.split("::").pop() ?? "") ?? this.region;
+        return this.resource(args, inputs, region);
+    }
+
+    private resource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>, region: string): { id: string | undefined; state: Record<string, any> } {
         const id = args.type.startsWith("kubernetes:")
             ? `${inputs.metadata?.namespace ? `${inputs.metadata.namespace}/` : ""}${inputs.metadata?.name ?? args.name}`
             : `${ID_PREFIX[args.type] ?? `${args.name}-`}${hex(`${args.type}:${args.name}`, 17)}`;
-        const extra = computed(args.type, args.name, this.region, inputs);
-        const arn = args.type.startsWith("aws:") ? arnFor(args.type, args.name, this.region, { ...inputs, ...extra }) : undefined;
+        const extra = computed(args.type, args.name, region, inputs);
+        const arn = args.type.startsWith("aws:") ? arnFor(args.type, args.name, region, { ...inputs, ...extra }) : undefined;
         return { id, state: { ...inputs, ...(arn ? { arn } : {}), ...extra } };
     }
 

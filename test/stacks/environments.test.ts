@@ -65,7 +65,7 @@ describe("environments differ by config only", () => {
     it("prod runs two node groups, the observability one tainted", () => {
         const groups = prod.ofType("aws:eks/nodeGroup:NodeGroup");
         assert.equal(groups.length, 2);
-        const obs = groups.find((g) => g.name === "observability-ng")!;
+        const obs = groups.find((g) => g.name === "eks-observability-ng")!;
         assert.deepEqual(obs.inputs.taints, [{ key: "workload", value: "observability", effect: "NO_SCHEDULE" }]);
         assert.equal(dev.ofType("aws:eks/nodeGroup:NodeGroup")[0].inputs.capacityType, "SPOT");
     });

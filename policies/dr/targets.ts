@@ -1,0 +1,46 @@
+/**
+ * dr-targets: recomputes, from the resources a preview would deploy, the RPO/RTO each data store
+ * gets after a region outage (database replica, replicated backups, Velero's DR schedule, bucket
+ * replication, backup copies) and fails the preview when they miss the environment's targets, so a
+ * weaker schedule or a removed replica is refused at review time.
+ */
+import { awsCronIntervalMinutes, cronIntervalMinutes, missedTargets, recoveryFigures, RecoveryFacts } from "../lib/recovery";
+import type { PolicyResource, StackPolicy } from "../lib/types";
+
+/** The facts recoveryFigures() needs, read from resources. */
+export function recoveryFactsOf(resources: PolicyResource[]): RecoveryFacts {
+    const ofType = (t: string) => resources.filter((r) => r.type === t);
+    const rules = ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig").flatMap((r) => (r.props.rules ?? []) as any[]).filter((rule) => rule.status === "Enabled");
+    const objectReplication = rules.length === 0 ? "none" : rules.every((rule) => rule.destination?.replicationTime?.status === "Enabled") ? "rtc" : "crr";
+    const velero = ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.props.chart === "velero");
+    const drIntervals = velero.flatMap((r) => Object.values((r.props.values?.schedules ?? {}) as Record<string, any>))
+        .filter((s) => s?.template?.storageLocation === "dr" && s?.disabled !== true && s?.paused !== true)
+        .map((s) => cronIntervalMinutes(String(s.schedule)))
+        .filter((m): m is number => m !== undefined);
+    const copyIntervals = ofType("aws:backup/plan:Plan").flatMap((p) => (p.props.rules ?? []) as any[])
+        .filter((rule) => (rule.copyActions ?? []).length > 0)
+        .map((rule) => awsCronIntervalMinutes(String(rule.schedule)))
+        .filter((m): m is number => m !== undefined);
+    return {
+        databaseReplica: ofType("aws:rds/instance:Instance").some((r) => typeof r.props.replicateSourceDb === "string" && r.props.replicateSourceDb.length > 0),
+        databaseBackupReplication: ofType("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication").length > 0,
+        clusterStateIntervalMinutes: drIntervals.length ? Math.min(...drIntervals) : undefined,
+        objectReplication,
+        backupCopyIntervalMinutes: copyIntervals.length ? Math.min(...copyIntervals) : undefined,
+    };
+}
+
+/** A promoted DR database (identifier `*-postgres-dr`, no replication source) means a failover is in progress. */
+function failoverInProgress(resources: PolicyResource[]): boolean {
+    return resources.some((r) => r.type === "aws:rds/instance:Instance" && /-dr$/.test(String(r.props.identifier ?? "")) && !r.props.replicateSourceDb);
+}
+
+export const drTargets: StackPolicy = {
+    name: "dr-targets",
+    description: "Checks that the RPO/RTO each data store gets after a region outage, computed from the deployed DR mechanisms and AWS's published figures, meets the environment's targets (pack config drTargets).",
+    enforcementLevel: "mandatory",
+    validateStack(resources, cfg) {
+        if (!cfg.drTargets || failoverInProgress(resources)) return [];
+        return missedTargets(recoveryFigures(recoveryFactsOf(resources)), cfg.drTargets).map((message) => ({ message: `Recovery target missed: ${message}.` }));
+    },
+};
