@@ -258,8 +258,8 @@ export const backupSchema = z.strictObject({
             hourlyTtlHours: z.number().int().min(1).max(8760).default(72),
             /** TTL of daily full backups. Defaults to 30 days. */
             dailyTtlDays: z.number().int().min(1).max(3650).default(30),
-            /** With DR: minutes between objects-only backups written straight to the DR region (the cluster-state RPO). Defaults to 15. */
-            drIntervalMinutes: z.union([z.literal(5), z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)]).default(15),
+            /** With DR: minutes between objects-only backups written straight to the DR region (the cluster-state RPO). Defaults to 5. */
+            drIntervalMinutes: z.union([z.literal(5), z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)]).default(5),
         })
         .prefault({}),
 });
@@ -284,7 +284,7 @@ export const drSchema = z.strictObject({
     targets: z
         .strictObject({
             database: recoveryTarget.default({ rpoMinutes: 5, rtoMinutes: 60 }),
-            clusterState: recoveryTarget.default({ rpoMinutes: 60, rtoMinutes: 60 }),
+            clusterState: recoveryTarget.default({ rpoMinutes: 5, rtoMinutes: 60 }),
             objectStorage: recoveryTarget.default({ rpoMinutes: 15, rtoMinutes: 60 }),
         })
         .prefault({}),
