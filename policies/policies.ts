@@ -1,8 +1,11 @@
 /** Every policy of the pack, passed explicitly (no registration by import side effects). */
 import { awsBaseline } from "./aws/baseline";
 import { drTargets } from "./dr/targets";
+import { backupVaultBaseline, s3Baseline } from "./aws/storage";
+import { helmWorkloadResources, namespaceGuardrails } from "./kubernetes/guardrails";
+import { workloadHygiene } from "./kubernetes/hygiene";
 import { containerResources } from "./kubernetes/limits";
 import { imagePinning } from "./supply-chain/images";
 import type { Policy } from "./lib/types";
 
-export const ALL_POLICIES: Policy[] = [...awsBaseline, containerResources, imagePinning, drTargets];
+export const ALL_POLICIES: Policy[] = [...awsBaseline, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, helmWorkloadResources, imagePinning, drTargets];

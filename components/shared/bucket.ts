@@ -35,14 +35,14 @@ export class SecureBucket extends pulumi.ComponentResource {
         const child = { parent: this };
         const bucket = (this.bucket = new aws.s3.Bucket(`${name}`, { bucket: args.bucketName, forceDestroy: false, tags: args.tags }, { parent: this, protect: args.protect ?? true }));
         new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+            bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
         }, child);
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
         new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            bucket: bucket.id,
+            bucket: bucket.bucket,
             rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }],
         }, child);
-        this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
+        this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, child);
         const statements: PolicyStatement[] = [{
             Sid: "DenyInsecureTransport",
             Effect: "Deny",
@@ -51,9 +51,9 @@ export class SecureBucket extends pulumi.ComponentResource {
             Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
             Condition: { Bool: { "aws:SecureTransport": false } },
         }, ...(args.extraStatements ?? [])];
-        new aws.s3.BucketPolicy(`${name}-policy`, { bucket: bucket.id, policy: policyDocument(statements) }, child);
+        new aws.s3.BucketPolicy(`${name}-policy`, { bucket: bucket.bucket, policy: policyDocument(statements) }, child);
         new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-            bucket: bucket.id,
+            bucket: bucket.bucket,
             rules: [{
                 id: "retention",
                 status: "Enabled",

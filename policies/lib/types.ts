@@ -39,6 +39,8 @@ export const packConfigSchema = z.strictObject({
             objectStorage: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
         })
         .optional(),
+    /** Namespaces where node agents may use host namespaces and hostPath (workload-hygiene). */
+    systemNamespaces: z.array(z.string().min(1)).default(["kube-system", "observability-agents"]),
     /** Per-policy enforcement overrides, e.g. { "workload-hygiene": "mandatory" }. */
     enforcement: z.record(z.string(), z.enum(["mandatory", "advisory", "disabled"])).default({}),
 });

@@ -95,8 +95,12 @@ describe("policies: kms, launch template, log group, security group", () => {
 });
 
 const limits = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+/** A Deployment in `apps`; containers get a hardened securityContext unless they set their own (workload-hygiene). */
+const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true };
 function deployment(containers: any[], extra: Record<string, any> = {}) {
-    return res("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: "apps" }, spec: { template: { spec: { containers, ...extra } } } });
+    const harden = (c: any) => ({ securityContext: HARDENED, ...c });
+    const spec = { ...extra, containers: containers.map(harden), ...(extra.initContainers ? { initContainers: extra.initContainers.map(harden) } : {}) };
+    return res("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: "apps" }, spec: { template: { spec } } });
 }
 
 describe("policy: container-resources", () => {
@@ -144,6 +148,106 @@ describe("policy: image-digest-and-registry", () => {
     });
 });
 
+describe("policy: workload-hygiene (advisory)", () => {
+    const ok = { name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits };
+    it("passes a hardened container", () => assertClean(deployment([ok])));
+    it("flags privileged, privilege escalation, writable root and root user", () => {
+        const r = deployment([{ ...ok, securityContext: { privileged: true } }]);
+        for (const p of [/is privileged \[CIS EKS 4\.2\.1\]/, /allowPrivilegeEscalation: false \[CIS EKS 4\.2\.5\]/, /readOnlyRootFilesystem: true/, /runAsNonRoot: true/]) assertViolation(r, "workload-hygiene", p);
+        assert.ok(violations(r).every((v) => v.enforcementLevel === "advisory"));
+    });
+    it("flags hostNetwork and hostPath outside system namespaces, allows them in one", () => {
+        const r = deployment([ok], { hostNetwork: true, volumes: [{ name: "logs", hostPath: { path: "/var/log" } }] });
+        assertViolation(r, "workload-hygiene", /uses hostNetwork outside the system namespaces/);
+        assertViolation(r, "workload-hygiene", /mounts hostPath \/var\/log/);
+        r.props.metadata.namespace = "kube-system";
+        assertClean(r);
+    });
+    it("can be made mandatory by config", () => {
+        const v = violations(deployment([{ ...ok, securityContext: { privileged: true } }]), parsePackConfig({ enforcement: { "workload-hygiene": "mandatory" } }));
+        assert.ok(v.length > 0 && v.every((x) => x.enforcementLevel === "mandatory"));
+    });
+});
+
+describe("policy: s3-baseline (both type tokens)", () => {
+    const KEY = "arn:aws:kms:eu-west-1:1:key/k";
+    const tls = JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": false } } }] });
+    const bucketSet = (bucketType: string, sseType: string, versioningType: string) => [
+        res(bucketType, { bucket: "b1" }),
+        res(sseType, { bucket: "b1", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY } }] }),
+        res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket: "b1", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }),
+        res(versioningType, { bucket: "b1", versioningConfiguration: { status: "Enabled" } }),
+        res("aws:s3/bucketPolicy:BucketPolicy", { bucket: "b1", policy: tls }),
+    ];
+    const current = () => bucketSet("aws:s3/bucket:Bucket", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketVersioning:BucketVersioning");
+    const v2 = () => bucketSet("aws:s3/bucketV2:BucketV2", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "aws:s3/bucketVersioningV2:BucketVersioningV2");
+    const s3 = (rs: PolicyResource[]) => evaluatePack(rs, prodCfg).filter((v) => v.policy === "s3-baseline").map((v) => v.message);
+    it("passes a compliant bucket under either token", () => {
+        assert.deepEqual(s3(current()), []);
+        assert.deepEqual(s3(v2()), []);
+    });
+    it("fails SSE-S3 instead of KMS [S3.17]", () => {
+        for (const set of [current(), v2()]) {
+            set[1].props.rules[0].applyServerSideEncryptionByDefault = { sseAlgorithm: "AES256" };
+            assert.match(s3(set).join(), /S3 bucket b1 must be encrypted with a KMS key .* \[S3\.17\]/);
+        }
+    });
+    it("fails a missing or partial public access block [S3.8], no versioning [S3.14], no TLS-only policy [S3.5]", () => {
+        const set = current();
+        set[2].props.restrictPublicBuckets = false;
+        set[3].props.versioningConfiguration.status = "Suspended";
+        set[4].props.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject" }] });
+        const m = s3(set).join("\n");
+        for (const id of ["S3.8", "S3.14", "S3.5"]) assert.ok(m.includes(`[${id}]`), id);
+        assert.equal(s3([current()[0]]).length, 4, "a bare bucket fails all four");
+    });
+    it("accepts the older inline settings of BucketV2", () => {
+        const rs = v2().filter((r) => !r.type.includes("EncryptionConfiguration") && !r.type.includes("Versioning"));
+        Object.assign(rs[0].props, { serverSideEncryptionConfigurations: [{ rules: [{ applyServerSideEncryptionByDefaults: [{ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }] }] }], versionings: [{ enabled: true }] });
+        assert.deepEqual(s3(rs), []);
+    });
+    it("fails an unprotected bucket in prod only", () => {
+        const set = current();
+        set[0].protect = false;
+        assert.match(s3(set).join(), /protect option/);
+        assert.deepEqual(evaluatePack(set, parsePackConfig({ environment: "dev" })).filter((v) => v.policy === "s3-baseline"), []);
+    });
+});
+
+describe("policy: backup-vault-baseline", () => {
+    const vault = () => res("aws:backup/vault:Vault", { name: "v", kmsKeyArn: "arn:aws:kms:eu-west-1:1:key/k" });
+    const lock = (extra = {}) => res("aws:backup/vaultLockConfiguration:VaultLockConfiguration", { backupVaultName: "v", minRetentionDays: 7, maxRetentionDays: 3650, changeableForDays: 3, ...extra });
+    const msgs = (rs: PolicyResource[], cfg = prodCfg) => evaluatePack(rs, cfg).filter((v) => v.policy === "backup-vault-baseline").map((v) => v.message);
+    it("passes an encrypted vault locked in compliance mode", () => assert.deepEqual(msgs([vault(), lock()]), []));
+    it("fails an unencrypted vault [Backup.1]", () => { const v = vault(); delete v.props.kmsKeyArn; assert.match(msgs([v, lock()]).join(), /\[Backup\.1\]/); });
+    it("fails prod without a lock, or with a governance-mode lock", () => {
+        assert.match(msgs([vault()]).join(), /must have a vault lock/);
+        assert.match(msgs([vault(), lock({ changeableForDays: undefined })]).join(), /compliance mode/);
+        assert.deepEqual(msgs([vault()], parsePackConfig({ environment: "dev" })), []);
+    });
+});
+
+describe("policy: namespace-guardrails and helm-workload-resources", () => {
+    const ns = res("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } });
+    const lr = res("kubernetes:core/v1:LimitRange", { metadata: { name: "d", namespace: "apps" } });
+    const rq = res("kubernetes:core/v1:ResourceQuota", { metadata: { name: "q", namespace: "apps" } });
+    const of = (rs: PolicyResource[], p: string) => evaluatePack(rs, prodCfg).filter((v) => v.policy === p).map((v) => v.message);
+    it("a namespace needs both a LimitRange and a ResourceQuota", () => {
+        assert.deepEqual(of([ns, lr, rq], "namespace-guardrails"), []);
+        assert.deepEqual(of([ns, lr], "namespace-guardrails"), ["Namespace apps has no ResourceQuota; every namespace the platform creates carries both."]);
+        assert.deepEqual(of([ns], "namespace-guardrails"), ["Namespace apps has no LimitRange and no ResourceQuota; every namespace the platform creates carries both."]);
+    });
+    it("a known chart must set every workload's resources; an unknown chart at least one complete block", () => {
+        const full = { requests: { cpu: "10m", memory: "10Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+        const rollouts = (values: any) => res("kubernetes:helm.sh/v3:Release", { name: "argo-rollouts", chart: "argo-rollouts", values });
+        assert.deepEqual(of([rollouts({ controller: { resources: full }, dashboard: { resources: full } })], "helm-workload-resources"), []);
+        assert.deepEqual(of([rollouts({ controller: { resources: { requests: full.requests } }, dashboard: { resources: full } })], "helm-workload-resources"), ["Helm release argo-rollouts (chart argo-rollouts): controller.resources must set limits.cpu, limits.memory."]);
+        const other = (values: any) => res("kubernetes:helm.sh/v3:Release", { name: "x", chart: "something", values });
+        assert.deepEqual(of([other({ server: { resources: full } })], "helm-workload-resources"), []);
+        assert.deepEqual(of([other({ replicas: 2 })], "helm-workload-resources"), ["Helm release x (chart something) sets no resources for its workloads."]);
+    });
+});
+
 describe("policy pack config", () => {
     it("refuses a misspelt key with the allowed keys", () => {
         assert.throws(() => parsePackConfig({ enviroment: "prod" }), (e: Error) => e instanceof PolicyConfigError && /enviroment: unknown key; allowed keys: environment, /.test(e.message));
@@ -171,6 +275,16 @@ describe("the platform obeys its own policies", () => {
                 ["launch-template-baseline", (r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate", (r) => (r.props.metadataOptions = {})],
                 ["log-group-baseline", (r) => r.type === "aws:cloudwatch/logGroup:LogGroup", (r) => delete r.props.kmsKeyId],
                 ["security-group-baseline", (r) => r.type === "aws:ec2/securityGroup:SecurityGroup", (r) => (r.props.ingress = [{ cidrBlocks: ["0.0.0.0/0"] }])],
+                ["s3-baseline", (r) => r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", (r) => (r.props.blockPublicPolicy = false)],
+                ["backup-vault-baseline", (r) => r.type === "aws:backup/vault:Vault", (r) => delete r.props.kmsKeyArn],
+                ["container-resources", (r) => r.type === "kubernetes:argoproj.io/v1alpha1:Rollout", (r) => delete r.props.spec.template.spec.containers[0].resources.limits],
+                ["workload-hygiene", (r) => r.type === "kubernetes:argoproj.io/v1alpha1:Rollout", (r) => (r.props.spec.template.spec.containers[0].securityContext.privileged = true)],
+                ["namespace-guardrails", (r) => r.type === "kubernetes:core/v1:LimitRange", (r) => (r.props.metadata.namespace = "elsewhere")],
+                ["helm-workload-resources", (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.props.chart === "argo-rollouts", (r) => delete r.props.values.controller.resources],
+                ["image-digest-and-registry", (r) => r.type === "kubernetes:argoproj.io/v1alpha1:Rollout", (r) => (r.props.spec.template.spec.containers[0].image = "ghcr.io/stefanprodan/podinfo:6.11.0")],
+                ...(s.config.dr.enabled
+                    ? [["dr-targets", (r: PolicyResource) => r.type === "kubernetes:helm.sh/v3:Release" && r.props.chart === "velero", (r: PolicyResource) => (r.props.values.schedules["dr-objects"].schedule = "0 */2 * * *")] as [string, (r: PolicyResource) => boolean, (r: PolicyResource) => void]]
+                    : []),
             ];
             for (const [policy, pick, inject] of defects) {
                 const copy = structuredClone(resources);

@@ -1,0 +1,75 @@
+/**
+ * Namespace guardrails and Helm workload resources, judged at stack level.
+ */
+import type { PolicyResource, StackPolicy } from "../lib/types";
+import { parseQuantity } from "../lib/quantity";
+
+export const namespaceGuardrails: StackPolicy = {
+    name: "namespace-guardrails",
+    description: "Checks whether every namespace the stack creates also gets a LimitRange (default container requests/limits) and a ResourceQuota.",
+    enforcementLevel: "mandatory",
+    validateStack(resources) {
+        const inNs = (type: string, ns: string) => resources.some((r) => r.type === type && r.props.metadata?.namespace === ns);
+        return resources
+            .filter((r) => r.type === "kubernetes:core/v1:Namespace")
+            .flatMap((ns) => {
+                const name = ns.props.metadata?.name ?? ns.name;
+                const missing = ["LimitRange", "ResourceQuota"].filter((k) => !inNs(`kubernetes:core/v1:${k}`, name));
+                return missing.length ? [{ resource: ns, message: `Namespace ${name} has no ${missing.join(" and no ")}; every namespace the platform creates carries both.` }] : [];
+            });
+    },
+};
+
+/**
+ * Values paths of each chart's workload resources. Charts not listed here are judged by every
+ * `resources` block found in their values (there must be at least one).
+ */
+export const HELM_WORKLOAD_RESOURCES: Record<string, string[]> = {
+    "kube-prometheus-stack": [
+        "prometheusOperator.resources", "prometheusOperator.prometheusConfigReloader.resources", "prometheusOperator.admissionWebhooks.patch.resources",
+        "prometheus.prometheusSpec.resources", "alertmanager.alertmanagerSpec.resources", "kube-state-metrics.resources", "prometheus-node-exporter.resources",
+    ],
+    loki: ["singleBinary.resources", "write.resources", "read.resources", "backend.resources", "gateway.resources", "chunksCache.resources", "resultsCache.resources", "memcachedExporter.resources", "sidecar.resources"],
+    grafana: ["resources", "sidecar.resources"],
+    jaeger: ["jaeger.resources"],
+    "argo-rollouts": ["controller.resources", "dashboard.resources"],
+    velero: ["resources", "upgradeJobResources", "kubectl.resources"],
+};
+
+const at = (obj: any, path: string) => path.split(".").reduce((o, k) => o?.[k], obj);
+
+function resourceProblems(res: any): string[] {
+    const out: string[] = [];
+    for (const kind of ["requests", "limits"]) for (const r of ["cpu", "memory"]) if (parseQuantity(res?.[kind]?.[r]) === undefined) out.push(`${kind}.${r}`);
+    return out;
+}
+
+/** Every `resources` object in a values tree, with its path. */
+function findResources(values: any, path = ""): [string, any][] {
+    if (!values || typeof values !== "object") return [];
+    return Object.entries(values).flatMap(([k, v]) => {
+        const p = path ? `${path}.${k}` : k;
+        return /^(resources|.*Resources)$/.test(k) && v && typeof v === "object" ? [[p, v] as [string, any]] : findResources(v, p);
+    });
+}
+
+export const helmWorkloadResources: StackPolicy = {
+    name: "helm-workload-resources",
+    description: "Checks whether every Helm release the platform installs sets CPU and memory requests and limits for each of its workloads (the chart's known workload paths, or every resources block for other charts).",
+    enforcementLevel: "mandatory",
+    validateStack(resources) {
+        const out: { resource: PolicyResource; message: string }[] = [];
+        for (const r of resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release" || x.type === "kubernetes:helm.sh/v4:Chart")) {
+            const chart = String(r.props.chart ?? "");
+            const values = r.props.values ?? {};
+            const known = HELM_WORKLOAD_RESOURCES[chart];
+            const blocks: [string, any][] = known ? known.map((p) => [p, at(values, p)]) : findResources(values);
+            if (blocks.length === 0) out.push({ resource: r, message: `Helm release ${r.props.name ?? r.name} (chart ${chart}) sets no resources for its workloads.` });
+            for (const [p, res] of blocks) {
+                const missing = resourceProblems(res);
+                if (missing.length) out.push({ resource: r, message: `Helm release ${r.props.name ?? r.name} (chart ${chart}): ${p} must set ${missing.join(", ")}.` });
+            }
+        }
+        return out;
+    },
+};
