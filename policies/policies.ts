@@ -4,8 +4,9 @@ import { drTargets } from "./dr/targets";
 import { backupVaultBaseline, s3Baseline } from "./aws/storage";
 import { helmWorkloadResources, namespaceGuardrails } from "./kubernetes/guardrails";
 import { workloadHygiene } from "./kubernetes/hygiene";
+import { admissionSbomRule } from "./supply-chain/admission";
 import { containerResources } from "./kubernetes/limits";
 import { imagePinning } from "./supply-chain/images";
 import type { Policy } from "./lib/types";
 
-export const ALL_POLICIES: Policy[] = [...awsBaseline, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, helmWorkloadResources, imagePinning, drTargets];
+export const ALL_POLICIES: Policy[] = [...awsBaseline, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, helmWorkloadResources, imagePinning, admissionSbomRule, drTargets];

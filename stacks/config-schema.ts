@@ -301,6 +301,10 @@ export const supplyChainSchema = z.strictObject({
     cosignPublicKeys: z.array(cosignPublicKey).default([]),
     /** In-cluster admission: enforce (fail closed) or audit. Defaults to enforce. */
     admission: z.enum(["enforce", "audit"]).default("enforce"),
+    /** Kyverno admission controller replicas (3 for HA). Defaults to 3. */
+    admissionReplicas: z.number().int().min(1).max(5).default(3),
+    /** SBOM format the in-cluster rule requires (the pack's registry check accepts both). Defaults to cyclonedx. */
+    sbomFormat: z.enum(["cyclonedx", "spdx"]).default("cyclonedx"),
 });
 
 export const alertingSchema = z.strictObject({

@@ -16,6 +16,7 @@ import { CanaryApp } from "../components/delivery/canary-app";
 import { AwsBackup, DAILY_SCHEDULE } from "../components/backup/aws-backup";
 import { Velero } from "../components/backup/velero";
 import { DisasterRecovery } from "../components/dr/disaster-recovery";
+import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { PlatformContext } from "../components/shared/naming";
 import { PlatformConfig } from "./config";
@@ -105,6 +106,14 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
 
     const inCluster = { providers: [cluster.provider] };
     const monitoringCrds = observability.prometheus.release;
+    const admission = new ImageVerification("image-verification", {
+        signedRegistries: cfg.supplyChain.signedRegistries,
+        cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
+        mode: cfg.supplyChain.admission,
+        replicas: cfg.supplyChain.admissionReplicas,
+        sbomFormat: cfg.supplyChain.sbomFormat,
+        monitoringCrds,
+    }, inCluster);
     const rollouts = cfg.delivery.argoRollouts.enabled
         ? new ArgoRollouts("argo-rollouts", {
             replicas: cfg.delivery.argoRollouts.replicas,
@@ -126,7 +135,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             autoscaling: { maxReplicas: cfg.delivery.exampleApp.replicas * 3, targetCpuPercent: 70 },
             guardrails: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "16", limitsMemory: "16Gi", persistentVolumeClaims: 10, requestsStorage: "100Gi" },
             otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
-            crds: [rollouts.release, monitoringCrds],
+            crds: [rollouts.release, monitoringCrds, admission.release],
         }, inCluster)
         : undefined;
 

@@ -9,6 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../shared/helm";
+import { APP_NAMESPACE_LABEL } from "../security/image-verification";
 import { GuardedNamespace, NamespaceQuota } from "../security/namespace";
 import { LATENCY_TEMPLATE, SUCCESS_RATE_TEMPLATE } from "./analysis";
 import { validateCanaryArgs } from "./canary-validation";
@@ -79,7 +80,7 @@ export class CanaryApp extends pulumi.ComponentResource {
         let namespace: pulumi.Input<string> = args.namespace;
         const deps: pulumi.Resource[] = [...args.crds];
         if (args.guardrails) {
-            const ns = new GuardedNamespace(args.namespace, { name: args.namespace, quota: args.guardrails, labels: { backup: "hourly" } }, { parent: this });
+            const ns = new GuardedNamespace(args.namespace, { name: args.namespace, quota: args.guardrails, labels: { backup: "hourly", [APP_NAMESPACE_LABEL.key]: APP_NAMESPACE_LABEL.value } }, { parent: this });
             namespace = ns.ref.ready;
         }
         const child = { parent: this };

@@ -19,6 +19,7 @@ export const CHARTS = {
     jaeger: { chart: "jaeger", repo: "https://jaegertracing.github.io/helm-charts", version: "4.11.1" },
     argoRollouts: { chart: "argo-rollouts", repo: "https://argoproj.github.io/argo-helm", version: "2.41.0" },
     velero: { chart: "velero", repo: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
+    kyverno: { chart: "kyverno", repo: "https://kyverno.github.io/kyverno", version: "3.9.0" },
 } as const satisfies Record<string, ChartPin>;
 
 /** A container's resources; every chart workload gets one (the policy pack checks it). */

@@ -34,6 +34,7 @@ export const HELM_WORKLOAD_RESOURCES: Record<string, string[]> = {
     jaeger: ["jaeger.resources"],
     "argo-rollouts": ["controller.resources", "dashboard.resources"],
     velero: ["resources", "upgradeJobResources", "kubectl.resources"],
+    kyverno: ["admissionController.container.resources", "admissionController.initContainer.resources", "backgroundController.resources", "cleanupController.resources", "reportsController.resources", "webhooksCleanup.resources"],
 };
 
 const at = (obj: any, path: string) => path.split(".").reduce((o, k) => o?.[k], obj);

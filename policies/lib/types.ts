@@ -39,6 +39,10 @@ export const packConfigSchema = z.strictObject({
             objectStorage: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
         })
         .optional(),
+    /** Registry prefixes whose images must be signed and SBOM-attested (admission-sbom-rule). */
+    signedRegistries: z.array(z.string().min(1)).default([]),
+    /** In-cluster admission mode the stack must install. */
+    admission: z.enum(["enforce", "audit"]).default("enforce"),
     /** Namespaces where node agents may use host namespaces and hostPath (workload-hygiene). */
     systemNamespaces: z.array(z.string().min(1)).default(["kube-system", "observability-agents"]),
     /** Per-policy enforcement overrides, e.g. { "workload-hygiene": "mandatory" }. */

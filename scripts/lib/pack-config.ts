@@ -14,5 +14,7 @@ export function packConfigFromPlatform(cfg: PlatformConfig): PackConfig {
         supportedEksVersions: [...SUPPORTED_EKS_VERSIONS],
         allowedRegistries: cfg.supplyChain.allowedRegistries,
         drTargets: cfg.dr.enabled ? cfg.dr.targets : undefined,
+        signedRegistries: cfg.supplyChain.signedRegistries,
+        admission: cfg.supplyChain.admission,
     });
 }

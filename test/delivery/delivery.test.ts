@@ -138,7 +138,7 @@ for (const stack of STACKS) {
         });
 
         it("built-in objects (Services, HPA, PDB, namespaces, DaemonSet, ...) validate against the Kubernetes schemas", async () => {
-            const builtins = s.resources.filter((r) => r.custom && /^kubernetes:(core|apps|policy|autoscaling|rbac\.authorization\.k8s\.io|storage\.k8s\.io)\//.test(r.type));
+            const builtins = s.resources.filter((r) => r.custom && /^kubernetes:(core|apps|policy|autoscaling|rbac\.authorization\.k8s\.io|storage\.k8s\.io|admissionregistration\.k8s\.io)\//.test(r.type));
             assert.ok(builtins.some((r) => r.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"));
             for (const r of builtins) assert.deepEqual(await validateBuiltin(r), [], `${r.type} ${r.name}`);
         });

@@ -212,12 +212,13 @@ describe("recovery model", () => {
         assert.deepEqual(["*/5 * * * *", "0 * * * *", "0 3 * * *", "0 6 * * 0", "0 7 1 * *", "*/2 * * 1 *"].map(cronIntervalMinutes), [5, 60, 1440, 10080, 44640, undefined]);
         assert.deepEqual(["cron(0 5 ? * * *)", "cron(0 6 ? * SUN *)", "rate(1 hour)"].map(awsCronIntervalMinutes), [1440, undefined, undefined]);
     });
-    it("the pack config files carry the same DR targets as the stacks (none for dev, which has no DR)", async () => {
+    it("the pack config files for pulumi preview/up carry the same environment, signed registries, admission mode and DR targets as the stacks", async () => {
         for (const stack of ["dev", "staging", "prod"]) {
             const file = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policies", "config", `${stack}.json`), "utf8"));
             const pack = parsePackConfig(file.all);
             const s = await builtStack(stack);
             assert.deepEqual(pack.drTargets, s.config.dr.enabled ? s.config.dr.targets : undefined, stack);
+            assert.deepEqual([pack.signedRegistries, pack.admission, pack.environment], [s.config.supplyChain.signedRegistries, s.config.supplyChain.admission, s.config.environment], stack);
         }
     });
 });

@@ -43,7 +43,9 @@ export function unknownValueKeys(chart: string, values: Record<string, unknown>,
                 unknown.push(p);
                 continue;
             }
-            // Recurse only where the defaults define a structure; {} / null / lists are open maps or lists.
+            // Recurse only where the defaults define a structure; {} / null / lists are open maps or lists,
+            // and a `resources` block is a Kubernetes ResourceRequirements whatever the default shows.
+            if (key === "resources") continue;
             const structured = present.filter((d): d is Record<string, unknown> => isObject(d) && Object.keys(d).length > 0);
             if (isObject(value) && structured.length > 0 && structured.length === present.filter(isObject).length && present.every((d) => d === null || isObject(d))) {
                 walk(value, structured, p);

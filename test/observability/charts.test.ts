@@ -39,6 +39,7 @@ const WORKLOAD_RESOURCES: Record<string, string[]> = {
     jaeger: ["jaeger.resources"],
     "argo-rollouts": ["controller.resources", "dashboard.resources"],
     velero: ["resources", "upgradeJobResources", "kubectl.resources"],
+    kyverno: ["admissionController.container.resources", "admissionController.initContainer.resources", "backgroundController.resources", "cleanupController.resources", "reportsController.resources", "webhooksCleanup.resources"],
 };
 
 const at = (obj: any, p: string) => p.split(".").reduce((o, k) => o?.[k], obj);
@@ -50,7 +51,7 @@ for (const stack of STACKS) {
 
         it("install the observability and delivery charts, each pinned to the reference chart version", () => {
             const releases = s.ofType(RELEASE);
-            assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["argo-rollouts", "grafana", "jaeger", "kube-prometheus-stack", "loki", "velero"]);
+            assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["argo-rollouts", "grafana", "jaeger", "kube-prometheus-stack", "kyverno", "loki", "velero"]);
             for (const r of releases) {
                 assert.equal(r.inputs.version, chartVersion(r.inputs.chart), `${r.inputs.chart} version`);
                 assert.equal(r.inputs.atomic, true);

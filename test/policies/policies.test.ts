@@ -248,6 +248,28 @@ describe("policy: namespace-guardrails and helm-workload-resources", () => {
     });
 });
 
+describe("policy: admission-sbom-rule", () => {
+    const KEY = "-----BEGIN PUBLIC KEY-----\nMFk...\n-----END PUBLIC KEY-----\n";
+    const policy = (over: Record<string, any> = {}, failurePolicy = "Fail") => res("kubernetes:kyverno.io/v1:ClusterPolicy", {
+        spec: {
+            failurePolicy,
+            rules: [{ verifyImages: [{ imageReferences: ["ghcr.io/example-org/*"], failureAction: "Enforce", attestors: [{ entries: [{ keys: { publicKeys: KEY } }] }], attestations: [{ predicateType: "https://spdx.dev/Document", attestors: [{ entries: [{ keys: { publicKeys: KEY } }] }] }], ...over }] }],
+        },
+    });
+    const cfg = parsePackConfig({ signedRegistries: ["ghcr.io/example-org"], admission: "enforce" });
+    const msgs = (rs: PolicyResource[], c = cfg) => evaluatePack(rs, c).filter((v) => v.policy === "admission-sbom-rule").map((v) => v.message);
+    it("passes a keyed signature + SPDX attestation rule that enforces", () => assert.deepEqual(msgs([policy()]), []));
+    it("fails when no rule covers a signed registry", () => assert.match(msgs([policy({ imageReferences: ["ghcr.io/other/*"] })])[0], /No admission rule verifies images from ghcr\.io\/example-org/));
+    it("fails without an SBOM attestation, with a non-SBOM predicate, or in audit while enforcing", () => {
+        assert.equal(msgs([policy({ attestations: [] })]).length, 1);
+        assert.equal(msgs([policy({ attestations: [{ predicateType: "https://slsa.dev/provenance/v1", attestors: [{ entries: [{ keys: { publicKeys: KEY } }] }] }] })]).length, 1);
+        assert.equal(msgs([policy({ failureAction: "Audit" })]).length, 1);
+        assert.equal(msgs([policy({}, "Ignore")]).length, 1);
+        assert.deepEqual(msgs([policy({ failureAction: "Audit" })], parsePackConfig({ signedRegistries: ["ghcr.io/example-org"], admission: "audit" })), []);
+    });
+    it("requires nothing when no registry is signed", () => assert.deepEqual(msgs([], parsePackConfig({})), []));
+});
+
 describe("policy pack config", () => {
     it("refuses a misspelt key with the allowed keys", () => {
         assert.throws(() => parsePackConfig({ enviroment: "prod" }), (e: Error) => e instanceof PolicyConfigError && /enviroment: unknown key; allowed keys: environment, /.test(e.message));
@@ -282,6 +304,9 @@ describe("the platform obeys its own policies", () => {
                 ["namespace-guardrails", (r) => r.type === "kubernetes:core/v1:LimitRange", (r) => (r.props.metadata.namespace = "elsewhere")],
                 ["helm-workload-resources", (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.props.chart === "argo-rollouts", (r) => delete r.props.values.controller.resources],
                 ["image-digest-and-registry", (r) => r.type === "kubernetes:argoproj.io/v1alpha1:Rollout", (r) => (r.props.spec.template.spec.containers[0].image = "ghcr.io/stefanprodan/podinfo:6.11.0")],
+                ...(s.config.supplyChain.signedRegistries.length > 0
+                    ? [["admission-sbom-rule", (r: PolicyResource) => r.type === "kubernetes:kyverno.io/v1:ClusterPolicy", (r: PolicyResource) => (r.props.spec.rules[0].verifyImages[0].attestations = [])] as [string, (r: PolicyResource) => boolean, (r: PolicyResource) => void]]
+                    : []),
                 ...(s.config.dr.enabled
                     ? [["dr-targets", (r: PolicyResource) => r.type === "kubernetes:helm.sh/v3:Release" && r.props.chart === "velero", (r: PolicyResource) => (r.props.values.schedules["dr-objects"].schedule = "0 */2 * * *")] as [string, (r: PolicyResource) => boolean, (r: PolicyResource) => void]]
                     : []),
