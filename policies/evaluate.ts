@@ -28,8 +28,31 @@ function levelOf(p: Policy, cfg: PackConfig) {
     return cfg.enforcement[p.name] ?? p.enforcementLevel;
 }
 
+/** Runs every policy; results of async policies (registry lookups) are awaited per resource, in parallel. */
+export async function evaluatePackAsync(resources: PolicyResource[], config: PackConfig, policies: Policy[] = ALL_POLICIES): Promise<Violation[]> {
+    const batches = walk(resources, config, policies, (p, r, level, result) => Promise.resolve(result).then((messages) => messages.map((message) => violation(p, r, level, message))));
+    return (await Promise.all(batches)).flat();
+}
+
+/**
+ * The synchronous evaluator (the tests, and stacks without registry lookups). A policy that needs
+ * the network (registry mode) is refused here with a pointer to evaluatePackAsync.
+ */
 export function evaluatePack(resources: PolicyResource[], config: PackConfig, policies: Policy[] = ALL_POLICIES): Violation[] {
-    const violations: Violation[] = [];
+    return walk(resources, config, policies, (p, r, level, result) => {
+        if (result instanceof Promise) throw new Error(`policy ${p.name} is asynchronous here (registry lookups); use evaluatePackAsync`);
+        return result.map((message) => violation(p, r, level, message));
+    }).flat();
+}
+
+type Level = Exclude<Violation["enforcementLevel"], never>;
+
+function violation(p: Policy, r: PolicyResource | undefined, level: Level, message: string): Violation {
+    return { resource: r?.urn ?? "(stack)", type: r?.type ?? "pulumi:pulumi:Stack", policy: p.name, enforcementLevel: level, message };
+}
+
+function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Policy[], each: (p: Policy, r: PolicyResource, level: Level, result: string[] | Promise<string[]>) => T): (T | Violation[])[] {
+    const out: (T | Violation[])[] = [];
     const byType = new Map<string, PolicyResource[]>();
     for (const r of resources) {
         const list = byType.get(r.type);
@@ -40,16 +63,10 @@ export function evaluatePack(resources: PolicyResource[], config: PackConfig, po
         const level = levelOf(p, config);
         if (level === "disabled") continue;
         if (isStackPolicy(p)) {
-            for (const v of p.validateStack(resources, config)) {
-                violations.push({ resource: v.resource?.urn ?? "(stack)", type: v.resource?.type ?? "pulumi:pulumi:Stack", policy: p.name, enforcementLevel: level, message: v.message });
-            }
+            out.push(p.validateStack(resources, config).map((v) => violation(p, v.resource, level, v.message)));
             continue;
         }
-        for (const type of p.resourceTypes) {
-            for (const r of byType.get(type) ?? []) {
-                for (const message of p.validate(r, config)) violations.push({ resource: r.urn, type: r.type, policy: p.name, enforcementLevel: level, message });
-            }
-        }
+        for (const type of p.resourceTypes) for (const r of byType.get(type) ?? []) out.push(each(p, r, level, p.validate(r, config)));
     }
-    return violations;
+    return out;
 }

@@ -5,8 +5,9 @@ import { backupVaultBaseline, s3Baseline } from "./aws/storage";
 import { helmWorkloadResources, namespaceGuardrails } from "./kubernetes/guardrails";
 import { workloadHygiene } from "./kubernetes/hygiene";
 import { admissionSbomRule } from "./supply-chain/admission";
+import { imageSignatures } from "./supply-chain/signatures";
 import { containerResources } from "./kubernetes/limits";
 import { imagePinning } from "./supply-chain/images";
 import type { Policy } from "./lib/types";
 
-export const ALL_POLICIES: Policy[] = [...awsBaseline, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, helmWorkloadResources, imagePinning, admissionSbomRule, drTargets];
+export const ALL_POLICIES: Policy[] = [...awsBaseline, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, helmWorkloadResources, imagePinning, imageSignatures, admissionSbomRule, drTargets];

@@ -4,7 +4,7 @@
  * Exit 0 without mandatory violations, 1 with, 2 on bad arguments, config or input.
  */
 import * as fs from "node:fs";
-import { evaluatePack, parsePackConfig, PolicyConfigError } from "../policies/evaluate";
+import { evaluatePackAsync, parsePackConfig, PolicyConfigError } from "../policies/evaluate";
 import { loadPolicyInputs, PolicyInputError } from "../policies/lib/inputs";
 
 const USAGE = "usage: npm run policy -- check <file...> [--config policy-config.json] [--format text|json]";
@@ -44,12 +44,12 @@ function readConfig(file: string | undefined) {
     return parsePackConfig(raw && typeof raw === "object" && "all" in raw ? raw.all : raw);
 }
 
-export function main(argv: string[]): { code: number; stdout: string; stderr: string } {
+export async function main(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
         const opts = parseArgs(argv);
         const config = readConfig(opts.config);
         const resources = opts.files.flatMap((f) => loadPolicyInputs(f));
-        const violations = evaluatePack(resources, config);
+        const violations = await evaluatePackAsync(resources, config);
         const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
         const stdout = opts.format === "json"
             ? JSON.stringify(violations.map((v) => ({ resource: v.resource, type: v.type, policy: v.policy, enforcementLevel: v.enforcementLevel, message: v.message })), null, 2)
@@ -63,8 +63,9 @@ export function main(argv: string[]): { code: number; stdout: string; stderr: st
 }
 
 if (require.main === module) {
-    const r = main(process.argv.slice(2));
-    if (r.stdout) console.log(r.stdout);
-    if (r.stderr) console.error(r.stderr);
-    process.exit(r.code);
+    main(process.argv.slice(2)).then((r) => {
+        if (r.stdout) console.log(r.stdout);
+        if (r.stderr) console.error(r.stderr);
+        process.exit(r.code);
+    });
 }

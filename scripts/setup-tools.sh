@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the test suite runs for real: promtool (package prometheus) and amtool
-# (package prometheus-alertmanager). Without root it only checks and says what to install.
+# Installs the Debian tools the test suite runs for real: promtool (package prometheus), amtool
+# (package prometheus-alertmanager) and an OCI registry for the registry-mode policy tests
+# (package docker-registry). Without root it only checks and says what to install.
 set -euo pipefail
 packages=()
 command -v promtool >/dev/null || packages+=(prometheus)
 command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
-[ ${#packages[@]} -eq 0 ] && { echo "promtool and amtool present"; exit 0; }
+command -v docker-registry >/dev/null || packages+=(docker-registry)
+[ ${#packages[@]} -eq 0 ] && { echo "promtool, amtool and docker-registry present"; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing: ${packages[*]}; install them with: sudo apt-get install -y ${packages[*]}" >&2
   exit 1
@@ -18,3 +20,4 @@ apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null 2>&1 \
 rm -f /usr/sbin/policy-rc.d
 promtool --version | head -1
 amtool --version 2>&1 | head -1
+docker-registry --version

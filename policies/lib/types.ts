@@ -41,6 +41,14 @@ export const packConfigSchema = z.strictObject({
         .optional(),
     /** Registry prefixes whose images must be signed and SBOM-attested (admission-sbom-rule). */
     signedRegistries: z.array(z.string().min(1)).default([]),
+    /** `registry`: verify cosign signatures and SBOM attestations in the images' registries; `offline`: digest and registry rules only. */
+    verificationMode: z.enum(["offline", "registry"]).default("offline"),
+    /** Cosign ECDSA P-256 public keys (PEM) signatures and attestations must verify with. */
+    cosignPublicKeys: z.array(z.string().includes("BEGIN PUBLIC KEY")).default([]),
+    /** Registry hosts reached over plain HTTP (a local registry in tests); every other one over HTTPS. */
+    insecureRegistries: z.array(z.string().min(1)).default([]),
+    /** Timeout of each registry request. Defaults to 10 s. */
+    registryTimeoutSeconds: z.number().positive().max(120).default(10),
     /** In-cluster admission mode the stack must install. */
     admission: z.enum(["enforce", "audit"]).default("enforce"),
     /** Namespaces where node agents may use host namespaces and hostPath (workload-hygiene). */
@@ -64,7 +72,8 @@ export interface ResourcePolicy {
     enforcementLevel: EnforcementLevel;
     /** Type tokens this policy looks at; every message returned is a violation. */
     resourceTypes: string[];
-    validate(r: PolicyResource, cfg: PackConfig): string[];
+    /** May be async (registry lookups); the offline evaluator's async variant awaits it. */
+    validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]>;
 }
 
 export interface StackPolicy {

@@ -16,5 +16,7 @@ export function packConfigFromPlatform(cfg: PlatformConfig): PackConfig {
         drTargets: cfg.dr.enabled ? cfg.dr.targets : undefined,
         signedRegistries: cfg.supplyChain.signedRegistries,
         admission: cfg.supplyChain.admission,
+        verificationMode: cfg.supplyChain.verificationMode,
+        cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
     });
 }

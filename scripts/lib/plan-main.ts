@@ -12,7 +12,7 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../stacks/config";
 import { buildStack, readStackConfig, REPO_ROOT, UnknownStackError } from "../../test/harness/stack";
-import { evaluatePack } from "../../policies/evaluate";
+import { evaluatePackAsync } from "../../policies/evaluate";
 import { packConfigFromPlatform } from "./pack-config";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { renderCounts, renderDiff, renderDrReport, renderTree } from "./render";
@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     const values = readStackConfig(opts.stack);
     const built = await buildStack(opts.stack, { values });
     const snapshot = toSnapshot(opts.stack, built.config.environment, built.resources);
-    const violations = evaluatePack(built.resources.map(toPolicyResource), packConfigFromPlatform(built.config));
+    const violations = await evaluatePackAsync(built.resources.map(toPolicyResource), packConfigFromPlatform(built.config));
     writeOutputs(opts.out, snapshot);
 
     const out: string[] = [];

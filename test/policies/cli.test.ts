@@ -29,8 +29,8 @@ function tmp(name: string, text: string): string {
     fs.writeFileSync(path.join(dir, name), text);
     return path.join(dir, name);
 }
-const json = (args: string[]) => {
-    const r = main([...args, "--format", "json"]);
+const json = async (args: string[]) => {
+    const r = await main([...args, "--format", "json"]);
     return { ...r, violations: r.stdout ? (JSON.parse(r.stdout) as { resource: string; type: string; policy: string; enforcementLevel: string; message: string }[]) : [] };
 };
 
@@ -58,52 +58,52 @@ spec:
 `;
 
 describe("npm run policy -- check", () => {
-    it("exit 0 and a summary for compliant manifests", () => {
-        const r = main(["check", tmp("good.yaml", good)]);
+    it("exit 0 and a summary for compliant manifests", async () => {
+        const r = await main(["check", tmp("good.yaml", good)]);
         assert.equal(r.code, 0, r.stdout);
         assert.match(r.stdout, /^1 resources checked: 0 mandatory, 0 advisory violation\(s\)$/);
     });
-    it("exit 1 on a mandatory violation; --format json prints {resource, type, policy, enforcementLevel, message}", () => {
-        const r = json(["check", tmp("bad.yaml", good.replace(`@${DIGEST}`, ":1.0"))]);
+    it("exit 1 on a mandatory violation; --format json prints {resource, type, policy, enforcementLevel, message}", async () => {
+        const r = await json(["check", tmp("bad.yaml", good.replace(`@${DIGEST}`, ":1.0"))]);
         assert.equal(r.code, 1);
         assert.deepEqual(Object.keys(r.violations[0]).sort(), ["enforcementLevel", "message", "policy", "resource", "type"]);
         assert.equal(r.violations[0].policy, "image-digest-and-registry");
         assert.equal(r.violations[0].type, "kubernetes:apps/v1:Deployment");
         assert.match(r.violations[0].resource, /bad\.yaml Deployment apps\/web$/);
     });
-    it("reads multi-document YAML, JSON and List kinds, and old apiVersions of workload kinds", () => {
+    it("reads multi-document YAML, JSON and List kinds, and old apiVersions of workload kinds", async () => {
         const list = { apiVersion: "v1", kind: "List", items: [yaml.load(good), { apiVersion: "batch/v1beta1", kind: "CronJob", metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "j", image: "busybox" }] } } } } } }] };
         const fromJson = loadPolicyInputs(tmp("list.json", JSON.stringify(list)));
         assert.deepEqual(fromJson.map((r) => r.type), ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:CronJob"]);
         const multi = loadPolicyInputs(tmp("multi.yaml", `${good}---\n---\n${yaml.dump(list)}`));
         assert.equal(multi.length, 3);
     });
-    it("reads a pulumi stack export and the offline plan's snapshot", () => {
+    it("reads a pulumi stack export and the offline plan's snapshot", async () => {
         const exported = { version: 3, deployment: { resources: [
             { urn: "urn:pulumi:prod::p::pulumi:pulumi:Stack::p-prod", type: "pulumi:pulumi:Stack", custom: false },
             { urn: "urn:pulumi:prod::p::aws:kms/key:Key::k", type: "aws:kms/key:Key", custom: true, inputs: { enableKeyRotation: false }, protect: true },
         ] } };
-        const r = json(["check", tmp("stack.json", JSON.stringify(exported))]);
+        const r = await json(["check", tmp("stack.json", JSON.stringify(exported))]);
         assert.equal(r.code, 1);
         assert.deepEqual(r.violations.map((v) => [v.policy, v.resource]), [["kms-key-rotation", "urn:pulumi:prod::p::aws:kms/key:Key::k"]]);
         const plan = path.join(REPO_ROOT, "out", "prod", "plan.json");
         if (!fs.existsSync(plan)) {
             const snapshot = { stack: "prod", environment: "prod", resources: [{ key: "aws:kms/key:Key::k", type: "aws:kms/key:Key", name: "k", custom: true, protect: true, inputs: { enableKeyRotation: true } }] };
-            assert.equal(main(["check", tmp("plan.json", JSON.stringify(snapshot))]).code, 0);
+            assert.equal((await main(["check", tmp("plan.json", JSON.stringify(snapshot))])).code, 0);
         } else {
-            assert.equal(main(["check", plan, "--config", path.join(REPO_ROOT, "policies", "config", "prod.json")]).code, 0);
+            assert.equal((await main(["check", plan, "--config", path.join(REPO_ROOT, "policies", "config", "prod.json")])).code, 0);
         }
     });
-    it("exit 2 with the file and the reason on unreadable input, bad arguments or a config typo", () => {
-        const missing = main(["check", "/nonexistent/x.yaml"]);
+    it("exit 2 with the file and the reason on unreadable input, bad arguments or a config typo", async () => {
+        const missing = await main(["check", "/nonexistent/x.yaml"]);
         assert.deepEqual([missing.code, missing.stderr], [2, "/nonexistent/x.yaml: cannot read: ENOENT"]);
         const broken = tmp("broken.yaml", "kind: Pod\n  bad: [indent");
-        assert.match(main(["check", broken]).stderr, /broken\.yaml: not valid YAML: /);
-        assert.match(main(["check", tmp("scalar.yaml", "just a string")]).stderr, /document 1 is a string, not a Kubernetes object/);
-        assert.match(main(["check", tmp("g.yaml", good), "--format", "xml"]).stderr, /--format must be text or json, not "xml"/);
-        assert.match(main(["lint", "x"]).stderr, /unknown command lint\nusage: npm run policy/);
+        assert.match((await main(["check", broken])).stderr, /broken\.yaml: not valid YAML: /);
+        assert.match((await main(["check", tmp("scalar.yaml", "just a string")])).stderr, /document 1 is a string, not a Kubernetes object/);
+        assert.match((await main(["check", tmp("g.yaml", good), "--format", "xml"])).stderr, /--format must be text or json, not "xml"/);
+        assert.match((await main(["lint", "x"])).stderr, /unknown command lint\nusage: npm run policy/);
         const cfg = tmp("cfg.json", JSON.stringify({ all: { enviroment: "prod" } }));
-        const typo = main(["check", tmp("g.yaml", good), "--config", cfg]);
+        const typo = await main(["check", tmp("g.yaml", good), "--config", cfg]);
         assert.equal(typo.code, 2);
         assert.match(typo.stderr, /enviroment: unknown key; allowed keys: environment/);
     });
@@ -111,11 +111,11 @@ describe("npm run policy -- check", () => {
 
 describe("Kyverno's fixtures through policy check", () => {
     const files = allYaml(FIXTURES);
-    it(`every one of the ${files.length} fixture files loads without error, and every container is found`, () => {
+    it(`every one of the ${files.length} fixture files loads without error, and every container is found`, async () => {
         let workloads = 0;
         let containers = 0;
         for (const f of files) {
-            const r = main(["check", f, "--format", "json"]);
+            const r = await main(["check", f, "--format", "json"]);
             assert.ok(r.code === 0 || r.code === 1, `${f}: ${r.stderr}`);
             for (const res of loadPolicyInputs(f)) {
                 const w = extractWorkload(res.props, res.type);
@@ -132,34 +132,34 @@ describe("Kyverno's fixtures through policy check", () => {
         assert.ok(workloads >= 50 && containers >= 80, `${workloads} workloads, ${containers} containers`);
     });
 
-    it("require-pod-requests-limits: every fixture fails the strict rule (no fixture sets limits.cpu), init containers included", () => {
+    it("require-pod-requests-limits: every fixture fails the strict rule (no fixture sets limits.cpu), init containers included", async () => {
         const dir = path.join(FIXTURES, "require-pod-requests-limits");
         const resources = [".kyverno-test/resource.yaml", ...fs.readdirSync(path.join(dir, ".chainsaw-test")).filter((f) => /^(good|bad)-/.test(f)).map((f) => `.chainsaw-test/${f}`)]
             .flatMap((f) => loadPolicyInputs(path.join(dir, f)));
-        const failing = new Set(json(["check", ...resources.map((r) => r.urn.split(" ")[0].replace(/#\d+$/, ""))]).violations.filter((v) => v.policy === "container-resources").map((v) => v.resource));
+        const failing = new Set((await json(["check", ...resources.map((r) => r.urn.split(" ")[0].replace(/#\d+$/, ""))])).violations.filter((v) => v.policy === "container-resources").map((v) => v.resource));
         const workloads = resources.filter((r) => extractWorkload(r.props, r.type));
         assert.equal(workloads.length, 15);
         for (const w of workloads) assert.ok(failing.has(w.urn), `${w.urn} fails container-resources`);
     });
 
-    it("disallow-latest-tag: every resource Kyverno rejects is rejected (untagged and :latest, in init containers too)", () => {
+    it("disallow-latest-tag: every resource Kyverno rejects is rejected (untagged and :latest, in init containers too)", async () => {
         const dir = path.join(FIXTURES, "disallow-latest-tag");
         for (const f of [".kyverno-test/resource.yaml", ".chainsaw-test/bad-pod-latest-fail-first.yaml", ".chainsaw-test/bad-pod-latest-success-first.yaml", ".chainsaw-test/bad-pod-no-tag.yaml"]) {
-            const v = json(["check", path.join(dir, f)]).violations.filter((x) => x.policy === "image-digest-and-registry");
+            const v = (await json(["check", path.join(dir, f)])).violations.filter((x) => x.policy === "image-digest-and-registry");
             const bad = loadPolicyInputs(path.join(dir, f)).filter((r) => !["myapp-pod", "gooddeployment01"].includes(r.name));
             for (const r of bad) assert.ok(v.some((x) => x.resource === r.urn && /must be pinned by digest/.test(x.message)), `${r.urn}`);
         }
-        const initOnly = json(["check", path.join(dir, ".chainsaw-test", "bad-pod-latest-success-first.yaml")]).violations;
+        const initOnly = (await json(["check", path.join(dir, ".chainsaw-test", "bad-pod-latest-success-first.yaml")])).violations;
         assert.ok(initOnly.some((x) => /initContainer .* image .*:latest must be pinned by digest/.test(x.message)));
     });
 
-    it("restrict-image-registries: with Kyverno's allowed registries the registry verdicts equal Kyverno's", () => {
+    it("restrict-image-registries: with Kyverno's allowed registries the registry verdicts equal Kyverno's", async () => {
         const dir = path.join(FIXTURES, "restrict-image-registries");
         const cfg = tmp("cfg.json", JSON.stringify({ all: { allowedRegistries: ["eu.foo.io", "bar.io"] } }));
-        const registryFailures = (file: string) => new Set(json(["check", file, "--config", cfg]).violations.filter((v) => /allowed registry/.test(v.message)).map((v) => v.resource));
+        const registryFailures = async (file: string) => new Set((await json(["check", file, "--config", cfg])).violations.filter((v) => /allowed registry/.test(v.message)).map((v) => v.resource));
         const cli = yaml.load(fs.readFileSync(path.join(dir, ".kyverno-test", "kyverno-test.yaml"), "utf8")) as { results: { resources: string[]; result: string }[] };
         const file = path.join(dir, ".kyverno-test", "resource.yaml");
-        const failed = registryFailures(file);
+        const failed = await registryFailures(file);
         const byName = new Map(loadPolicyInputs(file).map((r) => [r.name, r.urn]));
         let compared = 0;
         for (const result of cli.results) for (const name of result.resources) {
@@ -169,7 +169,7 @@ describe("Kyverno's fixtures through policy check", () => {
         const chainsaw: Record<string, "pass" | "fail"> = { "good-pods.yaml": "pass", "good-podcontrollers.yaml": "pass", "bad-pod-false.yaml": "fail", "bad-pod-noregistry.yaml": "fail", "bad-pod-notall.yaml": "fail", "bad-podcontrollers.yaml": "fail" };
         for (const [f, verdict] of Object.entries(chainsaw)) {
             const p = path.join(dir, ".chainsaw-test", f);
-            const fails = registryFailures(p);
+            const fails = await registryFailures(p);
             for (const r of loadPolicyInputs(p).filter((x) => extractWorkload(x.props, x.type))) {
                 assert.equal(fails.has(r.urn), verdict === "fail", `${f} ${r.name}: kyverno says ${verdict}`);
                 compared++;
@@ -180,7 +180,7 @@ describe("Kyverno's fixtures through policy check", () => {
         const pods = loadPolicyInputs(path.join(dir, ".chainsaw-test", "good-pods.yaml"));
         const pod = structuredClone(pods.find((r) => r.name === "goodpod02-registry")!.props);
         pod.spec.ephemeralContainers = [{ name: "debugger", image: "busybox:1.35" }];
-        const v = json(["check", tmp("debug.yaml", yaml.dump(pod)), "--config", cfg]).violations;
+        const v = (await json(["check", tmp("debug.yaml", yaml.dump(pod)), "--config", cfg])).violations;
         assert.ok(v.some((x) => /ephemeralContainer debugger image busybox:1\.35 must come from an allowed registry/.test(x.message)));
     });
 });

@@ -1,0 +1,142 @@
+/**
+ * Registry mode for real: a CNCF distribution registry on 127.0.0.1, images pushed over the
+ * registry API, cosign-format signatures and attestations made with keys generated here. Plus the
+ * reference test vectors (../shared/reference/cosign/vectors) through the pure verifier.
+ */
+import * as assert from "node:assert/strict";
+import { generateKeyPairSync, KeyObject, sign } from "node:crypto";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
+import { PolicyResource } from "../../policies/lib/types";
+import { DSSE_MEDIA_TYPE, loadKeys, SIMPLE_SIGNING_MEDIA_TYPE, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
+import { verifierFor } from "../../policies/supply-chain/signatures";
+import { dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
+import { REFERENCE } from "../harness/reference";
+
+const CYCLONEDX = { bomFormat: "CycloneDX", specVersion: "1.5", components: [] };
+
+describe("cosign test vectors (reference, node:crypto only)", () => {
+    const dir = path.join(REFERENCE, "cosign", "vectors");
+    const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+    const expected = JSON.parse(read("EXPECTED.json"));
+    const digest = expected.image.split("@")[1];
+    const [good, other] = [loadKeys([read("cosign.pub")]), loadKeys([read("other.pub")])];
+    const sigAnnotation = JSON.parse(read("sig-manifest.json")).manifest.layers[0].annotations["dev.cosignproject.cosign/signature"];
+    it("simple-signing: valid with cosign.pub, invalid with other.pub, invalid for the wrong digest", () => {
+        assert.equal(verifySimpleSigning(Buffer.from(read("sig-payload.json").trim()), sigAnnotation, digest, good).ok, true);
+        assert.match(verifySimpleSigning(Buffer.from(read("sig-payload.json").trim()), sigAnnotation, digest, other).reason, /does not verify with any configured key/);
+        assert.equal(verifySimpleSigning(Buffer.from(read("neg-sig-payload-wrong-digest.json").trim()), sigAnnotation, digest, good).ok, false);
+    });
+    it("DSSE attestation: valid over PAE with the subject digest and CycloneDX predicate; other key and tampered payload invalid", () => {
+        const ok = verifyDsse(JSON.parse(read("att-envelope.json")), digest, good);
+        assert.deepEqual([ok.ok, ok.predicateType], [true, "https://cyclonedx.org/bom"]);
+        assert.equal(verifyDsse(JSON.parse(read("att-envelope.json")), digest, other).ok, false);
+        assert.match(verifyDsse(JSON.parse(read("neg-att-envelope-tampered.json")), digest, good).reason, /does not verify/);
+    });
+});
+
+describe("registry mode against a real OCI registry", function () {
+    this.timeout(60000);
+    let registry: TestRegistry;
+    let keyA: { privateKey: KeyObject; pem: string };
+    let keyB: { privateKey: KeyObject; pem: string };
+    const images: Record<string, string> = {};
+    const ref = (repo: string) => `${registry.host}/example-org/${repo}@${images[repo]}`;
+    const newKey = () => {
+        const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+        return { privateKey, pem: publicKey.export({ type: "spki", format: "pem" }).toString() };
+    };
+    const cfg = (over: Record<string, unknown> = {}) => parsePackConfig({
+        verificationMode: "registry",
+        allowedRegistries: [registry.host],
+        signedRegistries: [`${registry.host}/example-org`],
+        cosignPublicKeys: [keyA.pem],
+        insecureRegistries: [registry.host],
+        registryTimeoutSeconds: 5,
+        ...over,
+    });
+    const pod = (name: string, image: string): PolicyResource => ({ urn: `pod::${name}`, type: "kubernetes:core/v1:Pod", name, props: { kind: "Pod", metadata: { name, namespace: "apps" }, spec: { containers: [{ name: "app", image }] } } });
+    const messages = async (p: PolicyResource, c = cfg()) => (await evaluatePackAsync([p], c)).filter((v) => v.policy === "image-signature-and-sbom").map((v) => v.message);
+
+    /** Pushes an image and, as asked, its legacy signature and attestation. */
+    async function image(repo: string, opts: { sigKey?: KeyObject; sigDigest?: string; attKey?: KeyObject; predicateType?: string; tamper?: boolean } = {}) {
+        const full = `example-org/${repo}`;
+        const digest = (images[repo] = await registry.pushImage(full, "1.0", repo));
+        if (opts.sigKey) {
+            const payload = simpleSigningPayload(`${registry.host}/${full}`, opts.sigDigest ?? digest);
+            const layer = await registry.pushBlob(full, payload, SIMPLE_SIGNING_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": sign("sha256", payload, opts.sigKey).toString("base64") });
+            await registry.pushCosignTag(full, digest, "sig", [layer]);
+        }
+        if (opts.attKey) {
+            const predicateType = opts.predicateType ?? "https://cyclonedx.org/bom";
+            const env = dsseEnvelope(opts.attKey, `${registry.host}/${full}`, digest, predicateType, CYCLONEDX);
+            if (opts.tamper) env.payload = Buffer.from(Buffer.from(env.payload, "base64").toString().replace("CycloneDX", "CycloneDY")).toString("base64");
+            const layer = await registry.pushBlob(full, Buffer.from(JSON.stringify(env)), DSSE_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": "", predicateType });
+            await registry.pushCosignTag(full, digest, "att", [layer]);
+        }
+    }
+
+    before(async () => {
+        registry = await TestRegistry.start();
+        keyA = newKey();
+        keyB = newKey();
+        await image("good", { sigKey: keyA.privateKey, attKey: keyA.privateKey });
+        await image("unsigned");
+        await image("otherkey", { sigKey: keyB.privateKey, attKey: keyB.privateKey });
+        await image("wrongdigest", { sigKey: keyA.privateKey, sigDigest: `sha256:${"0".repeat(64)}`, attKey: keyA.privateKey });
+        await image("slsa", { sigKey: keyA.privateKey, attKey: keyA.privateKey, predicateType: "https://slsa.dev/provenance/v1" });
+        await image("tampered", { sigKey: keyA.privateKey, attKey: keyA.privateKey, tamper: true });
+        // cosign v3's default: bundles attached as referrers (found through the sha256-<hex> tag here).
+        await image("bundles");
+        const full = "example-org/bundles";
+        const subject = { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: images.bundles, size: 0 };
+        const bundle = (predicateType: string, predicate: unknown) => ({
+            mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+            verificationMaterial: { publicKey: { hint: "test" }, tlogEntries: [] },
+            dsseEnvelope: dsseEnvelope(keyA.privateKey, `${registry.host}/${full}`, images.bundles, predicateType, predicate, "https://in-toto.io/Statement/v1"),
+        });
+        await registry.pushBundles(full, subject, [
+            { bundle: bundle("https://sigstore.dev/cosign/sign/v1", {}), predicateType: "https://sigstore.dev/cosign/sign/v1" },
+            { bundle: bundle("https://spdx.dev/Document", { spdxVersion: "SPDX-2.3" }), predicateType: "https://spdx.dev/Document" },
+        ]);
+    });
+    after(() => registry?.stop());
+
+    it("a signed and SBOM-attested image passes (legacy .sig/.att tags)", async () => assert.deepEqual(await messages(pod("p", ref("good"))), []));
+    it("cosign v3 bundles (signature + SPDX attestation) pass through the referrers tag fallback", async () => assert.deepEqual(await messages(pod("p", ref("bundles"))), []));
+    it("an unsigned image fails: no signature, no attestation", async () => {
+        const m = await messages(pod("p", ref("unsigned")));
+        assert.match(m[0], /is not signed by a configured key: no cosign signature found \(neither example-org\/unsigned:sha256-[0-9a-f]{64}\.sig nor a Sigstore bundle referrer\)/);
+        assert.match(m[1], /has no verified SBOM attestation: no SBOM attestation found/);
+    });
+    it("an image signed by another key fails", async () => {
+        const m = await messages(pod("p", ref("otherkey")));
+        assert.match(m[0], /\.sig: the signature does not verify with any configured key/);
+        assert.match(m[1], /\.att: the envelope signature does not verify with any configured key/);
+    });
+    it("a signature for another digest fails", async () => assert.match((await messages(pod("p", ref("wrongdigest"))))[0], /the signature is for sha256:0{64}, not the image digest sha256:[0-9a-f]{64}/));
+    it("an attestation with a non-SBOM predicate fails", async () => assert.deepEqual(await messages(pod("p", ref("slsa"))), [`Pod p: container app image ${ref("slsa")} has no verified SBOM attestation: ${images.slsa.replace(":", "-")}.att: predicateType https://slsa.dev/provenance/v1 is not an SBOM (CycloneDX or SPDX).`]));
+    it("a tampered attestation payload fails", async () => assert.match((await messages(pod("p", ref("tampered"))))[0], /\.att: the envelope signature does not verify .*tampered payload or another key/));
+    it("a second key in the config accepts the other signer", async () => assert.deepEqual(await messages(pod("p", ref("otherkey")), cfg({ cosignPublicKeys: [keyA.pem, keyB.pem] })), []));
+    it("an unreachable registry fails closed with a clear error", async () => {
+        const port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+        const host = `127.0.0.1:${port}`;
+        const m = await messages(pod("p", `${host}/example-org/app@sha256:${"1".repeat(64)}`), cfg({ signedRegistries: [`${host}/example-org`], insecureRegistries: [host], allowedRegistries: [host] }));
+        assert.equal(m[0], `Pod p: container app image ${host}/example-org/app@sha256:${"1".repeat(64)} is not signed by a configured key: registry ${host} is unreachable (ECONNREFUSED); failing closed.`);
+    });
+    it("looks each digest up once per run, however many workloads use it", async () => {
+        const c = cfg({ registryTimeoutSeconds: 6 });
+        const client = verifierFor(c).client;
+        await evaluatePackAsync([pod("a", ref("good"))], c);
+        const once = client.requests;
+        await evaluatePackAsync([pod("b", ref("good")), pod("c", ref("good")), pod("d", ref("good"))], c);
+        assert.ok(once > 0);
+        assert.equal(client.requests, once);
+    });
+    it("images outside the signed registries and offline mode make no lookup", async () => {
+        assert.deepEqual(await messages(pod("p", ref("unsigned")), cfg({ signedRegistries: ["ghcr.io/example-org"] })), []);
+        assert.deepEqual(await messages(pod("p", ref("unsigned")), cfg({ verificationMode: "offline" })), []);
+    });
+});
