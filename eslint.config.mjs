@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "policies/node_modules/**", "bin/**", "out/**", "coverage/**", "**/*.mjs"] },
+    { ignores: ["node_modules/**", "policies/node_modules/**", "bin/**", "out/**", "coverage/**", "reports/**", ".stryker-tmp/**", "**/*.mjs"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { REPO_ROOT } from "./stack";
 
-export const REFERENCE = path.resolve(REPO_ROOT, "..", "shared", "reference");
+/** ../shared/reference next to the repository; PLATFORM_REFERENCE overrides it (the mutation sandbox lives elsewhere). */
+export const REFERENCE = process.env.PLATFORM_REFERENCE ?? path.resolve(REPO_ROOT, "..", "shared", "reference");
 
 export function chartVersion(chart: string): string {
     return (yaml.load(fs.readFileSync(path.join(REFERENCE, "helm-charts", chart, "Chart.yaml"), "utf8")) as { version: string }).version;

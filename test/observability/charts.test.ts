@@ -8,6 +8,7 @@ import Ajv from "ajv";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHARTS } from "../../components/shared/helm";
+import { HELM_WORKLOAD_RESOURCES } from "../../policies/kubernetes/guardrails";
 import { chartVersion, missingCommentedKeys, REFERENCE, unknownValueKeys, validateCustomResource, ValuesRules } from "../harness/reference";
 import { BuiltStack, builtStack, STACKS } from "../harness/stack";
 
@@ -28,19 +29,8 @@ const RULES: Record<string, ValuesRules> = {
     jaeger: { freeForm: ["userconfig"], commented: ["jaeger.resources"] },
 };
 
-/** Where each chart's workloads take their resources: every one must be set (requests and limits). */
-const WORKLOAD_RESOURCES: Record<string, string[]> = {
-    "kube-prometheus-stack": [
-        "prometheusOperator.resources", "prometheusOperator.prometheusConfigReloader.resources", "prometheusOperator.admissionWebhooks.patch.resources",
-        "prometheus.prometheusSpec.resources", "alertmanager.alertmanagerSpec.resources", "kube-state-metrics.resources", "prometheus-node-exporter.resources",
-    ],
-    loki: ["singleBinary.resources", "write.resources", "read.resources", "backend.resources", "gateway.resources", "chunksCache.resources", "resultsCache.resources", "memcachedExporter.resources", "sidecar.resources"],
-    grafana: ["resources", "sidecar.resources"],
-    jaeger: ["jaeger.resources"],
-    "argo-rollouts": ["controller.resources", "dashboard.resources"],
-    velero: ["resources", "upgradeJobResources", "kubectl.resources"],
-    kyverno: ["admissionController.container.resources", "admissionController.initContainer.resources", "backgroundController.resources", "cleanupController.resources", "reportsController.resources", "webhooksCleanup.resources"],
-};
+/** Where each chart's workloads take their resources: the policy pack's table (every one must be set). */
+const WORKLOAD_RESOURCES = HELM_WORKLOAD_RESOURCES;
 
 const at = (obj: any, p: string) => p.split(".").reduce((o, k) => o?.[k], obj);
 
