@@ -2,7 +2,10 @@
  * The recovery model without stacks: schedule intervals, figures and targets.
  */
 import * as assert from "node:assert/strict";
+import { evaluatePack, parsePackConfig } from "../../policies/evaluate";
+import { recoveryFactsOf } from "../../policies/dr/targets";
 import { awsCronIntervalMinutes, cronIntervalMinutes, missedTargets, recoveryFigures } from "../../policies/lib/recovery";
+import { PolicyResource } from "../../policies/lib/types";
 
 describe("recovery model", () => {
     it("reads the intervals of the schedules the platform writes", () => {
@@ -29,5 +32,41 @@ describe("recovery model", () => {
             "objectStorage: RPO not recoverable after a region outage misses the target of 15 min (in-region versioned buckets only; set by platform:dr.enabled, platform:dr.replicationTimeControl)",
             "objectStorage: RTO not recoverable after a region outage misses the target of 60 min (in-region versioned buckets only; set by platform:dr.enabled, platform:dr.replicationTimeControl)",
         ]);
+    });
+});
+
+describe("dr-targets policy on resources (no stack)", () => {
+    const r = (type: string, props: Record<string, any>, name = "x"): PolicyResource => ({ urn: `${type}::${name}`, type, name, props });
+    const drResources = (over: { interval?: string; rtc?: boolean; replica?: boolean; backups?: boolean; copy?: boolean } = {}) => [
+        r("aws:rds/instance:Instance", { identifier: "p-postgres" }, "primary"),
+        ...(over.replica === false ? [] : [r("aws:rds/instance:Instance", { identifier: "p-postgres-dr", replicateSourceDb: "arn:aws:rds:eu-west-1:1:db:p-postgres" }, "replica")]),
+        ...(over.backups === false ? [] : [r("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", {})]),
+        r("aws:s3/bucketReplicationConfig:BucketReplicationConfig", { rules: [{ status: "Enabled", destination: { replicationTime: { status: over.rtc === false ? "Disabled" : "Enabled" } } }, { status: "Disabled", destination: {} }] }),
+        r("kubernetes:helm.sh/v3:Release", { chart: "velero", values: { schedules: {
+            hourly: { schedule: "0 * * * *", template: { storageLocation: "default" } },
+            dr: { schedule: over.interval ?? "*/5 * * * *", template: { storageLocation: "dr" } },
+            paused: { schedule: "*/1 * * * *", paused: true, template: { storageLocation: "dr" } },
+        } } }),
+        r("aws:backup/plan:Plan", { rules: [{ schedule: "cron(0 5 ? * * *)", copyActions: over.copy === false ? [] : [{ destinationVaultArn: "arn" }] }, { schedule: "cron(0 4 ? * * *)" }] }),
+    ];
+    const cfg = parsePackConfig({ drTargets: { database: { rpoMinutes: 5, rtoMinutes: 60 }, clusterState: { rpoMinutes: 5, rtoMinutes: 60 }, objectStorage: { rpoMinutes: 15, rtoMinutes: 60 } } });
+    const msgs = (rs: PolicyResource[], c = cfg) => evaluatePack(rs, c).filter((v) => v.policy === "dr-targets").map((v) => v.message);
+
+    it("reads the facts from the resources: replica, backups replication, DR schedule (paused ones ignored), RTC, copies", () => {
+        assert.deepEqual(recoveryFactsOf(drResources()), { databaseReplica: true, databaseBackupReplication: true, clusterStateIntervalMinutes: 5, objectReplication: "rtc", backupCopyIntervalMinutes: 1440 });
+        assert.deepEqual(recoveryFactsOf(drResources({ replica: false, backups: false, rtc: false, copy: false, interval: "0 */2 * * *" })), { databaseReplica: false, databaseBackupReplication: false, clusterStateIntervalMinutes: 120, objectReplication: "crr", backupCopyIntervalMinutes: undefined });
+        assert.deepEqual(recoveryFactsOf([]), { databaseReplica: false, databaseBackupReplication: false, clusterStateIntervalMinutes: undefined, objectReplication: "none", backupCopyIntervalMinutes: undefined });
+    });
+    it("passes when the targets are met, and names each store and figure that misses", () => {
+        assert.deepEqual(msgs(drResources()), []);
+        assert.deepEqual(msgs(drResources({ interval: "*/10 * * * *" })), ["Recovery target missed: clusterState: RPO 10 min misses the target of 5 min (Velero object backups every 10 min written to the DR-region bucket; standby cluster built from code on failover; set by platform:backup.velero.drIntervalMinutes, platform:dr.failover)."]);
+        assert.equal(msgs(drResources({ rtc: false })).length, 1);
+        assert.equal(msgs(drResources({ replica: false })).length, 2, "backups replication only: RPO 30 and RTO 240");
+    });
+    it("asks nothing without targets, and nothing during a failover (the promoted DR database)", () => {
+        assert.deepEqual(msgs(drResources({ replica: false, backups: false }), parsePackConfig({})), []);
+        const failover = drResources({ replica: false, backups: false });
+        failover.push(r("aws:rds/instance:Instance", { identifier: "p-postgres-dr" }, "promoted"));
+        assert.deepEqual(msgs(failover), []);
     });
 });

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { main } from "../../scripts/policy";
-import { loadPolicyInputs } from "../../policies/lib/inputs";
+import { loadPolicyInputs, typeOfManifest } from "../../policies/lib/inputs";
 import { extractWorkload } from "../../policies/lib/workloads";
 import { REFERENCE } from "../harness/reference";
 import { REPO_ROOT } from "../harness/stack";
@@ -106,6 +106,36 @@ describe("npm run policy -- check", () => {
         const typo = await main(["check", tmp("g.yaml", good), "--config", cfg]);
         assert.equal(typo.code, 2);
         assert.match(typo.stderr, /enviroment: unknown key; allowed keys: environment/);
+    });
+});
+
+describe("policy inputs (unit)", () => {
+    it("maps apiVersion/kind to type tokens: core, groups, workload kinds whatever their version, Rollouts only from argoproj.io", () => {
+        assert.equal(typeOfManifest("v1", "Service"), "kubernetes:core/v1:Service");
+        assert.equal(typeOfManifest("v1", "Pod"), "kubernetes:core/v1:Pod");
+        assert.equal(typeOfManifest("networking.k8s.io/v1", "Ingress"), "kubernetes:networking.k8s.io/v1:Ingress");
+        assert.equal(typeOfManifest("extensions/v1beta1", "Deployment"), "kubernetes:apps/v1:Deployment");
+        assert.equal(typeOfManifest("argoproj.io/v1alpha1", "Rollout"), "kubernetes:argoproj.io/v1alpha1:Rollout");
+        assert.equal(typeOfManifest("example.com/v1", "Rollout"), "kubernetes:example.com/v1:Rollout");
+    });
+    it("expands List and *List kinds, skips non-objects and objects without apiVersion/kind", () => {
+        const f = tmp("lists.json", JSON.stringify({ apiVersion: "v1", kind: "PodList", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "a", namespace: "n" } }, null, { kind: "NoVersion" }, 7] }));
+        assert.deepEqual(loadPolicyInputs(f).map((r) => [r.name, r.type]), [["a", "kubernetes:core/v1:Pod"]]);
+        assert.match(loadPolicyInputs(f)[0].urn, /lists\.json\.items\[0\] Pod n\/a$/);
+        const top = tmp("array.json", JSON.stringify([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }]));
+        assert.deepEqual(loadPolicyInputs(top).map((r) => r.name), ["c"]);
+        assert.throws(() => loadPolicyInputs(tmp("odd.json", JSON.stringify({ hello: 1 }))), /document 1 has no kind\/apiVersion and is not a stack export/);
+        assert.throws(() => loadPolicyInputs(tmp("bad.json", "{ nope")), /bad\.json: not valid JSON/);
+    });
+    it("stack exports skip providers and read inputs, falling back to outputs; plan snapshots keep custom resources", () => {
+        const exported = { deployment: { resources: [
+            { urn: "urn:pulumi:s::p::pulumi:providers:aws::default", type: "pulumi:providers:aws", custom: true, inputs: {} },
+            { urn: "urn:pulumi:s::p::aws:kms/key:Key::k", type: "aws:kms/key:Key", custom: true, outputs: { enableKeyRotation: true }, protect: true },
+        ] } };
+        const rs = loadPolicyInputs(tmp("e.json", JSON.stringify(exported)));
+        assert.deepEqual(rs.map((r) => [r.name, r.props.enableKeyRotation, r.protect]), [["k", true, true]]);
+        const plan = { stack: "s", resources: [{ key: "c::x", type: "platform:x:C", name: "x", custom: false }, { key: "k", type: "aws:kms/key:Key", name: "k", custom: true, inputs: { a: 1 } }] };
+        assert.deepEqual(loadPolicyInputs(tmp("p.json", JSON.stringify(plan))).map((r) => [r.urn, r.props.a, r.protect]), [["k", 1, false]]);
     });
 });
 

@@ -10,7 +10,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
 import { PolicyResource } from "../../policies/lib/types";
-import { DSSE_MEDIA_TYPE, loadKeys, SIMPLE_SIGNING_MEDIA_TYPE, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
+import { DSSE_MEDIA_TYPE, fromBase64, isSbomPredicate, loadKeys, pae, SIMPLE_SIGNING_MEDIA_TYPE, verifiesWithAny, verifyBundle, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
 import { verifierFor } from "../../policies/supply-chain/signatures";
 import { dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
 import { REFERENCE } from "../harness/reference";
@@ -34,6 +34,48 @@ describe("cosign test vectors (reference, node:crypto only)", () => {
         assert.deepEqual([ok.ok, ok.predicateType], [true, "https://cyclonedx.org/bom"]);
         assert.equal(verifyDsse(JSON.parse(read("att-envelope.json")), digest, other).ok, false);
         assert.match(verifyDsse(JSON.parse(read("neg-att-envelope-tampered.json")), digest, good).reason, /does not verify/);
+    });
+});
+
+describe("cosign verifier (unit)", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const keys = [publicKey];
+    const digest = `sha256:${"a".repeat(64)}`;
+    it("PAE is the DSSE pre-authentication encoding", () => {
+        assert.equal(pae("application/vnd.in-toto+json", Buffer.from("{}")).toString(), "DSSEv1 28 application/vnd.in-toto+json 2 {}");
+    });
+    it("accepts standard and URL-safe base64, DER and IEEE-P1363 signatures", () => {
+        assert.deepEqual(fromBase64("-_8"), Buffer.from([0xfb, 0xff]));
+        const data = Buffer.from("x");
+        assert.ok(verifiesWithAny(data, sign("sha256", data, privateKey), keys));
+        assert.ok(verifiesWithAny(data, sign("sha256", data, { key: privateKey, dsaEncoding: "ieee-p1363" }), keys));
+        assert.ok(!verifiesWithAny(Buffer.from("y"), sign("sha256", data, privateKey), keys));
+        assert.ok(!verifiesWithAny(data, Buffer.from("garbage"), keys));
+    });
+    it("recognises SBOM predicate types by prefix, not look-alikes", () => {
+        for (const t of ["https://cyclonedx.org/bom", "https://cyclonedx.org/bom/v1.5", "https://cyclonedx.org/schema", "https://spdx.dev/Document", "https://spdx.dev/Document/v2.3"]) assert.ok(isSbomPredicate(t), t);
+        for (const t of ["https://slsa.dev/provenance/v1", "https://cyclonedx.org/bomb", "https://spdx.dev/Documents", undefined]) assert.ok(!isSbomPredicate(t), String(t));
+    });
+    it("simple signing: explains a missing signature, a non-JSON payload and a wrong type", () => {
+        const signed = (payload: string) => [Buffer.from(payload), sign("sha256", Buffer.from(payload), privateKey).toString("base64")] as const;
+        assert.match(verifySimpleSigning(Buffer.from("{}"), "", digest, keys).reason, /no dev\.cosignproject\.cosign\/signature annotation/);
+        assert.match(verifySimpleSigning(...signed("not json"), digest, keys).reason, /not JSON/);
+        assert.match(verifySimpleSigning(...signed(JSON.stringify({ critical: { type: "other", image: { "docker-manifest-digest": digest } } })), digest, keys).reason, /has type "other"/);
+        assert.equal(verifySimpleSigning(...signed(JSON.stringify({ Critical: { Type: "cosign container image signature", Image: { "Docker-manifest-digest": digest } } })), digest, keys).ok, true, "keys match case-insensitively");
+    });
+    it("DSSE and bundles: wrong payload type, not an envelope, subject of another image, not a bundle, a bundle without an envelope", () => {
+        const env = (statement: unknown, payloadType = "application/vnd.in-toto+json") => {
+            const body = Buffer.from(JSON.stringify(statement));
+            return { payloadType, payload: body.toString("base64"), signatures: [{ sig: sign("sha256", pae(payloadType, body), privateKey).toString("base64") }] };
+        };
+        const stmt = (hex: string) => ({ predicateType: "https://spdx.dev/Document", subject: [{ name: "x", digest: { sha256: hex } }] });
+        assert.equal(verifyDsse(env(stmt("a".repeat(64))), digest, keys).ok, true);
+        assert.match(verifyDsse(env(stmt("a".repeat(64)), "text/plain"), digest, keys).reason, /payloadType is "text\/plain"/);
+        assert.match(verifyDsse({}, digest, keys).reason, /not a DSSE envelope/);
+        assert.match(verifyDsse(env(stmt("b".repeat(64))), digest, keys).reason, /subject does not name the image digest/);
+        assert.match(verifyBundle({ mediaType: "application/json" }, digest, keys).reason, /not a Sigstore bundle/);
+        assert.match(verifyBundle({ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json" }, digest, keys).reason, /no DSSE envelope/);
+        assert.equal(verifyBundle({ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json", dsseEnvelope: env(stmt("a".repeat(64))) }, digest, keys).predicateType, "https://spdx.dev/Document");
     });
 });
 
