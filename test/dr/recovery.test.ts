@@ -35,6 +35,38 @@ describe("recovery model", () => {
     });
 });
 
+describe("DR report text (what operators read in drReport and the plan)", () => {
+    const line = (f: ReturnType<typeof recoveryFigures>[number]) => `${f.store} | ${f.rpoMinutes} | ${f.rtoMinutes} | ${f.mechanism} | ${f.setBy}`;
+    it("full DR with RTC", () => {
+        assert.deepEqual(recoveryFigures({ databaseReplica: true, databaseBackupReplication: true, clusterStateIntervalMinutes: 5, objectReplication: "rtc", backupCopyIntervalMinutes: 1440 }).map(line), [
+            "database | 1 | 15 | cross-region read replica, promoted on failover | platform:dr.enabled, platform:dr.failover",
+            "clusterState | 5 | 50 | Velero object backups every 5 min written to the DR-region bucket; standby cluster built from code on failover | platform:backup.velero.drIntervalMinutes, platform:dr.failover",
+            "objectStorage | 15 | 0 | S3 cross-region replication with Replication Time Control of the Loki and Velero buckets | platform:dr.enabled, platform:dr.replicationTimeControl",
+            "traces | null | null | traces stay in the primary region (short-lived diagnostics; OpenSearch snapshots in prod are in-region only) | platform:observability.jaeger",
+            "backups | 1440 | 240 | AWS Backup copy of every recovery point to the DR-region vault | platform:backup (daily rule), platform:dr.enabled",
+        ]);
+    });
+    it("degraded DR and no DR", () => {
+        assert.deepEqual(recoveryFigures({ databaseReplica: false, databaseBackupReplication: true, objectReplication: "crr" }).map(line).slice(0, 3), [
+            "database | 30 | 240 | RDS automated backups replication (point-in-time restore in the DR region) | platform:dr.enabled, platform:database.backupRetentionDays",
+            "clusterState | null | null | Velero backups in-region only | platform:dr.enabled",
+            "objectStorage | 1440 | 0 | S3 cross-region replication (no RTC) of the Loki and Velero buckets | platform:dr.enabled, platform:dr.replicationTimeControl",
+        ]);
+        assert.deepEqual(recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" }).map(line), [
+            "database | null | null | in-region automated backups only | platform:dr.enabled",
+            "clusterState | null | null | Velero backups in-region only | platform:dr.enabled",
+            "objectStorage | null | null | in-region versioned buckets only | platform:dr.enabled, platform:dr.replicationTimeControl",
+            "traces | null | null | traces stay in the primary region (short-lived diagnostics; OpenSearch snapshots in prod are in-region only) | platform:observability.jaeger",
+            "backups | null | null | AWS Backup vault in-region only | platform:dr.enabled",
+        ]);
+    });
+    it("schedule parsing tolerates spacing and refuses shapes it does not know", () => {
+        assert.deepEqual(["  */5  *  * * *  ", "0\t*\t*\t*\t*", "x*/5 * * * *", "*/5x * * * *", "*/5 */2 * * *", "0 */3 * * *", "0 */3 1 * *", "0 3 * * 1-5", "0 3 1 * 1", "0 3", "m * * * *", "0 h * * *"].map(cronIntervalMinutes),
+            [5, 60, undefined, undefined, undefined, 180, undefined, undefined, undefined, undefined, undefined, undefined]);
+        assert.deepEqual(["cron(0 5 ? * * *) ", "cron(*/10 * ? * * *)", "cron(0 5 * *)"].map(awsCronIntervalMinutes), [1440, 10, undefined]);
+    });
+});
+
 describe("dr-targets policy on resources (no stack)", () => {
     const r = (type: string, props: Record<string, any>, name = "x"): PolicyResource => ({ urn: `${type}::${name}`, type, name, props });
     const drResources = (over: { interval?: string; rtc?: boolean; replica?: boolean; backups?: boolean; copy?: boolean } = {}) => [

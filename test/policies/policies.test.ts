@@ -6,6 +6,8 @@ import * as assert from "node:assert/strict";
 import { evaluatePack, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 import { PolicyResource } from "../../policies/lib/types";
 import { extractWorkload } from "../../policies/lib/workloads";
+import { HELM_WORKLOAD_RESOURCES } from "../../policies/kubernetes/guardrails";
+import { chartDefaults, missingCommentedKeys } from "../harness/reference";
 import { parseQuantity } from "../../policies/lib/quantity";
 import { matchesRegistry, parseImage } from "../../policies/supply-chain/images";
 
@@ -265,6 +267,23 @@ describe("policy: admission-sbom-rule", () => {
         assert.deepEqual(msgs([policy({ failureAction: "Audit" })], parsePackConfig({ signedRegistries: ["ghcr.io/example-org"], admission: "audit" })), []);
     });
     it("requires nothing when no registry is signed", () => assert.deepEqual(msgs([], parsePackConfig({})), []));
+});
+
+describe("helm-workload-resources table", () => {
+    it("every workload path of the table exists in that chart's reference values.yaml", () => {
+        for (const [chart, paths] of Object.entries(HELM_WORKLOAD_RESOURCES)) {
+            const values = chartDefaults(chart);
+            for (const p of paths) {
+                const [head, ...rest] = p.split(".");
+                // kube-prometheus-stack's subcharts keep their values in their own charts.
+                const root = ["kube-state-metrics", "prometheus-node-exporter"].includes(head) ? chartDefaults(head) : values;
+                const keys = ["kube-state-metrics", "prometheus-node-exporter"].includes(head) ? rest : [head, ...rest];
+                const found = keys.reduce<any>((o, k) => (o && typeof o === "object" && k in o ? o[k] : undefined), root);
+                const commented = missingCommentedKeys(chart, [p]).length === 0;
+                assert.ok(found !== undefined || commented, `${chart}: ${p}`);
+            }
+        }
+    });
 });
 
 describe("policy pack config", () => {

@@ -6,12 +6,14 @@
 import * as assert from "node:assert/strict";
 import { generateKeyPairSync, KeyObject, sign } from "node:crypto";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
 import { PolicyResource } from "../../policies/lib/types";
 import { DSSE_MEDIA_TYPE, fromBase64, isSbomPredicate, loadKeys, pae, SIMPLE_SIGNING_MEDIA_TYPE, verifiesWithAny, verifyBundle, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
 import { verifierFor } from "../../policies/supply-chain/signatures";
+import { RegistryClient, verifyImage } from "../../policies/supply-chain/registry";
 import { dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
 import { REFERENCE } from "../harness/reference";
 
@@ -76,6 +78,56 @@ describe("cosign verifier (unit)", () => {
         assert.match(verifyBundle({ mediaType: "application/json" }, digest, keys).reason, /not a Sigstore bundle/);
         assert.match(verifyBundle({ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json" }, digest, keys).reason, /no DSSE envelope/);
         assert.equal(verifyBundle({ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json", dsseEnvelope: env(stmt("a".repeat(64))) }, digest, keys).predicateType, "https://spdx.dev/Document");
+    });
+});
+
+describe("registry client protocol (a scripted HTTP registry)", () => {
+    let server: http.Server;
+    let host = "";
+    const seen: string[] = [];
+    let mode: "token" | "norealm" | "badtoken" | "error" | "referrers" = "token";
+    before(async () => {
+        server = http.createServer((req, res) => {
+            seen.push(`${req.url} ${req.headers.authorization ?? ""}`);
+            if (req.url!.startsWith("/token")) {
+                if (mode === "badtoken") return void res.writeHead(403).end();
+                return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ token: "t0k" }));
+            }
+            if (mode === "error") return void res.writeHead(500).end();
+            if (mode === "referrers" && req.url!.includes("/referrers/")) {
+                return void res.writeHead(200, { "content-type": "application/vnd.oci.image.index.v1+json" }).end(JSON.stringify({ manifests: [{ mediaType: "m", digest: "sha256:1", artifactType: "x" }] }));
+            }
+            if (req.headers.authorization !== "Bearer t0k" && mode !== "referrers") {
+                const challenge = mode === "norealm" ? "Basic" : `Bearer realm="http://${host}/token",service="test"`;
+                return void res.writeHead(401, { "www-authenticate": challenge }).end();
+            }
+            res.writeHead(404).end();
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+        host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    });
+    after(() => server.close());
+    const client = () => new RegistryClient({ insecureHosts: [host], timeoutMs: 2000 });
+
+    it("gets an anonymous pull token on a Bearer challenge and uses it", async () => {
+        mode = "token";
+        seen.length = 0;
+        assert.equal(await client().manifest(host, "org/app", "v1"), undefined);
+        assert.deepEqual(seen, ["/v2/org/app/manifests/v1 ", "/token?service=test&scope=repository%3Aorg%2Fapp%3Apull ", "/v2/org/app/manifests/v1 Bearer t0k"]);
+        const v = await verifyImage(client(), host, "org/app", `sha256:${"c".repeat(64)}`, []);
+        assert.match(v.signature.reason, /does not exist in the registry/);
+    });
+    it("fails closed on a challenge without a realm, a refused token, or a server error", async () => {
+        mode = "norealm";
+        await assert.rejects(client().manifest(host, "org/app", "v1"), /requires authentication \(Basic\); failing closed/);
+        mode = "badtoken";
+        await assert.rejects(client().manifest(host, "org/app", "v1"), /refused an anonymous pull token for org\/app; failing closed/);
+        mode = "error";
+        await assert.rejects(client().blob(host, "org/app", "sha256:1"), /answered 500 for org\/app\/blobs\/sha256:1; failing closed/);
+    });
+    it("uses the referrers API when the registry has it", async () => {
+        mode = "referrers";
+        assert.deepEqual(await client().referrers(host, "org/app", "sha256:abc"), [{ mediaType: "m", digest: "sha256:1", artifactType: "x" }]);
     });
 });
 
