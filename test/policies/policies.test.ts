@@ -267,6 +267,56 @@ describe("policy: admission-sbom-rule", () => {
         assert.deepEqual(msgs([policy({ failureAction: "Audit" })], parsePackConfig({ signedRegistries: ["ghcr.io/example-org"], admission: "audit" })), []);
     });
     it("requires nothing when no registry is signed", () => assert.deepEqual(msgs([], parsePackConfig({})), []));
+    it("a broader image reference covers a narrower registry; each signed registry is judged on its own", () => {
+        assert.deepEqual(msgs([policy({ imageReferences: ["ghcr.io/*"] })]), []);
+        assert.deepEqual(msgs([policy()], parsePackConfig({ signedRegistries: ["ghcr.io/example-org/", "quay.io/team"], admission: "enforce" })), [
+            "No admission rule verifies images from quay.io/team: add a Kyverno ClusterPolicy verifyImages with imageReferences quay.io/team/* (components/security/image-verification.ts).",
+        ]);
+        assert.equal(msgs([policy({ imageReferences: ["ghcr.io/example-org-other/*"] })]).length, 1);
+    });
+    it("attestors must carry a PEM public key; the legacy `type` field of an attestation counts", () => {
+        assert.equal(msgs([policy({ attestors: [{ entries: [{ keyless: { subject: "x" } }] }] })]).length, 1);
+        assert.deepEqual(msgs([policy({ attestations: [{ type: "https://cyclonedx.org/schema", attestors: [{ entries: [{ keys: { publicKeys: KEY } }] }] }] })]), []);
+        assert.match(msgs([policy({ attestations: [{ predicateType: "https://spdx.dev/Document", attestors: [] }] })])[0], /must require a signature by a configured key and a signed SBOM attestation \(CycloneDX or SPDX\), with failureAction Enforce and failurePolicy Fail\./);
+        assert.deepEqual(msgs([res("kubernetes:kyverno.io/v1:ClusterPolicy", { spec: {} })]).length, 1);
+    });
+});
+
+describe("workload extraction (every kind, its pod spec path, names and refs)", () => {
+    const podSpec = { containers: [{ name: "c", image: "i" }], initContainers: [{ name: "i", image: "i" }] };
+    const cases: [string, Record<string, any>, string][] = [
+        ["Pod", { spec: podSpec }, "spec"],
+        ["Deployment", { spec: { template: { spec: podSpec } } }, "spec.template.spec"],
+        ["StatefulSet", { spec: { template: { spec: podSpec } } }, "spec.template.spec"],
+        ["DaemonSet", { spec: { template: { spec: podSpec } } }, "spec.template.spec"],
+        ["ReplicaSet", { spec: { template: { spec: podSpec } } }, "spec.template.spec"],
+        ["ReplicationController", { spec: { template: { spec: podSpec } } }, "spec.template.spec"],
+        ["Job", { spec: { template: { spec: podSpec } } }, "spec.template.spec"],
+        ["CronJob", { spec: { jobTemplate: { spec: { template: { spec: podSpec } } } } }, "spec.jobTemplate.spec.template.spec"],
+        ["Rollout", { apiVersion: "argoproj.io/v1alpha1", spec: { template: { spec: podSpec } } }, "spec.template.spec"],
+        ["PodTemplate", { template: { spec: podSpec } }, "template.spec"],
+    ];
+    for (const [kind, body, path] of cases) {
+        it(`${kind}: containers at ${path}`, () => {
+            const w = extractWorkload({ kind, metadata: { name: "n", namespace: "ns" }, ...body })!;
+            assert.deepEqual([w.kind, w.name, w.namespace, w.podSpecPath, w.containers.map((c) => c.path)], [kind, "n", "ns", path, [`${path}.containers[0]`, `${path}.initContainers[0]`]]);
+        });
+    }
+    it("takes the kind from the Pulumi type token when the object has none, and handles missing parts", () => {
+        assert.equal(extractWorkload({ spec: { template: { spec: podSpec } } }, "kubernetes:apps/v1:Deployment")!.kind, "Deployment");
+        assert.equal(extractWorkload({ spec: podSpec }, "aws:kms/key:Key"), undefined);
+        assert.equal(extractWorkload({ spec: podSpec }), undefined);
+        const bare = extractWorkload({ kind: "Deployment" })!;
+        assert.deepEqual([bare.name, bare.namespace, bare.containers, bare.podSpec], ["(unnamed)", undefined, [], {}]);
+        assert.deepEqual(extractWorkload({ kind: "Deployment", spec: { template: "x" } })!.containers, []);
+        assert.equal(extractWorkload({ kind: "Rollout", apiVersion: "example.com/v1", spec: { template: { spec: podSpec } } }), undefined);
+    });
+    it("keeps an Argo Rollout's workloadRef (only for Rollouts)", () => {
+        const ref = extractWorkload({ kind: "Rollout", apiVersion: "argoproj.io/v1alpha1", metadata: { name: "r" }, spec: { workloadRef: { kind: "Deployment", name: "web" } } })!;
+        assert.deepEqual([ref.workloadRef, ref.containers], [{ kind: "Deployment", name: "web" }, []]);
+        assert.equal(extractWorkload({ kind: "Deployment", spec: { workloadRef: { kind: "X", name: "y" }, template: { spec: podSpec } } })!.workloadRef, undefined);
+        assert.equal(extractWorkload({ kind: "Rollout", apiVersion: "argoproj.io/v1alpha1" })!.workloadRef, undefined);
+    });
 });
 
 describe("helm-workload-resources table", () => {
