@@ -10,6 +10,7 @@ import { HELM_WORKLOAD_RESOURCES } from "../../policies/kubernetes/guardrails";
 import { chartDefaults, missingCommentedKeys } from "../harness/reference";
 import { parseQuantity } from "../../policies/lib/quantity";
 import { matchesRegistry, parseImage } from "../../policies/supply-chain/images";
+import { deniesInsecureTransport } from "../../policies/aws/storage";
 
 const prodCfg = parsePackConfig({ environment: "prod" });
 const DIGEST = "sha256:" + "a".repeat(64);
@@ -205,6 +206,34 @@ describe("policy: s3-baseline (both type tokens)", () => {
         Object.assign(rs[0].props, { serverSideEncryptionConfigurations: [{ rules: [{ applyServerSideEncryptionByDefaults: [{ sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }] }] }], versionings: [{ enabled: true }] });
         assert.deepEqual(s3(rs), []);
     });
+    it("TLS-only policy: a JSON string or object, Principal * or {AWS: *}, action s3:* or *, condition false or \"false\"; nothing else counts", () => {
+        const st = (over: Record<string, unknown>) => ({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": false } }, ...over }] });
+        for (const ok of [st({}), st({ Principal: { AWS: "*" } }), st({ Action: ["s3:GetObject", "*"] }), st({ Condition: { Bool: { "aws:SecureTransport": "false" } } })]) {
+            assert.ok(deniesInsecureTransport(ok), JSON.stringify(ok));
+            assert.ok(deniesInsecureTransport(JSON.stringify(ok)));
+        }
+        for (const bad of [st({ Effect: "Allow" }), st({ Principal: { AWS: "arn:aws:iam::1:root" } }), st({ Action: "s3:GetObject" }), st({ Condition: { Bool: { "aws:SecureTransport": true } } }), "{not json", undefined, { Statement: "x" }]) {
+            assert.ok(!deniesInsecureTransport(bad), JSON.stringify(bad));
+        }
+    });
+    it("SSE: only aws:kms or aws:kms:dsse with a KMS key ARN (not a key id, not any string)", () => {
+        const sse = (d: any) => { const set = current(); set[1].props.rules = [{ applyServerSideEncryptionByDefault: d }]; return s3(set).some((m) => m.includes("[S3.17]")); };
+        assert.equal(sse({ sseAlgorithm: "aws:kms:dsse", kmsMasterKeyId: KEY }), false);
+        assert.equal(sse({ sseAlgorithm: "aws:kms", kmsMasterKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" }), true);
+        assert.equal(sse({ sseAlgorithm: "aws:kms", kmsMasterKeyId: `x${KEY}` }), true);
+        assert.equal(sse({ sseAlgorithm: "AES256", kmsMasterKeyId: KEY }), true);
+        assert.equal(sse({ sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws-us-gov:kms:us-gov-west-1:1:key/k" }), false);
+        const set = current();
+        set[1].props.rules = undefined;
+        assert.ok(s3(set).some((m) => m.includes("[S3.17]")), "no rules at all");
+    });
+    it("settings of another bucket do not count; a bucket without a name is judged on its inline settings", () => {
+        const other = current().slice(1).map((r) => ({ ...r, props: { ...r.props, bucket: "b2" } }));
+        assert.equal(s3([current()[0], ...other]).length, 4);
+        assert.equal(s3([res("aws:s3/bucket:Bucket", {})]).length, 4);
+        const messages = s3([res("aws:s3/bucket:Bucket", {}, false)]);
+        assert.ok(messages.every((m) => m.startsWith("S3 bucket x ")), messages.join());
+    });
     it("fails an unprotected bucket in prod only", () => {
         const set = current();
         set[0].protect = false;
@@ -219,6 +248,11 @@ describe("policy: backup-vault-baseline", () => {
     const msgs = (rs: PolicyResource[], cfg = prodCfg) => evaluatePack(rs, cfg).filter((v) => v.policy === "backup-vault-baseline").map((v) => v.message);
     it("passes an encrypted vault locked in compliance mode", () => assert.deepEqual(msgs([vault(), lock()]), []));
     it("fails an unencrypted vault [Backup.1]", () => { const v = vault(); delete v.props.kmsKeyArn; assert.match(msgs([v, lock()]).join(), /\[Backup\.1\]/); });
+    it("fails an unprotected vault in prod, naming it", () => {
+        const v = vault();
+        v.protect = false;
+        assert.deepEqual(msgs([v, lock()]), ["Backup vault v in prod must be protected with the Pulumi protect option."]);
+    });
     it("fails prod without a lock, or with a governance-mode lock", () => {
         assert.match(msgs([vault()]).join(), /must have a vault lock/);
         assert.match(msgs([vault(), lock({ changeableForDays: undefined })]).join(), /compliance mode/);
