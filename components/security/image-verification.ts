@@ -73,7 +73,8 @@ export class ImageVerification extends pulumi.ComponentResource {
         const replicas = args.replicas ?? 3;
         const ns = new GuardedNamespace(`${name}-ns`, {
             name: KYVERNO_NAMESPACE,
-            quota: { requestsCpu: "2", requestsMemory: "2Gi", limitsCpu: "6", limitsMemory: "6Gi", persistentVolumeClaims: 0, requestsStorage: "0" },
+            // Room for a rolling update of every controller plus the chart's hook jobs (LimitRange defaults apply to those).
+            quota: { requestsCpu: "4", requestsMemory: "6Gi", limitsCpu: "12", limitsMemory: "12Gi", persistentVolumeClaims: 0, requestsStorage: "0" },
             maxContainer: { cpu: "2", memory: "2Gi" },
         }, { parent: this }).ref;
         const small = resources("50m", "64Mi", "500m", "256Mi");
