@@ -55,7 +55,7 @@ export class AwsBackup extends pulumi.ComponentResource {
         const protect = args.protect ?? true;
         const child = { parent: this };
         const key = createKmsKey(`${name}-key`, `${ctx.prefix}-backup`, {
-            description: `${ctx.prefix} AWS Backup vault and notifications`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["backup", "sns"], tags,
+            description: `${ctx.prefix} AWS Backup vault and notifications`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["backup", "sns"], tags,
         }, { parent: this, protect });
         const vault = new aws.backup.Vault(`${name}-vault`, { name: `${ctx.prefix}-vault`, kmsKeyArn: key.arn, forceDestroy: false, tags }, { parent: this, protect });
         this.vaultArn = vault.arn;

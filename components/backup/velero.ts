@@ -72,7 +72,7 @@ export class Velero extends pulumi.ComponentResource {
             });
         } else {
             const key = createKmsKey(`${name}-key`, `${ctx.prefix}-velero`, {
-                description: `${ctx.prefix} Velero backups`, accountId: args.accountId, partition: partitionOf(ctx.region), region: ctx.region, tags,
+                description: `${ctx.prefix} Velero backups`, accountId: args.accountId, region: ctx.region, tags,
             }, { parent: this, protect });
             this.kmsKeyArn = key.arn;
             this.bucket = new SecureBucket(`${name}-bucket`, {

@@ -75,10 +75,10 @@ export class Postgres extends pulumi.ComponentResource {
 
         const key = createKmsKey(`${name}-key`, `${identifier}`, {
             description: `${identifier} storage, snapshots, Performance Insights and master secret`,
-            accountId: args.accountId, partition, region: ctx.region, tags,
+            accountId: args.accountId, region: ctx.region, tags,
         }, { parent: this, protect });
         const logKey = createKmsKey(`${name}-logs-key`, `${identifier}-logs`, {
-            description: `${identifier} exported logs`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["logs"], tags,
+            description: `${identifier} exported logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
         }, child);
         // RDS would otherwise create these groups unencrypted with no expiry.
         const logGroups = POSTGRES_LOG_EXPORTS.map((type) => new aws.cloudwatch.LogGroup(`${name}-log-${type}`, {

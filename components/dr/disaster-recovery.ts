@@ -15,7 +15,7 @@ import { SubnetPlan } from "../network/subnets";
 import { Vpc } from "../network/vpc";
 import { SecureBucket } from "../shared/bucket";
 import { createKmsKey } from "../shared/kms";
-import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+import { componentTags, PlatformContext } from "../shared/naming";
 import { BucketReplication } from "./bucket-replication";
 import { DatabaseReplica } from "./database-replica";
 
@@ -65,13 +65,12 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         this.args = args;
         const drCtx = (this.drCtx = { ...args.ctx, prefix: `${args.ctx.prefix}-dr`, region: args.region });
         const tags = componentTags(drCtx, "dr");
-        const partition = partitionOf(args.region);
         const protect = args.protect;
         this.provider = new aws.Provider(`${name}-provider`, { region: args.region, defaultTags: { tags: { "dr-of": args.ctx.region } } }, { parent: this });
         const dr = { parent: this, provider: this.provider };
         const inDr = { parent: this, providers: [this.provider] };
         const key = (keyName: string, purpose: string, services: string[] = []) => createKmsKey(`${name}-${keyName}-key`, `${drCtx.prefix}-${keyName}`, {
-            description: `${drCtx.prefix} ${purpose}`, accountId: args.accountId, partition, region: args.region, servicePrincipals: services, tags,
+            description: `${drCtx.prefix} ${purpose}`, accountId: args.accountId, region: args.region, servicePrincipals: services, tags,
         }, { ...dr, protect });
 
         const zones = aws.getAvailabilityZonesOutput({ state: "available", region: args.region }, { provider: this.provider }).names.apply((n) => n.slice(0, args.network.azCount));

@@ -65,7 +65,7 @@ export class Cluster extends pulumi.ComponentResource {
         const protect = args.protect ?? true;
 
         const secretsKey = createKmsKey(`${name}-secrets-key`, `${clusterName}-secrets`, {
-            description: `${clusterName} Kubernetes secrets envelope encryption`, accountId: args.accountId, partition, region: ctx.region, tags,
+            description: `${clusterName} Kubernetes secrets envelope encryption`, accountId: args.accountId, region: ctx.region, tags,
         }, { parent: this, protect });
         const asgRole = pulumi.interpolate`arn:${partition}:iam::${args.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
         const volumeKeyStatements: PolicyStatement[] = [
@@ -73,10 +73,10 @@ export class Cluster extends pulumi.ComponentResource {
             { Sid: "AutoScalingGrants", Effect: "Allow", Principal: { AWS: asgRole }, Action: "kms:CreateGrant", Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
         ];
         const volumeKey = createKmsKey(`${name}-volume-key`, `${clusterName}-ebs`, {
-            description: `${clusterName} EBS volumes`, accountId: args.accountId, partition, region: ctx.region, extraStatements: volumeKeyStatements, tags,
+            description: `${clusterName} EBS volumes`, accountId: args.accountId, region: ctx.region, extraStatements: volumeKeyStatements, tags,
         }, { parent: this, protect });
         const logKey = createKmsKey(`${name}-logs-key`, `${clusterName}-logs`, {
-            description: `${clusterName} control-plane logs`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["logs"], tags,
+            description: `${clusterName} control-plane logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
         }, child);
         // Created before the cluster so EKS writes into an encrypted group with bounded retention.
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {

@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
 import { serviceTrustPolicy, policyDocument } from "../shared/iam";
-import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+import { componentTags, PlatformContext } from "../shared/naming";
 import { SubnetPlan } from "./subnets";
 
 export interface VpcArgs {
@@ -116,9 +116,8 @@ export class Vpc extends pulumi.ComponentResource {
         }
 
         // Flow logs (CIS EC2.6) to a KMS-encrypted log group with bounded retention.
-        const partition = partitionOf(ctx.region);
         const logKey = createKmsKey(`${name}-flowlogs-key`, `${ctx.prefix}-flowlogs`, {
-            description: `${ctx.prefix} VPC flow logs`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["logs"], tags,
+            description: `${ctx.prefix} VPC flow logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
         }, child);
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-flowlogs`, {
             name: `/aws/vpc/${ctx.prefix}/flow-logs`, retentionInDays: args.flowLogRetentionDays ?? 365, kmsKeyId: logKey.arn, tags,

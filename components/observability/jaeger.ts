@@ -151,7 +151,7 @@ export class Jaeger extends pulumi.ComponentResource {
         const child = { parent: this };
         const domainName = `${ctx.prefix}-traces`.slice(0, 28);
         const key = createKmsKey(`${name}-key`, `${ctx.prefix}-traces`, {
-            description: `${ctx.prefix} Jaeger trace storage (OpenSearch)`, accountId: args.accountId, partition, region: ctx.region, servicePrincipals: ["logs"], tags,
+            description: `${ctx.prefix} Jaeger trace storage (OpenSearch)`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
         }, { parent: this, protect });
         const sg = new aws.ec2.SecurityGroup(`${name}-opensearch-sg`, {
             vpcId: os.vpcId,

@@ -10,7 +10,7 @@ import { Cluster } from "../eks/cluster";
 import { SecureBucket } from "../shared/bucket";
 import { CHARTS, helmRelease, NamespaceRef, Placement, resources } from "../shared/helm";
 import { createKmsKey } from "../shared/kms";
-import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+import { componentTags, PlatformContext } from "../shared/naming";
 
 export const LOKI_SERVICE_ACCOUNT = "loki";
 /** Release name; the chart's gateway service is `<release>-gateway`. */
@@ -49,7 +49,7 @@ export class Loki extends pulumi.ComponentResource {
         const retentionDays = args.retentionDays ?? 30;
         const scalable = (args.mode ?? "scalable") === "scalable";
         const key = createKmsKey(`${name}-key`, `${ctx.prefix}-loki`, {
-            description: `${ctx.prefix} Loki log storage`, accountId: args.accountId, partition: partitionOf(ctx.region), region: ctx.region, tags,
+            description: `${ctx.prefix} Loki log storage`, accountId: args.accountId, region: ctx.region, tags,
         }, { parent: this, protect });
         this.kmsKeyArn = key.arn;
         const bucket = (purpose: string) => new SecureBucket(`${name}-${purpose}`, {

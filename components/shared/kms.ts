@@ -5,13 +5,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement, policyDocument } from "./iam";
+import { partitionOf } from "./naming";
 
 export interface KmsKeyArgs {
     /** Human-readable purpose, shown in the console. */
     description: string;
     /** AWS account id that owns the key (its root keeps administration, as AWS's default policy does). */
     accountId: pulumi.Input<string>;
-    partition: string;
+    /** Region of the key (its partition is derived from it). */
     region: string;
     /** Service principals allowed to use the key through the service (e.g. `logs`, `rds`), scoped to this account. */
     servicePrincipals?: string[];
@@ -29,7 +30,8 @@ function servicePrincipal(service: string, region: string): string {
 
 /** Creates a KMS key (rotation on) and an alias `alias/<aliasName>`, both children of `parent`. */
 export function createKmsKey(name: string, aliasName: string, args: KmsKeyArgs, opts: pulumi.CustomResourceOptions): aws.kms.Key {
-    const root = pulumi.interpolate`arn:${args.partition}:iam::${args.accountId}:root`;
+    const partition = partitionOf(args.region);
+    const root = pulumi.interpolate`arn:${partition}:iam::${args.accountId}:root`;
     const statements: PolicyStatement[] = [
         { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: root }, Action: "kms:*", Resource: "*" },
     ];
@@ -42,7 +44,7 @@ export function createKmsKey(name: string, aliasName: string, args: KmsKeyArgs, 
             Resource: "*",
             Condition:
                 service === "logs"
-                    ? { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${args.partition}:logs:${args.region}:${args.accountId}:*` } }
+                    ? { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${args.region}:${args.accountId}:*` } }
                     : { StringEquals: { "aws:SourceAccount": args.accountId } },
         });
     }
