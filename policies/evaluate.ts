@@ -4,7 +4,7 @@
  * same policies under CrossGuard.
  */
 import { ALL_POLICIES } from "./policies";
-import { isStackPolicy, PackConfig, packConfigSchema, Policy, PolicyResource, Violation } from "./lib/types";
+import { EnforcementLevel, isStackPolicy, PackConfig, packConfigSchema, Policy, PolicyResource, Violation } from "./lib/types";
 
 export class PolicyConfigError extends Error {}
 
@@ -45,13 +45,11 @@ export function evaluatePack(resources: PolicyResource[], config: PackConfig, po
     }).flat();
 }
 
-type Level = Exclude<Violation["enforcementLevel"], never>;
-
-function violation(p: Policy, r: PolicyResource | undefined, level: Level, message: string): Violation {
+function violation(p: Policy, r: PolicyResource | undefined, level: EnforcementLevel, message: string): Violation {
     return { resource: r?.urn ?? "(stack)", type: r?.type ?? "pulumi:pulumi:Stack", policy: p.name, enforcementLevel: level, message };
 }
 
-function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Policy[], each: (p: Policy, r: PolicyResource, level: Level, result: string[] | Promise<string[]>) => T): (T | Violation[])[] {
+function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Policy[], each: (p: Policy, r: PolicyResource, level: EnforcementLevel, result: string[] | Promise<string[]>) => T): (T | Violation[])[] {
     const out: (T | Violation[])[] = [];
     const byType = new Map<string, PolicyResource[]>();
     for (const r of resources) {

@@ -1,9 +1,9 @@
 /**
  * AWS security baseline. Control ids refer to AWS Security Hub (FSBP / CIS) controls.
  */
+import { isKmsArn } from "../lib/resources";
 import type { PolicyResource, ResourcePolicy } from "../lib/types";
 
-const isKmsArn = (v: unknown) => typeof v === "string" && /^arn:aws[a-z-]*:kms:/.test(v);
 
 export const rdsBaseline: ResourcePolicy = {
     name: "rds-baseline",

@@ -4,6 +4,7 @@
  * resources, also under both tokens) and AWS Backup vaults. Bucket settings live in other
  * resources, so these are stack policies that correlate them by bucket name.
  */
+import { isKmsArn } from "../lib/resources";
 import type { PolicyResource, StackPolicy } from "../lib/types";
 
 const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
@@ -13,7 +14,6 @@ const PAB = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"];
 const POLICY = ["aws:s3/bucketPolicy:BucketPolicy"];
 
 const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
-const isKmsArn = (v: unknown) => typeof v === "string" && /^arn:aws[a-z-]*:kms:/.test(v);
 
 function kmsRule(rule: any): boolean {
     const d = rule?.applyServerSideEncryptionByDefault ?? arr(rule?.applyServerSideEncryptionByDefaults)[0];

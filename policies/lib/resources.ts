@@ -14,3 +14,6 @@ interface RecordedLike {
 export function toPolicyResource(r: RecordedLike): PolicyResource {
     return { urn: r.key, type: r.type, name: r.name, props: r.inputs, protect: r.protect };
 }
+
+/** A KMS key ARN in any partition (customer-managed key given by ARN, as the baseline requires). */
+export const isKmsArn = (v: unknown): boolean => typeof v === "string" && /^arn:aws[a-z-]*:kms:/.test(v);

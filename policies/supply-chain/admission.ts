@@ -5,8 +5,7 @@
  * attestors, an SBOM attestation (CycloneDX or SPDX), and Enforce when admission is enforced.
  */
 import type { PolicyResource, StackPolicy } from "../lib/types";
-
-export const SBOM_PREDICATES = ["https://cyclonedx.org/bom", "https://cyclonedx.org/schema", "https://spdx.dev/Document"];
+import { isSbomPredicate } from "./cosign";
 
 const hasKeyAttestor = (attestors: any[] | undefined) =>
     (attestors ?? []).some((a) => (a?.entries ?? []).some((e: any) => typeof e?.keys?.publicKeys === "string" && e.keys.publicKeys.includes("BEGIN PUBLIC KEY")));
@@ -30,7 +29,7 @@ export const admissionSbomRule: StackPolicy = {
             }
             const ok = covering.some(({ vi, failurePolicy }) =>
                 hasKeyAttestor(vi.attestors) &&
-                (vi.attestations ?? []).some((a: any) => SBOM_PREDICATES.includes(a?.predicateType ?? a?.type) && hasKeyAttestor(a.attestors)) &&
+                (vi.attestations ?? []).some((a: any) => isSbomPredicate(a?.predicateType ?? a?.type) && hasKeyAttestor(a.attestors)) &&
                 (cfg.admission !== "enforce" || (vi.failureAction === "Enforce" && failurePolicy !== "Ignore")));
             if (!ok) out.push({ message: `The admission rule for ${registry} must require a signature by a configured key and a signed SBOM attestation (CycloneDX or SPDX)${cfg.admission === "enforce" ? ", with failureAction Enforce and failurePolicy Fail" : ""}.` });
         }
