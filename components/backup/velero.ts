@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../eks/cluster";
-import { SecureBucket } from "../shared/bucket";
+import { bucketAccessStatements, SecureBucket } from "../shared/bucket";
 import { CHARTS, helmRelease, resources } from "../shared/helm";
 import { PolicyStatement } from "../shared/iam";
 import { IMAGES } from "../shared/images";
@@ -60,11 +60,8 @@ export class Velero extends pulumi.ComponentResource {
 
         const locations: Record<string, unknown>[] = [];
         const statements: PolicyStatement[] = [];
-        const bucketAccess = (bucketName: pulumi.Input<string>, keyArn: pulumi.Input<string>, write: boolean): PolicyStatement[] => [
-            { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: pulumi.interpolate`arn:${partitionOf(ctx.region)}:s3:::${bucketName}` },
-            { Effect: "Allow", Action: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"] : ["s3:GetObject"], Resource: pulumi.interpolate`arn:${partitionOf(ctx.region)}:s3:::${bucketName}/*` },
-            { Effect: "Allow", Action: write ? ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] : ["kms:Decrypt", "kms:DescribeKey"], Resource: keyArn },
-        ];
+        const bucketAccess = (bucketName: pulumi.Input<string>, keyArn: pulumi.Input<string>, write: boolean) =>
+            bucketAccessStatements(pulumi.interpolate`arn:${partitionOf(ctx.region)}:s3:::${bucketName}`, keyArn, write);
         if (args.restoreFrom) {
             args.restoreFrom.forEach((loc, i) => {
                 locations.push({ name: i === 0 ? "default" : `restore-${i}`, provider: "aws", bucket: loc.bucketName, prefix: loc.prefix, default: i === 0, accessMode: "ReadOnly", config: { region: loc.region } });
@@ -84,7 +81,7 @@ export class Velero extends pulumi.ComponentResource {
                 protect,
             }, { parent: this });
             locations.push({ name: "default", provider: "aws", bucket: this.bucket.bucketName, default: true, config: { region: ctx.region, kmsKeyId: key.arn } });
-            statements.push(...bucketAccess(this.bucket.bucketName, key.arn, true));
+            statements.push(...this.bucket.readWriteStatements(key.arn));
             if (args.drLocation) {
                 locations.push({ name: "dr", provider: "aws", bucket: args.drLocation.bucketName, prefix: args.drLocation.prefix, config: { region: args.drLocation.region, kmsKeyId: args.drLocation.kmsKeyArn } });
                 statements.push(...bucketAccess(args.drLocation.bucketName, args.drLocation.kmsKeyArn, true));

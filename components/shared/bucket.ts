@@ -75,10 +75,15 @@ export class SecureBucket extends pulumi.ComponentResource {
 
     /** Read/write access to the objects (and the key) for a workload role. */
     public readWriteStatements(kmsKeyArn: pulumi.Input<string>): PolicyStatement[] {
-        return [
-            { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: this.arn },
-            { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: pulumi.interpolate`${this.arn}/*` },
-            { Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: kmsKeyArn },
-        ];
+        return bucketAccessStatements(this.arn, kmsKeyArn, true);
     }
+}
+
+/** Access to one bucket's objects and its KMS key, read-only or read/write (multipart uploads included). */
+export function bucketAccessStatements(bucketArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>, write: boolean): PolicyStatement[] {
+    return [
+        { Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+        { Effect: "Allow", Action: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"] : ["s3:GetObject"], Resource: pulumi.interpolate`${bucketArn}/*` },
+        { Effect: "Allow", Action: write ? ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"] : ["kms:Decrypt", "kms:DescribeKey"], Resource: kmsKeyArn },
+    ];
 }
