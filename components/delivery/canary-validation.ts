@@ -3,19 +3,22 @@
  * the rules can be tested without building resources.
  */
 import { parseQuantity } from "../../policies/lib/quantity";
+import { parseImage } from "../../policies/supply-chain/images";
 import type { CanaryAppArgs } from "./canary-app";
 
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function validateCanaryArgs(args: CanaryAppArgs): string[] {
     const problems: string[] = [];
     if (!DNS_LABEL.test(args.name)) problems.push(`name "${args.name}" must be a DNS label (a-z, 0-9, -)`);
     if (!DNS_LABEL.test(args.namespace)) problems.push(`namespace "${args.namespace}" must be a DNS label (a-z, 0-9, -)`);
-    if ((args.requireDigest ?? true) && !DIGEST.test(args.image)) {
-        problems.push(`image "${args.image}" must be pinned by digest (repo@sha256:<64 hex>); a tag alone is not allowed here`);
+    // Parsed the way the policy pack and the container runtime read references.
+    const image = parseImage(args.image);
+    if (!image) problems.push(`image "${args.image}" is not a valid image reference`);
+    else {
+        if ((args.requireDigest ?? true) && !image.digest) problems.push(`image "${args.image}" must be pinned by digest (repo@sha256:<64 hex>); a tag alone is not allowed here`);
+        if (image.tag === "latest") problems.push(`image "${args.image}" uses the mutable tag latest`);
     }
-    if (/:latest(@|$)/.test(args.image)) problems.push(`image "${args.image}" uses the mutable tag latest`);
     const r = args.resources as Partial<CanaryAppArgs["resources"]> | undefined;
     for (const kind of ["requests", "limits"] as const) {
         for (const res of ["cpu", "memory"] as const) {

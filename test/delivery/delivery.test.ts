@@ -41,6 +41,7 @@ describe("CanaryApp args validation", () => {
         assert.deepEqual(validateCanaryArgs({ ...base, image: "ghcr.io/example-org/app:1.2.3" }), ['image "ghcr.io/example-org/app:1.2.3" must be pinned by digest (repo@sha256:<64 hex>); a tag alone is not allowed here']);
         assert.deepEqual(validateCanaryArgs({ ...base, image: "ghcr.io/example-org/app:1.2.3", requireDigest: false }), []);
         assert.deepEqual(validateCanaryArgs({ ...base, image: "ghcr.io/example-org/app:latest", requireDigest: false }), ['image "ghcr.io/example-org/app:latest" uses the mutable tag latest']);
+        assert.deepEqual(validateCanaryArgs({ ...base, image: "Not A Reference" }), ['image "Not A Reference" is not a valid image reference']);
     });
     it("refuses missing limits and limits below requests, naming the field", () => {
         const noLimits = { ...base, resources: { requests: { cpu: "100m", memory: "128Mi" } } } as unknown as CanaryAppArgs;

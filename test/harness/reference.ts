@@ -65,6 +65,7 @@ export function missingCommentedKeys(chart: string, paths: string[]): string[] {
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const validators = new Map<string, ValidateFunction>();
+const schemas = new Map<string, object>();
 
 interface Crd { spec: { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: object } }[] } }
 
@@ -97,7 +98,11 @@ function loadCrds(): void {
         for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
             for (const doc of yaml.loadAll(fs.readFileSync(path.join(root, dir, file), "utf8")) as Crd[]) {
                 if (!doc?.spec?.versions) continue;
-                for (const v of doc.spec.versions) validators.set(`${doc.spec.group}/${v.name}/${doc.spec.names.kind}`, ajv.compile(jsCompatible(v.schema.openAPIV3Schema) as object));
+                for (const v of doc.spec.versions) {
+                    const key = `${doc.spec.group}/${v.name}/${doc.spec.names.kind}`;
+                    schemas.set(key, v.schema.openAPIV3Schema);
+                    validators.set(key, ajv.compile(jsCompatible(v.schema.openAPIV3Schema) as object));
+                }
             }
         }
     }
@@ -111,7 +116,7 @@ export function validateCustomResource(obj: { apiVersion: string; kind: string; 
     if (!validate) throw new Error(`no CRD schema for ${key} in ${path.join(REFERENCE, "crds")}`);
     const errors = validate(obj) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
     // CRD schemas do not forbid unknown fields (the API server prunes them silently), so list those too.
-    return [...errors, ...undeclaredFields(obj, crdSchema(obj.apiVersion, obj.kind)).map((f) => `${f} is not in the CRD schema`)];
+    return [...errors, ...undeclaredFields(obj, schemas.get(key)).map((f) => `${f} is not in the CRD schema`)];
 }
 
 /** Keys not declared by a schema object that does not allow extra properties (CRD schemas reject these on the server with pruning). */
@@ -127,19 +132,4 @@ export function undeclaredFields(obj: unknown, schema: any, at = ""): string[] {
         if (schema.additionalProperties || schema["x-kubernetes-preserve-unknown-fields"]) return [];
         return [`${at}.${k}`];
     });
-}
-
-/** The openAPIV3Schema of a CRD version, for undeclaredFields. */
-export function crdSchema(apiVersion: string, kind: string): any {
-    const root = path.join(REFERENCE, "crds");
-    for (const dir of fs.readdirSync(root)) {
-        for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
-            for (const doc of yaml.loadAll(fs.readFileSync(path.join(root, dir, file), "utf8")) as Crd[]) {
-                if (!doc?.spec?.versions || doc.spec.names.kind !== kind) continue;
-                const v = doc.spec.versions.find((x) => `${doc.spec.group}/${x.name}` === apiVersion);
-                if (v) return v.schema.openAPIV3Schema;
-            }
-        }
-    }
-    throw new Error(`no CRD schema for ${apiVersion} ${kind}`);
 }
