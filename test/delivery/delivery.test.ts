@@ -112,7 +112,7 @@ for (const stack of STACKS) {
             assert.equal(monitor["platform.io/monitored"], "true");
         });
 
-        it("the Rollout rolls back on failed analysis: background analysis, abort delay, no surge below capacity", () => {
+        it("the Rollout is set up to roll back on a failed analysis: background analysis, abort delay, no surge below capacity", () => {
             const c = s.ofType(T.rollout)[0].inputs.spec.strategy.canary;
             assert.equal(c.analysis.templates[0].templateName, "http-success-rate");
             assert.equal(c.analysis.templates[0].clusterScope, true);

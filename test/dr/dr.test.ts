@@ -97,7 +97,7 @@ describe("backups and DR: prod", () => {
         assert.equal(v.credentials.useSecret, false);
     });
 
-    it("every stateful store and every key of prod is protected", () => {
+    it("every stateful store of prod and every key except the log-group keys is protected", () => {
         const stateful = [T.db, T.bucket, T.vault, T.key, "aws:opensearch/domain:Domain"];
         for (const r of prod.resources.filter((x) => stateful.includes(x.type))) {
             if (r.type === T.key && /logs-key$/.test(r.name)) continue; // keys of log groups only

@@ -39,7 +39,7 @@ for (const stack of STACKS) {
         let s: BuiltStack;
         before(async () => (s = await builtStack(stack)));
 
-        it("install the observability and delivery charts, each pinned to the reference chart version", () => {
+        it("install every platform chart, each pinned to the reference chart version, atomic, through the cluster provider", () => {
             const releases = s.ofType(RELEASE);
             assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["argo-rollouts", "grafana", "jaeger", "kube-prometheus-stack", "kyverno", "loki", "velero"]);
             for (const r of releases) {

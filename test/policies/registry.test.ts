@@ -230,7 +230,17 @@ describe("registry mode against a real OCI registry", function () {
         assert.equal(client.requests, once);
     });
     it("images outside the signed registries and offline mode make no lookup", async () => {
-        assert.deepEqual(await messages(pod("p", ref("unsigned")), cfg({ signedRegistries: ["ghcr.io/example-org"] })), []);
-        assert.deepEqual(await messages(pod("p", ref("unsigned")), cfg({ verificationMode: "offline" })), []);
+        const realFetch = globalThis.fetch;
+        let calls = 0;
+        globalThis.fetch = ((...a: Parameters<typeof fetch>) => (calls++, realFetch(...a))) as typeof fetch;
+        try {
+            assert.deepEqual(await messages(pod("p", ref("unsigned")), cfg({ signedRegistries: ["ghcr.io/example-org"], registryTimeoutSeconds: 7 })), []);
+            assert.deepEqual(await messages(pod("p", ref("unsigned")), cfg({ verificationMode: "offline", registryTimeoutSeconds: 8 })), []);
+            assert.equal(calls, 0);
+            await messages(pod("p", ref("unsigned")), cfg({ registryTimeoutSeconds: 9 }));
+            assert.ok(calls > 0, "the counter sees lookups in registry mode");
+        } finally {
+            globalThis.fetch = realFetch;
+        }
     });
 });
