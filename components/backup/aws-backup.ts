@@ -18,6 +18,18 @@ export const DAILY_SCHEDULE = "cron(0 5 ? * * *)";
 
 export interface VaultLock { enabled: boolean; minRetentionDays: number; maxRetentionDays: number }
 
+/** A protected, KMS-encrypted backup vault, locked in compliance mode when the lock is enabled. Used here and for the DR vault. */
+export function backupVault(a: { resourceName: string; lockName: string; vaultName: string; kmsKeyArn: pulumi.Input<string>; lock: VaultLock; tags: Record<string, string> }, opts: pulumi.CustomResourceOptions): aws.backup.Vault {
+    const vault = new aws.backup.Vault(a.resourceName, { name: a.vaultName, kmsKeyArn: a.kmsKeyArn, forceDestroy: false, tags: a.tags }, opts);
+    if (a.lock.enabled) {
+        // changeableForDays set = compliance mode: after 3 days nobody, root included, can shorten retention or delete points.
+        new aws.backup.VaultLockConfiguration(a.lockName, {
+            backupVaultName: vault.name, minRetentionDays: a.lock.minRetentionDays, maxRetentionDays: a.lock.maxRetentionDays, changeableForDays: 3,
+        }, opts);
+    }
+    return vault;
+}
+
 export interface AwsBackupArgs {
     ctx: PlatformContext;
     accountId: pulumi.Input<string>;
@@ -57,15 +69,9 @@ export class AwsBackup extends pulumi.ComponentResource {
         const key = createKmsKey(`${name}-key`, `${ctx.prefix}-backup`, {
             description: `${ctx.prefix} AWS Backup vault and notifications`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["backup", "sns"], tags,
         }, { parent: this, protect });
-        const vault = new aws.backup.Vault(`${name}-vault`, { name: `${ctx.prefix}-vault`, kmsKeyArn: key.arn, forceDestroy: false, tags }, { parent: this, protect });
+        const vault = backupVault({ resourceName: `${name}-vault`, lockName: `${name}-lock`, vaultName: `${ctx.prefix}-vault`, kmsKeyArn: key.arn, lock: args.vaultLock, tags }, { parent: this, protect });
         this.vaultArn = vault.arn;
         this.vaultName = vault.name;
-        if (args.vaultLock.enabled) {
-            // changeableForDays set = compliance mode: after 3 days nobody, root included, can shorten retention or delete points.
-            new aws.backup.VaultLockConfiguration(`${name}-lock`, {
-                backupVaultName: vault.name, minRetentionDays: args.vaultLock.minRetentionDays, maxRetentionDays: args.vaultLock.maxRetentionDays, changeableForDays: 3,
-            }, { parent: this, protect });
-        }
 
         const topic = new aws.sns.Topic(`${name}-notifications`, { name: `${ctx.prefix}-backup-events`, kmsMasterKeyId: key.arn, tags }, child);
         new aws.sns.TopicPolicy(`${name}-notifications-policy`, {

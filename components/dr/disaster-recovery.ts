@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { recoveryFigures, RecoveryFigure } from "../../policies/lib/recovery";
+import { backupVault } from "../backup/aws-backup";
 import { Velero } from "../backup/velero";
 import { Cluster, NodeGroupSpec } from "../eks/cluster";
 import { SubnetPlan } from "../network/subnets";
@@ -53,7 +54,6 @@ export class DisasterRecovery extends pulumi.ComponentResource {
     public readonly databaseEndpoint: pulumi.Output<string>;
     /** Where Velero writes cluster state in the DR region. */
     public readonly clusterState: { bucketName: pulumi.Output<string>; region: string; kmsKeyArn: pulumi.Output<string>; prefix: string; intervalMinutes: number };
-    public readonly replicas: Record<string, SecureBucket> = {};
     public readonly report: RecoveryFigure[];
     public readonly standbyCluster?: Cluster;
     private readonly args: DisasterRecoveryArgs;
@@ -102,12 +102,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         this.clusterState = { bucketName: stateBucket.bucketName, region: args.region, kmsKeyArn: storageKey.arn, prefix: DIRECT_PREFIX, intervalMinutes: args.clusterStateIntervalMinutes };
 
         const vaultKey = key("backup", "AWS Backup DR vault", ["backup"]);
-        const vault = new aws.backup.Vault(`${name}-vault`, { name: `${drCtx.prefix}-vault`, kmsKeyArn: vaultKey.arn, tags }, { ...dr, protect });
-        if (args.vaultLock.enabled) {
-            new aws.backup.VaultLockConfiguration(`${name}-vault-lock`, {
-                backupVaultName: vault.name, minRetentionDays: args.vaultLock.minRetentionDays, maxRetentionDays: args.vaultLock.maxRetentionDays, changeableForDays: 3,
-            }, { ...dr, protect });
-        }
+        const vault = backupVault({ resourceName: `${name}-vault`, lockName: `${name}-vault-lock`, vaultName: `${drCtx.prefix}-vault`, kmsKeyArn: vaultKey.arn, lock: args.vaultLock, tags }, { ...dr, protect });
         this.vaultArn = vault.arn;
 
         if (args.failover) {
@@ -136,7 +131,6 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             destinationKmsKeyArn: this.storageKey.arn, drProvider: this.provider, expireAfterDays: store.expireAfterDays,
             replicationTimeControl: this.args.replicationTimeControl, tags, protect: this.args.protect,
         }, { parent: this });
-        this.replicas[store.name] = r.destination;
         return r.destination;
     }
 
