@@ -11,7 +11,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../stacks/config";
-import { buildStack, readStackConfig, REPO_ROOT, UnknownStackError } from "../../test/harness/stack";
+import { buildStack, readStackConfig, REPO_ROOT, UnknownStackError } from "../../lib/offline/stack";
 import { evaluatePackAsync } from "../../policies/evaluate";
 import { packConfigFromPlatform } from "./pack-config";
 import { toPolicyResource } from "../../policies/lib/resources";

@@ -2,7 +2,7 @@
  * The offline plan's JSON snapshot and its diff: one entry per resource (type, name, parent,
  * options, inputs with secrets masked), compared by `type::name` for pull-request review.
  */
-import type { RecordedResource } from "../../test/harness/recorder";
+import type { RecordedResource } from "../../lib/offline/recorder";
 
 export interface SnapshotResource {
     key: string;

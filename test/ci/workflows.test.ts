@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { parsePackConfig } from "../../policies/evaluate";
-import { REPO_ROOT, STACKS } from "../harness/stack";
+import { REPO_ROOT, STACKS } from "../../lib/offline/stack";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 

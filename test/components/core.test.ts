@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { planSubnets } from "../../components/network/subnets";
 import { amiTypeFor } from "../../components/eks/addons";
-import { BuiltStack, builtStack, idOf, promiseOf, STACKS } from "../harness/stack";
+import { BuiltStack, builtStack, idOf, promiseOf, STACKS } from "../../lib/offline/stack";
 
 async function subnetIds(s: BuiltStack, tier: string): Promise<string[]> {
     return Promise.all(s.ofType("aws:ec2/subnet:Subnet").filter((r) => r.inputs.tags.tier === tier).map(idOf));
@@ -172,7 +172,7 @@ for (const stack of STACKS) {
 
 describe("Cluster.workloadRole helper", () => {
     it("creates a Pod Identity role with exactly the given statements and one association", async () => {
-        const { record } = await import("../harness/recorder");
+        const { record } = await import("../../lib/offline/recorder");
         const s = await builtStack("dev");
         const { resources } = await record(() =>
             s.platform.cluster.workloadRole("observability", "loki", [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::logs/*" }]),

@@ -9,7 +9,7 @@ import { canarySteps, CanaryAppArgs } from "../../components/delivery/canary-app
 import { validateCanaryArgs } from "../../components/delivery/canary-validation";
 import { resources } from "../../components/shared/helm";
 import { validateBuiltin } from "../harness/k8s-models";
-import { BuiltStack, buildStack, builtStack, STACKS } from "../harness/stack";
+import { BuiltStack, buildStack, builtStack, STACKS } from "../../lib/offline/stack";
 
 const T = {
     rollout: "kubernetes:argoproj.io/v1alpha1:Rollout",

@@ -11,8 +11,8 @@ import { recoveryFactsOf } from "../../policies/dr/targets";
 import { missedTargets, recoveryFigures } from "../../policies/lib/recovery";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { packConfigFromPlatform } from "../../scripts/lib/pack-config";
-import { BuiltStack, buildStack, builtStack, promiseOf, REPO_ROOT } from "../harness/stack";
-import { RecordedResource } from "../harness/recorder";
+import { BuiltStack, buildStack, builtStack, promiseOf, REPO_ROOT } from "../../lib/offline/stack";
+import { RecordedResource } from "../../lib/offline/recorder";
 
 const T = {
     db: "aws:rds/instance:Instance",

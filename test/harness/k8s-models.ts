@@ -3,7 +3,7 @@
  * kubernetes-models (ESM-only, loaded with import()). kubernetes-models accepts unknown fields; for
  * objects built in TypeScript, the strict @pulumi/kubernetes input types reject those at type-check.
  */
-import type { RecordedResource } from "./recorder";
+import type { RecordedResource } from "../../lib/offline/recorder";
 
 /** `kubernetes:apps/v1:DaemonSet` -> { apiVersion: "apps/v1", kind: "DaemonSet", module: "kubernetes-models/apps/v1" } */
 export function modelOf(type: string): { apiVersion: string; kind: string; module: string } | undefined {

@@ -6,7 +6,7 @@ import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { REPO_ROOT } from "./stack";
+import { REPO_ROOT } from "../../lib/offline/stack";
 
 /** ../shared/reference next to the repository; PLATFORM_REFERENCE overrides it (the mutation sandbox lives elsewhere). */
 export const REFERENCE = process.env.PLATFORM_REFERENCE ?? path.resolve(REPO_ROOT, "..", "shared", "reference");

@@ -16,7 +16,7 @@ import { RUNBOOK_PAGES } from "../../components/observability/alerts/rules";
 import { BURN_CONDITIONS, sloRuleGroup } from "../../components/observability/alerts/slo";
 import { RuleGroup } from "../../components/observability/alerts/types";
 import { platformDashboards } from "../../components/observability/dashboards";
-import { BuiltStack, builtStack, REPO_ROOT, STACKS } from "../harness/stack";
+import { BuiltStack, builtStack, REPO_ROOT, STACKS } from "../../lib/offline/stack";
 import { runTool, tempFiles } from "../harness/tools";
 
 const parseErrors = (p: typeof promqlParser, expr: string) => {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { CHARTS } from "../../components/shared/helm";
 import { HELM_WORKLOAD_RESOURCES } from "../../policies/kubernetes/guardrails";
 import { chartVersion, missingCommentedKeys, REFERENCE, unknownValueKeys, validateCustomResource, ValuesRules } from "../harness/reference";
-import { BuiltStack, builtStack, STACKS } from "../harness/stack";
+import { BuiltStack, builtStack, STACKS } from "../../lib/offline/stack";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 

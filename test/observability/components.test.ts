@@ -3,7 +3,7 @@
  */
 import * as assert from "node:assert/strict";
 import { alloyConfig } from "../../components/observability/log-agent";
-import { BuiltStack, builtStack } from "../harness/stack";
+import { BuiltStack, builtStack } from "../../lib/offline/stack";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",

@@ -13,7 +13,7 @@ import { main } from "../../scripts/policy";
 import { loadPolicyInputs, typeOfManifest } from "../../policies/lib/inputs";
 import { extractWorkload } from "../../policies/lib/workloads";
 import { REFERENCE } from "../harness/reference";
-import { REPO_ROOT } from "../harness/stack";
+import { REPO_ROOT } from "../../lib/offline/stack";
 
 const FIXTURES = path.join(REFERENCE, "kyverno-fixtures");
 const DIGEST = "sha256:" + "b".repeat(64);

@@ -7,7 +7,7 @@ import { evaluatePack } from "../../policies/evaluate";
 import { PolicyResource } from "../../policies/lib/types";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { packConfigFromPlatform } from "../../scripts/lib/pack-config";
-import { builtStack, STACKS } from "../harness/stack";
+import { builtStack, STACKS } from "../../lib/offline/stack";
 
 describe("the platform obeys its own policies", () => {
     for (const stack of STACKS) {

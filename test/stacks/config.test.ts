@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
-import { readStackConfig, STACKS, withPlaceholderSecrets } from "../harness/stack";
+import { readStackConfig, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
 
 const OTHER_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
 

@@ -3,7 +3,7 @@
  * what must hold in all of them.
  */
 import * as assert from "node:assert/strict";
-import { BuiltStack, builtStack, STACKS } from "../harness/stack";
+import { BuiltStack, builtStack, STACKS } from "../../lib/offline/stack";
 
 const T = {
     nat: "aws:ec2/natGateway:NatGateway",

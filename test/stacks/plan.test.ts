@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT } from "../harness/stack";
+import { REPO_ROOT } from "../../lib/offline/stack";
 import { changedPaths, diffSnapshots, Snapshot } from "../../scripts/lib/snapshot";
 
 function plan(args: string[]) {
