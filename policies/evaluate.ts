@@ -4,7 +4,7 @@
  * same policies under CrossGuard.
  */
 import { ALL_POLICIES } from "./policies";
-import { EnforcementLevel, isStackPolicy, PackConfig, packConfigSchema, Policy, PolicyResource, Violation } from "./lib/types";
+import { EnforcementLevel, isStackPolicy, PackConfig, packConfigSchema, Policy, PolicyResource, ResourcePolicy, Violation } from "./lib/types";
 
 export class PolicyConfigError extends Error {}
 
@@ -49,6 +49,17 @@ function violation(p: Policy, r: PolicyResource | undefined, level: EnforcementL
     return { resource: r?.urn ?? "(stack)", type: r?.type ?? "pulumi:pulumi:Stack", policy: p.name, enforcementLevel: level, message };
 }
 
+/** The resources a policy judges: its appliesTo filter (computed once per filter), or its exact type tokens. */
+const filtered = new WeakMap<PolicyResource[], Map<(type: string, props: Record<string, any>) => boolean, PolicyResource[]>>();
+function targetsOf(p: ResourcePolicy, resources: PolicyResource[], byType: Map<string, PolicyResource[]>): PolicyResource[] {
+    if (!p.appliesTo) return p.resourceTypes.flatMap((t) => byType.get(t) ?? []);
+    let cache = filtered.get(resources);
+    if (!cache) filtered.set(resources, (cache = new Map()));
+    let list = cache.get(p.appliesTo);
+    if (!list) cache.set(p.appliesTo, (list = resources.filter((r) => p.appliesTo!(r.type, r.props))));
+    return list;
+}
+
 function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Policy[], each: (p: Policy, r: PolicyResource, level: EnforcementLevel, result: string[] | Promise<string[]>) => T): (T | Violation[])[] {
     const out: (T | Violation[])[] = [];
     const byType = new Map<string, PolicyResource[]>();
@@ -64,7 +75,7 @@ function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Poli
             out.push(p.validateStack(resources, config).map((v) => violation(p, v.resource, level, v.message)));
             continue;
         }
-        for (const type of p.resourceTypes) for (const r of byType.get(type) ?? []) out.push(each(p, r, level, p.validate(r, config)));
+        for (const r of targetsOf(p, resources, byType)) out.push(each(p, r, level, p.validate(r, config)));
     }
     return out;
 }

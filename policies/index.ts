@@ -30,7 +30,7 @@ const policies = ALL_POLICIES.map((p): ResourceValidationPolicy | StackValidatio
         : {
               name: p.name, description: p.description, enforcementLevel: p.enforcementLevel, configSchema,
               validateResource: async (args, report) => {
-                  if (!p.resourceTypes.includes(args.type)) return;
+                  if (!(p.appliesTo ? p.appliesTo(args.type, args.props) : p.resourceTypes.includes(args.type))) return;
                   for (const m of await p.validate({ urn: args.urn, type: args.type, name: args.name, props: args.props, protect: args.opts.protect }, configOf(args))) report(m);
               },
           },

@@ -70,8 +70,10 @@ export interface ResourcePolicy {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
-    /** Type tokens this policy looks at; every message returned is a violation. */
+    /** Type tokens this policy looks at (when it has no appliesTo); every message returned is a violation. */
     resourceTypes: string[];
+    /** The resource filter, when exact tokens cannot express it (every kind carrying a pod spec); index.ts and evaluate.ts both use it. */
+    appliesTo?(type: string, props: Record<string, any>): boolean;
     /** May be async (registry lookups); the offline evaluator's async variant awaits it. */
     validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]>;
 }

@@ -3,7 +3,7 @@
  * SBOM verification against the registry build on these).
  */
 import type { ResourcePolicy } from "../lib/types";
-import { perContainer, WORKLOAD_TYPES } from "../lib/workloads";
+import { carriesPodSpec, perContainer } from "../lib/workloads";
 
 export interface ImageRef {
     /** Registry host (with port), docker.io when the reference has none. */
@@ -44,9 +44,12 @@ export const imagePinning: ResourcePolicy = {
     name: "image-digest-and-registry",
     description: "Checks whether every container image is pinned by digest (@sha256:<64 hex>) and comes from an allowed registry [CIS EKS 5.1.4].",
     enforcementLevel: "mandatory",
-    resourceTypes: WORKLOAD_TYPES,
+    resourceTypes: [],
+    appliesTo: carriesPodSpec,
     validate: perContainer((w, c, cfg) => {
         const image = c.container.image;
+        // A patch that names a container without an image keeps the patched object's image.
+        if (w.patch && image === undefined) return [];
         const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path}`;
         const ref = typeof image === "string" ? parseImage(image) : undefined;
         if (!ref) return [`${who} has an invalid image reference ${JSON.stringify(image)}.`];
