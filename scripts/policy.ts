@@ -95,7 +95,7 @@ export async function main(argv: string[]): Promise<{ code: number; stdout: stri
     } catch (e) {
         // Input, config and usage errors say what is wrong; anything else still ends as exit 2 (not
         // "violations found"), in one line.
-        const known = e instanceof Error && (e instanceof UsageError || ["PolicyInputError", "PolicyConfigError", "RegistryError"].includes(e.constructor.name));
+        const known = e instanceof Error && (e instanceof UsageError || ["PolicyInputError", "PolicyConfigError", "RegistryError", "CosignKeyError"].includes(e.constructor.name));
         return { code: 2, stdout: "", stderr: `policy check: ${known ? "" : "could not complete: "}${oneLine(e)}` };
     }
 }
