@@ -14,6 +14,15 @@ export interface ImageRef {
     digest?: string;
 }
 
+/** Spellings of Docker Hub that container runtimes resolve to docker.io. */
+export const DOCKER_HUB_ALIASES = ["index.docker.io", "registry-1.docker.io"];
+
+/** A registry host as runtimes identify it: lowercase, Docker Hub's aliases as docker.io. */
+export function normalizeRegistry(host: string): string {
+    const h = host.toLowerCase();
+    return DOCKER_HUB_ALIASES.includes(h) ? "docker.io" : h;
+}
+
 /** Parses an image reference the way the container runtime does (docker.io and library/ defaults). */
 export function parseImage(image: string): ImageRef | undefined {
     const m = image.match(/^(?:([a-zA-Z0-9.-]+(?::\d+)?|localhost(?::\d+)?)\/)?([a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/);
@@ -26,7 +35,8 @@ export function parseImage(image: string): ImageRef | undefined {
         repository = `${host}/${repository}`;
         host = undefined as unknown as string;
     }
-    const registry = host ?? "docker.io";
+    // Host names are case-insensitive, and runtimes treat Docker Hub's other names as docker.io.
+    const registry = normalizeRegistry(host ?? "docker.io");
     if (registry === "docker.io" && !repository.includes("/")) repository = `library/${repository}`;
     return { registry, repository, tag, digest };
 }
@@ -35,7 +45,9 @@ export function parseImage(image: string): ImageRef | undefined {
 export function matchesRegistry(ref: ImageRef, prefixes: string[]): boolean {
     const full = `${ref.registry}/${ref.repository}`;
     return prefixes.some((p) => {
-        const prefix = p.replace(/\/+$/, "");
+        const trimmed = p.replace(/\/+$/, "");
+        const slash = trimmed.indexOf("/");
+        const prefix = slash < 0 ? normalizeRegistry(trimmed) : `${normalizeRegistry(trimmed.slice(0, slash))}${trimmed.slice(slash)}`;
         return full === prefix || full.startsWith(`${prefix}/`);
     });
 }
