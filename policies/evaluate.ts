@@ -4,6 +4,7 @@
  * same policies under CrossGuard.
  */
 import { ALL_POLICIES } from "./policies";
+import { withWorkloadCache } from "./lib/workloads";
 import { EnforcementLevel, isStackPolicy, PackConfig, packConfigSchema, Policy, PolicyResource, ResourcePolicy, Violation } from "./lib/types";
 
 export class PolicyConfigError extends Error {}
@@ -61,6 +62,10 @@ function targetsOf(p: ResourcePolicy, resources: PolicyResource[], byType: Map<s
 }
 
 function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Policy[], each: (p: Policy, r: PolicyResource, level: EnforcementLevel, result: string[] | Promise<string[]>) => T): (T | Violation[])[] {
+    return withWorkloadCache(() => walkPolicies(resources, config, policies, each));
+}
+
+function walkPolicies<T>(resources: PolicyResource[], config: PackConfig, policies: Policy[], each: (p: Policy, r: PolicyResource, level: EnforcementLevel, result: string[] | Promise<string[]>) => T): (T | Violation[])[] {
     const out: (T | Violation[])[] = [];
     const byType = new Map<string, PolicyResource[]>();
     for (const r of resources) {

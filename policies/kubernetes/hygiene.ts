@@ -4,7 +4,7 @@
  * outside the system namespaces [CIS EKS 4.2.1-4.2.5, 4.5.2].
  */
 import type { PackConfig, PolicyResource, ResourcePolicy } from "../lib/types";
-import { carriesPodSpec, extractWorkloads, Workload } from "../lib/workloads";
+import { carriesPodSpec, containerLabel, extractWorkloads, Workload } from "../lib/workloads";
 
 export const workloadHygiene: ResourcePolicy = {
     name: "workload-hygiene",
@@ -19,8 +19,7 @@ export const workloadHygiene: ResourcePolicy = {
 
 /** A patch is judged on what it sets: an insecure value it sets is a violation, a field it leaves out is the patched object's. */
 function hygieneOf(w: Workload, cfg: PackConfig): string[] {
-    const unset = (v: unknown) => w.patch && v === undefined;
-    const who = `${w.kind} ${w.name}`;
+    const who = `${w.kind} ${w.name}`; // workload-level messages
     const system = w.namespace !== undefined && cfg.systemNamespaces.includes(w.namespace);
     const out: string[] = [];
     const pod = w.podSpec;
@@ -31,12 +30,11 @@ function hygieneOf(w: Workload, cfg: PackConfig): string[] {
     }
     for (const c of w.containers) {
         const sc = c.container.securityContext && typeof c.container.securityContext === "object" ? c.container.securityContext : {};
-        const name = `${who}: ${c.kind} ${c.container.name ?? c.path}`;
-        if (sc.privileged === true) out.push(`${name} is privileged [CIS EKS 4.2.1].`);
-        if (sc.allowPrivilegeEscalation !== false && !unset(sc.allowPrivilegeEscalation)) out.push(`${name} must set allowPrivilegeEscalation: false [CIS EKS 4.2.5].`);
-        if (c.kind !== "ephemeralContainer" && sc.readOnlyRootFilesystem !== true && !unset(sc.readOnlyRootFilesystem)) out.push(`${name} must set readOnlyRootFilesystem: true.`);
+        if (sc.privileged === true) out.push(`${containerLabel(w, c)} is privileged [CIS EKS 4.2.1].`);
+        if (sc.allowPrivilegeEscalation !== false && !(w.patch && sc.allowPrivilegeEscalation === undefined)) out.push(`${containerLabel(w, c)} must set allowPrivilegeEscalation: false [CIS EKS 4.2.5].`);
+        if (c.kind !== "ephemeralContainer" && sc.readOnlyRootFilesystem !== true && !(w.patch && sc.readOnlyRootFilesystem === undefined)) out.push(`${containerLabel(w, c)} must set readOnlyRootFilesystem: true.`);
         const nonRoot = sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
-        if (nonRoot !== true && !system && !unset(nonRoot)) out.push(`${name} must run as non-root (runAsNonRoot: true).`);
+        if (nonRoot !== true && !system && !(w.patch && nonRoot === undefined)) out.push(`${containerLabel(w, c)} must run as non-root (runAsNonRoot: true).`);
     }
     return out;
 }

@@ -3,14 +3,21 @@
  * server stores quantities): `9m` equals `0.009`. Zero (no limit to the kubelet), negative and
  * malformed values are violations that say why.
  */
-import { formatNanos, parseQuantity, resourceQuantityProblem } from "../lib/quantity";
+import { formatNanos, parseQuantity, resourceQuantity } from "../lib/quantity";
 import type { PackConfig, ResourcePolicy } from "../lib/types";
-import { carriesPodSpec, perContainer } from "../lib/workloads";
+import { carriesPodSpec, containerLabel, perContainer } from "../lib/workloads";
 
-/** The configured maxima in nano-units (maxCpuCores cores, maxMemoryGiB GiB), exact. */
+const RESOURCES = ["cpu", "memory"] as const;
+
+const maximaOf = new WeakMap<PackConfig, Record<string, bigint | undefined>>();
+/** The configured maxima in nano-units (maxCpuCores cores, maxMemoryGiB GiB), exact; once per config. */
 function maxima(cfg: PackConfig): Record<string, bigint | undefined> {
-    const gib = parseQuantity(cfg.maxMemoryGiB);
-    return { cpu: parseQuantity(cfg.maxCpuCores), memory: gib === undefined ? undefined : gib << 30n };
+    let m = maximaOf.get(cfg);
+    if (!m) {
+        const gib = parseQuantity(cfg.maxMemoryGiB);
+        maximaOf.set(cfg, (m = { cpu: parseQuantity(cfg.maxCpuCores), memory: gib === undefined ? undefined : gib << 30n }));
+    }
+    return m;
 }
 
 export const containerResources: ResourcePolicy = {
@@ -23,23 +30,19 @@ export const containerResources: ResourcePolicy = {
         const out: string[] = [];
         if (c.kind === "ephemeralContainer") return out;
         const max = maxima(cfg);
-        const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path}`;
         const res = c.container.resources;
-        if (res !== undefined && (res === null || typeof res !== "object" || Array.isArray(res))) return [`${who} resources must be an object with requests and limits.`];
-        for (const resource of ["cpu", "memory"]) {
-            const raw = { requests: res?.requests?.[resource], limits: res?.limits?.[resource] };
-            const values: Record<string, bigint | undefined> = {};
-            for (const kind of ["requests", "limits"] as const) {
-                // A patch leaves unset values to the patched object; what it sets must be valid.
-                if (w.patch && raw[kind] === undefined) continue;
-                const problem = resourceQuantityProblem(raw[kind]);
-                if (problem) out.push(`${who} resources.${kind}.${resource} ${problem}; set a positive quantity.`);
-                else values[kind] = parseQuantity(raw[kind]);
-            }
-            const [req, lim] = [values.requests, values.limits];
-            if (req !== undefined && lim !== undefined && req > lim) out.push(`${who} requests.${resource} (${raw.requests}) must not exceed limits.${resource} (${raw.limits}).`);
+        if (res !== undefined && (res === null || typeof res !== "object" || Array.isArray(res))) return [`${containerLabel(w, c)} resources must be an object with requests and limits.`];
+        for (const resource of RESOURCES) {
+            const rawReq = res?.requests?.[resource];
+            const rawLim = res?.limits?.[resource];
+            // A patch leaves unset values to the patched object; what it sets must be valid.
+            const req = w.patch && rawReq === undefined ? undefined : resourceQuantity(rawReq);
+            const lim = w.patch && rawLim === undefined ? undefined : resourceQuantity(rawLim);
+            if (req?.problem !== undefined) out.push(`${containerLabel(w, c)} resources.requests.${resource} ${req.problem}; set a positive quantity.`);
+            if (lim?.problem !== undefined) out.push(`${containerLabel(w, c)} resources.limits.${resource} ${lim.problem}; set a positive quantity.`);
+            if (req?.nanos !== undefined && lim?.nanos !== undefined && req.nanos > lim.nanos) out.push(`${containerLabel(w, c)} requests.${resource} (${rawReq}) must not exceed limits.${resource} (${rawLim}).`);
             const cap = max[resource];
-            if (lim !== undefined && cap !== undefined && lim > cap) out.push(`${who} limits.${resource} (${raw.limits}) must not exceed the maximum ${resource === "cpu" ? `${formatNanos(cap)} cores` : `${cfg.maxMemoryGiB}Gi`}.`);
+            if (lim?.nanos !== undefined && cap !== undefined && lim.nanos > cap) out.push(`${containerLabel(w, c)} limits.${resource} (${rawLim}) must not exceed the maximum ${resource === "cpu" ? `${formatNanos(cap)} cores` : `${cfg.maxMemoryGiB}Gi`}.`);
         }
         return out;
     }, { structural: true }),

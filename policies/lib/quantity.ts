@@ -30,8 +30,21 @@ function textOf(q: unknown): string | undefined {
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 
+/** Parsed quantity strings, reused: stacks repeat the same few spellings ("100m", "128Mi") endlessly. */
+const memo = new Map<string, QuantityResult>();
+
 /** Parses a quantity exactly; on failure says why. */
 export function parseQuantityExact(q: unknown): QuantityResult {
+    if (typeof q !== "string") return parse(q);
+    let r = memo.get(q);
+    if (!r) {
+        if (memo.size >= 4096) memo.clear();
+        memo.set(q, (r = parse(q)));
+    }
+    return r;
+}
+
+function parse(q: unknown): QuantityResult {
     const text = textOf(q);
     if (text === undefined) return { ok: false, reason: `${JSON.stringify(q) ?? String(q)} is not a quantity (a string such as "500m" or "1Gi", or a number)` };
     if (text.length > 64) return { ok: false, reason: `${JSON.stringify(text.slice(0, 24))}... (${text.length} characters) is too long for a quantity` };
@@ -71,14 +84,33 @@ export function parseQuantity(q: unknown): bigint | undefined {
     return r.ok ? r.nanos : undefined;
 }
 
+export type ResourceQuantity = { nanos: bigint; problem?: undefined } | { nanos?: undefined; problem: string };
+const UNSET: ResourceQuantity = { problem: "is not set" };
+const judged = new Map<string, ResourceQuantity>();
+
+/** A container request or limit: its value, or why it cannot be one (unset, malformed, zero, negative). Results are shared: do not change them. */
+export function resourceQuantity(q: unknown): ResourceQuantity {
+    if (q === undefined || q === null) return UNSET;
+    if (typeof q !== "string") return judge(q);
+    let r = judged.get(q);
+    if (!r) {
+        if (judged.size >= 4096) judged.clear();
+        judged.set(q, (r = judge(q)));
+    }
+    return r;
+}
+
+function judge(q: unknown): ResourceQuantity {
+    const r = parseQuantityExact(q);
+    if (!r.ok) return { problem: r.reason };
+    if (r.nanos === 0n) return { problem: `is ${JSON.stringify(q)}: zero means no limit to the kubelet and no reservation to the scheduler` };
+    if (r.nanos < 0n) return { problem: `is ${JSON.stringify(q)}: negative quantities are invalid` };
+    return { nanos: r.nanos };
+}
+
 /** Why a quantity cannot be a container request or limit (malformed, zero, negative), or undefined. */
 export function resourceQuantityProblem(q: unknown): string | undefined {
-    if (q === undefined || q === null) return "is not set";
-    const r = parseQuantityExact(q);
-    if (!r.ok) return r.reason;
-    if (r.nanos === 0n) return `is ${JSON.stringify(q)}: zero means no limit to the kubelet and no reservation to the scheduler`;
-    if (r.nanos < 0n) return `is ${JSON.stringify(q)}: negative quantities are invalid`;
-    return undefined;
+    return resourceQuantity(q).problem;
 }
 
 /** A plain decimal rendering of nano-units, for messages (`1500000000n` -> `1.5`). */

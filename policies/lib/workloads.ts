@@ -119,8 +119,34 @@ export function carriesPodSpec(type: string, props: Record<string, any>): boolea
     return isObject(props) && (podSpecsOf(t, props).length > 0 || (t.group === "argoproj.io" && t.kind === "Rollout"));
 }
 
+/** Workloads already extracted in the current evaluation (see withWorkloadCache). */
+let cache: WeakMap<object, { type?: string; workloads: Workload[] }> | undefined;
+
+/**
+ * Runs `fn` with the workloads of each props object extracted once however many policies ask
+ * (one evaluation pass: props do not change during it). Outside, every call extracts afresh.
+ */
+export function withWorkloadCache<T>(fn: () => T): T {
+    const outer = cache;
+    cache = new WeakMap();
+    try {
+        return fn();
+    } finally {
+        cache = outer;
+    }
+}
+
 /** Every pod spec of a resource, one Workload each (most kinds have exactly one). */
 export function extractWorkloads(obj: Record<string, any>, type?: string): Workload[] {
+    if (!cache || !isObject(obj)) return extract(obj, type);
+    const hit = cache.get(obj);
+    if (hit && hit.type === type) return hit.workloads;
+    const workloads = extract(obj, type);
+    cache.set(obj, { type, workloads });
+    return workloads;
+}
+
+function extract(obj: Record<string, any>, type?: string): Workload[] {
     const props = isObject(obj) ? obj : {};
     const t = kubeTypeOf(type ?? typeOfObject(props), props);
     if (!t) return [];
@@ -170,11 +196,25 @@ function typeOfObject(obj: Record<string, any>): string | undefined {
     return `kubernetes:${api.includes("/") ? api : `core/${api}`}:${obj.kind}`;
 }
 
+/** `Deployment web: initContainer init`, for messages (built only when there is one to write). */
+export function containerLabel(w: Workload, c: ContainerRef): string {
+    return `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path}`;
+}
+
 /**
  * Turns a per-container check into a policy's validate function (one walk for every workload
  * policy); with `structural`, the workload's structural problems are reported too (by one policy only).
  */
 export function perContainer(check: (w: Workload, c: ContainerRef, cfg: PackConfig) => string[], opts: { structural?: boolean } = {}) {
-    return (r: PolicyResource, cfg: PackConfig): string[] =>
-        extractWorkloads(r.props, r.type).flatMap((w) => [...(opts.structural ? w.problems.map((p) => `${w.kind} ${w.name}: ${p}.`) : []), ...w.containers.flatMap((c) => check(w, c, cfg))]);
+    return (r: PolicyResource, cfg: PackConfig): string[] => {
+        const out: string[] = [];
+        for (const w of extractWorkloads(r.props, r.type)) {
+            if (opts.structural) for (const p of w.problems) out.push(`${w.kind} ${w.name}: ${p}.`);
+            for (const c of w.containers) {
+                const found = check(w, c, cfg);
+                for (const m of found) out.push(m);
+            }
+        }
+        return out;
+    };
 }
