@@ -95,6 +95,12 @@ function checkDepth(doc: object, maxDepth: number): void {
     }
 }
 
+/**
+ * Could the text share nodes through aliases? Only if it defines an anchor (`&name` after a space, a
+ * flow indicator or a line start): an alias without one does not parse. Cron strings do not count.
+ */
+const ANCHOR = /(?:^|[\s[{,])&[^\s,[\]{}]/m;
+
 /** Parses a file's text: JSON when it starts with { or [, else YAML (multi-document). Documents are bounded. */
 export function parseDocuments(text: string, file: string, limits = INPUT_LIMITS): unknown[] {
     const json = /^\s*[[{]/.test(text);
@@ -106,7 +112,7 @@ export function parseDocuments(text: string, file: string, limits = INPUT_LIMITS
     }
     docs.forEach((d, i) => {
         try {
-            checkDocumentBounds(d, limits, { aliases: !json && text.includes("*") });
+            checkDocumentBounds(d, limits, { aliases: !json && ANCHOR.test(text) });
         } catch (e) {
             throw new PolicyInputError(`${file}${docs.length > 1 ? ` document ${i + 1}` : ""}: ${(e as Error).message}; refused`);
         }
