@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import { evaluatePackAsync, parsePackConfig } from "../policies/evaluate";
 import { loadPolicyInputs } from "../policies/lib/inputs";
+import { loadKeys } from "../policies/supply-chain/cosign";
 
 const USAGE = "usage: npm run policy -- check <file...|-> [--config policy-config.json] [--format text|json]";
 
@@ -70,7 +71,9 @@ function readConfig(file: string | undefined) {
     if (!isObject(raw)) throw new UsageError(`${file}: the policy config must be a JSON object, not ${raw === null ? "null" : Array.isArray(raw) ? "a list" : typeof raw}`);
     // --policy-pack-config files hold the pack config under "all".
     if ("all" in raw && !isObject(raw.all)) throw new UsageError(`${file}: "all" must be an object of pack settings, not ${raw.all === null ? "null" : typeof raw.all}`);
-    return parsePackConfig("all" in raw ? raw.all : raw);
+    const config = parsePackConfig("all" in raw ? raw.all : raw);
+    loadKeys(config.cosignPublicKeys); // a PEM that is not a key is a config error whatever the mode
+    return config;
 }
 
 /** Every error as one line: the first line of its message, the rest of a multi-line message joined. */

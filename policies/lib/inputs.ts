@@ -22,6 +22,8 @@ export const INPUT_LIMITS = {
     /** Nodes a document may expand to through aliases beyond its own: max(this, 10 x its distinct nodes). */
     minExpandedNodes: 1_000_000,
     expansionFactor: 10,
+    /** Keys copied by merges (`<<`) in one file: js-yaml's default of 10,000 would refuse large legitimate files. */
+    maxMergeKeys: 1_000_000,
     /** Input file size. */
     maxBytes: 512 * 2 ** 20,
 };
@@ -106,7 +108,7 @@ export function parseDocuments(text: string, file: string, limits = INPUT_LIMITS
     const json = /^\s*[[{]/.test(text);
     let docs: unknown[];
     try {
-        docs = json ? [JSON.parse(text)] : loadAll(text, { schema: K8S_YAML, maxDepth: limits.maxDepth, filename: file });
+        docs = json ? [JSON.parse(text)] : loadAll(text, { schema: K8S_YAML, maxDepth: limits.maxDepth, maxTotalMergeKeys: limits.maxMergeKeys, filename: file });
     } catch (e) {
         throw new PolicyInputError(`${file}: not valid ${json ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`);
     }

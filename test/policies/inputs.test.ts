@@ -78,6 +78,11 @@ spec:
         assert.equal(r.code, 2);
         assert.match(r.stderr, /not valid YAML: duplicated mapping key/);
     });
+    it("merges in a large file are fine (beyond js-yaml's default of 10,000 merged keys)", async () => {
+        const doc = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c${i}, namespace: apps }\ndata:\n  base: &b { ${Array.from({ length: 20 }, (_, k) => `k${k}: v`).join(", ")} }\n  merged: { <<: [*b, *b, *b], own: x }\n`;
+        const r = await check(tmp("merges.yaml", Array.from({ length: 300 }, (_, i) => doc(i)).join("---\n")));
+        assert.deepEqual([r.code, r.stderr], [0, ""]);
+    });
     it("refuses alias bombs and recursive aliases quickly; ordinary aliases are fine", async () => {
         let bomb = "a: &a [x,x,x,x,x,x,x,x,x]\n";
         const L = "abcdefghijklmnop";
@@ -147,6 +152,7 @@ function malformed(): [string, string[]][] {
         ["null resource in a plan snapshot", ["check", tmp("plan.json", JSON.stringify({ stack: "prod", resources: [null] }))]],
         ["inputs that are not an object in a plan snapshot", ["check", tmp("plan2.json", JSON.stringify({ stack: "prod", resources: [{ key: "k", type: "t", custom: true, inputs: "x" }] }))]],
         ["a PEM block that is not a key", ["check", signed, "--config", tmp("pem.json", JSON.stringify({ all: { verificationMode: "registry", signedRegistries: ["ghcr.io/org"], cosignPublicKeys: [pem] } }))]],
+        ["a PEM block that is not a key, in offline mode", cfg("pem-offline.json", JSON.stringify({ all: { cosignPublicKeys: [pem] } }))],
         ["an alias bomb", ["check", tmp("bomb.yaml", `apiVersion: v1\nkind: ConfigMap\n${bomb}`)]],
         ["JSON nested 3000 deep", ["check", tmp("deep.json", `${"[".repeat(3000)}${"]".repeat(3000)}`)]],
         ["a scalar document", ["check", tmp("scalar.yaml", "42\n")]],
