@@ -10,7 +10,7 @@
  * is a Kubernetes object; a document that fits no format, or more than one, is refused.
  */
 import * as fs from "node:fs";
-import { boolYaml11Tag, FAILSAFE_SCHEMA, floatYaml11Tag, intYaml11Tag, loadAll, mergeTag, nullYaml11Tag, Schema } from "js-yaml";
+import { boolYaml11Tag, defineScalarTag, FAILSAFE_SCHEMA, loadAll, mergeTag, NOT_RESOLVED, nullYaml11Tag, Schema } from "js-yaml";
 import type { PolicyResource } from "./types";
 
 /** Unreadable, malformed, ambiguous or oversized input; the message names the file and the reason. */
@@ -28,8 +28,43 @@ export const INPUT_LIMITS = {
     maxBytes: 512 * 2 ** 20,
 };
 
-/** go-yaml v2's YAML 1.1 resolution: bool/int/float/null of YAML 1.1 and `<<` merges; no timestamps, no JS types. */
-const K8S_YAML = new Schema([...FAILSAFE_SCHEMA.tags, nullYaml11Tag, boolYaml11Tag, intYaml11Tag, floatYaml11Tag, mergeTag]);
+const GO_INT = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|(0[0-7]*)|([1-9][0-9]*))$/;
+const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const GO_SPECIAL: Record<string, number> = Object.fromEntries([
+    ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s) => [s, Infinity]),
+    ...["-.inf", "-.Inf", "-.INF"].map((s) => [s, -Infinity]),
+    ...[".nan", ".NaN", ".NAN"].map((s) => [s, NaN]),
+]);
+
+/**
+ * Plain scalars that go-yaml v2 (under sigs.k8s.io/yaml) reads as numbers: underscores dropped, then
+ * Go's strconv.ParseInt with base prefixes (0x, 0o, 0b, leading-0 octal), else a float of the form
+ * [-+](.d+|d+(.d*)?)([eE][-+]?d+), so `1e3` and `09` are numbers and `1:20` stays a string.
+ */
+const goNumberTag = defineScalarTag("tag:yaml.org,2002:int", {
+    implicit: true,
+    implicitFirstChars: ["-", "+", ".", ..."0123456789"],
+    resolve: (source) => {
+        if (source in GO_SPECIAL) return GO_SPECIAL[source];
+        const plain = source.replace(/_/g, "");
+        const m = GO_INT.exec(plain);
+        if (m) {
+            const [, sign, hex, oct, bin, zeroOct, dec] = m;
+            const v = hex ? parseInt(hex, 16) : oct ? parseInt(oct, 8) : bin ? parseInt(bin, 2) : zeroOct ? parseInt(zeroOct, 8) : Number(dec);
+            return sign === "-" && v !== 0 ? -v : v; // Go integers have no -0
+        }
+        return GO_FLOAT.test(plain) ? Number(plain) : NOT_RESOLVED;
+    },
+    identify: (v) => typeof v === "number",
+});
+
+/** go-yaml v2's resolution as sigs.k8s.io/yaml uses it: YAML 1.1 bool and null, Go numbers, `<<` merges; timestamps stay strings; no JS types. */
+const K8S_YAML = new Schema([...FAILSAFE_SCHEMA.tags, nullYaml11Tag, boolYaml11Tag, goNumberTag, mergeTag]);
+
+/** A value the API server could not take: YAML's .inf and .nan have no JSON form. */
+function checkScalar(v: unknown): void {
+    if (typeof v === "number" && !Number.isFinite(v)) throw new PolicyInputError(`the number ${v} (YAML .inf/.nan) has no JSON form; the API server refuses it`);
+}
 
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "object" && !Array.isArray(v);
 
@@ -57,6 +92,7 @@ export function checkDocumentBounds(doc: unknown, limits = INPUT_LIMITS, opts: {
         if (f.i < f.children.length) {
             const c = f.children[f.i++];
             if (!c || typeof c !== "object") {
+                checkScalar(c);
                 f.size++;
                 f.depth = Math.max(f.depth, 1);
                 continue;
@@ -93,7 +129,10 @@ function checkDepth(doc: object, maxDepth: number): void {
     while (stack.length) {
         const [node, d] = stack.pop()!;
         if (d > maxDepth) throw new PolicyInputError(`nested deeper than ${maxDepth} levels`);
-        for (const c of Array.isArray(node) ? node : Object.values(node as object)) if (c && typeof c === "object") stack.push([c, d + 1]);
+        for (const c of Array.isArray(node) ? node : Object.values(node as object)) {
+            if (c && typeof c === "object") stack.push([c, d + 1]);
+            else checkScalar(c);
+        }
     }
 }
 
