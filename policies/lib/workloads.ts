@@ -146,6 +146,15 @@ export function extractWorkloads(obj: Record<string, any>, type?: string): Workl
     return workloads;
 }
 
+const NO_PROBLEMS: string[] = Object.freeze([]) as unknown as string[];
+const dottedPaths = new WeakMap<string[], string>();
+function dotted(path: string[]): string {
+    let d = dottedPaths.get(path);
+    if (d === undefined) dottedPaths.set(path, (d = path.join(".")));
+    return d;
+}
+
+/** The hot path of every workload policy: plain loops and literals (no spreads, no closures). */
 function extract(obj: Record<string, any>, type?: string): Workload[] {
     const props = isObject(obj) ? obj : {};
     const t = kubeTypeOf(type ?? typeOfObject(props), props);
@@ -153,30 +162,34 @@ function extract(obj: Record<string, any>, type?: string): Workload[] {
     const rollout = t.group === "argoproj.io" && t.kind === "Rollout";
     const specs = podSpecsOf(t, props);
     const meta = isObject(props.metadata) ? props.metadata : {};
-    const base = {
-        kind: t.kind, group: t.group, patch: t.patch,
-        name: typeof meta.name === "string" ? meta.name : "(unnamed)",
-        namespace: typeof meta.namespace === "string" ? meta.namespace : undefined,
-        workloadRef: rollout && isObject(props.spec?.workloadRef) ? props.spec.workloadRef as Workload["workloadRef"] : undefined,
-    };
-    if (specs.length === 0) return rollout ? [{ ...base, podSpec: {}, podSpecPath: "spec.template.spec", containers: [], problems: [] }] : [];
-    return specs.map(([path, spec]) => {
-        const podSpecPath = path.join(".");
+    const name = typeof meta.name === "string" ? meta.name : "(unnamed)";
+    const namespace = typeof meta.namespace === "string" ? meta.namespace : undefined;
+    const workloadRef = rollout && isObject(props.spec?.workloadRef) ? (props.spec.workloadRef as Workload["workloadRef"]) : undefined;
+    if (specs.length === 0) {
+        return rollout ? [{ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec: {}, podSpecPath: "spec.template.spec", containers: [], problems: NO_PROBLEMS, workloadRef }] : [];
+    }
+    const out: Workload[] = [];
+    for (const [path, spec] of specs) {
+        const podSpecPath = dotted(path);
         const containers: ContainerRef[] = [];
-        const problems: string[] = [];
-        if (spec !== undefined && spec !== null && !isObject(spec)) problems.push(`${podSpecPath} is ${Array.isArray(spec) ? "a list" : typeof spec}, not a pod spec`);
+        let problems = NO_PROBLEMS;
+        if (spec !== undefined && spec !== null && !isObject(spec)) problems = [`${podSpecPath} is ${Array.isArray(spec) ? "a list" : typeof spec}, not a pod spec`];
         const podSpec = isObject(spec) ? spec : {};
         for (const [field, k] of CONTAINER_LISTS) {
             const list = podSpec[field];
             if (list === undefined || list === null) continue;
             if (!Array.isArray(list)) {
-                problems.push(`${podSpecPath}.${field} is ${typeof list}, not a list of containers`);
+                problems = [...problems, `${podSpecPath}.${field} is ${typeof list}, not a list of containers`];
                 continue;
             }
-            list.forEach((c: unknown, i: number) => containers.push({ path: `${podSpecPath}.${field}[${i}]`, kind: k, container: isObject(c) ? c : {} }));
+            for (let i = 0; i < list.length; i++) {
+                const c = list[i];
+                containers.push({ path: `${podSpecPath}.${field}[${i}]`, kind: k, container: isObject(c) ? c : {} });
+            }
         }
-        return { ...base, podSpec, podSpecPath, containers, problems };
-    });
+        out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec, podSpecPath, containers, problems, workloadRef });
+    }
+    return out;
 }
 
 /** The first pod spec of a resource (see extractWorkloads). */
