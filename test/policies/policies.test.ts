@@ -143,6 +143,15 @@ describe("policy: image-digest-and-registry", () => {
         assert.ok(!matchesRegistry(parseImage("ghcr.io/organisation/app")!, ["ghcr.io/org"]));
         assert.ok(matchesRegistry(parseImage("nginx")!, ["docker.io/library"]));
     });
+    it("Docker Hub's other names are docker.io, as runtimes pull them: allowed where docker.io is, refused where it is not", () => {
+        const hub = parsePackConfig({ environment: "prod", allowedRegistries: ["docker.io/library"] });
+        for (const image of [`index.docker.io/library/nginx@${DIGEST}`, `registry-1.docker.io/library/nginx@${DIGEST}`, `INDEX.DOCKER.IO/nginx@${DIGEST}`, `nginx@${DIGEST}`]) {
+            assert.deepEqual(violations(deployment([{ name: "app", image, resources: limits }]), hub).filter((v) => v.policy === "image-digest-and-registry"), [], image);
+        }
+        const ghcrOnly = parsePackConfig({ environment: "prod", allowedRegistries: ["ghcr.io"] });
+        assertViolation(deployment([{ name: "app", image: `registry-1.docker.io/library/nginx@${DIGEST}`, resources: limits }]), "image-digest-and-registry", /must come from an allowed registry \(ghcr\.io\)/, ghcrOnly);
+        assert.ok(matchesRegistry(parseImage("registry-1.docker.io/org/app")!, ["index.docker.io/org"]));
+    });
     it("extracts init and ephemeral containers with their paths", () => {
         const w = extractWorkload({ kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "a" }], initContainers: [{ name: "b" }], ephemeralContainers: [{ name: "c" }] } })!;
         assert.deepEqual(w.containers.map((c) => [c.kind, c.path]), [["container", "spec.containers[0]"], ["initContainer", "spec.initContainers[0]"], ["ephemeralContainer", "spec.ephemeralContainers[0]"]]);
