@@ -8,7 +8,7 @@
  * Analyze, AnalyzeStack. Properties travel as protobuf Structs with secrets and unknowns encoded as
  * the engine encodes them.
  */
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { PolicyConfigs, PolicyInfo } from "../../policies/lib/config";
@@ -117,6 +117,18 @@ function providerOf(r: EngineResource) {
     return p;
 }
 
+/**
+ * Resolves a module from a directory the way the CLI's nodejs policy shim does: a plain `node` run
+ * in that directory (not in-process: loader hooks of the test runner would resolve differently).
+ */
+export function resolveFrom(dir: string, request: string): string {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const r = spawnSync(process.execPath, ["-e", `process.stdout.write(require.resolve(${JSON.stringify(request)}))`], { cwd: dir, env, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`cannot resolve ${request} from ${dir}: ${r.stderr.split("\n").find((l) => /Cannot find module/.test(l)) ?? r.stderr}`);
+    return r.stdout;
+}
+
 /** One running policy pack and a connection to it. */
 export class AnalyzerSession {
     private constructor(
@@ -138,9 +150,9 @@ export class AnalyzerSession {
     static async start(packDir: string, options: StartOptions): Promise<AnalyzerSession> {
         const logs: string[] = [];
         const engine = await startEngine(logs);
-        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+        const runner = resolveFrom(packDir, "@pulumi/pulumi/cmd/run-policy-pack");
         const env: NodeJS.ProcessEnv = {
-            ...process.env,
+            ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_OPTIONS")),
             PULUMI_NODEJS_PROJECT: options.project, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_DRY_RUN: String(options.dryRun),
             PULUMI_PROJECT: options.project, PULUMI_STACK: options.stack, PULUMI_DRY_RUN: String(options.dryRun),
             ...(options.organization ? { PULUMI_NODEJS_ORGANIZATION: options.organization, PULUMI_ORGANIZATION: options.organization } : {}),

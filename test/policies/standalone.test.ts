@@ -18,7 +18,7 @@ import { evaluatePack } from "../../policies/evaluate";
 import { reconcileConfig } from "../../policies/lib/config";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { builtStack, PROJECT, REPO_ROOT } from "../../lib/offline/stack";
-import { AnalyzerSession, engineResources } from "../harness/analyzer";
+import { AnalyzerSession, engineResources, resolveFrom } from "../harness/analyzer";
 
 const PACK = path.join(REPO_ROOT, "policies");
 
@@ -92,9 +92,9 @@ describe("policies/ alone (what `pulumi policy publish` ships)", function () {
             fs.copyFileSync(f, to);
         }
         fs.symlinkSync(deps.dir!, path.join(copy, "node_modules"), "dir");
-        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [copy] });
+        const runner = resolveFrom(copy, "@pulumi/pulumi/cmd/run-policy-pack");
         assert.ok(runner.startsWith(fs.realpathSync(deps.dir!)), `run-policy-pack from the copy's own dependencies: ${runner}`);
-        const ts = require.resolve("typescript", { paths: [path.dirname(runner)] });
+        const ts = resolveFrom(path.dirname(runner), "typescript");
         assert.ok(ts.startsWith(fs.realpathSync(deps.dir!)), `the runner compiles with the pack's TypeScript, not its vendored 3.8: ${ts}`);
 
         const session = await AnalyzerSession.start(copy, { stack: "prod", project: PROJECT, dryRun: true, timeoutMs: 120000 });
