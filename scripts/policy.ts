@@ -1,19 +1,31 @@
 /**
- * `npm run policy -- check <file...> [--config policy-config.json] [--format text|json]`: evaluates
- * the policy pack offline over Kubernetes manifests, a `pulumi stack export` or a plan snapshot.
- * Exit 0 without mandatory violations, 1 with, 2 on bad arguments, config or input, and on any
- * other error: always one readable line on stderr, never a stack trace.
+ * The policy command.
+ *   npm run policy -- check <file...|-> [--config policy-config.json] [--format text|json]
+ *     evaluates the policy pack offline over Kubernetes manifests, a `pulumi stack export` or a plan
+ *     snapshot, with the config file read exactly as `--policy-pack-config` is. Stack policies run only
+ *     on whole-stack inputs (stack export, plan snapshot); the output says what ran and what was skipped.
+ *     Exit 0 without mandatory violations, 1 with, 2 on bad arguments, config or input, and on any
+ *     other error: always one readable line on stderr, never a stack trace.
+ *   npm run policy -- config <stack> [--check]
+ *     writes policies/config/<stack>.json from Pulumi.<stack>.yaml (engine format, one entry per
+ *     policy); --check exits 1 when the committed file differs instead of writing it.
+ *   npm run policy -- --help
  */
 import * as fs from "node:fs";
-import { evaluatePackAsync, parsePackConfig } from "../policies/evaluate";
+import * as path from "node:path";
+import { evaluatePackAsync, parsePackConfig, plannedPolicies, type PolicyConfigs } from "../policies/evaluate";
 import { loadPolicyInputs } from "../policies/lib/inputs";
 import { loadKeys } from "../policies/supply-chain/cosign";
+import { packConfigFile, readPackConfigFile, REPO_ROOT } from "./lib/pack-config";
 
-const USAGE = "usage: npm run policy -- check <file...|-> [--config policy-config.json] [--format text|json]";
+const USAGE = [
+    "usage: npm run policy -- check <file...|-> [--config policy-config.json] [--format text|json]",
+    "       npm run policy -- config <stack> [--check]",
+].join("\n");
 
 const HELP = `${USAGE}
 
-Evaluates the platform's policy pack offline, with the same policies \`pulumi preview --policy-pack policies\` runs.
+check: evaluates the platform's policy pack offline, with the same policies \`pulumi preview --policy-pack policies\` runs.
 
 Inputs (each file is read by its structure; a document that fits no format, or several, is refused):
   Kubernetes manifests  YAML (multi-document, read as the API server reads it: YAML 1.1, merge keys,
@@ -21,23 +33,25 @@ Inputs (each file is read by its structure; a document that fits no format, or s
   pulumi stack export   {"version": 3, "deployment": {"resources": [...]}}
   plan snapshot         out/<stack>/plan.json written by \`npm run plan\`
   -                     standard input (e.g. \`helm template ... | npm run policy -- check -\`)
+Stack policies run on whole-stack inputs (stack export, plan snapshot) only; the output says what ran.
 
 Options:
-  --config FILE         policy pack config (as given to --policy-pack-config); defaults otherwise
+  --config FILE         policy pack config in the engine's format (as given to --policy-pack-config,
+                        e.g. policies/config/prod.json); every policy's defaults otherwise
   --format text|json    text (default) or a JSON list of {resource, type, policy, enforcementLevel, message}
   -h, --help            this help
 
-Exit status: 0 no mandatory violation, 1 mandatory violations, 2 bad arguments, config or input,
-or the check could not complete (one line on stderr says why).
+config <stack>: writes policies/config/<stack>.json from Pulumi.<stack>.yaml; --check compares instead.
+
+Exit status: 0 no mandatory violation, 1 mandatory violations (config --check: the file differs),
+2 bad arguments, config or input, or the check could not complete (one line on stderr says why).
 What is checked for which kinds: docs/policy-checks.md.`;
 
-/** Bad arguments, config or input: exit 2 with this one-line message. */
 class UsageError extends Error {}
+/** Errors of the lazily loaded stack config (bad Pulumi.<stack>.yaml, unknown stack): reported as exit 2. */
+const CONFIG_ERRORS = new Set(["ConfigError", "UnknownStackError"]);
 
-function parseArgs(argv: string[]) {
-    if (argv.some((a) => a === "-h" || a === "--help") || argv[0] === "help") return { help: true as const };
-    const [command, ...rest] = argv;
-    if (command !== "check") throw new UsageError(command ? `unknown command ${command} (see --help)` : `missing command; ${USAGE}`);
+function parseCheckArgs(rest: string[]) {
     const files: string[] = [];
     let config: string | undefined;
     let format: "text" | "json" = "text";
@@ -53,59 +67,97 @@ function parseArgs(argv: string[]) {
         } else if (a.startsWith("--")) throw new UsageError(`unknown option ${a} (see --help)`);
         else files.push(a);
     }
-    if (files.length === 0) throw new UsageError(`no input files; ${USAGE}`);
-    return { help: false as const, files, config, format };
+    if (files.length === 0) throw new UsageError("no input files (see --help)");
+    return { files, config, format };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
-
-function readConfig(file: string | undefined) {
-    if (!file) return parsePackConfig({});
-    let raw: unknown;
-    try {
-        raw = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch (e) {
-        throw new UsageError(`${file}: cannot read the policy config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split("\n")[0]}`);
+/** The pack config of a file; every configured key must load, whatever the verification mode. */
+function readConfig(file: string | undefined): PolicyConfigs {
+    const config = file ? readPackConfigFile(file) : parsePackConfig({});
+    for (const settings of Object.values(config)) {
+        const keys = settings.properties.cosignPublicKeys;
+        if (Array.isArray(keys)) loadKeys(keys as string[]);
     }
-    // An empty or null config is a mistake, not a request for the defaults.
-    if (!isObject(raw)) throw new UsageError(`${file}: the policy config must be a JSON object, not ${raw === null ? "null" : Array.isArray(raw) ? "a list" : typeof raw}`);
-    // --policy-pack-config files hold the pack config under "all".
-    if ("all" in raw && !isObject(raw.all)) throw new UsageError(`${file}: "all" must be an object of pack settings, not ${raw.all === null ? "null" : typeof raw.all}`);
-    const config = parsePackConfig("all" in raw ? raw.all : raw);
-    loadKeys(config.cosignPublicKeys); // a PEM that is not a key is a config error whatever the mode
     return config;
 }
 
-/** Every error as one line: the first line of its message, the rest of a multi-line message joined. */
-function oneLine(e: unknown): string {
-    const message = e instanceof Error ? e.message : String(e);
-    return message.split("\n").map((l) => l.trim()).filter(Boolean).join("; ") || (e instanceof Error ? e.name : "unknown error");
+async function check(rest: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const opts = parseCheckArgs(rest);
+    const config = readConfig(opts.config);
+    const resources = opts.files.flatMap((f) => loadPolicyInputs(f));
+    const wholeStack = resources.length > 0 && resources.every((r) => r.fromStack === true);
+    const { run, skipped } = plannedPolicies(config, { wholeStack });
+    const violations = await evaluatePackAsync(resources, config, undefined, { wholeStack });
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+    const ranLine = `policies run: ${run.map((p) => p.name).join(", ") || "none"}`;
+    const skippedLines = skipped.map((s) => `policy skipped: ${s.policy}: ${s.reason}`);
+    if (opts.format === "json") {
+        const stdout = JSON.stringify(violations.map((v) => ({ resource: v.resource, type: v.type, policy: v.policy, enforcementLevel: v.enforcementLevel, message: v.message })), null, 2);
+        return { code: mandatory > 0 ? 1 : 0, stdout, stderr: [ranLine, ...skippedLines].join("\n") };
+    }
+    const stdout = [
+        ...violations.map((v) => `[${v.enforcementLevel}] ${v.policy}: ${v.resource} (${v.type}): ${v.message}`),
+        ranLine, ...skippedLines,
+        `${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`,
+    ].join("\n");
+    return { code: mandatory > 0 ? 1 : 0, stdout, stderr: "" };
 }
 
+/** Writes (or with --check compares) policies/config/<stack>.json from Pulumi.<stack>.yaml. */
+async function config(rest: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stacks = rest.filter((a) => !a.startsWith("--"));
+    const unknown = rest.filter((a) => a.startsWith("--") && a !== "--check");
+    if (unknown.length) throw new UsageError(`unknown option ${unknown[0]} (see --help)`);
+    if (stacks.length !== 1) throw new UsageError("config takes one stack name (see --help)");
+    const [stack] = stacks;
+    // Loaded here: the stack modules are only needed by this subcommand, and check stays quick to start.
+    const { PROJECT, readStackConfig, withPlaceholderSecrets } = await import("../lib/offline/stack");
+    const { parsePlatformConfig } = await import("../stacks/config");
+    const { packConfigText } = await import("./lib/pack-config");
+    const values = readStackConfig(stack) as Record<string, any>;
+    withPlaceholderSecrets(values);
+    const text = packConfigText(parsePlatformConfig({ project: PROJECT, stack, values }));
+    const file = packConfigFile(stack);
+    const rel = path.relative(REPO_ROOT, file);
+    if (rest.includes("--check")) {
+        const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+        if (current === text) return { code: 0, stdout: `${rel} is up to date with Pulumi.${stack}.yaml`, stderr: "" };
+        return { code: 1, stdout: "", stderr: `${rel} ${current === undefined ? "is missing" : "differs from what Pulumi." + stack + ".yaml gives"}; run: npm run policy -- config ${stack}` };
+    }
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    return { code: 0, stdout: `wrote ${rel}`, stderr: "" };
+}
+
+/** Every error as one line: the lines of a multi-line message joined. */
+function oneLine(e: unknown): string {
+    const message = e instanceof Error ? e.message : String(e);
+    const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
+    // "Invalid policy pack config:" followed by "- a", "- b" reads as "...: - a; - b".
+    return lines.reduce((acc, l, i) => (i === 0 ? l : `${acc}${lines[i - 1].endsWith(":") ? " " : "; "}${l}`), "") || (e instanceof Error ? e.name : "unknown error");
+}
+
+/** Errors that say what is wrong with the arguments, config or input (anything else "could not complete"). */
+const KNOWN_ERRORS = new Set([...CONFIG_ERRORS, "PolicyInputError", "PolicyConfigError", "RegistryError", "CosignKeyError"]);
+
 export async function main(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const [command, ...rest] = argv;
     try {
-        const opts = parseArgs(argv);
-        if (opts.help) return { code: 0, stdout: HELP, stderr: "" };
-        const config = readConfig(opts.config);
-        const resources = opts.files.flatMap((f) => loadPolicyInputs(f));
-        const violations = await evaluatePackAsync(resources, config);
-        const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-        const stdout = opts.format === "json"
-            ? JSON.stringify(violations.map((v) => ({ resource: v.resource, type: v.type, policy: v.policy, enforcementLevel: v.enforcementLevel, message: v.message })), null, 2)
-            : [...violations.map((v) => `[${v.enforcementLevel}] ${v.policy}: ${v.resource} (${v.type}): ${v.message}`),
-                `${resources.length} resources checked: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)`].join("\n");
-        return { code: mandatory > 0 ? 1 : 0, stdout, stderr: "" };
+        if (command === "-h" || command === "--help" || command === "help" || (command === "check" && rest.some((a) => a === "-h" || a === "--help"))) return { code: 0, stdout: HELP, stderr: "" };
+        if (command === "check") return await check(rest);
+        if (command === "config") return await config(rest);
+        throw new UsageError(command ? `unknown command ${command} (see --help)` : `missing command; ${USAGE.split("\n")[0]}`);
     } catch (e) {
-        // Input, config and usage errors say what is wrong; anything else still ends as exit 2 (not
-        // "violations found"), in one line.
-        const known = e instanceof Error && (e instanceof UsageError || ["PolicyInputError", "PolicyConfigError", "RegistryError", "CosignKeyError"].includes(e.constructor.name));
-        return { code: 2, stdout: "", stderr: `policy check: ${known ? "" : "could not complete: "}${oneLine(e)}` };
+        // Usage, config and input errors say what is wrong; anything else still ends as exit 2 (not
+        // "violations found"), in one line, never a stack trace.
+        const known = e instanceof UsageError || (e instanceof Error && KNOWN_ERRORS.has(e.constructor.name));
+        return { code: 2, stdout: "", stderr: `policy ${command === "config" ? "config" : "check"}: ${known ? "" : "could not complete: "}${oneLine(e)}` };
     }
 }
 
 if (require.main === module) {
     const fail = (e: unknown) => {
-        process.stderr.write(`policy check: could not complete: ${oneLine(e)}\n`);
+        process.stderr.write(`policy: could not complete: ${oneLine(e)}\n`);
         process.exit(2);
     };
     process.on("uncaughtException", fail);

@@ -24,6 +24,7 @@ export const containerResources: ResourcePolicy = {
     name: "container-resources",
     description: "Checks whether every container and init container sets positive, well-formed CPU and memory requests and limits, requests <= limits, and limits <= the configured maxima (ephemeral containers cannot set resources); Patch resources are judged on the values they set.",
     enforcementLevel: "mandatory",
+    config: ["maxCpuCores", "maxMemoryGiB"],
     resourceTypes: [],
     appliesTo: carriesPodSpec,
     validate: perContainer((w, c, cfg) => {

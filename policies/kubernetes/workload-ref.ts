@@ -14,6 +14,9 @@ export const rolloutWorkloadRef: StackPolicy = {
     name: "rollout-workload-ref",
     description: "Checks that every Argo Rollout's workloadRef names an object of the same stack (or input) in the Rollout's namespace that carries a pod template, so the pods it runs are checked like any other.",
     enforcementLevel: "mandatory",
+    config: [],
+    // The reference resolves within whatever it is given: a stack, or one `policy check` input of loose manifests.
+    withinInput: true,
     validateStack(resources) {
         const rollouts = resources.filter((r) => {
             const t = parseKubeType(r.type);

@@ -198,12 +198,12 @@ function fromStackExport(doc: Record<string, any>, file: string): PolicyResource
         .filter((r) => r.custom !== false && !r.type.startsWith("pulumi:providers:"))
         .map((r, i) => {
             if (typeof r.urn !== "string") throw new PolicyInputError(`${file}: deployment.resources[${i}] has no urn`);
-            return { urn: r.urn, type: r.type, name: r.urn.split("::").pop() ?? r.urn, props: r.inputs ?? r.outputs ?? {}, protect: r.protect === true };
+            return { urn: r.urn, type: r.type, name: r.urn.split("::").pop() ?? r.urn, props: r.inputs ?? r.outputs ?? {}, protect: r.protect === true, fromStack: true };
         });
 }
 
 function fromPlanSnapshot(doc: Record<string, any>, file: string): PolicyResource[] {
-    return entries(doc.resources, `${file}: resources`, "resource").filter((r) => r.custom).map((r) => ({ urn: String(r.key ?? r.name), type: r.type, name: String(r.name ?? r.key), props: r.inputs ?? {}, protect: r.protect === true }));
+    return entries(doc.resources, `${file}: resources`, "resource").filter((r) => r.custom).map((r) => ({ urn: String(r.key ?? r.name), type: r.type, name: String(r.name ?? r.key), props: r.inputs ?? {}, protect: r.protect === true, fromStack: true }));
 }
 
 /** Which format a document has, from its structure alone; ambiguous or unknown structures are refused. */
