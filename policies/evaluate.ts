@@ -72,23 +72,55 @@ function withUnknowns(findings: Finding[], reads: Set<string>, resource?: Policy
     return findings.map((f) => ({ ...f, undecided, message: `undecided during preview (${what} unknown until the update; decided at \`pulumi up\`): ${f.message}` }));
 }
 
+/**
+ * Within one evaluation pass (walk), whether a props object holds unknowns and each policy's config
+ * view are computed once, not once per policy and resource: that kept the evaluator linear but slow.
+ */
+let pass: { anyUnknown: boolean; unknown: WeakMap<object, boolean>; views: Map<string, PackConfig> } | undefined;
+
+function hasUnknown(props: Record<string, any>): boolean {
+    if (pass && !pass.anyUnknown) return false; // offline inputs: known throughout
+    if (!pass || !props || typeof props !== "object") return containsUnknown(props);
+    let v = pass.unknown.get(props);
+    if (v === undefined) pass.unknown.set(props, (v = containsUnknown(props)));
+    return v;
+}
+
+function configView(p: Policy, config: PolicyConfigs): PackConfig {
+    const view = pass?.views.get(p.name);
+    if (view) return view;
+    const made = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    pass?.views.set(p.name, made);
+    return made;
+}
+
 /** Runs one resource policy on one resource (unknown-aware). */
 export function judgeResource(p: ResourcePolicy, r: PolicyResource, config: PolicyConfigs): Finding[] | Promise<Finding[]> {
-    const cfg = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    const cfg = configView(p, config);
+    if (!hasUnknown(r.props)) {
+        // The common case, kept free of per-call allocations: nothing unknown to track.
+        const result = p.validate(r, cfg);
+        return result instanceof Promise ? result.then((messages) => findingsOf(messages, r)) : findingsOf(result, r);
+    }
     const reads = new Set<string>();
-    const subject = containsUnknown(r.props) ? { ...r, props: trackUnknownReads(r.props, "", reads) } : r;
-    const result = p.validate(subject, cfg);
-    const finish = (messages: string[]) => withUnknowns(messages.map((message) => ({ message, resource: r })), reads, r);
+    const result = p.validate({ ...r, props: trackUnknownReads(r.props, "", reads) }, cfg);
+    const finish = (messages: string[]) => withUnknowns(findingsOf(messages, r), reads, r);
     return result instanceof Promise ? result.then(finish) : finish(result);
+}
+
+const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
+function findingsOf(messages: string[], resource: PolicyResource): Finding[] {
+    if (messages.length === 0) return NO_FINDINGS;
+    return messages.map((message) => ({ message, resource }));
 }
 
 /** Runs one stack policy over the whole stack (unknown-aware). */
 export function judgeStack(p: StackPolicy, resources: PolicyResource[], config: PolicyConfigs): Finding[] {
-    const cfg = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    const cfg = configView(p, config);
     const reads = new Set<string>();
     const originals = new Map<PolicyResource, PolicyResource>();
     const subjects = resources.map((r) => {
-        if (!containsUnknown(r.props)) return r;
+        if (!hasUnknown(r.props)) return r;
         const s = { ...r, props: trackUnknownReads(r.props, r.name, reads) };
         originals.set(s, r);
         return s;
@@ -128,8 +160,14 @@ function targetsOf(p: ResourcePolicy, resources: PolicyResource[], byType: Map<s
 }
 
 function walk<T>(resources: PolicyResource[], config: PolicyConfigs, policies: Policy[], options: EvaluateOptions, each: (p: ResourcePolicy, r: PolicyResource, level: EnforcementLevel) => T): (T | Violation[])[] {
-    // Workloads are extracted once per props object for the whole pass, however many policies ask.
-    return withWorkloadCache(() => walkPolicies(resources, config, policies, options, each));
+    // Workloads, unknown checks and config views once per pass, however many policies ask.
+    const outer = pass;
+    pass = { anyUnknown: resources.some((r) => containsUnknown(r.props)), unknown: new WeakMap(), views: new Map() };
+    try {
+        return withWorkloadCache(() => walkPolicies(resources, config, policies, options, each));
+    } finally {
+        pass = outer;
+    }
 }
 
 function walkPolicies<T>(resources: PolicyResource[], config: PolicyConfigs, policies: Policy[], options: EvaluateOptions, each: (p: ResourcePolicy, r: PolicyResource, level: EnforcementLevel) => T): (T | Violation[])[] {
