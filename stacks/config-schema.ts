@@ -172,6 +172,11 @@ export const databaseSchema = z.strictObject({
     masterUsername: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must start with a letter and hold only a-z, 0-9, _").default("platform_admin"),
     /** Statements slower than this are logged. Defaults to 500 ms. */
     slowQueryMs: z.number().int().min(10).max(60000).default(500),
+    // issue 14: PostgreSQL major upgrades through config (docs/operations.md, "PostgreSQL major upgrade").
+    /** Let a change of engineVersion's major be applied (RDS refuses it otherwise). Defaults to false. */
+    allowMajorVersionUpgrade: z.boolean().default(false),
+    /** Apply modifications (engine version, parameter group, class) during `pulumi up` instead of the next maintenance window. Defaults to false. */
+    applyImmediately: z.boolean().default(false),
 });
 
 export const observabilitySchema = z.strictObject({
@@ -323,6 +328,14 @@ export const alertingSchema = z.strictObject({
         .default([]),
 });
 
+// --- issue 14: account prerequisites (service-linked roles) -------------------------------------
+export const LINKED_SERVICES = ["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"] as const;
+export const accountSchema = z.strictObject({
+    /** Services whose service-linked role already exists in the account (made by another stack or by hand): not created here. Defaults to []. */
+    existingServiceLinkedRoles: z.array(z.enum(LINKED_SERVICES)).default([]),
+});
+// --- end issue 14 -------------------------------------------------------------------------------
+
 export const platformSchema = z.strictObject({
     /** dev, staging or prod. Required. */
     environment: z.enum(ENVIRONMENTS),
@@ -337,6 +350,7 @@ export const platformSchema = z.strictObject({
     dr: drSchema.prefault({}),
     supplyChain: supplyChainSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
+    account: accountSchema.prefault({}),
 });
 
 export type PlatformSettings = z.infer<typeof platformSchema>;

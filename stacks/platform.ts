@@ -19,6 +19,7 @@ import { DisasterRecovery } from "../components/dr/disaster-recovery";
 import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { PlatformContext } from "../components/shared/naming";
+import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
 import { PlatformConfig } from "./config";
 
 export interface Platform {
@@ -46,6 +47,10 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         : aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }).names.apply((names) => names.slice(0, cfg.network.azCount));
     const clusterName = `${ctx.prefix}-eks`;
 
+    const linkedServices: LinkedService[] = ["autoscaling.amazonaws.com"];
+    if (cfg.observability.jaeger.storage === "opensearch") linkedServices.push("opensearchservice.amazonaws.com");
+    const slr = new ServiceLinkedRoles("service-linked-roles", { ctx, services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
+
     const vpc = new Vpc("network", {
         ctx,
         accountId,
@@ -70,6 +75,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         nodeGroups: cfg.eks.nodeGroups,
         addonVersions: cfg.eks.addonVersions,
         protect: cfg.database.deletionProtection,
+        autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"),
     });
 
     const database = new Postgres("database", {
@@ -92,7 +98,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         loki: cfg.observability.loki,
         jaeger: {
             ...cfg.observability.jaeger,
-            opensearch: { vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clientSecurityGroupId: cluster.clusterSecurityGroupId, logRetentionDays: cfg.eks.logRetentionDays },
+            opensearch: { vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clientSecurityGroupId: cluster.clusterSecurityGroupId, logRetentionDays: cfg.eks.logRetentionDays, serviceLinkedRole: slr.dependencies("opensearchservice.amazonaws.com") },
         },
         grafana: cfg.observability.grafana,
         receivers: cfg.alerting.receivers.map((r) => ({ name: r.name, type: r.type, severities: r.severities, secretKey: r.urlSecret })),
@@ -156,7 +162,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             vaultLock: cfg.backup.vaultLock,
             clusterStateIntervalMinutes: cfg.backup.velero.drIntervalMinutes,
             backupCopyIntervalMinutes: awsCronIntervalMinutes(DAILY_SCHEDULE),
-            standbyCluster: { version: cfg.eks.version, nodeGroups: cfg.eks.nodeGroups, adminRoleArns: cfg.eks.adminRoleArns, publicAccessCidrs: cfg.eks.publicAccessCidrs, logRetentionDays: cfg.eks.logRetentionDays },
+            standbyCluster: { version: cfg.eks.version, nodeGroups: cfg.eks.nodeGroups, adminRoleArns: cfg.eks.adminRoleArns, publicAccessCidrs: cfg.eks.publicAccessCidrs, logRetentionDays: cfg.eks.logRetentionDays, autoScalingRole: slr.dependencies("autoscaling.amazonaws.com") },
             protect,
         })
         : undefined;

@@ -89,7 +89,10 @@ export class Velero extends pulumi.ComponentResource {
         }
         statements.push(
             { Effect: "Allow", Action: ["ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:CreateTags", "ec2:CreateVolume", "ec2:CreateSnapshot", "ec2:DeleteSnapshot"], Resource: "*" },
-            { Effect: "Allow", Action: ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"], Resource: args.cluster.volumeKeyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+            // Restoring encrypted volumes: EC2 calls these on Velero's behalf. kms:GrantIsForAWSResource exists only on grant
+            // calls (CreateGrant, ListGrants, RevokeGrant), so it conditions CreateGrant alone.
+            { Sid: "UseVolumeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"], Resource: args.cluster.volumeKeyArn },
+            { Sid: "GrantVolumeKey", Effect: "Allow", Action: "kms:CreateGrant", Resource: args.cluster.volumeKeyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
         );
         const role = args.cluster.workloadRole(VELERO_NAMESPACE, SERVICE_ACCOUNT, statements, this);
 

@@ -44,7 +44,7 @@ export interface DisasterRecoveryArgs {
     /** Minutes between AWS Backup copies into the DR vault. */
     backupCopyIntervalMinutes?: number;
     /** The standby cluster built on failover. */
-    standbyCluster: { version: string; nodeGroups: NodeGroupSpec[]; adminRoleArns: string[]; publicAccessCidrs: string[]; logRetentionDays: number };
+    standbyCluster: { version: string; nodeGroups: NodeGroupSpec[]; adminRoleArns: string[]; publicAccessCidrs: string[]; logRetentionDays: number; autoScalingRole?: pulumi.Resource[] };
     protect: boolean;
 }
 
@@ -109,7 +109,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             const c = args.standbyCluster;
             this.standbyCluster = new Cluster(`${name}-eks`, {
                 ctx: drCtx, accountId: args.accountId, version: c.version, vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds,
-                publicAccessCidrs: c.publicAccessCidrs, adminRoleArns: c.adminRoleArns, logRetentionDays: c.logRetentionDays, nodeGroups: c.nodeGroups, protect,
+                publicAccessCidrs: c.publicAccessCidrs, adminRoleArns: c.adminRoleArns, logRetentionDays: c.logRetentionDays, nodeGroups: c.nodeGroups, protect, autoScalingRole: c.autoScalingRole,
             }, inDr);
         }
         this.report = recoveryFigures({

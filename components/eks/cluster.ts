@@ -38,6 +38,8 @@ export interface ClusterArgs {
     addonVersions?: Partial<Record<AddonName, string>>;
     /** Refuse `pulumi destroy`/replacement of the control plane. Defaults to true. */
     protect?: boolean;
+    /** The Auto Scaling service-linked role when this stack creates it: the volume key policy names that role, so it waits. */
+    autoScalingRole?: pulumi.Resource[];
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -74,7 +76,7 @@ export class Cluster extends pulumi.ComponentResource {
         ];
         const volumeKey = createKmsKey(`${name}-volume-key`, `${clusterName}-ebs`, {
             description: `${clusterName} EBS volumes`, accountId: args.accountId, region: ctx.region, extraStatements: volumeKeyStatements, tags,
-        }, { parent: this, protect });
+        }, { parent: this, protect, dependsOn: args.autoScalingRole ?? [] });
         const logKey = createKmsKey(`${name}-logs-key`, `${clusterName}-logs`, {
             description: `${clusterName} control-plane logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
         }, child);

@@ -29,6 +29,8 @@ export interface OpenSearchArgs {
     volumeGiB?: number;
     /** Log retention for the domain's CloudWatch logs. Defaults to 365. */
     logRetentionDays?: number;
+    /** The OpenSearch service-linked role when this stack creates it (a VPC domain cannot be created without it). */
+    serviceLinkedRole?: pulumi.Resource[];
 }
 
 export interface JaegerArgs {
@@ -209,7 +211,7 @@ export class Jaeger extends pulumi.ComponentResource {
             logPublishingOptions: ["ES_APPLICATION_LOGS", "AUDIT_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"].map((logType) => ({ logType, cloudwatchLogGroupArn: logGroup.arn, enabled: true })),
             softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
             tags,
-        }, { parent: this, protect, dependsOn: [logPolicy] });
+        }, { parent: this, protect, dependsOn: [logPolicy, ...(os.serviceLinkedRole ?? [])] });
         new k8s.core.v1.Secret(`${name}-opensearch-secret`, {
             metadata: { name: PASSWORD_SECRET, namespace: args.namespace.ready },
             type: "Opaque",
