@@ -39,7 +39,7 @@ export class DatabaseReplica extends pulumi.ComponentResource {
         const dr = { parent: this, provider: args.drProvider };
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${args.identifier}-isolated`, subnetIds: args.isolatedSubnetIds, tags: args.tags }, dr);
         const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            name: `${args.identifier}-sg`, vpcId: args.vpcId, description: "PostgreSQL DR replica: from the DR VPC's private subnets only", tags: args.tags,
+            name: `${args.identifier}-sg`, vpcId: args.vpcId, description: "PostgreSQL DR replica: from the private subnets of the DR VPC only", tags: args.tags,
         }, dr);
         args.clientCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-private-${i}`, {
             securityGroupId: sg.id, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "PostgreSQL from the standby cluster",
