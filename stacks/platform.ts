@@ -154,7 +154,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             failover: cfg.dr.failover,
             replicationTimeControl: cfg.dr.replicationTimeControl,
             network: { cidr: cfg.dr.vpcCidr, subnets: cfg.drSubnets!, azCount: cfg.network.azCount, interfaceEndpoints: cfg.network.interfaceEndpoints, flowLogRetentionDays: cfg.network.flowLogRetentionDays },
-            database: { sourceInstanceArn: database.instanceArn, engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB, backupRetentionDays: cfg.database.backupRetentionDays },
+            database: { sourceInstanceArn: database.instanceArn, engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB, backupRetentionDays: cfg.database.backupRetentionDays, logRetentionDays: cfg.eks.logRetentionDays },
             stores: [
                 { name: "loki-chunks", bucket: observability.loki.chunksBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
                 { name: "loki-ruler", bucket: observability.loki.rulerBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
