@@ -334,6 +334,23 @@ export const accountSchema = z.strictObject({
     /** Services whose service-linked role already exists in the account (made by another stack or by hand): not created here. Defaults to []. */
     existingServiceLinkedRoles: z.array(z.enum(LINKED_SERVICES)).default([]),
 });
+
+/** IAM role names the bootstrap stack creates (bootstrap/) and the workflows assume; the cluster gives them access entries. */
+export const CI_ROLE_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of letters, digits, +=,.@_-)");
+export const ciSchema = z.strictObject({
+    /** GitHub repository (owner/name) whose workflows deploy this stack: the CodeBuild runner's source. Defaults to example-org/platform. */
+    repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name of a GitHub repository").default("example-org/platform"),
+    /** Role the deploy jobs assume (`pulumi up`): cluster admin access entry. Defaults to platform-deploy. */
+    deployRoleName: CI_ROLE_NAME.default("platform-deploy"),
+    /** Role the preview jobs assume (`pulumi preview`): read-only access entry (AmazonEKSAdminViewPolicy). Defaults to platform-preview. */
+    previewRoleName: CI_ROLE_NAME.default("platform-preview"),
+    /** ARN of the CodeConnections (GitHub) connection CodeBuild authenticates to GitHub with; created once per account (docs/deploy.md). */
+    connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "must be a CodeConnections connection ARN").optional(),
+    /** CodeBuild compute type of the in-VPC runner. Defaults to BUILD_GENERAL1_MEDIUM. */
+    runnerComputeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default("BUILD_GENERAL1_MEDIUM"),
+    /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it). Defaults to false. */
+    bootstrap: z.boolean().default(false),
+});
 // --- end issue 14 -------------------------------------------------------------------------------
 
 export const platformSchema = z.strictObject({
@@ -351,6 +368,7 @@ export const platformSchema = z.strictObject({
     supplyChain: supplyChainSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
     account: accountSchema.prefault({}),
+    ci: ciSchema.prefault({}),
 });
 
 export type PlatformSettings = z.infer<typeof platformSchema>;

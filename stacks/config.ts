@@ -106,6 +106,13 @@ function decodeConfigValue(value: unknown): unknown {
 function crossFieldChecks(cfg: PlatformSettings, region: string, problems: string[]): SubnetPlan | undefined {
     const { network, eks, database, dr, backup, supplyChain, alerting } = cfg;
     let subnets: SubnetPlan | undefined;
+    // issue 14: one access entry per principal; the CI roles get theirs from platform:ci.
+    for (const [i, arn] of eks.adminRoleArns.entries()) {
+        const name = arn.split("/").pop();
+        if (name === cfg.ci.deployRoleName || name === cfg.ci.previewRoleName || eks.adminRoleArns.indexOf(arn) !== i) {
+            problems.push(`platform:eks.adminRoleArns[${i}]: ${show(arn)} already has an access entry (listed twice, or it is platform:ci.deployRoleName/previewRoleName); EKS allows one entry per principal`);
+        }
+    }
     try {
         subnets = planSubnets(network.cidr, network.azCount, network.subnetPrefixes);
     } catch (e) {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadPlatformConfig } from "./config";
-import { buildPlatform } from "./platform";
+import { buildCiBootstrap, buildPlatform } from "./platform";
 
 export = () => {
     let cfg;
@@ -15,5 +15,6 @@ export = () => {
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;
     }
-    return buildPlatform(cfg).outputs;
+    // platform:ci.bootstrap: the first deploy of a new account/region builds the network and the CI runner only (docs/deploy.md).
+    return cfg.ci.bootstrap ? buildCiBootstrap(cfg).outputs : buildPlatform(cfg).outputs;
 };

@@ -20,6 +20,7 @@ import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { PlatformContext } from "../components/shared/naming";
 import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
+import { CiRunner } from "../components/ci/runner";
 import { PlatformConfig } from "./config";
 
 export interface Platform {
@@ -34,24 +35,27 @@ export interface Platform {
     outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-export function buildPlatform(cfg: PlatformConfig): Platform {
-    const ctx: PlatformContext = {
-        prefix: `${cfg.project}-${cfg.stack}`,
-        environment: cfg.environment,
-        region: cfg.region,
-        tags: cfg.tags,
-    };
+/** The network, its CI runner and the deploy roles' ARNs: shared by the full build and the bootstrap build. */
+function context(cfg: PlatformConfig) {
+    const ctx: PlatformContext = { prefix: `${cfg.project}-${cfg.stack}`, environment: cfg.environment, region: cfg.region, tags: cfg.tags };
     const accountId = aws.getCallerIdentityOutput().accountId;
+    const partition = ctx.region.startsWith("cn-") ? "aws-cn" : ctx.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    const roleArn = (roleName: string) => pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${roleName}`;
+    return { ctx, accountId, ciRoles: { deployRoleArn: roleArn(cfg.ci.deployRoleName), previewRoleArn: roleArn(cfg.ci.previewRoleName) } };
+}
+
+function ciRunner(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, vpc: Vpc, clusterSecurityGroupId?: pulumi.Input<string>): CiRunner {
+    return new CiRunner("ci-runner", {
+        ctx, accountId, vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clusterSecurityGroupId,
+        repository: cfg.ci.repository, connectionArn: cfg.ci.connectionArn, computeType: cfg.ci.runnerComputeType, logRetentionDays: cfg.eks.logRetentionDays,
+    });
+}
+
+function vpcOf(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>): Vpc {
     const zones = cfg.network.availabilityZones
         ? pulumi.output(cfg.network.availabilityZones)
         : aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }).names.apply((names) => names.slice(0, cfg.network.azCount));
-    const clusterName = `${ctx.prefix}-eks`;
-
-    const linkedServices: LinkedService[] = ["autoscaling.amazonaws.com"];
-    if (cfg.observability.jaeger.storage === "opensearch") linkedServices.push("opensearchservice.amazonaws.com");
-    const slr = new ServiceLinkedRoles("service-linked-roles", { ctx, services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
-
-    const vpc = new Vpc("network", {
+    return new Vpc("network", {
         ctx,
         accountId,
         cidr: cfg.network.cidr,
@@ -60,8 +64,28 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         natGateways: cfg.network.natGateways,
         flowLogRetentionDays: cfg.network.flowLogRetentionDays,
         interfaceEndpoints: cfg.network.interfaceEndpoints,
-        clusterName,
+        clusterName: `${ctx.prefix}-eks`,
     });
+}
+
+/**
+ * `platform:ci.bootstrap: true` (first deploy of a new account/region): only the network and the CI
+ * runner, all AWS APIs, so a GitHub-hosted runner can apply it; the next deploy runs on that runner.
+ */
+export function buildCiBootstrap(cfg: PlatformConfig): { vpc: Vpc; runner: CiRunner; outputs: Record<string, pulumi.Input<unknown>> } {
+    const { ctx, accountId } = context(cfg);
+    const vpc = vpcOf(cfg, ctx, accountId);
+    const runner = ciRunner(cfg, ctx, accountId, vpc);
+    return { vpc, runner, outputs: { environment: cfg.environment, region: cfg.region, vpcId: vpc.vpcId, ciRunnerProject: runner.projectName, bootstrap: "network and CI runner only: set platform:ci.bootstrap to false and deploy again" } };
+}
+
+export function buildPlatform(cfg: PlatformConfig): Platform {
+    const { ctx, accountId, ciRoles } = context(cfg);
+    const linkedServices: LinkedService[] = ["autoscaling.amazonaws.com"];
+    if (cfg.observability.jaeger.storage === "opensearch") linkedServices.push("opensearchservice.amazonaws.com");
+    const slr = new ServiceLinkedRoles("service-linked-roles", { ctx, services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
+
+    const vpc = vpcOf(cfg, ctx, accountId);
 
     const cluster = new Cluster("eks", {
         ctx,
@@ -76,7 +100,9 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         addonVersions: cfg.eks.addonVersions,
         protect: cfg.database.deletionProtection,
         autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"),
+        ciRoles,
     });
+    const runner = ciRunner(cfg, ctx, accountId, vpc, cluster.clusterSecurityGroupId);
 
     const database = new Postgres("database", {
         ctx,
@@ -227,6 +253,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
+            ciRunnerProject: runner.projectName,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
         },
     };
