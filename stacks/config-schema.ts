@@ -348,8 +348,6 @@ export const ciSchema = z.strictObject({
     connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "must be a CodeConnections connection ARN").optional(),
     /** CodeBuild compute type of the in-VPC runner. Defaults to BUILD_GENERAL1_MEDIUM. */
     runnerComputeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default("BUILD_GENERAL1_MEDIUM"),
-    /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it). Defaults to false. */
-    bootstrap: z.boolean().default(false),
 });
 // --- end issue 14 -------------------------------------------------------------------------------
 
@@ -369,6 +367,8 @@ export const platformSchema = z.strictObject({
     alerting: alertingSchema.prefault({}),
     account: accountSchema.prefault({}),
     ci: ciSchema.prefault({}),
+    /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it); set by the deploy workflow's bootstrap run, never in the stack file. Defaults to false. */
+    ciBootstrap: z.boolean().default(false),
 });
 
 export type PlatformSettings = z.infer<typeof platformSchema>;

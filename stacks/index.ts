@@ -15,6 +15,6 @@ export = () => {
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;
     }
-    // platform:ci.bootstrap: the first deploy of a new account/region builds the network and the CI runner only (docs/deploy.md).
-    return cfg.ci.bootstrap ? buildCiBootstrap(cfg).outputs : buildPlatform(cfg).outputs;
+    // platform:ciBootstrap: the first deploy of a new account/region builds the network and the CI runner only (docs/deploy.md).
+    return cfg.ciBootstrap ? buildCiBootstrap(cfg).outputs : buildPlatform(cfg).outputs;
 };

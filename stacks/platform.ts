@@ -69,14 +69,14 @@ function vpcOf(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Inpu
 }
 
 /**
- * `platform:ci.bootstrap: true` (first deploy of a new account/region): only the network and the CI
+ * `platform:ciBootstrap: true` (first deploy of a new account/region): only the network and the CI
  * runner, all AWS APIs, so a GitHub-hosted runner can apply it; the next deploy runs on that runner.
  */
 export function buildCiBootstrap(cfg: PlatformConfig): { vpc: Vpc; runner: CiRunner; outputs: Record<string, pulumi.Input<unknown>> } {
     const { ctx, accountId } = context(cfg);
     const vpc = vpcOf(cfg, ctx, accountId);
     const runner = ciRunner(cfg, ctx, accountId, vpc);
-    return { vpc, runner, outputs: { environment: cfg.environment, region: cfg.region, vpcId: vpc.vpcId, ciRunnerProject: runner.projectName, bootstrap: "network and CI runner only: set platform:ci.bootstrap to false and deploy again" } };
+    return { vpc, runner, outputs: { environment: cfg.environment, region: cfg.region, vpcId: vpc.vpcId, ciRunnerProject: runner.projectName, bootstrap: "network and CI runner only: set platform:ciBootstrap to false and deploy again" } };
 }
 
 export function buildPlatform(cfg: PlatformConfig): Platform {

@@ -37,7 +37,13 @@ export function conditionKeyFindings(resources: RecordedResource[], facts: AwsFa
             for (const st of ([] as Statement[]).concat(doc.Statement)) {
                 const keys = Object.values(st.Condition ?? {}).flatMap((block) => Object.keys(block)).filter((k) => !k.toLowerCase().startsWith("aws:"));
                 for (const key of keys) {
+                    // Keys of an OIDC identity provider (`<host>:sub`) belong to AssumeRoleWithWebIdentity.
+                    const idpKey = key.split(":")[0].includes(".");
                     for (const action of ([] as string[]).concat(st.Action ?? [])) {
+                        if (idpKey) {
+                            if (action.toLowerCase() !== "sts:assumerolewithwebidentity") findings.push(`${r.type} ${r.name} ${input} statement ${st.Sid ?? "(no Sid)"}: identity-provider key ${key} on ${action}`);
+                            continue;
+                        }
                         const [svc, name] = action.split(":");
                         const table = facts.conditionKeys[svc.toLowerCase()];
                         if (!table) {
