@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../eks/cluster";
 import { bucketAccessStatements, SecureBucket } from "../shared/bucket";
-import { CHARTS, helmRelease, resources } from "../shared/helm";
+import { CHARTS, helmRelease, resources, RESTRICTED_CONTAINER } from "../shared/helm";
 import { PolicyStatement } from "../shared/iam";
 import { IMAGES } from "../shared/images";
 import { createKmsKey } from "../shared/kms";
@@ -127,7 +127,7 @@ export class Velero extends pulumi.ComponentResource {
             deployNodeAgent: false,
             resources: resources("100m", "256Mi", "1", "1Gi"),
             upgradeJobResources: resources("10m", "64Mi", "200m", "256Mi"),
-            kubectl: { resources: resources("10m", "64Mi", "200m", "256Mi") },
+            kubectl: { resources: resources("10m", "64Mi", "200m", "256Mi"), containerSecurityContext: RESTRICTED_CONTAINER },
             podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
             containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             metrics: { enabled: true, serviceMonitor: { enabled: args.monitoringCrds !== undefined } },

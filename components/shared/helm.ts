@@ -33,6 +33,12 @@ export function resources(cpuRequest: string, memoryRequest: string, cpuLimit: s
     return { requests: { cpu: cpuRequest, memory: memoryRequest }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
+/**
+ * The container security context of the workload hygiene rule: no privilege escalation, read-only
+ * root filesystem, no capabilities, non-root. Charts that accept a container context get it.
+ */
+export const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } } as const;
+
 /** Where a workload may run: node selector and tolerations (the tainted observability nodes in prod). */
 export interface Placement {
     nodeSelector?: Record<string, string>;

@@ -19,7 +19,8 @@ const RULES: Record<string, ValuesRules> = {
     "kube-prometheus-stack": {
         subcharts: { "kube-state-metrics": "kube-state-metrics", "prometheus-node-exporter": "prometheus-node-exporter" },
         // The Alertmanager configuration itself; amtool checks it (alerting.test.ts).
-        freeForm: ["alertmanager.config"],
+        // A Kubernetes SecurityContext the node-exporter chart passes through toYaml (its default sets one field).
+        freeForm: ["alertmanager.config", "prometheus-node-exporter.containerSecurityContext"],
     },
     // Loki's own config blocks, passed through to loki.yaml.
     loki: { freeForm: ["loki.limits_config", "loki.compactor", "loki.schemaConfig"], commented: ["loki.storage.bucketNames"] },
