@@ -25,9 +25,11 @@ const RULES: Record<string, ValuesRules> = {
     // Loki's own config blocks, passed through to loki.yaml.
     loki: { freeForm: ["loki.limits_config", "loki.compactor", "loki.schemaConfig"], commented: ["loki.storage.bucketNames"] },
     // grafana.ini is Grafana's own config file.
-    grafana: { freeForm: ["grafana.ini"], commented: ["persistence.storageClassName"] },
+    // grafana.ini is Grafana's own config file; sidecar.securityContext a Kubernetes SecurityContext passed through toYaml.
+    grafana: { freeForm: ["grafana.ini", "sidecar.securityContext"], commented: ["persistence.storageClassName"] },
     // userconfig is the whole Jaeger (OpenTelemetry collector) config.
-    jaeger: { freeForm: ["userconfig"], commented: ["jaeger.resources"] },
+    // Container SecurityContexts are passed through toYaml.
+    jaeger: { freeForm: ["userconfig", "jaeger.securityContext", "esIndexCleaner.securityContext"], commented: ["jaeger.resources"] },
 };
 
 /** Where each chart's workloads take their resources: the policy pack's table (every one must be set). */
