@@ -20,6 +20,7 @@ import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { PlatformContext } from "../components/shared/naming";
 import { PlatformConfig } from "./config";
+import { buildSupplyChain } from "./supply-chain";
 
 export interface Platform {
     vpc: Vpc;
@@ -106,9 +107,11 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
 
     const inCluster = { providers: [cluster.provider] };
     const monitoringCrds = observability.prometheus.release;
+    const supplyChain = buildSupplyChain(cfg, ctx, accountId);
+    const verifyOwn = supplyChain && cfg.supplyChain.signing.verifyRepositories;
     const admission = new ImageVerification("image-verification", {
-        signedRegistries: cfg.supplyChain.signedRegistries,
-        cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
+        signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],
+        cosignPublicKeys: [...cfg.supplyChain.cosignPublicKeys, ...(supplyChain ? [supplyChain.signingKey.publicKeyPem] : [])],
         mode: cfg.supplyChain.admission,
         replicas: cfg.supplyChain.admissionReplicas,
         sbomFormat: cfg.supplyChain.sbomFormat,
@@ -221,6 +224,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
+            ...supplyChain?.outputs,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
         },
     };

@@ -22,10 +22,10 @@ export const APP_NAMESPACE_LABEL = { key: "platform.io/tier", value: "applicatio
 export const SBOM_PREDICATE_TYPES = { cyclonedx: "https://cyclonedx.org/bom", spdx: "https://spdx.dev/Document" } as const;
 
 export interface ImageVerificationArgs {
-    /** Registry or registry/repository prefixes whose images must be signed and attested. */
-    signedRegistries: string[];
-    /** Cosign ECDSA P-256 public keys (PEM). */
-    cosignPublicKeys: string[];
+    /** Registry or registry/repository prefixes whose images must be signed and attested (the stack's ECR prefix is an Output). */
+    signedRegistries: pulumi.Input<string>[];
+    /** Cosign ECDSA P-256 public keys (PEM); the stack's KMS signing key arrives as an Output. */
+    cosignPublicKeys: pulumi.Input<string>[];
     /** `enforce`: deny (fail closed); `audit`: admit and report. */
     mode: "enforce" | "audit";
     /**
@@ -38,6 +38,8 @@ export interface ImageVerificationArgs {
     /** The Prometheus release, for Kyverno's ServiceMonitors. */
     monitoringCrds?: pulumi.Resource;
 }
+
+const wildcard = (prefix: string) => `${prefix.replace(/\/+$/, "")}/*`;
 
 /** The Kyverno ClusterPolicy spec (exported for tests and the policy pack's expectations). */
 export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistries" | "cosignPublicKeys" | "mode" | "sbomFormat">): Record<string, unknown> {
@@ -53,7 +55,7 @@ export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistr
             match: { any: [{ resources: { kinds: ["Pod"] } }] },
             exclude: { any: [{ resources: { namespaces: SYSTEM_NAMESPACES } }] },
             verifyImages: [{
-                imageReferences: args.signedRegistries.map((r) => `${r.replace(/\/+$/, "")}/*`),
+                imageReferences: args.signedRegistries.map((r) => (typeof r === "string" ? wildcard(r) : pulumi.output(r).apply(wildcard))),
                 failureAction: enforce ? "Enforce" : "Audit",
                 mutateDigest: true,
                 verifyDigest: true,

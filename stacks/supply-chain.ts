@@ -1,0 +1,51 @@
+/**
+ * Wires the supply-chain components from `platform:supplyChain.signing`: the CI signing role
+ * (GitHub OIDC), the cosign KMS key only that role may use, the ECR repositories only that role
+ * may write, and the role's permissions on both. Returns what admission and the outputs need.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CiSigningIdentity } from "../components/supply-chain/ci-identity";
+import { AppRepositories } from "../components/supply-chain/registry";
+import { SigningKey } from "../components/supply-chain/signing";
+import type { PlatformContext } from "../components/shared/naming";
+import type { PlatformConfig } from "./config";
+
+export interface SupplyChain {
+    signingKey: SigningKey;
+    identity: CiSigningIdentity;
+    repositories: AppRepositories;
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>`, the prefix admission verifies. */
+    registryPrefix: pulumi.Output<string>;
+    outputs: Record<string, pulumi.Input<unknown>>;
+}
+
+export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>): SupplyChain | undefined {
+    const signing = cfg.supplyChain.signing;
+    if (!signing.enabled) return undefined;
+    const protect = cfg.database.deletionProtection;
+    const identity = new CiSigningIdentity("ci-signing", { ctx, accountId, oidcProviderArn: signing.oidcProviderArn, signers: signing.signers });
+    const signingKey = new SigningKey("cosign", { ctx, accountId, signerRoleArn: identity.roleArn, protect }, { dependsOn: [identity.role] });
+    const repositories = new AppRepositories("app-images", {
+        ctx,
+        accountId,
+        repositories: signing.repositories,
+        writerRoleArn: identity.roleArn,
+        pullAccountIds: signing.pullAccountIds,
+        protect,
+    });
+    identity.allowSigningAndPush(signingKey.keyArn, repositories.arns);
+    const suffix = ctx.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+    const registryPrefix = pulumi.interpolate`${accountId}.dkr.ecr.${ctx.region}.${suffix}/${ctx.prefix}`;
+    return {
+        signingKey,
+        identity,
+        repositories,
+        registryPrefix,
+        outputs: {
+            cosignKeyRef: signingKey.cosignKeyRef,
+            cosignPublicKey: signingKey.publicKeyPem,
+            ciSigningRoleArn: identity.roleArn,
+            ecrRepositories: repositories.urls,
+        },
+    };
+}
