@@ -45,6 +45,8 @@ export const packConfigSchema = z.strictObject({
     verificationMode: z.enum(["offline", "registry"]).default("offline"),
     /** Cosign ECDSA P-256 public keys (PEM) signatures and attestations must verify with. */
     cosignPublicKeys: z.array(z.string().includes("BEGIN PUBLIC KEY")).default([]),
+    /** Cosign keys in AWS KMS (`awskms:///<key or alias ARN>`) whose public keys (KMS GetPublicKey, with the environment's AWS credentials) also verify signatures and attestations. */
+    cosignKmsKeys: z.array(z.string().regex(/^awskms:\/\/[^/]*\/.+$/, "must be a cosign AWS KMS reference such as awskms:///arn:aws:kms:<region>:<account>:alias/<name>")).default([]),
     /** Registry hosts reached over plain HTTP (a local registry in tests); every other one over HTTPS. */
     insecureRegistries: z.array(z.string().min(1)).default([]),
     /** Timeout of each registry request. Defaults to 10 s. */

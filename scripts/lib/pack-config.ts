@@ -6,6 +6,7 @@ import type { PlatformConfig } from "../../stacks/config";
 import { SUPPORTED_EKS_VERSIONS } from "../../stacks/config";
 import { parsePackConfig } from "../../policies/evaluate";
 import type { PackConfig } from "../../policies/lib/types";
+import { supplyChainPackEntries } from "./supply-chain-pack";
 
 export function packConfigFromPlatform(cfg: PlatformConfig): PackConfig {
     return parsePackConfig({
@@ -14,7 +15,7 @@ export function packConfigFromPlatform(cfg: PlatformConfig): PackConfig {
         supportedEksVersions: [...SUPPORTED_EKS_VERSIONS],
         allowedRegistries: cfg.supplyChain.allowedRegistries,
         drTargets: cfg.dr.enabled ? cfg.dr.targets : undefined,
-        signedRegistries: cfg.supplyChain.signedRegistries,
+        ...supplyChainPackEntries(cfg),
         admission: cfg.supplyChain.admission,
         verificationMode: cfg.supplyChain.verificationMode,
         cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
