@@ -8,12 +8,11 @@ import { ConfigError, loadPlatformConfig } from "./config";
 import { buildPlatform } from "./platform";
 
 export = () => {
-    let cfg;
     try {
-        cfg = loadPlatformConfig();
+        return buildPlatform(loadPlatformConfig()).outputs;
     } catch (e) {
+        // Invalid config, or a build precondition (e.g. supplyChain.platformImages.requirePinned) that fails before any resource.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;
     }
-    return buildPlatform(cfg).outputs;
 };

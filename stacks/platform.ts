@@ -11,6 +11,7 @@ import { API_SERVER_SLO } from "../components/observability/alerts";
 import { Observability } from "../components/observability";
 import { Placement, resources } from "../components/shared/helm";
 import { IMAGES } from "../components/shared/images";
+import { SIGNING_PUBLISHERS } from "../components/shared/platform-images";
 import { ArgoRollouts } from "../components/delivery/argo-rollouts";
 import { CanaryApp } from "../components/delivery/canary-app";
 import { AwsBackup, DAILY_SCHEDULE } from "../components/backup/aws-backup";
@@ -20,7 +21,7 @@ import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { PlatformContext } from "../components/shared/naming";
 import { PlatformConfig } from "./config";
-import { buildSupplyChain } from "./supply-chain";
+import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
 
 export interface Platform {
     vpc: Vpc;
@@ -35,6 +36,7 @@ export interface Platform {
 }
 
 export function buildPlatform(cfg: PlatformConfig): Platform {
+    assertPlatformImagesPinned(cfg);
     const ctx: PlatformContext = {
         prefix: `${cfg.project}-${cfg.stack}`,
         environment: cfg.environment,
@@ -112,6 +114,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
     const admission = new ImageVerification("image-verification", {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],
         cosignPublicKeys: [...cfg.supplyChain.cosignPublicKeys, ...(supplyChain ? [supplyChain.signingKey.publicKeyPem] : [])],
+        publishers: cfg.supplyChain.platformImages.verifyPublisherSignatures ? SIGNING_PUBLISHERS : [],
         mode: cfg.supplyChain.admission,
         replicas: cfg.supplyChain.admissionReplicas,
         sbomFormat: cfg.supplyChain.sbomFormat,

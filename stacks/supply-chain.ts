@@ -8,7 +8,8 @@ import { CiSigningIdentity } from "../components/supply-chain/ci-identity";
 import { AppRepositories } from "../components/supply-chain/registry";
 import { SigningKey } from "../components/supply-chain/signing";
 import type { PlatformContext } from "../components/shared/naming";
-import type { PlatformConfig } from "./config";
+import { ConfigError, PlatformConfig } from "./config";
+import { unpinnedInLock } from "../components/shared/image-lock";
 
 export interface SupplyChain {
     signingKey: SigningKey;
@@ -48,4 +49,17 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
             ecrRepositories: repositories.urls,
         },
     };
+}
+
+/**
+ * `platform:supplyChain.platformImages.requirePinned`: refuse to build (before any resource) while
+ * images.lock.json lacks a digest for any platform chart image.
+ */
+export function assertPlatformImagesPinned(cfg: PlatformConfig): void {
+    if (!cfg.supplyChain.platformImages.requirePinned) return;
+    const missing = unpinnedInLock();
+    if (missing.length === 0) return;
+    throw new ConfigError(`Pulumi.${cfg.stack}.yaml`, [
+        `platform:supplyChain.platformImages.requirePinned: ${missing.length} platform image(s) have no digest in images.lock.json; run npm run images -- lock (with registry access) and commit the lock, or set requirePinned: false. Unpinned: ${missing.join(", ")}`,
+    ]);
 }

@@ -35,11 +35,51 @@ export interface ImageVerificationArgs {
     sbomFormat?: keyof typeof SBOM_PREDICATE_TYPES;
     /** Kyverno admission controller replicas (3 for HA). Defaults to 3. */
     replicas?: number;
+    /**
+     * Upstream publishers whose images must carry their keyless cosign signature (issuer and
+     * subject from the publisher's documentation). Defaults to [].
+     */
+    publishers?: readonly PublisherIdentity[];
     /** The Prometheus release, for Kyverno's ServiceMonitors. */
     monitoringCrds?: pulumi.Resource;
 }
 
 const wildcard = (prefix: string) => `${prefix.replace(/\/+$/, "")}/*`;
+
+export interface PublisherIdentity {
+    name: string;
+    /** Kyverno image reference patterns (`*` wildcards). */
+    imageReferences: readonly string[];
+    /** OIDC issuer of the signing certificate. */
+    issuer: string;
+    /** Exact certificate subject, or a regular expression over it. */
+    subject?: string;
+    subjectRegExp?: string;
+}
+
+/** The ClusterPolicy spec verifying upstream images with their publishers' keyless identities (Rekor-checked). */
+export function publisherPolicySpec(publishers: readonly PublisherIdentity[], mode: "enforce" | "audit"): Record<string, unknown> {
+    const enforce = mode === "enforce";
+    return {
+        background: false,
+        failurePolicy: enforce ? "Fail" : "Ignore",
+        webhookTimeoutSeconds: 30,
+        rules: [{
+            name: "upstream-publisher-signatures",
+            match: { any: [{ resources: { kinds: ["Pod"] } }] },
+            exclude: { any: [{ resources: { namespaces: SYSTEM_NAMESPACES } }] },
+            verifyImages: publishers.map((p) => ({
+                imageReferences: [...p.imageReferences],
+                failureAction: enforce ? "Enforce" : "Audit",
+                // Platform images are pinned from images.lock.json; the rule verifies, it does not rewrite.
+                mutateDigest: false,
+                verifyDigest: false,
+                required: true,
+                attestors: [{ count: 1, entries: [{ keyless: { issuer: p.issuer, ...(p.subject ? { subject: p.subject } : { subjectRegExp: p.subjectRegExp }), rekor: { url: "https://rekor.sigstore.dev" } } }] }],
+            })),
+        }],
+    };
+}
 
 /** The Kyverno ClusterPolicy spec (exported for tests and the policy pack's expectations). */
 export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistries" | "cosignPublicKeys" | "mode" | "sbomFormat">): Record<string, unknown> {
@@ -102,6 +142,14 @@ export class ImageVerification extends pulumi.ComponentResource {
                 kind: "ClusterPolicy",
                 metadata: { name: "require-signed-images-with-sbom", annotations: { "policies.kyverno.io/category": "Software Supply Chain Security" } },
                 spec: imagePolicySpec(args),
+            }, { parent: this, dependsOn: [this.release] });
+        }
+        if ((args.publishers ?? []).length > 0) {
+            new k8s.apiextensions.CustomResource(`${name}-publisher-policy`, {
+                apiVersion: "kyverno.io/v1",
+                kind: "ClusterPolicy",
+                metadata: { name: "verify-upstream-publisher-signatures", annotations: { "policies.kyverno.io/category": "Software Supply Chain Security" } },
+                spec: publisherPolicySpec(args.publishers!, args.mode),
             }, { parent: this, dependsOn: [this.release] });
         }
         const vap = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-requests-limits`, {

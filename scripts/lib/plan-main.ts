@@ -17,6 +17,7 @@ import { packConfigFromPlatform } from "./pack-config";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { renderCounts, renderDiff, renderDrReport, renderTree } from "./render";
 import { diffSnapshots, Snapshot, toSnapshot } from "./snapshot";
+import { platformImageReport, renderImageReport } from "./image-report";
 
 const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet]";
 
@@ -85,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
         out.push("", ...renderDiff(diffSnapshots(before, snapshot)));
     }
     out.push("", ...renderDrReport(built.platform.drReport));
+    out.push("", ...renderImageReport(platformImageReport(built.resources), !opts.quiet));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     out.push("", `Policies: ${violations.length === 0 ? "no violations" : `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`}`);
     for (const v of violations) out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.resource} (${v.type}): ${v.message}`);

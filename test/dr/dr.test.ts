@@ -214,7 +214,7 @@ describe("pack config files", () => {
             const pack = parsePackConfig(file.all);
             const s = await builtStack(stack);
             assert.deepEqual(pack.drTargets, s.config.dr.enabled ? s.config.dr.targets : undefined, stack);
-            assert.deepEqual([pack.signedRegistries, pack.admission, pack.environment, pack.verificationMode, pack.cosignPublicKeys], [s.config.supplyChain.signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
+            assert.deepEqual([pack.signedRegistries, pack.admission, pack.environment, pack.verificationMode, pack.cosignPublicKeys], [packConfigFromPlatform(s.config).signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
         }
     });
 });
