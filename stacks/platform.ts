@@ -109,7 +109,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
 
     const inCluster = { providers: [cluster.provider] };
     const monitoringCrds = observability.prometheus.release;
-    const supplyChain = buildSupplyChain(cfg, ctx, accountId);
+    const supplyChain = buildSupplyChain(cfg, ctx, accountId, cluster);
     const verifyOwn = supplyChain && cfg.supplyChain.signing.verifyRepositories;
     const admission = new ImageVerification("image-verification", {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],

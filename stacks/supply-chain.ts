@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CiSigningIdentity } from "../components/supply-chain/ci-identity";
-import { AppRepositories } from "../components/supply-chain/registry";
+import { AppRepositories, ECR_PULL_ACTIONS } from "../components/supply-chain/registry";
+import type { Cluster } from "../components/eks/cluster";
+import { KYVERNO_ADMISSION_SA, KYVERNO_NAMESPACE } from "../components/security/image-verification";
 import { SigningKey } from "../components/supply-chain/signing";
 import type { PlatformContext } from "../components/shared/naming";
 import { ConfigError, PlatformConfig } from "./config";
@@ -20,7 +22,7 @@ export interface SupplyChain {
     outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>): SupplyChain | undefined {
+export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, cluster: Cluster): SupplyChain | undefined {
     const signing = cfg.supplyChain.signing;
     if (!signing.enabled) return undefined;
     const protect = cfg.database.deletionProtection;
@@ -35,6 +37,13 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
         protect,
     });
     identity.allowSigningAndPush(signingKey.keyArn, repositories.arns);
+    // Kyverno reads signatures and attestations from the private repositories (its amazon credential helper, through Pod Identity).
+    if (signing.repositories.length > 0) {
+        cluster.workloadRole(KYVERNO_NAMESPACE, KYVERNO_ADMISSION_SA, [
+            { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+            { Sid: "ReadSignatures", Effect: "Allow", Action: [...ECR_PULL_ACTIONS, "ecr:DescribeImages", "ecr:ListImages"], Resource: repositories.arns },
+        ]);
+    }
     const suffix = ctx.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
     const registryPrefix = pulumi.interpolate`${accountId}.dkr.ecr.${ctx.region}.${suffix}/${ctx.prefix}`;
     return {

@@ -14,6 +14,8 @@ import { CHARTS, helmRelease, resources } from "../shared/helm";
 import { GuardedNamespace } from "./namespace";
 
 export const KYVERNO_NAMESPACE = "kyverno";
+/** The admission controller's service account (set explicitly: Pod Identity grants it registry access for signatures in private ECR). */
+export const KYVERNO_ADMISSION_SA = "kyverno-admission-controller";
 /** Namespaces the image rule never applies to. */
 export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", KYVERNO_NAMESPACE];
 /** Label that marks application namespaces for the requests/limits admission policy. */
@@ -125,6 +127,7 @@ export class ImageVerification extends pulumi.ComponentResource {
             crds: { install: true },
             admissionController: {
                 replicas,
+                rbac: { serviceAccount: { name: KYVERNO_ADMISSION_SA } },
                 podDisruptionBudget: { enabled: replicas > 1 },
                 container: { resources: resources("100m", "256Mi", "1", "768Mi") },
                 initContainer: { resources: resources("10m", "64Mi", "100m", "256Mi") },

@@ -107,6 +107,17 @@ describe("supply chain: signing key, CI role and repositories (prod)", () => {
         assert.ok(vi.attestations[0].attestors[0].entries.some((e: any) => e.keys.publicKeys === pem), "so does the SBOM attestation's");
     });
 
+    it("Kyverno's admission controller reads signatures from the private repositories through Pod Identity, and cannot write", async () => {
+        const policy = await json(prod, "aws:iam/rolePolicy:RolePolicy", "eks-kyverno-kyverno-admission-controller-policy", "policy");
+        const repo = `arn:aws:ecr:eu-west-1:${MOCK_ACCOUNT_ID}:repository/platform-prod/shop/web`;
+        assert.equal(identityAllows(policy, "ecr:BatchGetImage", repo), true);
+        assert.equal(identityAllows(policy, "ecr:PutImage", repo), false);
+        const association = prod.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").find((a) => a.inputs.serviceAccount === "kyverno-admission-controller")!;
+        assert.equal(association.inputs.namespace, "kyverno");
+        const kyverno = prod.get("kubernetes:helm.sh/v3:Release", "kyverno").inputs.values as any;
+        assert.equal(kyverno.admissionController.rbac.serviceAccount.name, "kyverno-admission-controller");
+    });
+
     it("dev enables no signing: no key, role or repository", async () => {
         const dev = await builtStack("dev");
         assert.equal(dev.ofType("aws:ecr/repository:Repository").length, 0);
