@@ -9,6 +9,7 @@ import { AppRepositories, ECR_PULL_ACTIONS } from "../components/supply-chain/re
 import type { Cluster } from "../components/eks/cluster";
 import { KYVERNO_ADMISSION_SA, KYVERNO_NAMESPACE } from "../components/security/image-verification";
 import { SigningKey } from "../components/supply-chain/signing";
+import { supplyChainRefs } from "../components/supply-chain/refs";
 import type { PlatformContext } from "../components/shared/naming";
 import { ConfigError, PlatformConfig } from "./config";
 import { unpinnedInLock } from "../components/shared/image-lock";
@@ -44,8 +45,7 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
             { Sid: "ReadSignatures", Effect: "Allow", Action: [...ECR_PULL_ACTIONS, "ecr:DescribeImages", "ecr:ListImages"], Resource: repositories.arns },
         ]);
     }
-    const suffix = ctx.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-    const registryPrefix = pulumi.interpolate`${accountId}.dkr.ecr.${ctx.region}.${suffix}/${ctx.prefix}`;
+    const registryPrefix = pulumi.output(accountId).apply((id) => supplyChainRefs(ctx.prefix, ctx.region, id).registryPrefix);
     return {
         signingKey,
         identity,

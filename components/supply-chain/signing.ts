@@ -19,9 +19,9 @@ import { policyDocument, PolicyStatement } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 import { signingKeyAlias } from "./refs";
 
-/** What the account (key administrators) may do: everything but use the key. */
+/** What the account (key administrators) may do: everything but use the key or grant its use (no kms:CreateGrant). */
 export const KEY_ADMIN_ACTIONS = [
-    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
+    "kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
     "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
 ] as const;
 

@@ -45,7 +45,7 @@ describe("supply chain: signing key, CI role and repositories (prod)", () => {
         assert.equal(keyPolicyAllows(policy, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/auditor`, "kms:GetPublicKey", { iamAllows: true }), true);
         assert.equal(keyPolicyAllows(policy, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/auditor`, "kms:GetPublicKey", { iamAllows: false }), false, "readers still need an IAM grant");
         assert.equal(keyPolicyAllows(policy, "arn:aws:iam::999999999999:root", "kms:GetPublicKey", { iamAllows: true }), false, "other accounts get nothing");
-        for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:Verify"]) assert.equal(keyPolicyAllows(policy, ADMIN, action, { iamAllows: true }), false, action);
+        for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:Verify", "kms:CreateGrant"]) assert.equal(keyPolicyAllows(policy, ADMIN, action, { iamAllows: true }), false, action);
     });
 
     it("the CI role trusts only GitHub tokens for sts.amazonaws.com whose subject is a configured ref or environment", async () => {
