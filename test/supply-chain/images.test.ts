@@ -16,6 +16,8 @@ import { main as images } from "../../scripts/images";
 import { platformImageReport } from "../../scripts/lib/image-report";
 import { ConfigError } from "../../stacks/config";
 import { TestRegistry } from "../harness/oci-registry";
+import { chartDefaults, missingCommentedKeys } from "../harness/reference";
+import { CHARTS } from "../../components/shared/helm";
 
 const REFS = [...new Set(CHART_IMAGES.map((i) => i.ref))].sort();
 const fakeDigest = (ref: string) => `sha256:${Buffer.from(ref).toString("hex").padEnd(64, "0").slice(0, 64)}`;
@@ -150,4 +152,24 @@ describe("upstream publishers' signatures at admission", () => {
         const policy = dev.ofType("kubernetes:kyverno.io/v1:ClusterPolicy").find((r) => r.inputs.metadata.name === "verify-upstream-publisher-signatures")!;
         assert.equal(policy.inputs.spec.rules[0].verifyImages[0].failureAction, "Audit");
     });
+});
+
+describe("the image inventory matches the pinned charts' default values", () => {
+    const SUBCHARTS: Record<string, string> = { "kube-state-metrics": "kube-state-metrics", "prometheus-node-exporter": "prometheus-node-exporter" };
+    for (const image of CHART_IMAGES) {
+        it(`${image.chart} ${image.path}: the block exists, names ${image.ref.split(":")[0]}, and takes a ${image.field}`, () => {
+            const [head, ...rest] = image.path.split(".");
+            const chart = SUBCHARTS[head] ?? CHARTS[image.chart].chart;
+            const keys = SUBCHARTS[head] ? rest : [head, ...rest];
+            const block = keys.reduce<any>((o, k) => o?.[k], chartDefaults(chart));
+            assert.ok(block && typeof block === "object", `${chart}: no ${keys.join(".")} in the chart defaults`);
+            const registry = block.registry || block.defaultRegistry;
+            const repository = String(block.repository);
+            const full = registry ? `${registry}/${repository}` : repository.split("/")[0].includes(".") ? repository : `docker.io/${repository}`;
+            const expected = parseImage(image.ref)!;
+            assert.equal(full, `${expected.registry}/${expected.repository}`);
+            const field = image.field;
+            assert.ok(field in block || missingCommentedKeys(chart, [`${keys.join(".")}.${field}`]).length === 0, `${chart}: ${keys.join(".")}.${field} is neither a default key nor documented`);
+        });
+    }
 });
