@@ -106,14 +106,14 @@ describe("images.lock.json feeds each chart's digest fields", () => {
 
     it("with a complete lock the plan pins every platform image (and requirePinned builds); with the committed lock it reports the unpinned ones", async () => {
         useImageLock(fullLock());
-        const pinned = await buildStack("prod", { mutate: (v) => (v["platform:supplyChain"].platformImages = { requirePinned: true }) });
+        const pinned = await buildStack("dev", { mutate: (v) => (v["platform:supplyChain"].platformImages = { requirePinned: true }) });
         const lines = platformImageReport(pinned.resources);
         assert.deepEqual(lines.filter((l) => !l.pinned), []);
         const kps = pinned.get("kubernetes:helm.sh/v3:Release", "kps").inputs.values as any;
         assert.equal(kps["kube-state-metrics"].image.sha, fakeDigest("registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0").slice(7));
         const kyverno = pinned.get("kubernetes:helm.sh/v3:Release", "kyverno").inputs.values as any;
         assert.equal(kyverno.admissionController.container.image.tag, `v1.19.0@${fakeDigest("reg.kyverno.io/kyverno/kyverno:v1.19.0")}`);
-        assert.equal(kyverno.admissionController.replicas, 3, "the pins merge into, not over, the component's values");
+        assert.equal(kyverno.admissionController.replicas, 1, "the pins merge into, not over, the component's values (dev: one replica)");
         useImageLock(undefined);
         const committed = platformImageReport((await builtStack("prod")).resources);
         const nullInLock = new Set(Object.entries(readImageLock().images).filter(([, e]) => !e.digest).map(([r]) => r));

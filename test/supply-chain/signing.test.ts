@@ -4,8 +4,11 @@
  * write them, and the config rules around them.
  */
 import * as assert from "node:assert/strict";
-import { BuiltStack, builtStack, buildStack, promiseOf, readStackConfig } from "../../lib/offline/stack";
-import { MOCK_ACCOUNT_ID } from "../../lib/offline/mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { BuiltStack, builtStack, promiseOf, readStackConfig } from "../../lib/offline/stack";
+import { MOCK_ACCOUNT_ID, PlatformMocks } from "../../lib/offline/mocks";
+import { record } from "../../lib/offline/recorder";
+import { CiSigningIdentity } from "../../components/supply-chain/ci-identity";
 import { ConfigError, parsePlatformConfig } from "../../stacks/config";
 import { keyPolicyAllows, identityAllows, trustAllows } from "../harness/iam-eval";
 
@@ -126,10 +129,13 @@ describe("supply chain: signing key, CI role and repositories (prod)", () => {
 
     it("an existing OIDC provider ARN is used instead of creating one", async () => {
         const existing = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`;
-        const s = await buildStack("prod", { mutate: (v) => (v["platform:supplyChain"].signing.oidcProviderArn = existing) });
-        assert.equal(s.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
-        const trust = JSON.parse(await promiseOf<string>(s.get("aws:iam/role:Role", "ci-signing-role").inputs.assumeRolePolicy as string));
+        await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1"), "platform", "prod", false);
+        const ctx = { prefix: "platform-prod", environment: "prod", region: "eu-west-1", tags: {} };
+        const { result, resources } = await record(() => new CiSigningIdentity("ci-signing", { ctx, accountId: MOCK_ACCOUNT_ID, oidcProviderArn: existing, signers: [{ repository: "example-org/shop", refs: ["refs/heads/main"], environments: [] }] }));
+        assert.equal(resources.filter((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+        const trust = JSON.parse(await promiseOf<string>(result.role.assumeRolePolicy));
         assert.equal(trust.Statement[0].Principal.Federated, existing);
+        assert.deepEqual(trust.Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"], ["repo:example-org/shop:ref:refs/heads/main"]);
     });
 });
 
