@@ -6,15 +6,14 @@
  */
 import * as assert from "node:assert/strict";
 import { generateKeyPairSync, KeyObject, sign } from "node:crypto";
-import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
-import * as path from "node:path";
 import { evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
 import { DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from "../../policies/supply-chain/cosign";
 import { fetchKmsPublicKey, KmsKeyError, parseKmsRef, signV4 } from "../../policies/supply-chain/kms";
-import { builtStack, promiseOf, REPO_ROOT } from "../../lib/offline/stack";
-import { packConfigFromPlatform } from "../../scripts/lib/pack-config";
+import { builtStack, promiseOf } from "../../lib/offline/stack";
+import { packConfigFile, readPackConfigFile } from "../../scripts/lib/pack-config";
+import { supplyChainPackEntries } from "../../scripts/lib/supply-chain-pack";
 import { dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
 
 const VECTOR_CREDS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
@@ -162,10 +161,12 @@ describe("the generated policy config stays in step with the stack's key and reg
     for (const stack of ["staging", "prod"]) {
         it(`${stack}: policies/config/${stack}.json names the alias the stack creates for the key admission trusts, and the stack's ECR prefix`, async () => {
             const s = await builtStack(stack);
-            const derived = packConfigFromPlatform(s.config);
-            const file = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policies", "config", `${stack}.json`), "utf8")).all;
-            assert.deepEqual(file.cosignKmsKeys, derived.cosignKmsKeys, "regenerate policies/config with the stack's supply-chain entries");
-            assert.deepEqual(file.signedRegistries, derived.signedRegistries);
+            const derived = supplyChainPackEntries(s.config);
+            const file = readPackConfigFile(packConfigFile(stack));
+            const signatures = file["image-signature-and-sbom"].properties;
+            assert.deepEqual(signatures.cosignKmsKeys, derived.cosignKmsKeys, "regenerate with npm run policy -- config <stack>");
+            assert.deepEqual(signatures.signedRegistries, derived.signedRegistries);
+            assert.deepEqual(file["admission-sbom-rule"].properties.signedRegistries, derived.signedRegistries);
             const alias = s.get("aws:kms/alias:Alias", "cosign-alias");
             const key = s.get("aws:kms/key:Key", "cosign-key");
             assert.equal(await promiseOf(alias.inputs.targetKeyId), await promiseOf((key.resource as any).keyId));
