@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { Validator } from "ip-num";
 import { createPublicKey } from "node:crypto";
+import { platformImagesSchema, signingSchema } from "./supply-chain-schema";
 
 /** Kubernetes minor versions in EKS standard support (as of 2026-11); update with each EKS release. */
 export const SUPPORTED_EKS_VERSIONS = ["1.34", "1.35", "1.36"] as const;
@@ -310,6 +311,10 @@ export const supplyChainSchema = z.strictObject({
     admissionReplicas: z.number().int().min(1).max(5).default(3),
     /** SBOM format the in-cluster rule requires (the pack's registry check accepts both). Defaults to cyclonedx. */
     sbomFormat: z.enum(["cyclonedx", "spdx"]).default("cyclonedx"),
+    /** Signing key, CI signing role and ECR repositories (stacks/supply-chain-schema.ts, docs/supply-chain.md). */
+    signing: signingSchema.prefault({}),
+    /** Digest pinning of the platform's own images from images.lock.json (docs/supply-chain.md). */
+    platformImages: platformImagesSchema.prefault({}),
 });
 
 export const alertingSchema = z.strictObject({

@@ -11,6 +11,7 @@ import { API_SERVER_SLO } from "../components/observability/alerts";
 import { Observability } from "../components/observability";
 import { Placement, resources } from "../components/shared/helm";
 import { IMAGES } from "../components/shared/images";
+import { SIGNING_PUBLISHERS } from "../components/shared/platform-images";
 import { ArgoRollouts } from "../components/delivery/argo-rollouts";
 import { CanaryApp } from "../components/delivery/canary-app";
 import { AwsBackup, DAILY_SCHEDULE } from "../components/backup/aws-backup";
@@ -22,6 +23,7 @@ import { PlatformContext } from "../components/shared/naming";
 import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
 import { CiRunner } from "../components/ci/runner";
 import { PlatformConfig } from "./config";
+import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
 
 export interface Platform {
     vpc: Vpc;
@@ -80,6 +82,7 @@ export function buildCiBootstrap(cfg: PlatformConfig): { vpc: Vpc; runner: CiRun
 }
 
 export function buildPlatform(cfg: PlatformConfig): Platform {
+    assertPlatformImagesPinned(cfg);
     const { ctx, accountId, ciRoles } = context(cfg);
     const linkedServices: LinkedService[] = ["autoscaling.amazonaws.com"];
     if (cfg.observability.jaeger.storage === "opensearch") linkedServices.push("opensearchservice.amazonaws.com");
@@ -138,9 +141,12 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
 
     const inCluster = { providers: [cluster.provider] };
     const monitoringCrds = observability.prometheus.release;
+    const supplyChain = buildSupplyChain(cfg, ctx, accountId, cluster);
+    const verifyOwn = supplyChain && cfg.supplyChain.signing.verifyRepositories;
     const admission = new ImageVerification("image-verification", {
-        signedRegistries: cfg.supplyChain.signedRegistries,
-        cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
+        signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],
+        cosignPublicKeys: [...cfg.supplyChain.cosignPublicKeys, ...(supplyChain ? [supplyChain.signingKey.publicKeyPem] : [])],
+        publishers: cfg.supplyChain.platformImages.verifyPublisherSignatures ? SIGNING_PUBLISHERS : [],
         mode: cfg.supplyChain.admission,
         replicas: cfg.supplyChain.admissionReplicas,
         sbomFormat: cfg.supplyChain.sbomFormat,
@@ -254,6 +260,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
             ciRunnerProject: runner.projectName,
+            ...supplyChain?.outputs,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
         },
     };

@@ -10,6 +10,7 @@ import { recoveryFactsOf } from "../../policies/dr/targets";
 import { missedTargets, recoveryFigures } from "../../policies/lib/recovery";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { packConfigFromPlatform, readPackConfigFile } from "../../scripts/lib/pack-config";
+import { supplyChainPackEntries } from "../../scripts/lib/supply-chain-pack";
 import { BuiltStack, buildStack, builtStack, promiseOf, REPO_ROOT } from "../../lib/offline/stack";
 import { RecordedResource } from "../../lib/offline/recorder";
 
@@ -217,7 +218,7 @@ describe("pack config files", () => {
             const s = await builtStack(stack);
             const of = (policy: string, key: string) => pack[policy].properties[key];
             assert.deepEqual(of("dr-targets", "drTargets"), s.config.dr.enabled ? s.config.dr.targets : undefined, stack);
-            assert.deepEqual([of("admission-sbom-rule", "signedRegistries"), of("admission-sbom-rule", "admission"), of("rds-baseline", "environment"), of("image-signature-and-sbom", "verificationMode"), of("image-signature-and-sbom", "cosignPublicKeys")], [s.config.supplyChain.signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
+            assert.deepEqual([of("admission-sbom-rule", "signedRegistries"), of("admission-sbom-rule", "admission"), of("rds-baseline", "environment"), of("image-signature-and-sbom", "verificationMode"), of("image-signature-and-sbom", "cosignPublicKeys")], [supplyChainPackEntries(s.config).signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
         }
     });
 });
