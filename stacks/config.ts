@@ -234,6 +234,17 @@ function allowedKeys(path: PropertyKey[]): string[] {
     return Object.values(keys?.entries ?? {});
 }
 
+/**
+ * Every key path of the schema, as documented (`network.cidr`, `eks.nodeGroups[].minSize`): objects
+ * are walked, lists of objects give `<list>[]` and their fields, maps and scalars are leaves.
+ */
+export function configKeyPaths(schema: z.core.$ZodType = platformSchema, at = ""): string[] {
+    const def = unwrap(schema)._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    if (def.type === "object" && def.shape) return Object.entries(def.shape).flatMap(([k, v]) => configKeyPaths(v, at ? `${at}.${k}` : k));
+    if (def.type === "array" && def.element && (unwrap(def.element)._zod.def as { type: string }).type === "object") return [at, ...configKeyPaths(def.element, `${at}[]`)];
+    return [at];
+}
+
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     let current = schema;
     for (;;) {
