@@ -35,7 +35,9 @@ export interface VectorCase {
 export interface CosignVectors {
     source: Source;
     repository: string;
-    image: { digest: string; manifest: string; blobs: Record<string, string> };
+    image: { digest: string; manifest: string };
+    /** Every blob any manifest here references (configs, layers, payloads, envelopes, bundles), by digest: push them to a registry as they are. */
+    blobs: Record<string, string>;
     keys: { signer: { publicKey: string; privateKeyTestOnly: string }; other: { publicKey: string } };
     /** Exact bytes (as UTF-8 text) of every payload, envelope and bundle, by name. */
     vectors: Record<string, { payload?: string; signature?: string; envelope?: string; bundle?: string }>;
@@ -45,7 +47,6 @@ export interface CosignVectors {
 }
 
 const sha256 = (data: string | Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
-const descriptor = (mediaType: string, data: string, extra: Partial<Descriptor> = {}): Descriptor => ({ mediaType, digest: sha256(data), size: Buffer.byteLength(data), ...extra });
 const paeOf = (type: string, body: Buffer) => Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${body.length} `), body]);
 
 export function generateCosignVectors(regenerate: string): CosignVectors {
@@ -53,6 +54,12 @@ export function generateCosignVectors(regenerate: string): CosignVectors {
     const signer = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const other = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const pem = (k: KeyObject, type: "spki" | "pkcs8") => k.export({ type, format: "pem" }).toString();
+    const blobs: Record<string, string> = {};
+    /** A descriptor of `data`, recorded among the blobs (manifests are not blobs: pass `blob: false`). */
+    const descriptor = (mediaType: string, data: string, extra: Partial<Descriptor> = {}, blob = true): Descriptor => {
+        if (blob) blobs[sha256(data)] = data;
+        return { mediaType, digest: sha256(data), size: Buffer.byteLength(data), ...extra };
+    };
 
     // The image: a config and one layer, and its manifest; the manifest's sha256 is the image digest.
     const config = JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
@@ -115,7 +122,7 @@ export function generateCosignVectors(regenerate: string): CosignVectors {
         const m = JSON.stringify({
             schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: BUNDLE,
             config: descriptor("application/vnd.oci.empty.v1+json", empty), layers: [descriptor(BUNDLE, vectors[name].bundle!)],
-            subject: descriptor(OCI_MANIFEST, manifest),
+            subject: descriptor(OCI_MANIFEST, manifest, {}, false),
             annotations: { "dev.sigstore.bundle.content": "dsse-envelope", "dev.sigstore.bundle.predicateType": predicateType },
         });
         referrers[sha256(m)] = m;
@@ -141,7 +148,8 @@ export function generateCosignVectors(regenerate: string): CosignVectors {
     return {
         source: { project: "this repository (generated, not upstream)", version: "1", file: "scripts/derive/cosign.ts", blob: "", regenerate },
         repository,
-        image: { digest, manifest, blobs: { [sha256(config)]: config, [sha256(layer)]: layer } },
+        image: { digest, manifest },
+        blobs,
         keys: { signer: { publicKey: pem(signer.publicKey, "spki"), privateKeyTestOnly: pem(signer.privateKey, "pkcs8") }, other: { publicKey: pem(other.publicKey, "spki") } },
         vectors,
         manifests: { tags, referrers },
