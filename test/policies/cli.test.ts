@@ -54,7 +54,7 @@ describe("npm run policy -- check", () => {
     it("exit 0 and a summary for compliant manifests", async () => {
         const r = await main(["check", tmp("good.yaml", good)]);
         assert.equal(r.code, 0, r.stdout);
-        assert.match(r.stdout, /^1 resources checked: 0 mandatory, 0 advisory violation\(s\)$/);
+        assert.match(r.stdout, /^1 resources checked: 0 mandatory, 0 advisory violation\(s\)$/m);
     });
     it("exit 1 on a mandatory violation; --format json prints {resource, type, policy, enforcementLevel, message}", async () => {
         const r = await json(["check", tmp("bad.yaml", good.replace(`@${DIGEST}`, ":1.0"))]);
@@ -95,10 +95,10 @@ describe("npm run policy -- check", () => {
         assert.match((await main(["check", tmp("scalar.yaml", "just a string")])).stderr, /document 1 is a string, not a Kubernetes object/);
         assert.match((await main(["check", tmp("g.yaml", good), "--format", "xml"])).stderr, /--format must be text or json, not "xml"/);
         assert.match((await main(["lint", "x"])).stderr, /unknown command lint\nusage: npm run policy/);
-        const cfg = tmp("cfg.json", JSON.stringify({ all: { enviroment: "prod" } }));
+        const cfg = tmp("cfg.json", JSON.stringify({ "rds-baseline": { enviroment: "prod" } }));
         const typo = await main(["check", tmp("g.yaml", good), "--config", cfg]);
         assert.equal(typo.code, 2);
-        assert.match(typo.stderr, /enviroment: unknown key; allowed keys: environment/);
+        assert.match(typo.stderr, /cfg\.json: Invalid policy pack config:\n  - "rds-baseline"\.enviroment: not a property of this policy; it reads environment, minBackupRetentionDays/);
     });
 });
 
