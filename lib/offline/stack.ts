@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../stacks/config";
-import { buildPlatform, Platform } from "../../stacks/platform";
+import { buildCiBootstrap, buildPlatform, Platform } from "../../stacks/platform";
 import { PlatformMocks } from "./mocks";
 import { record, RecordedResource } from "./recorder";
 
@@ -82,7 +82,9 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
     const config = parsePlatformConfig({ project: PROJECT, stack, values });
     await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
-    const { result, resources } = await record(() => buildPlatform(config));
+    // platform:ciBootstrap (first deploy of an account/region) builds the network and CI runner only, as stacks/index.ts does;
+    // such a build has no cluster, database or observability, and `platform` then holds only vpc, runner and outputs.
+    const { result, resources } = await record(() => (config.ciBootstrap ? (buildCiBootstrap(config) as unknown as Platform) : buildPlatform(config)));
     return new BuiltStack(stack, config, result, resources);
 }
 

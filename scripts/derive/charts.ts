@@ -25,6 +25,8 @@ export interface ImageBlock {
     /** `object` with the keys it has (registry, repository, tag, digest...), or `string` for `image: repo:tag`. */
     form: "object" | "string";
     keys?: string[];
+    /** The default registry/repository/tag names of the block (facts: image names), where they are strings. */
+    defaults?: Record<string, string>;
 }
 
 export interface ChartIndex {
@@ -69,7 +71,8 @@ function mergeShapes(a: Shape, b: Shape): Shape {
     return out;
 }
 
-const IMAGE_KEYS = ["registry", "repository", "image", "tag", "digest", "sha", "pullPolicy"];
+const IMAGE_KEYS = ["registry", "defaultRegistry", "repository", "image", "tag", "digest", "sha", "pullPolicy"];
+const NAME_KEYS = ["registry", "defaultRegistry", "repository", "tag"];
 
 function blocks(shape: Shape, at: string, images: ImageBlock[], resources: string[]): void {
     const visit = (s: Shape, p: string) => blocks(s, p, images, resources);
@@ -150,6 +153,12 @@ export function deriveChart(dir: string, regenerate: string, referenceDir?: stri
     const images: ImageBlock[] = [];
     const resources: string[] = [];
     blocks(values, "", images, resources);
+    for (const img of images) {
+        if (img.form !== "object" || img.path.includes("[]")) continue;
+        const block = img.path.split(".").reduce<any>((o, k) => o?.[k], defaults);
+        const names = Object.fromEntries(NAME_KEYS.filter((k) => typeof block?.[k] === "string").map((k) => [k, block[k] as string]));
+        if (Object.keys(names).length > 0) img.defaults = names;
+    }
     resources.push(...commented.filter((p) => /^(resources|.*Resources)$/.test(p.split(".").pop()!)));
     const index: ChartIndex = {
         source: { chart: src("Chart.yaml"), values: src("values.yaml") },

@@ -74,7 +74,7 @@ describe("derivation scripts", () => {
             console.log = log;
         }
         const index = JSON.parse(fs.readFileSync(path.join(dir, "charts", "demo-1.2.3.values.json"), "utf8"));
-        assert.deepEqual([index.chart.name, index.chart.version, index.images, index.resources], ["demo", "1.2.3", [{ path: "image", form: "object", keys: ["repository", "tag"] }], ["resources"]]);
+        assert.deepEqual([index.chart.name, index.chart.version, index.images, index.resources], ["demo", "1.2.3", [{ path: "image", form: "object", keys: ["repository", "tag"], defaults: { repository: "x", tag: "y" } }], ["resources"]]);
         assert.equal(index.source.values.blob, gitBlobId(fs.readFileSync(path.join(dir, "demo", "values.yaml"))));
         assert.match(index.source.values.regenerate, /^npm run derive -- charts --chart /);
         const err = console.error;

@@ -18,7 +18,7 @@ const rel = (f: string) => path.relative(REPO_ROOT, f);
 
 /** `platform:<path>` config keys in a text (not type tokens such as platform:network:Vpc, not placeholders). */
 export function platformKeys(text: string): string[] {
-    return [...text.matchAll(/(?<![\w-])platform:([A-Za-z][\w.[\]-]*[\w\]])(?![\w:<*])/g)].map((m) => m[1].replace(/\[\d*\]/g, "[]"));
+    return [...text.matchAll(/(?<![\w-])platform:([A-Za-z][\w.[\]-]*[\w\]])(?![\w:<*.-])/g)].map((m) => m[1].replace(/\[\d*\]/g, "[]"));
 }
 
 describe("README and docs name only what exists", () => {

@@ -81,6 +81,16 @@ export function valuesShapeAt(chart: string, dotted: string): Shape | undefined 
     return keys.reduce<Shape | undefined>((s, k) => s?.properties?.[k], root);
 }
 
+/** The image block at a dotted path of the chart's values (subchart paths resolve in the subchart): its keys and default names. */
+export function imageBlock(chart: string, dotted: string): { keys: string[]; defaults: Record<string, string> } | undefined {
+    // In the chart's own values first (Kyverno keeps its crds subchart's values there), then in a subchart's.
+    const [head, ...rest] = dotted.split(".");
+    const sub = chartIndex(chart).chart.dependencies.find((d) => (d.alias ?? d.name) === head);
+    const block = chartIndex(chart).images.find((i) => i.path === dotted && i.form === "object")
+        ?? (sub ? chartIndex(sub.name, sub.version).images.find((i) => i.path === rest.join(".") && i.form === "object") : undefined);
+    return block ? { keys: block.keys ?? [], defaults: block.defaults ?? {} } : undefined;
+}
+
 /** Every key path in `values` that the chart's default values do not have. */
 export function unknownValueKeys(chart: string, values: Record<string, unknown>, rules: ValuesRules = {}): string[] {
     const unknown: string[] = [];
