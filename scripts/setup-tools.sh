@@ -1,26 +1,71 @@
 #!/usr/bin/env bash
-# Installs the Debian tools the test suite runs for real: promtool (package prometheus), amtool
-# (package prometheus-alertmanager) and an OCI registry for the registry-mode policy tests
-# (package docker-registry), and kubectl (package kubernetes-client) whose offline YAML decoding the
-# policy-input tests compare against. Without root it only checks and says what to install.
+# Installs the Debian/Ubuntu tools the test suite runs for real: promtool (package prometheus),
+# amtool (prometheus-alertmanager) and an OCI registry for the registry-mode policy tests
+# (docker-registry), and kubectl (kubernetes-client), whose offline YAML decoding the policy-input
+# tests compare ours against. Nothing to do when all four are on PATH.
+#
+# - as root it runs apt-get; as another user it uses sudo when sudo works without a password prompt
+#   (GitHub-hosted runners); otherwise it prints the exact command to run and exits 1;
+# - the packages' services are not started (a temporary /usr/sbin/policy-rc.d refuses them), and
+#   that file is removed again on every exit path, success, failure or interrupt;
+# - PLATFORM_SETUP_FORCE=1 runs the install even when the tools are present (to test this script).
 set -euo pipefail
+
 packages=()
 command -v promtool >/dev/null || packages+=(prometheus)
 command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v docker-registry >/dev/null || packages+=(docker-registry)
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
-[ ${#packages[@]} -eq 0 ] && { echo "promtool, amtool, docker-registry and kubectl present"; exit 0; }
-if [ "$(id -u)" -ne 0 ]; then
-  echo "missing: ${packages[*]}; install them with: sudo apt-get install -y ${packages[*]}" >&2
+if [ -n "${PLATFORM_SETUP_FORCE:-}" ] && [ ${#packages[@]} -eq 0 ]; then packages=(prometheus prometheus-alertmanager docker-registry kubernetes-client); fi
+if [ ${#packages[@]} -eq 0 ]; then
+  echo "setup-tools: promtool, amtool, docker-registry and kubectl are installed"
+  exit 0
+fi
+
+install_line="apt-get update && apt-get install -y --no-install-recommends ${packages[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
+  echo "setup-tools: missing ${packages[*]} and no root or password-less sudo to install them." >&2
+  echo "Run as root:  $install_line" >&2
+  echo "or with sudo: sudo sh -c '$install_line'" >&2
   exit 1
 fi
+if ! command -v apt-get >/dev/null; then
+  echo "setup-tools: missing ${packages[*]}; this script needs apt-get (Debian or Ubuntu). Install promtool, amtool, docker-registry and kubectl another way." >&2
+  exit 1
+fi
+
+# Refuse service starts while installing, unless the machine already has its own policy (then leave it).
+policy=/usr/sbin/policy-rc.d
+ours=""
+log=$(mktemp)
+cleanup() {
+  local code=$?
+  if [ -n "$ours" ]; then "${as_root[@]}" rm -f "$policy" || echo "setup-tools: could not remove $policy; remove it by hand" >&2; fi
+  rm -f "$log"
+  exit "$code"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if [ ! -e "$policy" ]; then
+  ours=1
+  printf '#!/bin/sh\n# written by scripts/setup-tools.sh while it installs; removed when it exits\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null
+  "${as_root[@]}" chmod 755 "$policy"
+fi
+
 export DEBIAN_FRONTEND=noninteractive
-# The packages start daemons on install; nothing here needs them running.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null 2>&1 \
-  || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null; }
-rm -f /usr/sbin/policy-rc.d
-promtool --version | head -1
+apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
+echo "setup-tools: installing ${packages[*]}${as_root[0]:+ with sudo}"
+# Try the package lists the machine has first; refresh them when that fails (stale or none).
+if ! "${apt[@]}" install -y --no-install-recommends "${packages[@]}" >"$log" 2>&1; then
+  "${apt[@]}" update >>"$log" 2>&1 || { tail -30 "$log" >&2; echo "setup-tools: apt-get update failed" >&2; exit 1; }
+  "${apt[@]}" install -y --no-install-recommends "${packages[@]}" >>"$log" 2>&1 || { tail -30 "$log" >&2; echo "setup-tools: apt-get install ${packages[*]} failed" >&2; exit 1; }
+fi
+promtool --version 2>&1 | head -1
 amtool --version 2>&1 | head -1
 docker-registry --version
-kubectl version --client 2>&1 | head -1
+kubectl version --client 2>/dev/null | head -1

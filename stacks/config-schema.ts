@@ -9,6 +9,8 @@
 import { z } from "zod";
 import { Validator } from "ip-num";
 import { createPublicKey } from "node:crypto";
+import { Region } from "@pulumi/aws/types/enums";
+import { closest } from "./suggest";
 import { platformImagesSchema, signingSchema } from "./supply-chain-schema";
 
 /** Kubernetes minor versions in EKS standard support (as of 2026-11); update with each EKS release. */
@@ -56,7 +58,19 @@ const dnsLabel = z
     .string()
     .regex(/^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$/, "must be a lowercase DNS label of at most 32 characters");
 
-export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1");
+/** Every AWS region the pinned @pulumi/aws provider knows: its `Region` enum (types/enums), not a hand-written list. */
+export const AWS_REGIONS: readonly string[] = Object.values(Region).sort();
+
+/** Why a string is not an AWS region: a suggestion when it is a likely typo, and the known regions. */
+export function regionProblem(value: unknown): string {
+    const hint = typeof value === "string" ? closest(value, AWS_REGIONS) : undefined;
+    return `is not an AWS region${hint ? ` (did you mean ${hint}?)` : ""}; known regions (@pulumi/aws): ${AWS_REGIONS.join(", ")}`;
+}
+
+export const awsRegion = z.string().refine((r) => AWS_REGIONS.includes(r), { error: (issue) => regionProblem(issue.input) });
+
+/** An availability zone name: a known region followed by one letter (eu-west-1a, us-gov-west-1b). */
+const availabilityZone = z.string().refine((az) => /^[a-z0-9-]+[a-z]$/.test(az) && AWS_REGIONS.includes(az.slice(0, -1)), "must be an AZ name such as eu-west-1a (a known region and a zone letter)");
 
 /** A duration as Prometheus writes it (`15d`, `12h`). */
 const promDuration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, "must be a Prometheus duration such as 15d or 12h");
@@ -109,7 +123,7 @@ export const networkSchema = z.strictObject({
     /** Number of AZs, 2 or 3. Defaults to 3. */
     azCount: z.number().int().min(2).max(3).default(3),
     /** Explicit AZ names; when unset the first azCount AZs of the region are used. */
-    availabilityZones: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, "must be an AZ name such as eu-west-1a")).optional(),
+    availabilityZones: z.array(availabilityZone).optional(),
     /** One NAT gateway per AZ (resilient) or a single one (cheap). Defaults to perAz. */
     natGateways: z.enum(["perAz", "single"]).default("perAz"),
     /** Prefix length of each subnet tier. Defaults to public /24, private /19, isolated /24. */

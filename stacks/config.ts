@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cidrsOverlap, planSubnets, SubnetPlan } from "../components/network/subnets";
-import { awsRegion, platformSchema, PlatformSettings, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+import { partitionOf } from "../components/shared/naming";
+import { awsRegion, platformSchema, PlatformSettings, regionProblem, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+import { closest } from "./suggest";
 import { parseAllowedAccountIds, signingChecks } from "./supply-chain-checks";
 
 export * from "./config-schema";
@@ -59,9 +61,8 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     }
     const region = input.values["aws:region"];
     const problems: string[] = [];
-    if (!awsRegion.safeParse(region).success) {
-        problems.push(`aws:region: ${show(region)} must be set to an AWS region such as eu-west-1`);
-    }
+    if (region === undefined || region === "") problems.push("aws:region: is required; set it with: pulumi config set aws:region <region>, e.g. eu-west-1");
+    else if (!awsRegion.safeParse(region).success) problems.push(`aws:region: ${show(region)} ${regionProblem(region)}`);
     const parsed = platformSchema.safeParse(raw);
     if (!parsed.success) {
         problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)));
@@ -146,6 +147,7 @@ function crossFieldChecks(cfg: PlatformSettings, region: string, problems: strin
     if (dr.enabled) {
         if (!dr.region) problems.push(`platform:dr.region: required when dr.enabled is true; set an AWS region other than ${region}`);
         else if (dr.region === region) problems.push(`platform:dr.region: ${show(dr.region)} equals the primary aws:region; the DR region must be a different region`);
+        else if (partitionOf(dr.region) !== partitionOf(region)) problems.push(`platform:dr.region: ${show(dr.region)} is in partition ${partitionOf(dr.region)}, aws:region ${region} in ${partitionOf(region)}; replication and backup copies stay within one partition`);
         if (cidrsOverlap(dr.vpcCidr, network.cidr)) problems.push(`platform:dr.vpcCidr: ${show(dr.vpcCidr)} overlaps network.cidr ${network.cidr}; the DR VPC needs its own range`);
         try {
             planSubnets(dr.vpcCidr, network.azCount, network.subnetPrefixes);
@@ -180,21 +182,40 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
     const value = valueAt(raw, issue.path);
     switch (issue.code) {
         case "unrecognized_keys":
-            return issue.keys.map((key) => {
-                const allowed = allowedKeys(issue.path);
-                const hint = closest(key, allowed);
-                return `${keyPath([...issue.path, key])}: unknown key${hint ? ` (did you mean ${hint}?)` : ""}; allowed keys: ${allowed.join(", ")}`;
-            });
-        case "invalid_value":
-            return [`${at}: ${value === undefined ? "is required" : `${show(value)} is not allowed`}; allowed values: ${issue.values.map((v) => show(v)).join(", ")}`];
+            return issue.keys.map((key) => unknownKey([...issue.path, key], key));
+        case "invalid_key": {
+            const key = String(issue.path[issue.path.length - 1]);
+            // A record keyed by an enum lists its keys; a record keyed by a pattern says what a key must be.
+            if (allowedKeys(issue.path.slice(0, -1)).length > 0) return [unknownKey(issue.path, key)];
+            return [`${keyPath(issue.path.slice(0, -1))}: key ${show(key)} ${issue.issues.map((i) => i.message).join("; ")}`];
+        }
+        case "invalid_value": {
+            const allowed = issue.values.map((v) => show(v)).join(", ");
+            const strings = issue.values.filter((v): v is string => typeof v === "string");
+            return [`${at}: ${value === undefined ? "is required" : `${show(value)} is not allowed`}; allowed values: ${allowed}${quoteHint(value, strings.length === issue.values.length, strings)}`];
+        }
         case "invalid_type":
-            return [value === undefined ? `${at}: is required (${issue.expected})` : `${at}: ${show(value)} has the wrong type; expected ${issue.expected}`];
+            return [value === undefined ? `${at}: is required (${issue.expected})` : `${at}: ${show(value)} has the wrong type; expected ${issue.expected}${quoteHint(value, issue.expected === "string")}`];
         case "too_small":
         case "too_big":
             return [`${at}: ${show(value)} is out of range: ${issue.message.replace(/^Too (small|big): /, "")}`];
         default:
             return [`${at}: ${show(value)} ${issue.message}`];
     }
+}
+
+/** `<path>: unknown key (did you mean x?); allowed keys: a, b` for a key the schema does not have at that path. */
+function unknownKey(path: PropertyKey[], key: string): string {
+    const allowed = allowedKeys(path.slice(0, -1));
+    const hint = closest(key, allowed);
+    return `${keyPath(path)}: unknown key${hint ? ` (did you mean ${hint}?)` : ""}; allowed keys: ${allowed.length > 0 ? allowed.join(", ") : "none (this map takes no keys)"}`;
+}
+
+/** A number where a string (a version) is expected: YAML read an unquoted 1.30 as the number 1.3. */
+function quoteHint(value: unknown, wantsString: boolean, allowed: string[] = []): string {
+    if (typeof value !== "number" || !wantsString) return "";
+    const meant = allowed.find((v) => Number(v) === value) ?? String(value);
+    return `; ${value} is a number because YAML reads an unquoted version as a number (1.30 becomes 1.3): quote it, e.g. "${meant}"`;
 }
 
 function keyPath(path: PropertyKey[]): string {
@@ -212,13 +233,28 @@ function allowedKeys(path: PropertyKey[]): string[] {
     let schema: z.core.$ZodType = platformSchema;
     for (const key of path) {
         schema = unwrap(schema);
-        const def = schema._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+        const def = schema._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
         if (def.type === "array" && typeof key === "number" && def.element) schema = def.element;
+        else if (def.type === "record" && typeof key === "string" && def.valueType) schema = def.valueType;
         else if (def.type === "object" && def.shape && typeof key === "string") schema = def.shape[key];
         else return [];
     }
-    const def = unwrap(schema)._zod.def as unknown as { shape?: Record<string, unknown> };
-    return Object.keys(def.shape ?? {});
+    const def = unwrap(schema)._zod.def as unknown as { shape?: Record<string, unknown>; keyType?: z.core.$ZodType };
+    if (def.shape) return Object.keys(def.shape);
+    // A record keyed by an enum (eks.addonVersions): its keys are the enum's values.
+    const keys = def.keyType?._zod.def as unknown as { entries?: Record<string, string> } | undefined;
+    return Object.values(keys?.entries ?? {});
+}
+
+/**
+ * Every key path of the schema, as documented (`network.cidr`, `eks.nodeGroups[].minSize`): objects
+ * are walked, lists of objects give `<list>[]` and their fields, maps and scalars are leaves.
+ */
+export function configKeyPaths(schema: z.core.$ZodType = platformSchema, at = ""): string[] {
+    const def = unwrap(schema)._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    if (def.type === "object" && def.shape) return Object.entries(def.shape).flatMap(([k, v]) => configKeyPaths(v, at ? `${at}.${k}` : k));
+    if (def.type === "array" && def.element && (unwrap(def.element)._zod.def as { type: string }).type === "object") return [at, ...configKeyPaths(def.element, `${at}[]`)];
+    return [at];
 }
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
@@ -228,30 +264,6 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
         if (!["default", "prefault", "optional"].includes(def.type) || !def.innerType) return current;
         current = def.innerType;
     }
-}
-
-function closest(key: string, candidates: string[]): string | undefined {
-    let best: string | undefined;
-    let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-    for (const c of candidates) {
-        const d = editDistance(key.toLowerCase(), c.toLowerCase());
-        if (d < bestDistance) [best, bestDistance] = [c, d];
-    }
-    return best;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let prev = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const tmp = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-            prev = tmp;
-        }
-    }
-    return row[b.length];
 }
 
 function show(value: unknown): string {

@@ -12,7 +12,7 @@ export interface ChartPin {
     version: string;
 }
 
-/** Pinned chart versions. Their default values are in ../shared/reference/helm-charts and the tests check every key we set against them. */
+/** Pinned chart versions. Each has a values index in test/data/charts (`npm run derive -- charts`) and the tests check every key we set against it. */
 export const CHARTS = {
     kubePrometheusStack: { chart: "kube-prometheus-stack", repo: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
     loki: { chart: "loki", repo: "https://grafana-community.github.io/helm-charts", version: "18.11.0" },

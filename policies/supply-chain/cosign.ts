@@ -2,7 +2,7 @@
  * Cosign signature and attestation verification with node:crypto only (key-based, offline from
  * Rekor, like `cosign verify --insecure-ignore-tlog`): the legacy simple-signing payload, DSSE
  * envelopes over their PAE encoding with in-toto statements, and Sigstore v0.3 bundles.
- * Formats: ../shared/reference/cosign/COSIGN_FORMAT.md.
+ * Test vectors: test/data/cosign/vectors.json (`npm run derive -- cosign`).
  */
 import { createHash, createPublicKey, KeyObject, verify } from "node:crypto";
 

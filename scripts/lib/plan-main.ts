@@ -4,7 +4,8 @@
  * Builds the stack under the Pulumi mocks from its own Pulumi.<stack>.yaml, runs the policy pack
  * over every resource, prints a preview-like tree and counts by type, and writes
  * out/<stack>/plan.json (inputs with secrets masked) and out/<stack>/manifests.yaml.
- * Exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config, bad arguments or program error.
+ * Exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config, bad arguments or input, or
+ * program error (one line; PLATFORM_DEBUG=1 adds the stack trace of a program error).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,9 +20,23 @@ import { renderCounts, renderDiff, renderDrReport, renderTree } from "./render";
 import { diffSnapshots, Snapshot, toSnapshot } from "./snapshot";
 import { platformImageReport, renderImageReport } from "./image-report";
 
-const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet]";
+const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet] (npm run plan -- --help)";
+
+const HELP = `Offline plan: builds a stack from its Pulumi.<stack>.yaml under the Pulumi SDK mocks (no cloud
+account, no Pulumi CLI), runs the policy pack over every resource and prints a preview-like tree.
+
+usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet]
+
+  <stack>          dev, staging, prod, or any stack with a Pulumi.<stack>.yaml
+  --diff <file>    compare with an earlier plan.json: resources added, removed and changed input paths
+  --out <dir>      where to write plan.json, manifests.yaml and helm/ (default out/<stack>)
+  --quiet          print only the resource count, the diff and the policy verdicts
+  --help, -h       this text
+
+exit codes: 0 ok, 1 a mandatory policy is violated, 2 invalid config, bad arguments or input`;
 
 class UsageError extends Error {}
+class HelpRequested extends Error {}
 
 interface Options {
     stack: string;
@@ -34,18 +49,40 @@ function parseArgs(argv: string[]): Options {
     const opts: Partial<Options> = { quiet: false };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
+        if (a === "--help" || a === "-h") throw new HelpRequested();
         if (a === "--diff" || a === "--out") {
             const v = argv[++i];
-            if (!v) throw new UsageError(`${a} needs a value\n${USAGE}`);
+            if (!v || v.startsWith("-")) throw new UsageError(`${a} needs a value; ${USAGE}`);
             if (a === "--diff") opts.diff = v;
             else opts.out = v;
         } else if (a === "--quiet") opts.quiet = true;
-        else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}\n${USAGE}`);
+        else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}; ${USAGE}`);
         else if (!opts.stack) opts.stack = a;
-        else throw new UsageError(`unexpected argument ${a}\n${USAGE}`);
+        else throw new UsageError(`unexpected argument ${a}; ${USAGE}`);
     }
-    if (!opts.stack) throw new UsageError(`no stack given\n${USAGE}`);
+    if (!opts.stack) throw new UsageError(`no stack given; ${USAGE}`);
     return { stack: opts.stack, diff: opts.diff, quiet: opts.quiet!, out: opts.out ?? path.join(REPO_ROOT, "out", opts.stack) };
+}
+
+/** Reads the --diff file and checks it is a plan snapshot (written by an earlier `npm run plan`). */
+export function readSnapshot(file: string): Snapshot {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new UsageError(`--diff ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let data: unknown;
+    try {
+        data = JSON.parse(text);
+    } catch (e) {
+        throw new UsageError(`--diff ${file}: not valid JSON (${(e as Error).message})`);
+    }
+    const snap = data as Partial<Snapshot>;
+    const valid = !!snap && typeof snap === "object" && typeof snap.stack === "string" && Array.isArray(snap.resources)
+        && snap.resources.every((r) => !!r && typeof r === "object" && typeof r.key === "string" && typeof r.type === "string" && typeof r.name === "string");
+    if (!valid) throw new UsageError(`--diff ${file}: not a plan snapshot (expected the plan.json an earlier npm run plan wrote: {stack, environment, resources: [{key, type, name, inputs}]})`);
+    return snap as Snapshot;
 }
 
 function writeOutputs(dir: string, snapshot: Snapshot): void {
@@ -65,6 +102,8 @@ function writeOutputs(dir: string, snapshot: Snapshot): void {
 export async function main(argv: string[]): Promise<number> {
     const started = process.hrtime.bigint();
     const opts = parseArgs(argv);
+    // Bad input fails before the (slow) build.
+    const before = opts.diff ? readSnapshot(opts.diff) : undefined;
     const values = readStackConfig(opts.stack);
     const built = await buildStack(opts.stack, { values });
     const snapshot = toSnapshot(opts.stack, built.config.environment, built.resources);
@@ -76,23 +115,19 @@ export async function main(argv: string[]): Promise<number> {
         throw new PolicyConfigError(`${configRel} is out of date with Pulumi.${opts.stack}.yaml (the engine would judge with stale settings); run: npm run policy -- config ${opts.stack}`);
     }
     const violations = await evaluatePackAsync(built.resources.map(toPolicyResource), packConfig);
-    writeOutputs(opts.out, snapshot);
+    try {
+        writeOutputs(opts.out, snapshot);
+    } catch (e) {
+        throw new UsageError(`--out ${opts.out}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
 
     const out: string[] = [];
     if (!opts.quiet) out.push(`Offline plan of stack ${opts.stack} (${built.config.environment}, ${built.config.region}); no cloud calls were made.`, "", ...renderTree(snapshot.resources), "");
     const customCount = snapshot.resources.filter((r) => r.custom).length;
     out.push(`Resources: ${customCount} (${snapshot.resources.length - customCount} components)`);
     if (!opts.quiet) out.push(...renderCounts(snapshot.resources));
-    if (opts.diff) {
-        let before: Snapshot;
-        try {
-            before = JSON.parse(fs.readFileSync(opts.diff, "utf8")) as Snapshot;
-        } catch (e) {
-            throw new UsageError(`cannot read --diff ${opts.diff}: ${(e as Error).message}`);
-        }
-        out.push("", ...renderDiff(diffSnapshots(before, snapshot)));
-    }
-    out.push("", ...renderDrReport(built.platform.drReport));
+    if (before) out.push("", ...renderDiff(diffSnapshots(before, snapshot)));
+    if (!opts.quiet) out.push("", ...renderDrReport(built.platform.drReport));
     out.push("", ...renderImageReport(platformImageReport(built.resources), !opts.quiet));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     out.push("", `Policy config: ${configRel}`);
@@ -109,8 +144,13 @@ export function run(argv: string[]): void {
     main(argv).then(
         (code) => process.exit(code),
         (e) => {
+            if (e instanceof HelpRequested) {
+                console.log(HELP);
+                process.exit(0);
+            }
             if (e instanceof ConfigError || e instanceof PolicyConfigError || e instanceof UsageError || e instanceof UnknownStackError || e instanceof pulumi.RunError) console.error(e.message);
-            else console.error(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+            else if (process.env.PLATFORM_DEBUG) console.error(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+            else console.error(`plan failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)} (PLATFORM_DEBUG=1 shows the stack trace)`);
             process.exit(2);
         },
     );

@@ -1,7 +1,7 @@
 /**
  * Registry mode for real: a CNCF distribution registry on 127.0.0.1, images pushed over the
  * registry API, cosign-format signatures and attestations made with keys generated here. Plus the
- * reference test vectors (../shared/reference/cosign/vectors) through the pure verifier.
+ * project's own test vectors (test/data/cosign/vectors.json, `npm run derive -- cosign`) through the pure verifier.
  */
 import * as assert from "node:assert/strict";
 import { generateKeyPairSync, KeyObject, sign } from "node:crypto";
@@ -11,31 +11,53 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
 import { PackConfig, PolicyResource } from "../../policies/lib/types";
-import { DSSE_MEDIA_TYPE, fromBase64, isSbomPredicate, loadKeys, pae, SIMPLE_SIGNING_MEDIA_TYPE, verifiesWithAny, verifyBundle, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
+import { DSSE_MEDIA_TYPE, fromBase64, isSbomPredicate, loadKeys, pae, sha256, SIMPLE_SIGNING_MEDIA_TYPE, verifiesWithAny, verifyBundle, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
 import { verifierFor } from "../../policies/supply-chain/signatures";
 import { RegistryClient, verifyImage } from "../../policies/supply-chain/registry";
 import { dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
-import { REFERENCE } from "../harness/reference";
+import { DATA } from "../harness/reference";
+import type { CosignVectors } from "../../scripts/derive/cosign";
 
 const CYCLONEDX = { bomFormat: "CycloneDX", specVersion: "1.5", components: [] };
 
-describe("cosign test vectors (reference, node:crypto only)", () => {
-    const dir = path.join(REFERENCE, "cosign", "vectors");
-    const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-    const expected = JSON.parse(read("EXPECTED.json"));
-    const digest = expected.image.split("@")[1];
-    const [good, other] = [loadKeys([read("cosign.pub")]), loadKeys([read("other.pub")])];
-    const sigAnnotation = JSON.parse(read("sig-manifest.json")).manifest.layers[0].annotations["dev.cosignproject.cosign/signature"];
-    it("simple-signing: valid with cosign.pub, invalid with other.pub, invalid for the wrong digest", () => {
-        assert.equal(verifySimpleSigning(Buffer.from(read("sig-payload.json").trim()), sigAnnotation, digest, good).ok, true);
-        assert.match(verifySimpleSigning(Buffer.from(read("sig-payload.json").trim()), sigAnnotation, digest, other).reason, /does not verify with any configured key/);
-        assert.equal(verifySimpleSigning(Buffer.from(read("neg-sig-payload-wrong-digest.json").trim()), sigAnnotation, digest, good).ok, false);
+describe("cosign test vectors (the project's own, test/data/cosign, node:crypto only)", () => {
+    const file = path.join(DATA, "cosign", "vectors.json");
+    if (!fs.existsSync(file)) throw new Error("derived data test/data/cosign/vectors.json is missing: npm run derive -- cosign");
+    const v = JSON.parse(fs.readFileSync(file, "utf8")) as CosignVectors;
+    const keys = { signer: loadKeys([v.keys.signer.publicKey]), other: loadKeys([v.keys.other.publicKey]) };
+    const digest = v.image.digest;
+    it("the image digest is the sha256 of its manifest, and every blob and referrer digest is the sha256 of its bytes", () => {
+        assert.equal(sha256(v.image.manifest), digest);
+        for (const [d, text] of Object.entries(v.blobs)) assert.equal(sha256(text), d);
+        const manifests = [v.image.manifest, ...Object.values(v.manifests.tags), ...Object.values(v.manifests.referrers)];
+        for (const m of manifests) for (const d of [JSON.parse(m).config, ...JSON.parse(m).layers]) assert.ok(d.digest in v.blobs, `blob ${d.digest}`);
+        for (const [d, m] of Object.entries(v.manifests.referrers)) {
+            assert.equal(sha256(m), d);
+            assert.equal(JSON.parse(m).subject.digest, digest);
+        }
+        assert.deepEqual(Object.keys(v.manifests.tags).sort(), [`${digest.replace(":", "-")}.att`, `${digest.replace(":", "-")}.sig`]);
+        assert.match(v.source.regenerate, /^npm run derive -- cosign$/);
     });
-    it("DSSE attestation: valid over PAE with the subject digest and CycloneDX predicate; other key and tampered payload invalid", () => {
-        const ok = verifyDsse(JSON.parse(read("att-envelope.json")), digest, good);
-        assert.deepEqual([ok.ok, ok.predicateType], [true, "https://cyclonedx.org/bom"]);
-        assert.equal(verifyDsse(JSON.parse(read("att-envelope.json")), digest, other).ok, false);
-        assert.match(verifyDsse(JSON.parse(read("neg-att-envelope-tampered.json")), digest, good).reason, /does not verify/);
+    it("the .sig tag's layer carries the simple-signing payload and its signature", () => {
+        const layer = JSON.parse(v.manifests.tags[`${digest.replace(":", "-")}.sig`]).layers[0];
+        assert.equal(layer.mediaType, SIMPLE_SIGNING_MEDIA_TYPE);
+        assert.equal(verifySimpleSigning(Buffer.from(v.vectors["simple-signing"].payload!), layer.annotations["dev.cosignproject.cosign/signature"], digest, keys.signer).ok, true);
+    });
+    for (const c of v.cases) {
+        it(`${c.name}: ${c.ok ? "verifies" : "refused"}`, () => {
+            const vec = v.vectors[c.vector];
+            const key = keys[c.key];
+            const r = c.verifier === "simpleSigning" ? verifySimpleSigning(Buffer.from(vec.payload!), vec.signature!, digest, key)
+                : c.verifier === "dsse" ? verifyDsse(JSON.parse(vec.envelope!), digest, key)
+                : verifyBundle(JSON.parse(vec.bundle!), digest, key);
+            assert.equal(r.ok, c.ok, r.reason);
+            if (c.predicateType) assert.equal((r as { predicateType?: string }).predicateType, c.predicateType);
+            if (c.reason) assert.ok(r.reason.includes(c.reason), `${r.reason} should say ${c.reason}`);
+        });
+    }
+    it("SBOM predicates: the CycloneDX and SPDX attestations count as SBOMs, the provenance one does not", () => {
+        const type = (name: string) => verifyDsse(JSON.parse(v.vectors[name].envelope!), digest, keys.signer).predicateType;
+        assert.deepEqual(["sbom-cyclonedx", "sbom-spdx", "provenance-not-sbom"].map((n) => isSbomPredicate(type(n))), [true, true, false]);
     });
 });
 
@@ -199,6 +221,31 @@ describe("registry mode against a real OCI registry", function () {
     after(() => registry?.stop());
 
     it("a signed and SBOM-attested image passes (legacy .sig/.att tags)", async () => assert.deepEqual(await messages(pod("p", ref("good"))), []));
+    it("the project's cosign vectors pushed as they are: legacy tags, and bundles alone as referrers, verify with the vectors' key and fail with the other", async () => {
+        const v = JSON.parse(fs.readFileSync(path.join(DATA, "cosign", "vectors.json"), "utf8")) as CosignVectors;
+        const push = async (repo: string, withTags: boolean, withReferrers: boolean) => {
+            for (const [d, text] of Object.entries(v.blobs)) assert.equal((await registry.pushBlob(repo, Buffer.from(text), "application/octet-stream")).digest, d);
+            assert.equal((await registry.pushManifest(repo, v.image.digest, JSON.parse(v.image.manifest))).digest, v.image.digest);
+            if (withTags) for (const [tag, m] of Object.entries(v.manifests.tags)) await registry.pushManifest(repo, tag, JSON.parse(m));
+            if (!withReferrers) return;
+            const manifests = [];
+            for (const [d, m] of Object.entries(v.manifests.referrers)) {
+                const desc = await registry.pushManifest(repo, d, JSON.parse(m));
+                manifests.push({ ...desc, annotations: JSON.parse(m).annotations });
+            }
+            // distribution 2.8 has no referrers API: the index goes under the sha256-<hex> tag, as cosign does.
+            await registry.pushManifest(repo, v.image.digest.replace(":", "-"), { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests });
+        };
+        await push("vectors/legacy", true, false);
+        await push("vectors/bundles", false, true);
+        const client = new RegistryClient({ insecureHosts: [registry.host], timeoutMs: 5000 });
+        for (const repo of ["vectors/legacy", "vectors/bundles"]) {
+            const good = await verifyImage(client, registry.host, repo, v.image.digest, loadKeys([v.keys.signer.publicKey]));
+            assert.deepEqual([good.signature.ok, good.sbom.ok], [true, true], `${repo}: ${good.signature.reason}; ${good.sbom.reason}`);
+            const other = await verifyImage(client, registry.host, repo, v.image.digest, loadKeys([v.keys.other.publicKey]));
+            assert.deepEqual([other.signature.ok, other.sbom.ok], [false, false], repo);
+        }
+    });
     it("cosign v3 bundles (signature + SPDX attestation) pass through the referrers tag fallback", async () => assert.deepEqual(await messages(pod("p", ref("bundles"))), []));
     it("an unsigned image fails: no signature, no attestation", async () => {
         const m = await messages(pod("p", ref("unsigned")));

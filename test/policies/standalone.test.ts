@@ -35,7 +35,8 @@ function sources(dir: string): string[] {
 function installedDependencies(): { dir?: string; skip?: string } {
     const manifest = ["package.json", "package-lock.json"].map((f) => fs.readFileSync(path.join(PACK, f)));
     const key = createHash("sha256").update(manifest[0]).update(manifest[1]).digest("hex").slice(0, 16);
-    const cache = path.join(os.tmpdir(), `platform-policy-pack-deps-${key}`);
+    // Per user: a directory another user made (mkdtemp, mode 0700) cannot be read, and must not be taken for ours.
+    const cache = path.join(os.tmpdir(), `platform-policy-pack-deps-${key}-${os.userInfo().uid}`);
     if (fs.existsSync(path.join(cache, "node_modules", ".package-lock.json"))) return { dir: path.join(cache, "node_modules") };
     const staging = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-install-"));
     fs.writeFileSync(path.join(staging, "package.json"), manifest[0]);
@@ -84,7 +85,7 @@ describe("policies/ alone (what `pulumi policy publish` ships)", function () {
             this.skip();
         }
         // A fixed place per checkout, refreshed each run: ts-node's compile cache then serves unchanged sources, as on a user's machine.
-        const copy = path.join(os.tmpdir(), `platform-policy-pack-copy-${createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}`);
+        const copy = path.join(os.tmpdir(), `platform-policy-pack-copy-${createHash("sha256").update(REPO_ROOT).digest("hex").slice(0, 12)}-${os.userInfo().uid}`);
         fs.rmSync(copy, { recursive: true, force: true });
         fs.mkdirSync(copy);
         for (const f of sources(PACK)) {

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
 import { readStackConfig, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
+import { Region } from "@pulumi/aws/types/enums";
 
 const OTHER_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
 
@@ -129,7 +130,34 @@ describe("config: bad input is refused with the key path, the value and what is 
         assertProblem(problems((v) => (v["platform:backup"].monthlyRetentionDays = 5000)), /^platform:backup\.monthlyRetentionDays: 5000 is outside the vault lock range \[7, 3650\]/);
     });
     it("missing aws:region", () => {
-        assertProblem(problems((v) => delete v["aws:region"]), /^aws:region: \(unset\) must be set to an AWS region/);
+        assertProblem(problems((v) => delete v["aws:region"]), /^aws:region: is required; set it with: pulumi config set aws:region <region>/);
+    });
+    it("misspelt regions (aws:region and dr.region) are checked against @pulumi/aws's Region enum, with a suggestion", () => {
+        const regions = Object.values(Region);
+        assert.ok(regions.length >= 30 && regions.includes("eu-west-1"));
+        const primary = problems((v) => (v["aws:region"] = "eu-wst-1"));
+        assertProblem(primary, /^aws:region: "eu-wst-1" is not an AWS region \(did you mean eu-west-1\?\); known regions \(@pulumi\/aws\): af-south-1, /);
+        assert.ok(primary[0].includes(regions.slice().sort().join(", ")), "lists every region of the enum");
+        assertProblem(problems((v) => (v["platform:dr"].region = "eu-centrl-1")), /^platform:dr\.region: "eu-centrl-1" is not an AWS region \(did you mean eu-central-1\?\)/);
+        assertProblem(problems((v) => (v["platform:dr"].region = "xx-nowhere-9")), /^platform:dr\.region: "xx-nowhere-9" is not an AWS region; known regions/);
+        assertProblem(problems((v) => (v["platform:network"].availabilityZones = ["eu-west-1a", "eu-wst-1b", "eu-west-1c"])), /^platform:network\.availabilityZones\[1\]: "eu-wst-1b" must be an AZ name/);
+    });
+    it("a DR region in another partition", () => {
+        assertProblem(problems((v) => (v["platform:dr"].region = "us-gov-west-1")), /^platform:dr\.region: "us-gov-west-1" is in partition aws-us-gov, aws:region eu-west-1 in aws; /);
+    });
+    it("a number where a version string is expected says to quote it", () => {
+        assertProblem(problems((v) => (v["platform:eks"].version = 1.3)), /^platform:eks\.version: 1\.3 is not allowed; allowed values: "1\.34", "1\.35", "1\.36"; 1\.3 is a number because YAML reads an unquoted version as a number \(1\.30 becomes 1\.3\): quote it, e\.g\. "1\.3"$/);
+        assertProblem(problems((v) => (v["platform:database"].engineVersion = 17.6)), /^platform:database\.engineVersion: 17\.6 has the wrong type; expected string; .*quote it, e\.g\. "17\.6"$/);
+        assertProblem(problems((v) => (v["platform:eks"].addonVersions = { "vpc-cni": 1.2 })), /^platform:eks\.addonVersions\.vpc-cni: 1\.2 has the wrong type; expected string; .*quote it/);
+    });
+    it("every unknown key lists the allowed keys, also in the add-on version map", () => {
+        assertProblem(problems((v) => (v["platform:eks"].addonVersions = { "vpc-cin": "v1.21.1-eksbuild.1" })), /^platform:eks\.addonVersions\.vpc-cin: unknown key \(did you mean vpc-cni\?\); allowed keys: vpc-cni, coredns, kube-proxy, aws-ebs-csi-driver, eks-pod-identity-agent$/);
+        assertProblem(problems((v) => (v["platform:tags"] = { "bad key!": "x" })), /^platform:tags: key "bad key!" must be a valid AWS tag key$/);
+        for (const line of problems((v) => {
+            v["platform:eks"].addonVersions = { nope: "v1.0.0-eksbuild.1" };
+            v["platform:netwrk"] = {};
+            v["platform:dr"].targetz = {};
+        })) if (/unknown key/.test(line)) assert.match(line, /; allowed keys: [a-z]/, line);
     });
     it("wrong type", () => {
         assertProblem(problems((v) => (v["platform:database"].multiAz = "yes")), /^platform:database\.multiAz: "yes" has the wrong type; expected boolean/);

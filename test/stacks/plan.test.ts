@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/offline/stack";
 import { changedPaths, diffSnapshots, Snapshot } from "../../scripts/lib/snapshot";
+import { main as planMain } from "../../scripts/lib/plan-main";
 
 function plan(args: string[]) {
     const r = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "scripts", "plan.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
@@ -44,6 +45,7 @@ describe("offline plan (npm run plan)", function () {
         assert.match(r.out, /diff: 1 to add, 0 to remove, 1 to change/);
         assert.match(r.out, /\+ aws:ec2\/flowLog:FlowLog::network-flowlog/);
         assert.match(r.out, /~ aws:rds\/instance:Instance::database-instance: backupRetentionPeriod/);
+        assert.doesNotMatch(r.out, /DR report|├─/, "--quiet prints neither the tree nor the DR report");
     });
 
     it("an unknown stack exits 2 naming the known stacks", () => {
@@ -53,10 +55,40 @@ describe("offline plan (npm run plan)", function () {
         assert.doesNotMatch(r.err, /at .*\.ts:\d+/);
     });
 
-    it("bad arguments exit 2 with the usage", () => {
+    it("--help prints the usage with every option and exits 0", () => {
+        const r = plan(["--help"]);
+        assert.equal(r.code, 0, r.err);
+        for (const opt of ["<stack>", "--diff <file>", "--out <dir>", "--quiet", "--help, -h", "exit codes:"]) assert.ok(r.out.includes(opt), opt);
+    });
+
+    it("a bad argument exits 2 with one line", () => {
         const r = plan(["prod", "--frobnicate"]);
         assert.equal(r.code, 2);
-        assert.match(r.err, /unknown option --frobnicate\nusage: npm run plan/);
+        assert.match(r.err, /^unknown option --frobnicate; usage: npm run plan -- <stack> .*\n$/);
+        assert.equal(r.out, "");
+    });
+
+    it("every bad argument, and a --diff file that is not a plan, is refused with one line before building", async () => {
+        const notPlan = path.join(out, "not-a-plan.json");
+        fs.writeFileSync(notPlan, JSON.stringify({ hello: "world" }));
+        const broken = path.join(out, "broken.json");
+        fs.writeFileSync(broken, "{ nope");
+        const cases: [string[], RegExp][] = [
+            [[], /^no stack given; usage: /],
+            [["prod", "staging"], /^unexpected argument staging; usage: /],
+            [["prod", "--diff"], /^--diff needs a value; usage: /],
+            [["prod", "--out", "--quiet"], /^--out needs a value; usage: /],
+            [["prod", "--diff", notPlan], /^--diff .*not-a-plan\.json: not a plan snapshot \(expected the plan\.json/],
+            [["prod", "--diff", broken], /^--diff .*broken\.json: not valid JSON/],
+            [["prod", "--diff", path.join(out, "missing.json")], /^--diff .*missing\.json: cannot read: ENOENT$/],
+        ];
+        for (const [args, message] of cases) {
+            await assert.rejects(planMain(args), (e: Error) => {
+                assert.match(e.message, message, args.join(" "));
+                assert.equal(e.message.split("\n").length, 1, e.message);
+                return true;
+            });
+        }
     });
 });
 

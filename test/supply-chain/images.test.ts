@@ -16,7 +16,7 @@ import { main as images } from "../../scripts/images";
 import { platformImageReport } from "../../scripts/lib/image-report";
 import { ConfigError } from "../../stacks/config";
 import { TestRegistry } from "../harness/oci-registry";
-import { chartDefaults, missingCommentedKeys } from "../harness/reference";
+import { imageBlock, missingCommentedKeys } from "../harness/reference";
 import { CHARTS } from "../../components/shared/helm";
 
 const REFS = [...new Set(CHART_IMAGES.map((i) => i.ref))].sort();
@@ -161,15 +161,16 @@ describe("the image inventory matches the pinned charts' default values", () => 
             const [head, ...rest] = image.path.split(".");
             const chart = SUBCHARTS[head] ?? CHARTS[image.chart].chart;
             const keys = SUBCHARTS[head] ? rest : [head, ...rest];
-            const block = keys.reduce<any>((o, k) => o?.[k], chartDefaults(chart));
-            assert.ok(block && typeof block === "object", `${chart}: no ${keys.join(".")} in the chart defaults`);
+            const found = imageBlock(chart, keys.join("."));
+            assert.ok(found, `${chart}: no image block ${keys.join(".")} in the chart's values index`);
+            const block = found.defaults;
             const registry = block.registry || block.defaultRegistry;
             const repository = String(block.repository);
             const full = registry ? `${registry}/${repository}` : repository.split("/")[0].includes(".") ? repository : `docker.io/${repository}`;
             const expected = parseImage(image.ref)!;
             assert.equal(full, `${expected.registry}/${expected.repository}`);
             const field = image.field;
-            assert.ok(field in block || missingCommentedKeys(chart, [`${keys.join(".")}.${field}`]).length === 0, `${chart}: ${keys.join(".")}.${field} is neither a default key nor documented`);
+            assert.ok(found.keys.includes(field) || missingCommentedKeys(chart, [`${keys.join(".")}.${field}`]).length === 0, `${chart}: ${keys.join(".")}.${field} is neither a default key nor documented`);
         });
     }
 });
