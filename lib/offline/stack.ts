@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../stacks/config";
 import { buildPlatform, Platform } from "../../stacks/platform";
+import { skipEngineDebugInfo } from "./debug-info";
 import { PlatformMocks } from "./mocks";
 import { record, RecordedResource } from "./recorder";
 
@@ -80,6 +81,7 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
     options.mutate?.(values);
     withPlaceholderSecrets(values);
     const config = parsePlatformConfig({ project: PROJECT, stack, values });
+    skipEngineDebugInfo();
     await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     const { result, resources } = await record(() => buildPlatform(config));
