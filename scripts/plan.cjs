@@ -26,7 +26,6 @@ require("node:v8").setFlagsFromString("--no-opt");
 const ROOT = path.resolve(__dirname, "..");
 /** PLATFORM_PLAN_CACHE_DIR moves the cache (the tests use a fresh one). */
 const CACHE = path.resolve(process.env.PLATFORM_PLAN_CACHE_DIR || path.join(ROOT, "node_modules", ".cache", "platform-plan"));
-const MANIFEST = path.join(CACHE, "manifest.json");
 /** Files that shape the bundle without being in it: dependencies, the builder, this launcher. */
 const BUILD_INPUTS = ["package.json", "package-lock.json", "scripts/lib/plan-bundle.ts", "scripts/lib/lazy-modules.ts", "scripts/plan.cjs"];
 const FORMAT = 1;
@@ -43,18 +42,18 @@ function environment() {
     return { format: FORMAT, node: process.version, root: ROOT };
 }
 
-/** The cached bundle's path when the manifest still matches every input, else undefined. */
-function cachedBundle() {
+/** The cached bundle's path when the manifest in `cache` still matches every input, else undefined. */
+function cachedBundle(cache = CACHE) {
     let manifest;
     try {
-        manifest = JSON.parse(fs.readFileSync(MANIFEST, "utf8"));
+        manifest = JSON.parse(fs.readFileSync(path.join(cache, "manifest.json"), "utf8"));
     } catch {
         return undefined;
     }
     const env = environment();
     if (Object.keys(env).some((k) => manifest.environment?.[k] !== env[k])) return undefined;
     for (const [rel, hash] of Object.entries(manifest.files ?? {})) if (digest(rel) !== hash) return undefined;
-    const file = path.join(CACHE, String(manifest.bundle));
+    const file = path.join(cache, String(manifest.bundle));
     return fs.existsSync(file) ? file : undefined;
 }
 
@@ -89,7 +88,7 @@ async function build() {
     const key = crypto.createHash("sha256").update(JSON.stringify([environment(), files])).digest("hex").slice(0, 16);
     const bundle = `plan-${key}.js`;
     fs.renameSync(tmp, path.join(CACHE, bundle));
-    writeAtomically(MANIFEST, JSON.stringify({ bundle, environment: environment(), files, bundledModules: result.bundledModules, deferredModules: result.deferredModules }, null, 2) + "\n");
+    writeAtomically(path.join(CACHE, "manifest.json"), JSON.stringify({ bundle, environment: environment(), files, bundledModules: result.bundledModules, deferredModules: result.deferredModules }, null, 2) + "\n");
     // Older bundles go once no run can still be loading them.
     for (const f of fs.readdirSync(CACHE)) {
         const p = path.join(CACHE, f);
@@ -149,4 +148,5 @@ function runBundle(file) {
     script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 }
 
-main();
+if (require.main === module) main();
+module.exports = { cachedBundle };

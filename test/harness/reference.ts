@@ -90,9 +90,9 @@ function jsCompatible(schema: unknown): unknown {
     return out;
 }
 
-/** Loads every CRD under reference/crds, keyed `<group>/<version>/<Kind>`. */
+/** Loads every CRD under reference/crds, keyed `<group>/<version>/<Kind>` (compiled on first use: compiling all takes seconds). */
 function loadCrds(): void {
-    if (validators.size > 0) return;
+    if (schemas.size > 0) return;
     const root = path.join(REFERENCE, "crds");
     for (const dir of fs.readdirSync(root)) {
         for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith(".yaml"))) {
@@ -101,7 +101,6 @@ function loadCrds(): void {
                 for (const v of doc.spec.versions) {
                     const key = `${doc.spec.group}/${v.name}/${doc.spec.names.kind}`;
                     schemas.set(key, v.schema.openAPIV3Schema);
-                    validators.set(key, ajv.compile(jsCompatible(v.schema.openAPIV3Schema) as object));
                 }
             }
         }
@@ -112,6 +111,7 @@ function loadCrds(): void {
 export function validateCustomResource(obj: { apiVersion: string; kind: string; [field: string]: unknown }): string[] {
     loadCrds();
     const key = `${obj.apiVersion}/${obj.kind}`;
+    if (!validators.has(key) && schemas.has(key)) validators.set(key, ajv.compile(jsCompatible(schemas.get(key)) as object));
     const validate = validators.get(key);
     if (!validate) throw new Error(`no CRD schema for ${key} in ${path.join(REFERENCE, "crds")}`);
     const errors = validate(obj) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`);
