@@ -1,25 +1,17 @@
 /**
- * `npm run bench`: prints, for each stack, the offline plan's wall time (median of 3 runs, each a
- * fresh process as in CI) and resource count, then the policy evaluator's throughput and the
- * test suite's time. A script that prints figures, not a timed test.
+ * `npm run bench [-- --runs N] [--no-fleet] [--no-tests]`: prints, in one run, the offline plan of
+ * every stack against loading @pulumi/pulumi alone (medians, ratio, resources per second), a
+ * synthetic fleet showing plan time per resource as resources grow, the policy evaluator's
+ * throughput and the test suite's time. A script that prints figures, not a timed test; each
+ * section is a function so sections can be added or run alone.
  */
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { evaluatePack, parsePackConfig } from "../policies/evaluate";
 import type { PolicyResource } from "../policies/lib/types";
+import { fleetSection, planSection, timed } from "./lib/bench-plan";
 
-const ROOT = path.resolve(__dirname, "..");
-
-function timed(cmd: string, args: string[]): { ms: number; out: string; code: number | null } {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8" });
-    return { ms: Number(process.hrtime.bigint() - t) / 1e6, out: r.stdout + r.stderr, code: r.status };
-}
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
-}
+const argv = process.argv.slice(2);
+const runsArg = argv.indexOf("--runs");
+const RUNS = runsArg >= 0 ? Math.max(5, Number(argv[runsArg + 1]) || 5) : 5;
 
 function syntheticWorkloads(n: number): PolicyResource[] {
     const digest = "sha256:" + "b".repeat(64);
@@ -32,12 +24,8 @@ function syntheticWorkloads(n: number): PolicyResource[] {
     }));
 }
 
-console.log("offline plan (fresh process, median of 3):");
-for (const stack of ["dev", "staging", "prod"]) {
-    const runs = [0, 1, 2].map(() => timed(process.execPath, ["--import", "tsx", "scripts/plan.ts", stack, "--quiet"]));
-    const resources = runs[0].out.match(/Resources: (\d+)/)?.[1] ?? "?";
-    console.log(`  ${stack.padEnd(8)} ${(median(runs.map((r) => r.ms)) / 1000).toFixed(2)} s  ${resources} resources  exit ${runs[0].code}`);
-}
+planSection(["dev", "staging", "prod"], RUNS);
+if (!argv.includes("--no-fleet")) fleetSection(16, [1, 2, 4], RUNS);
 
 console.log("policy evaluator, offline mode (all policies):");
 const cfg = parsePackConfig({ environment: "prod" });
@@ -49,7 +37,7 @@ for (const n of [1000, 10000, 50000]) {
     console.log(`  ${String(n).padStart(6)} workloads  ${s.toFixed(3)} s  ${Math.round(n / s)} resources/s  (${violations.length} violations)`);
 }
 
-if (!process.argv.includes("--no-tests")) {
+if (!argv.includes("--no-tests")) {
     const t = timed("npx", ["mocha"]);
     console.log(`test suite (mocha): ${(t.ms / 1000).toFixed(1)} s, ${t.out.match(/(\d+) passing/)?.[1] ?? "?"} passing, exit ${t.code}`);
 }

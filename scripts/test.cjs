@@ -2,7 +2,7 @@
 /**
  * `npm test`: the type-check, the lint and the mocha suite (parallel, two workers) run at the same
  * time. Mocha's output streams as it comes (its "N passing" / "N failing" summary is what .ci/run
- * reads); the type-check's and the lint's are printed when each finishes. Exit status is non-zero
+ * reads); the type-check's and the lint's follow it, each with its verdict and time. Exit status is non-zero
  * when any of the three fails. Each part alone: `npm run typecheck`, `npm run lint`, `npm run mocha`.
  * The type-check and the lint keep incremental caches in node_modules/.cache (never committed).
  */
@@ -24,14 +24,16 @@ function run(script, streamed) {
         }
         child.on("error", (e) => resolve({ script, code: 127, output: `${output}${e.message}\n`, seconds: 0 }));
         child.on("close", (code, signal) => resolve({ script, code: code ?? (signal ? 128 : 1), output, seconds: (Date.now() - started) / 1000 }));
-    }).then((r) => {
-        const verdict = r.code === 0 ? "ok" : `FAILED (exit ${r.code})`;
-        process.stdout.write(`${r.output}${r.output && !r.output.endsWith("\n") ? "\n" : ""}== ${script}: ${verdict} in ${r.seconds.toFixed(1)} s\n`);
-        return r;
     });
 }
 
-Promise.all([run("typecheck", false), run("lint", false), run("mocha", true)]).then((results) => {
+function report(r) {
+    const verdict = r.code === 0 ? "ok" : `FAILED (exit ${r.code})`;
+    process.stdout.write(`${r.output}${r.output && !r.output.endsWith("\n") ? "\n" : ""}== ${r.script}: ${verdict} in ${r.seconds.toFixed(1)} s\n`);
+}
+
+Promise.all([run("mocha", true), run("typecheck", false), run("lint", false)]).then((results) => {
+    results.forEach(report);
     const failed = results.filter((r) => r.code !== 0).map((r) => r.script);
     if (failed.length > 0) console.error(`npm test: ${failed.join(", ")} failed`);
     process.exit(failed.length > 0 ? 1 : 0);

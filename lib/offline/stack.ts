@@ -74,9 +74,10 @@ export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promis
 
 /**
  * Builds `stack` under the mocks. `mutate` may change the raw config first (tests of config
- * effects); `values` replaces the YAML config entirely.
+ * effects); `values` replaces the YAML config entirely; `extend` adds resources to the built
+ * platform in the same program (the bench's synthetic fleet).
  */
-export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown> } = {}): Promise<BuiltStack> {
+export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void } = {}): Promise<BuiltStack> {
     const values = structuredClone(options.values ?? readStackConfig(stack)) as Record<string, any>;
     options.mutate?.(values);
     withPlaceholderSecrets(values);
@@ -84,7 +85,11 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
     skipEngineDebugInfo();
     await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
-    const { result, resources } = await record(() => buildPlatform(config));
+    const { result, resources } = await record(() => {
+        const platform = buildPlatform(config);
+        options.extend?.(platform);
+        return platform;
+    });
     return new BuiltStack(stack, config, result, resources);
 }
 
