@@ -1,55 +1,121 @@
 /**
- * The offline evaluator: runs the pack's policies over resources without the Pulumi engine.
- * Used by the offline plan, `npm run policy -- check` and the tests; index.ts runs the very
- * same policies under CrossGuard.
+ * The offline evaluator: runs the pack's policies over resources without the Pulumi engine, with
+ * the configuration semantics of the engine (lib/config.ts). Used by the offline plan,
+ * `npm run policy -- check` and the tests; index.ts runs the very same judging functions under
+ * CrossGuard, so verdicts agree resource by resource.
  */
 import { ALL_POLICIES } from "./policies";
-import { EnforcementLevel, isStackPolicy, PackConfig, packConfigSchema, Policy, PolicyResource, Violation } from "./lib/types";
+import { configSchemaOf, PolicyConfigError, PolicyConfigs, PolicyInfo, policyConfigView, PolicySettings, reconcileConfig } from "./lib/config";
+import { containsUnknown, trackUnknownReads } from "./lib/unknown";
+import { CONFIG_PROPERTIES, EnforcementLevel, isStackPolicy, PackConfig, Policy, PolicyResource, ResourcePolicy, StackPolicy, Violation } from "./lib/types";
 
-export class PolicyConfigError extends Error {}
+export { PolicyConfigError };
+export type { PolicyConfigs };
 
-/** Validates pack config (as given to --policy-pack-config); unknown keys and bad values are errors. */
-export function parsePackConfig(raw: unknown): PackConfig {
-    const parsed = packConfigSchema.safeParse(raw ?? {});
-    if (parsed.success) {
-        const unknownPolicies = Object.keys(parsed.data.enforcement).filter((n) => !ALL_POLICIES.some((p) => p.name === n));
-        if (unknownPolicies.length === 0) return parsed.data;
-        throw new PolicyConfigError(`Invalid policy pack config:\n  - enforcement: unknown policy ${unknownPolicies.map((n) => JSON.stringify(n)).join(", ")}; known policies: ${ALL_POLICIES.map((p) => p.name).join(", ")}`);
-    }
-    const lines = parsed.error.issues.map((i) => {
-        const at = i.path.join(".") || "(root)";
-        if (i.code === "unrecognized_keys") return `${[...i.path, ...i.keys].join(".")}: unknown key; allowed keys: ${Object.keys(packConfigSchema.shape).join(", ")}`;
-        return `${at}: ${i.message}`;
-    });
-    throw new PolicyConfigError(`Invalid policy pack config:\n${lines.map((l) => `  - ${l}`).join("\n")}`);
+/** The policies as the engine sees them (GetAnalyzerInfo): name, default level, configSchema. */
+export function policyInfos(policies: Policy[] = ALL_POLICIES): PolicyInfo[] {
+    return policies.map((p) => ({ name: p.name, enforcementLevel: p.enforcementLevel, configSchema: configSchemaOf(p.config) }));
 }
 
-function levelOf(p: Policy, cfg: PackConfig) {
-    return cfg.enforcement[p.name] ?? p.enforcementLevel;
-}
-
-/** Runs every policy; results of async policies (registry lookups) are awaited per resource, in parallel. */
-export async function evaluatePackAsync(resources: PolicyResource[], config: PackConfig, policies: Policy[] = ALL_POLICIES): Promise<Violation[]> {
-    const batches = walk(resources, config, policies, (p, r, level, result) => Promise.resolve(result).then((messages) => messages.map((message) => violation(p, r, level, message))));
-    return (await Promise.all(batches)).flat();
+/** Reads a `--policy-pack-config` document (engine format) into every policy's effective config. */
+export function loadPackConfig(doc: unknown, policies: Policy[] = ALL_POLICIES): PolicyConfigs {
+    return reconcileConfig(doc, policyInfos(policies));
 }
 
 /**
- * The synchronous evaluator (the tests, and stacks without registry lookups). A policy that needs
- * the network (registry mode) is refused here with a pointer to evaluatePackAsync.
+ * Config from one flat set of properties (tests, benchmarks): each policy gets the properties it
+ * reads; `enforcement` sets per-policy levels. Unknown properties or policy names are errors.
  */
-export function evaluatePack(resources: PolicyResource[], config: PackConfig, policies: Policy[] = ALL_POLICIES): Violation[] {
-    return walk(resources, config, policies, (p, r, level, result) => {
-        if (result instanceof Promise) throw new Error(`policy ${p.name} is asynchronous here (registry lookups); use evaluatePackAsync`);
-        return result.map((message) => violation(p, r, level, message));
-    }).flat();
+export function parsePackConfig(flat: Partial<PackConfig> & { enforcement?: Record<string, EnforcementLevel> } | Record<string, unknown> = {}, policies: Policy[] = ALL_POLICIES): PolicyConfigs {
+    const { enforcement = {}, ...props } = flat as Record<string, any>;
+    const unknownKeys = Object.keys(props).filter((k) => !(k in CONFIG_PROPERTIES));
+    if (unknownKeys.length) throw new PolicyConfigError(`Invalid policy pack config:\n${unknownKeys.map((k) => `  - ${k}: unknown key; allowed keys: ${Object.keys(CONFIG_PROPERTIES).join(", ")}`).join("\n")}`);
+    const unknownPolicies = Object.keys(enforcement).filter((n) => !policies.some((p) => p.name === n));
+    if (unknownPolicies.length) throw new PolicyConfigError(`Invalid policy pack config:\n  - enforcement: unknown policy ${unknownPolicies.map((n) => JSON.stringify(n)).join(", ")}; known policies: ${policies.map((p) => p.name).join(", ")}`);
+    const doc: Record<string, Record<string, unknown>> = {};
+    for (const p of policies) {
+        const own = Object.fromEntries(p.config.filter((k) => k in props).map((k) => [k, props[k]]));
+        const level = enforcement[p.name];
+        if (Object.keys(own).length || level) doc[p.name] = { ...own, ...(level ? { enforcementLevel: level } : {}) };
+    }
+    return loadPackConfig(doc, policies);
 }
 
-function violation(p: Policy, r: PolicyResource | undefined, level: EnforcementLevel, message: string): Violation {
-    return { resource: r?.urn ?? "(stack)", type: r?.type ?? "pulumi:pulumi:Stack", policy: p.name, enforcementLevel: level, message };
+/** Why a policy did not run; stack policies need the whole stack. */
+export interface Skipped { policy: string; reason: string }
+
+export interface EvaluateOptions {
+    /** False for loose manifests: stack policies (which judge the set of resources) are skipped. Defaults to true. */
+    wholeStack?: boolean;
 }
 
-function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Policy[], each: (p: Policy, r: PolicyResource, level: EnforcementLevel, result: string[] | Promise<string[]>) => T): (T | Violation[])[] {
+function settingsOf(p: Policy, config: PolicyConfigs): PolicySettings {
+    const s = config[p.name];
+    if (!s) throw new Error(`no configuration for policy ${p.name}; build the config with loadPackConfig or parsePackConfig`);
+    return s;
+}
+
+/** The level a finding is reported at: "remediate" reports as mandatory (the pack has no remediations), as the engine does. */
+function reportLevel(s: PolicySettings): EnforcementLevel {
+    return s.enforcementLevel === "remediate" ? "mandatory" : s.enforcementLevel;
+}
+
+/** A finding of one policy; `undecided` lists the unknown values it depended on. */
+export interface Finding { message: string; resource?: PolicyResource; undecided?: string[] }
+
+function withUnknowns(findings: Finding[], reads: Set<string>, resource?: PolicyResource): Finding[] {
+    if (reads.size === 0) return findings;
+    const undecided = [...reads].sort();
+    const what = undecided.join(", ");
+    if (findings.length === 0) return [{ resource, undecided, message: `cannot decide during preview: ${what} unknown until the update; decided at \`pulumi up\`.` }];
+    return findings.map((f) => ({ ...f, undecided, message: `undecided during preview (${what} unknown until the update; decided at \`pulumi up\`): ${f.message}` }));
+}
+
+/** Runs one resource policy on one resource (unknown-aware). */
+export function judgeResource(p: ResourcePolicy, r: PolicyResource, config: PolicyConfigs): Finding[] | Promise<Finding[]> {
+    const cfg = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    const reads = new Set<string>();
+    const subject = containsUnknown(r.props) ? { ...r, props: trackUnknownReads(r.props, "", reads) } : r;
+    const result = p.validate(subject, cfg);
+    const finish = (messages: string[]) => withUnknowns(messages.map((message) => ({ message, resource: r })), reads, r);
+    return result instanceof Promise ? result.then(finish) : finish(result);
+}
+
+/** Runs one stack policy over the whole stack (unknown-aware). */
+export function judgeStack(p: StackPolicy, resources: PolicyResource[], config: PolicyConfigs): Finding[] {
+    const cfg = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    const reads = new Set<string>();
+    const originals = new Map<PolicyResource, PolicyResource>();
+    const subjects = resources.map((r) => {
+        if (!containsUnknown(r.props)) return r;
+        const s = { ...r, props: trackUnknownReads(r.props, r.name, reads) };
+        originals.set(s, r);
+        return s;
+    });
+    const found = p.validateStack(subjects, cfg).map((v) => ({ message: v.message, resource: v.resource ? (originals.get(v.resource) ?? v.resource) : undefined }));
+    return withUnknowns(found, reads);
+}
+
+function violation(p: Policy, level: EnforcementLevel, f: Finding): Violation {
+    return {
+        resource: f.resource?.urn ?? "(stack)", type: f.resource?.type ?? "pulumi:pulumi:Stack", policy: p.name,
+        enforcementLevel: f.undecided ? "advisory" : level, message: f.message, ...(f.undecided ? { undecided: f.undecided } : {}),
+    };
+}
+
+/** Which policies run over these inputs, and which are skipped and why. */
+export function plannedPolicies(config: PolicyConfigs, options: EvaluateOptions = {}, policies: Policy[] = ALL_POLICIES): { run: Policy[]; skipped: Skipped[] } {
+    const run: Policy[] = [];
+    const skipped: Skipped[] = [];
+    for (const p of policies) {
+        if (settingsOf(p, config).enforcementLevel === "disabled") skipped.push({ policy: p.name, reason: "disabled by its enforcementLevel in the policy config" });
+        else if (isStackPolicy(p) && options.wholeStack === false) skipped.push({ policy: p.name, reason: "stack policy: judges a whole stack, so it runs on a plan snapshot or `pulumi stack export`, not on loose manifests" });
+        else run.push(p);
+    }
+    return { run, skipped };
+}
+
+function walk<T>(resources: PolicyResource[], config: PolicyConfigs, policies: Policy[], options: EvaluateOptions, each: (p: ResourcePolicy, r: PolicyResource, level: EnforcementLevel) => T): (T | Violation[])[] {
     const out: (T | Violation[])[] = [];
     const byType = new Map<string, PolicyResource[]>();
     for (const r of resources) {
@@ -57,14 +123,28 @@ function walk<T>(resources: PolicyResource[], config: PackConfig, policies: Poli
         if (list) list.push(r);
         else byType.set(r.type, [r]);
     }
-    for (const p of policies) {
-        const level = levelOf(p, config);
-        if (level === "disabled") continue;
-        if (isStackPolicy(p)) {
-            out.push(p.validateStack(resources, config).map((v) => violation(p, v.resource, level, v.message)));
-            continue;
-        }
-        for (const type of p.resourceTypes) for (const r of byType.get(type) ?? []) out.push(each(p, r, level, p.validate(r, config)));
+    for (const p of plannedPolicies(config, options, policies).run) {
+        const level = reportLevel(settingsOf(p, config));
+        if (isStackPolicy(p)) out.push(judgeStack(p, resources, config).map((f) => violation(p, level, f)));
+        else for (const type of p.resourceTypes) for (const r of byType.get(type) ?? []) out.push(each(p, r, level));
     }
     return out;
+}
+
+/** Runs every policy; results of async policies (registry lookups) are awaited per resource, in parallel. */
+export async function evaluatePackAsync(resources: PolicyResource[], config: PolicyConfigs, policies: Policy[] = ALL_POLICIES, options: EvaluateOptions = {}): Promise<Violation[]> {
+    const batches = walk(resources, config, policies, options, (p, r, level) => Promise.resolve(judgeResource(p, r, config)).then((fs) => fs.map((f) => violation(p, level, f))));
+    return (await Promise.all(batches)).flat();
+}
+
+/**
+ * The synchronous evaluator (the tests, and stacks without registry lookups). A policy that needs
+ * the network (registry mode) is refused here with a pointer to evaluatePackAsync.
+ */
+export function evaluatePack(resources: PolicyResource[], config: PolicyConfigs, policies: Policy[] = ALL_POLICIES, options: EvaluateOptions = {}): Violation[] {
+    return walk(resources, config, policies, options, (p, r, level) => {
+        const result = judgeResource(p, r, config);
+        if (result instanceof Promise) throw new Error(`policy ${p.name} is asynchronous here (registry lookups); use evaluatePackAsync`);
+        return result.map((f) => violation(p, level, f));
+    }).flat();
 }

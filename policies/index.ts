@@ -1,39 +1,60 @@
 /**
- * The CrossGuard entry point: `pulumi preview --policy-pack policies [--policy-pack-config cfg.json]`.
- * Adapts the pure policies in ./policies.ts to @pulumi/policy; the offline evaluator runs the same ones.
+ * The CrossGuard entry point, loaded by the Pulumi CLI through `@pulumi/pulumi/cmd/run-policy-pack`:
+ * `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
+ * Each policy is served with the configSchema of exactly the properties it reads; the engine fills
+ * in defaults, applies the file's levels and sends each policy its own entry. Judging is the same
+ * code as the offline evaluator (evaluate.ts), including the handling of values unknown in preview.
  */
-import { PolicyPack, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { z } from "zod";
-import { parsePackConfig } from "./evaluate";
+import { PolicyPack, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { judgeResource, judgeStack, policyInfos, type Finding } from "./evaluate";
 import { ALL_POLICIES } from "./policies";
-import { isStackPolicy, PackConfig, packConfigSchema } from "./lib/types";
+import { PolicyConfigs, policyConfigProblems } from "./lib/config";
+import { plainCopy } from "./lib/unknown";
+import { isStackPolicy, Policy, PolicyResource } from "./lib/types";
+
+const INFOS = new Map(policyInfos().map((i) => [i.name, i]));
+const checked = new Map<string, string[]>();
 
 /**
- * Every policy takes the whole pack config (`{"all": {...}}` in --policy-pack-config), checked by
- * the same zod schema the offline evaluator uses, so a typo is an error, not a silent default.
+ * The policy's configuration as the engine sent it (defaults filled in). The CLI validated it
+ * against the schema already, except for properties the policy does not read (the engine does not
+ * pass `additionalProperties` on): those, and anything else wrong, fail the run here with the list.
  */
-function configOf(args: { getConfig<T extends object>(): T }): PackConfig {
-    return parsePackConfig(args.getConfig<Record<string, unknown>>());
+function configOf(p: Policy, args: { getConfig<T extends object>(): T }): PolicyConfigs {
+    const properties = args.getConfig<Record<string, unknown>>();
+    const id = `${p.name} ${JSON.stringify(properties)}`;
+    let problems = checked.get(id);
+    if (!problems) {
+        problems = policyConfigProblems(INFOS.get(p.name)!, properties);
+        checked.set(id, problems);
+    }
+    if (problems.length) throw new Error(`Invalid policy pack config:\n${problems.map((l) => `  - ${l}`).join("\n")}`);
+    // The level is the engine's business (it reports each finding at the policy's configured level).
+    return { [p.name]: { enforcementLevel: "mandatory", properties } };
 }
 
-const configSchema = { properties: (z.toJSONSchema(packConfigSchema, { io: "input" }) as { properties: Record<string, any> }).properties };
+/** Reports a finding: at the policy's configured level, or advisory when it depends on values unknown in preview. */
+function reportAll(report: ReportViolation, findings: Finding[]): void {
+    // @pulumi/policy accepts a violation object (message, urn, enforcementLevel) at run time; its type only declares the string form.
+    const reportObject = report as unknown as (v: { message: string; urn?: string; enforcementLevel?: "advisory" }) => void;
+    for (const f of findings) reportObject({ message: f.message, urn: f.resource?.urn, ...(f.undecided ? { enforcementLevel: "advisory" as const } : {}) });
+}
 
-const policies = ALL_POLICIES.map((p): ResourceValidationPolicy | StackValidationPolicy =>
-    isStackPolicy(p)
-        ? {
-              name: p.name, description: p.description, enforcementLevel: p.enforcementLevel, configSchema,
-              validateStack: (args, report) => {
-                  const resources = args.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.props, protect: r.opts.protect }));
-                  for (const v of p.validateStack(resources, configOf(args))) report(v.message, v.resource?.urn);
-              },
-          }
-        : {
-              name: p.name, description: p.description, enforcementLevel: p.enforcementLevel, configSchema,
-              validateResource: async (args, report) => {
-                  if (!p.resourceTypes.includes(args.type)) return;
-                  for (const m of await p.validate({ urn: args.urn, type: args.type, name: args.name, props: args.props, protect: args.opts.protect }, configOf(args))) report(m);
-              },
-          },
-);
+const asResource = (r: { urn: string; type: string; name: string; props: Record<string, any>; opts: { protect?: boolean } }): PolicyResource =>
+    ({ urn: r.urn, type: r.type, name: r.name, props: plainCopy(r.props), protect: r.opts.protect, fromStack: true });
+
+const policies = ALL_POLICIES.map((p): ResourceValidationPolicy | StackValidationPolicy => {
+    const common = { name: p.name, description: p.description, enforcementLevel: p.enforcementLevel, configSchema: INFOS.get(p.name)!.configSchema! };
+    if (isStackPolicy(p)) {
+        return { ...common, validateStack: (args, report) => reportAll(report, judgeStack(p, args.resources.map(asResource), configOf(p, args))) };
+    }
+    return {
+        ...common,
+        validateResource: async (args, report) => {
+            if (!p.resourceTypes.includes(args.type)) return;
+            reportAll(report, await judgeResource(p, asResource(args), configOf(p, args)));
+        },
+    };
+});
 
 new PolicyPack("platform-guardrails", { policies });

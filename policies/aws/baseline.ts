@@ -9,6 +9,7 @@ export const rdsBaseline: ResourcePolicy = {
     name: "rds-baseline",
     description: "Checks whether RDS instances are encrypted with KMS [RDS.3], not public [RDS.2], keep backups [RDS.11], use IAM auth [RDS.10], export logs [RDS.9], and in prod have deletion protection [RDS.8] and Multi-AZ [RDS.5].",
     enforcementLevel: "mandatory",
+    config: ["environment", "minBackupRetentionDays"],
     resourceTypes: ["aws:rds/instance:Instance"],
     validate(r, cfg) {
         const p = r.props;
@@ -37,6 +38,7 @@ export const eksBaseline: ResourcePolicy = {
     name: "eks-baseline",
     description: "Checks whether EKS clusters encrypt secrets with KMS [EKS.3], keep the endpoint private or CIDR-restricted [EKS.1], log every control-plane type [EKS.8] and run a supported version [EKS.2].",
     enforcementLevel: "mandatory",
+    config: ["supportedEksVersions"],
     resourceTypes: ["aws:eks/cluster:Cluster"],
     validate(r, cfg) {
         const p = r.props;
@@ -58,6 +60,7 @@ export const kmsRotation: ResourcePolicy = {
     name: "kms-key-rotation",
     description: "Checks whether customer-managed KMS keys rotate automatically [KMS.4].",
     enforcementLevel: "mandatory",
+    config: [],
     resourceTypes: ["aws:kms/key:Key"],
     validate: (r) => (r.props.enableKeyRotation === true ? [] : ["KMS key must enable automatic rotation [KMS.4]."]),
 };
@@ -66,6 +69,7 @@ export const launchTemplateBaseline: ResourcePolicy = {
     name: "launch-template-baseline",
     description: "Checks whether launch templates require IMDSv2 [EC2.170] and encrypt their EBS volumes [EC2.7].",
     enforcementLevel: "mandatory",
+    config: [],
     resourceTypes: ["aws:ec2/launchTemplate:LaunchTemplate"],
     validate(r) {
         const out: string[] = [];
@@ -82,6 +86,7 @@ export const logGroupBaseline: ResourcePolicy = {
     name: "log-group-baseline",
     description: "Checks whether CloudWatch log groups are encrypted with KMS and have a bounded retention [CloudWatch.16].",
     enforcementLevel: "mandatory",
+    config: [],
     resourceTypes: ["aws:cloudwatch/logGroup:LogGroup"],
     validate(r) {
         const out: string[] = [];
@@ -95,6 +100,7 @@ export const securityGroupBaseline: ResourcePolicy = {
     name: "security-group-baseline",
     description: "Checks whether security groups admit traffic from 0.0.0.0/0 [EC2.18, EC2.19].",
     enforcementLevel: "mandatory",
+    config: [],
     resourceTypes: ["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
     validate(r: PolicyResource) {
         const rules = r.type === "aws:ec2/securityGroup:SecurityGroup" ? (r.props.ingress ?? []) : [{ cidrBlocks: r.props.cidrIpv4 ? [r.props.cidrIpv4] : [] }];

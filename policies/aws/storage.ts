@@ -40,6 +40,7 @@ export const s3Baseline: StackPolicy = {
     name: "s3-baseline",
     description: "Checks whether every S3 bucket is encrypted with a KMS key [S3.17], blocks all public access at bucket level [S3.8], has versioning enabled [S3.14] and a bucket policy denying requests without TLS [S3.5]; handles the Bucket and BucketV2 type tokens.",
     enforcementLevel: "mandatory",
+    config: ["environment"],
     validateStack(resources, cfg) {
         const of = (types: string[]) => resources.filter((r) => types.includes(r.type));
         const byBucket = (types: string[], name: string) => of(types).filter((r) => r.props.bucket === name);
@@ -70,6 +71,7 @@ export const backupVaultBaseline: StackPolicy = {
     name: "backup-vault-baseline",
     description: "Checks whether every AWS Backup vault encrypts recovery points with a KMS key [Backup.1] and, in prod, is locked in compliance mode (a vault lock with changeableForDays) so recovery points cannot be deleted early.",
     enforcementLevel: "mandatory",
+    config: ["environment"],
     validateStack(resources, cfg) {
         const locks = resources.filter((r) => r.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
         const out: { resource: PolicyResource; message: string }[] = [];

@@ -39,6 +39,7 @@ export const drTargets: StackPolicy = {
     name: "dr-targets",
     description: "Checks that the RPO/RTO each data store gets after a region outage, computed from the deployed DR mechanisms and AWS's published figures, meets the environment's targets (pack config drTargets).",
     enforcementLevel: "mandatory",
+    config: ["drTargets"],
     validateStack(resources, cfg) {
         if (!cfg.drTargets || failoverInProgress(resources)) return [];
         return missedTargets(recoveryFigures(recoveryFactsOf(resources)), cfg.drTargets).map((message) => ({ message: `Recovery target missed: ${message}.` }));

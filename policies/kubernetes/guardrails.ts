@@ -8,6 +8,7 @@ export const namespaceGuardrails: StackPolicy = {
     name: "namespace-guardrails",
     description: "Checks whether every namespace the stack creates also gets a LimitRange (default container requests/limits) and a ResourceQuota.",
     enforcementLevel: "mandatory",
+    config: [],
     validateStack(resources) {
         const inNs = (type: string, ns: string) => resources.some((r) => r.type === type && r.props.metadata?.namespace === ns);
         return resources
@@ -58,6 +59,7 @@ export const helmWorkloadResources: StackPolicy = {
     name: "helm-workload-resources",
     description: "Checks whether every Helm release the platform installs sets CPU and memory requests and limits for each of its workloads (the chart's known workload paths, or every resources block for other charts).",
     enforcementLevel: "mandatory",
+    config: [],
     validateStack(resources) {
         const out: { resource: PolicyResource; message: string }[] = [];
         for (const r of resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release" || x.type === "kubernetes:helm.sh/v4:Chart")) {

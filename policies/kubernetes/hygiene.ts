@@ -10,6 +10,7 @@ export const workloadHygiene: ResourcePolicy = {
     name: "workload-hygiene",
     description: "Checks whether workloads run as non-root, without privileged containers or privilege escalation, with read-only root filesystems, and without hostNetwork/hostPID/hostIPC or hostPath volumes outside system namespaces [CIS EKS 4.2.1-4.2.5]; and not in the default namespace [CIS EKS 4.5.2].",
     enforcementLevel: "advisory",
+    config: ["systemNamespaces"],
     resourceTypes: WORKLOAD_TYPES,
     validate(r: PolicyResource, cfg: PackConfig): string[] {
         const w = extractWorkload(r.props, r.type);

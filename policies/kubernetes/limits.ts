@@ -9,6 +9,7 @@ export const containerResources: ResourcePolicy = {
     name: "container-resources",
     description: "Checks whether every container and init container sets CPU and memory requests and limits, requests <= limits, and limits <= the configured maxima (ephemeral containers cannot set resources).",
     enforcementLevel: "mandatory",
+    config: ["maxCpuCores", "maxMemoryGiB"],
     resourceTypes: WORKLOAD_TYPES,
     validate: perContainer((w, c, cfg) => {
         const out: string[] = [];

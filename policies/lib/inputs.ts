@@ -36,11 +36,11 @@ function fromManifest(obj: Record<string, any>, where: string): PolicyResource[]
 function fromStackExport(doc: any): PolicyResource[] {
     return (doc.deployment.resources as any[])
         .filter((r) => r.custom !== false && !String(r.type).startsWith("pulumi:providers:"))
-        .map((r) => ({ urn: r.urn, type: r.type, name: String(r.urn).split("::").pop() ?? r.urn, props: r.inputs ?? r.outputs ?? {}, protect: r.protect === true }));
+        .map((r) => ({ urn: r.urn, type: r.type, name: String(r.urn).split("::").pop() ?? r.urn, props: r.inputs ?? r.outputs ?? {}, protect: r.protect === true, fromStack: true }));
 }
 
 function fromPlanSnapshot(doc: any): PolicyResource[] {
-    return (doc.resources as any[]).filter((r) => r.custom).map((r) => ({ urn: r.key, type: r.type, name: r.name, props: r.inputs ?? {}, protect: r.protect === true }));
+    return (doc.resources as any[]).filter((r) => r.custom).map((r) => ({ urn: r.key, type: r.type, name: r.name, props: r.inputs ?? {}, protect: r.protect === true, fromStack: true }));
 }
 
 /** Reads one input file. */

@@ -3,8 +3,6 @@
  * each policy is a pure function over resources, so the same code judges `pulumi preview`,
  * the offline plan and `npm run policy -- check`.
  */
-import { z } from "zod";
-
 /** A resource as policies see it: type token, logical name and resolved input properties. */
 export interface PolicyResource {
     /** Stable id for messages: the URN under CrossGuard, `type::name` offline. */
@@ -14,49 +12,82 @@ export interface PolicyResource {
     props: Record<string, any>;
     /** Pulumi `protect` option, where known. */
     protect?: boolean;
+    /** True when the resource comes from a whole stack (engine, plan snapshot, stack export), not a loose manifest. */
+    fromStack?: boolean;
 }
 
 export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
 
-export const packConfigSchema = z.strictObject({
-    /** dev, staging or prod: prod-only rules (deletion protection, Multi-AZ, vault lock) apply in prod. */
-    environment: z.enum(["dev", "staging", "prod"]).default("prod"),
-    /** Minimum RDS backup retention in days. Defaults to 7. */
-    minBackupRetentionDays: z.number().int().min(1).max(35).default(7),
+const RECOVERY_TARGET = {
+    type: "object",
+    properties: { rpoMinutes: { type: "number", minimum: 0 }, rtoMinutes: { type: "number", minimum: 0 } },
+    required: ["rpoMinutes", "rtoMinutes"],
+    additionalProperties: false,
+} as const;
+
+/**
+ * Every configuration property a policy of the pack can read, as JSON Schema (the form the Pulumi
+ * CLI validates `--policy-pack-config` with). Each policy lists the ones it reads (`config`), and
+ * its `configSchema` carries exactly those; a property with a `default` is filled in by the engine
+ * (and by the offline evaluator) when the policy's entry leaves it out.
+ */
+export const CONFIG_PROPERTIES = {
+    /** dev, staging or prod: prod-only rules (deletion protection, Multi-AZ, vault lock, protect) apply in prod. */
+    environment: { type: "string", enum: ["dev", "staging", "prod"], default: "prod", description: "Environment the stack serves; prod-only rules apply in prod." },
+    /** Minimum RDS backup retention in days. */
+    minBackupRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Minimum RDS automated backup retention in days." },
     /** Kubernetes minor versions in EKS standard support. */
-    supportedEksVersions: z.array(z.string().regex(/^1\.\d+$/)).default(["1.34", "1.35", "1.36"]),
+    supportedEksVersions: { type: "array", items: { type: "string", pattern: "^1\\.\\d+$" }, default: ["1.34", "1.35", "1.36"], description: "Kubernetes minor versions in EKS standard support." },
     /** Registry or registry/repository prefixes images may come from (whole path segments). */
-    allowedRegistries: z.array(z.string().min(1)).default(["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io"]),
-    /** Largest CPU limit per container, in cores. Defaults to 8. */
-    maxCpuCores: z.number().positive().default(8),
-    /** Largest memory limit per container, in GiB. Defaults to 32. */
-    maxMemoryGiB: z.number().positive().default(32),
-    /** Recovery targets per data store (minutes) that the dr-targets policy enforces; absent means no DR requirement. */
-    drTargets: z
-        .strictObject({
-            database: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
-            clusterState: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
-            objectStorage: z.strictObject({ rpoMinutes: z.number().min(0), rtoMinutes: z.number().min(0) }).optional(),
-        })
-        .optional(),
-    /** Registry prefixes whose images must be signed and SBOM-attested (admission-sbom-rule). */
-    signedRegistries: z.array(z.string().min(1)).default([]),
-    /** `registry`: verify cosign signatures and SBOM attestations in the images' registries; `offline`: digest and registry rules only. */
-    verificationMode: z.enum(["offline", "registry"]).default("offline"),
-    /** Cosign ECDSA P-256 public keys (PEM) signatures and attestations must verify with. */
-    cosignPublicKeys: z.array(z.string().includes("BEGIN PUBLIC KEY")).default([]),
-    /** Registry hosts reached over plain HTTP (a local registry in tests); every other one over HTTPS. */
-    insecureRegistries: z.array(z.string().min(1)).default([]),
-    /** Timeout of each registry request. Defaults to 10 s. */
-    registryTimeoutSeconds: z.number().positive().max(120).default(10),
+    allowedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: ["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io"], description: "Registry (or registry/repository) prefixes images may come from." },
+    /** Largest CPU limit per container, in cores. */
+    maxCpuCores: { type: "number", exclusiveMinimum: 0, default: 8, description: "Largest CPU limit per container, in cores." },
+    /** Largest memory limit per container, in GiB. */
+    maxMemoryGiB: { type: "number", exclusiveMinimum: 0, default: 32, description: "Largest memory limit per container, in GiB." },
+    /** Recovery targets per data store (minutes); absent means no DR requirement. */
+    drTargets: {
+        type: "object",
+        properties: { database: RECOVERY_TARGET, clusterState: RECOVERY_TARGET, objectStorage: RECOVERY_TARGET },
+        additionalProperties: false,
+        description: "RPO/RTO targets in minutes per data store after a region outage; absent means no DR requirement.",
+    },
+    /** Registry prefixes whose images must be signed and SBOM-attested. */
+    signedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry prefixes whose images must carry a cosign signature and an SBOM attestation." },
+    /** `registry`: verify signatures and attestations in the images' registries; `offline`: digest and registry rules only. */
+    verificationMode: { type: "string", enum: ["offline", "registry"], default: "offline", description: "registry: verify signatures and SBOM attestations in the registries; offline: no registry lookups." },
+    /** Cosign ECDSA P-256 public keys (PEM). */
+    cosignPublicKeys: { type: "array", items: { type: "string", pattern: "BEGIN PUBLIC KEY" }, default: [], description: "Cosign public keys (PEM) signatures and attestations must verify with." },
+    /** Registry hosts reached over plain HTTP (a local registry in tests). */
+    insecureRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry hosts reached over plain HTTP (local test registries only)." },
+    /** Timeout of each registry request, in seconds. */
+    registryTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 120, default: 10, description: "Timeout of each registry request, in seconds." },
     /** In-cluster admission mode the stack must install. */
-    admission: z.enum(["enforce", "audit"]).default("enforce"),
-    /** Namespaces where node agents may use host namespaces and hostPath (workload-hygiene). */
-    systemNamespaces: z.array(z.string().min(1)).default(["kube-system", "observability-agents"]),
-    /** Per-policy enforcement overrides, e.g. { "workload-hygiene": "mandatory" }. */
-    enforcement: z.record(z.string(), z.enum(["mandatory", "advisory", "disabled"])).default({}),
-});
-export type PackConfig = z.infer<typeof packConfigSchema>;
+    admission: { type: "string", enum: ["enforce", "audit"], default: "enforce", description: "Admission mode the stack's in-cluster rule must use." },
+    /** Namespaces where node agents may use host namespaces and hostPath. */
+    systemNamespaces: { type: "array", items: { type: "string", minLength: 1 }, default: ["kube-system", "observability-agents"], description: "Namespaces whose node agents may use host namespaces and hostPath." },
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_PROPERTIES;
+
+interface RecoveryTarget { rpoMinutes: number; rtoMinutes: number }
+
+/** The properties policies read, with their defaults applied (drTargets has none). */
+export interface PackConfig {
+    environment: "dev" | "staging" | "prod";
+    minBackupRetentionDays: number;
+    supportedEksVersions: string[];
+    allowedRegistries: string[];
+    maxCpuCores: number;
+    maxMemoryGiB: number;
+    drTargets?: { database?: RecoveryTarget; clusterState?: RecoveryTarget; objectStorage?: RecoveryTarget };
+    signedRegistries: string[];
+    verificationMode: "offline" | "registry";
+    cosignPublicKeys: string[];
+    insecureRegistries: string[];
+    registryTimeoutSeconds: number;
+    admission: "enforce" | "audit";
+    systemNamespaces: string[];
+}
 
 export interface Violation {
     resource: string;
@@ -64,12 +95,16 @@ export interface Violation {
     policy: string;
     enforcementLevel: EnforcementLevel;
     message: string;
+    /** Set when the verdict depends on values unknown until the update (preview): reported advisory, decided at `pulumi up`. */
+    undecided?: string[];
 }
 
 export interface ResourcePolicy {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
+    /** The config properties this policy reads (its configSchema); reading any other is an error. */
+    config: ConfigKey[];
     /** Type tokens this policy looks at; every message returned is a violation. */
     resourceTypes: string[];
     /** May be async (registry lookups); the offline evaluator's async variant awaits it. */
@@ -80,6 +115,8 @@ export interface StackPolicy {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
+    /** The config properties this policy reads (its configSchema); reading any other is an error. */
+    config: ConfigKey[];
     validateStack(resources: PolicyResource[], cfg: PackConfig): { resource?: PolicyResource; message: string }[];
 }
 

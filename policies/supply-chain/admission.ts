@@ -14,6 +14,7 @@ export const admissionSbomRule: StackPolicy = {
     name: "admission-sbom-rule",
     description: "Checks that the stack installs an admission rule (Kyverno ClusterPolicy verifyImages) requiring, for every signed registry, a cosign signature by a configured key and an SBOM attestation (CycloneDX or SPDX), enforced when admission is enforce.",
     enforcementLevel: "mandatory",
+    config: ["signedRegistries", "admission"],
     validateStack(resources, cfg) {
         if (cfg.signedRegistries.length === 0) return [];
         const rules = resources

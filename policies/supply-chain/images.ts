@@ -44,6 +44,7 @@ export const imagePinning: ResourcePolicy = {
     name: "image-digest-and-registry",
     description: "Checks whether every container image is pinned by digest (@sha256:<64 hex>) and comes from an allowed registry [CIS EKS 5.1.4].",
     enforcementLevel: "mandatory",
+    config: ["allowedRegistries"],
     resourceTypes: WORKLOAD_TYPES,
     validate: perContainer((w, c, cfg) => {
         const image = c.container.image;

@@ -27,6 +27,7 @@ export const imageSignatures: ResourcePolicy = {
     name: "image-signature-and-sbom",
     description: "In registry mode, checks that every image from a signed registry has a cosign signature and a signed SBOM attestation (CycloneDX or SPDX) verified with the configured public keys, from its OCI registry (legacy .sig/.att tags and Sigstore bundle referrers); an unreachable registry fails closed.",
     enforcementLevel: "mandatory",
+    config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "insecureRegistries", "registryTimeoutSeconds"],
     resourceTypes: WORKLOAD_TYPES,
     /** Synchronous (no lookup) unless registry mode finds an image from a signed registry. */
     validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]> {

@@ -1,22 +1,71 @@
 /**
- * The policy pack config a stack's platform config implies (environment, backup retention,
- * registries, supported versions), so the offline plan judges each stack by its own rules.
+ * The policy pack config of a stack, in the engine's format (`--policy-pack-config`): one entry per
+ * policy that reads something from the stack's platform config, holding exactly the properties that
+ * policy reads. `npm run policy -- config <stack>` writes it to policies/config/<stack>.json; the
+ * offline plan, `npm run policy -- check --config` and the CLI read that file the same way.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { PlatformConfig } from "../../stacks/config";
-import { SUPPORTED_EKS_VERSIONS } from "../../stacks/config";
-import { parsePackConfig } from "../../policies/evaluate";
+import { SUPPORTED_EKS_VERSIONS } from "../../stacks/config-schema";
+import { loadPackConfig, PolicyConfigError, PolicyConfigs } from "../../policies/evaluate";
+import { ALL_POLICIES } from "../../policies/policies";
 import type { PackConfig } from "../../policies/lib/types";
 
-export function packConfigFromPlatform(cfg: PlatformConfig): PackConfig {
-    return parsePackConfig({
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** The pack properties a stack's platform config determines; the others keep their schema defaults. */
+function stackValues(cfg: PlatformConfig): Partial<PackConfig> {
+    return {
         environment: cfg.environment,
         minBackupRetentionDays: 7,
         supportedEksVersions: [...SUPPORTED_EKS_VERSIONS],
         allowedRegistries: cfg.supplyChain.allowedRegistries,
-        drTargets: cfg.dr.enabled ? cfg.dr.targets : undefined,
+        ...(cfg.dr.enabled ? { drTargets: cfg.dr.targets } : {}),
         signedRegistries: cfg.supplyChain.signedRegistries,
-        admission: cfg.supplyChain.admission,
         verificationMode: cfg.supplyChain.verificationMode,
         cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
-    });
+        admission: cfg.supplyChain.admission,
+    };
+}
+
+/** The engine-format config document of a stack: `{ "<policy>": { <the properties it reads> } }`. */
+export function packConfigDocument(cfg: PlatformConfig): Record<string, Record<string, unknown>> {
+    const values = stackValues(cfg) as Record<string, unknown>;
+    const doc: Record<string, Record<string, unknown>> = {};
+    for (const p of ALL_POLICIES) {
+        const own = Object.fromEntries(p.config.filter((k) => values[k] !== undefined).map((k) => [k, values[k]]));
+        if (Object.keys(own).length > 0) doc[p.name] = own;
+    }
+    return doc;
+}
+
+/** The text of policies/config/<stack>.json. */
+export function packConfigText(cfg: PlatformConfig): string {
+    return JSON.stringify(packConfigDocument(cfg), null, 2) + "\n";
+}
+
+/** Every policy's effective config for a stack (what the engine gives each policy). */
+export function packConfigFromPlatform(cfg: PlatformConfig): PolicyConfigs {
+    return loadPackConfig(packConfigDocument(cfg));
+}
+
+export const packConfigFile = (stack: string, root = REPO_ROOT) => path.join(root, "policies", "config", `${stack}.json`);
+
+/** Reads a `--policy-pack-config` file; a missing file, bad JSON or invalid config is a PolicyConfigError naming the file. */
+export function readPackConfigFile(file: string): PolicyConfigs {
+    let doc: unknown;
+    try {
+        const text = fs.readFileSync(file, "utf8");
+        doc = text.trim() === "" ? {} : JSON.parse(text);
+    } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        throw new PolicyConfigError(`${file}: cannot read the policy config: ${err.code === "ENOENT" ? "no such file" : err.message.split("\n")[0]}`);
+    }
+    try {
+        return loadPackConfig(doc);
+    } catch (e) {
+        if (e instanceof PolicyConfigError) throw new PolicyConfigError(`${file}: ${e.message}`);
+        throw e;
+    }
 }

@@ -12,8 +12,8 @@ import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../stacks/config";
 import { buildStack, readStackConfig, REPO_ROOT, UnknownStackError } from "../../lib/offline/stack";
-import { evaluatePackAsync } from "../../policies/evaluate";
-import { packConfigFromPlatform } from "./pack-config";
+import { evaluatePackAsync, PolicyConfigError } from "../../policies/evaluate";
+import { packConfigFile, packConfigText, readPackConfigFile } from "./pack-config";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { renderCounts, renderDiff, renderDrReport, renderTree } from "./render";
 import { diffSnapshots, Snapshot, toSnapshot } from "./snapshot";
@@ -67,7 +67,14 @@ export async function main(argv: string[]): Promise<number> {
     const values = readStackConfig(opts.stack);
     const built = await buildStack(opts.stack, { values });
     const snapshot = toSnapshot(opts.stack, built.config.environment, built.resources);
-    const violations = await evaluatePackAsync(built.resources.map(toPolicyResource), packConfigFromPlatform(built.config));
+    // The policy config is the committed file `pulumi preview --policy-pack-config` gets; it must match the stack's config.
+    const configFile = packConfigFile(opts.stack);
+    const configRel = path.relative(REPO_ROOT, configFile);
+    const packConfig = readPackConfigFile(configFile);
+    if (fs.readFileSync(configFile, "utf8") !== packConfigText(built.config)) {
+        throw new PolicyConfigError(`${configRel} is out of date with Pulumi.${opts.stack}.yaml (the engine would judge with stale settings); run: npm run policy -- config ${opts.stack}`);
+    }
+    const violations = await evaluatePackAsync(built.resources.map(toPolicyResource), packConfig);
     writeOutputs(opts.out, snapshot);
 
     const out: string[] = [];
@@ -86,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     out.push("", ...renderDrReport(built.platform.drReport));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-    out.push("", `Policies: ${violations.length === 0 ? "no violations" : `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`}`);
+    out.push("", `Policy config: ${configRel}`);
+    out.push(`Policies: ${violations.length === 0 ? "no violations" : `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`}`);
     for (const v of violations) out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.resource} (${v.type}): ${v.message}`);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     out.push(`Wrote ${path.relative(process.cwd(), opts.out) || "."}/plan.json and manifests.yaml in ${ms.toFixed(0)} ms.`);
@@ -99,7 +107,7 @@ export function run(argv: string[]): void {
     main(argv).then(
         (code) => process.exit(code),
         (e) => {
-            if (e instanceof ConfigError || e instanceof UsageError || e instanceof UnknownStackError || e instanceof pulumi.RunError) console.error(e.message);
+            if (e instanceof ConfigError || e instanceof PolicyConfigError || e instanceof UsageError || e instanceof UnknownStackError || e instanceof pulumi.RunError) console.error(e.message);
             else console.error(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
             process.exit(2);
         },

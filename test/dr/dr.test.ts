@@ -4,13 +4,12 @@
  * replace, and recovery figures computed from config and enforced by the dr-targets policy.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { evaluatePack, parsePackConfig } from "../../policies/evaluate";
+import { evaluatePack } from "../../policies/evaluate";
 import { recoveryFactsOf } from "../../policies/dr/targets";
 import { missedTargets, recoveryFigures } from "../../policies/lib/recovery";
 import { toPolicyResource } from "../../policies/lib/resources";
-import { packConfigFromPlatform } from "../../scripts/lib/pack-config";
+import { packConfigFromPlatform, readPackConfigFile } from "../../scripts/lib/pack-config";
 import { BuiltStack, buildStack, builtStack, promiseOf, REPO_ROOT } from "../../lib/offline/stack";
 import { RecordedResource } from "../../lib/offline/recorder";
 
@@ -210,11 +209,11 @@ describe("failover and config changes", () => {
 describe("pack config files", () => {
     it("the pack config files for pulumi preview/up carry the same environment, signed registries, admission mode and DR targets as the stacks", async () => {
         for (const stack of ["dev", "staging", "prod"]) {
-            const file = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policies", "config", `${stack}.json`), "utf8"));
-            const pack = parsePackConfig(file.all);
+            const pack = readPackConfigFile(path.join(REPO_ROOT, "policies", "config", `${stack}.json`));
             const s = await builtStack(stack);
-            assert.deepEqual(pack.drTargets, s.config.dr.enabled ? s.config.dr.targets : undefined, stack);
-            assert.deepEqual([pack.signedRegistries, pack.admission, pack.environment, pack.verificationMode, pack.cosignPublicKeys], [s.config.supplyChain.signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
+            const of = (policy: string, key: string) => pack[policy].properties[key];
+            assert.deepEqual(of("dr-targets", "drTargets"), s.config.dr.enabled ? s.config.dr.targets : undefined, stack);
+            assert.deepEqual([of("admission-sbom-rule", "signedRegistries"), of("admission-sbom-rule", "admission"), of("rds-baseline", "environment"), of("image-signature-and-sbom", "verificationMode"), of("image-signature-and-sbom", "cosignPublicKeys")], [s.config.supplyChain.signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
         }
     });
 });

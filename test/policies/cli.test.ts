@@ -61,7 +61,7 @@ describe("npm run policy -- check", () => {
     it("exit 0 and a summary for compliant manifests", async () => {
         const r = await main(["check", tmp("good.yaml", good)]);
         assert.equal(r.code, 0, r.stdout);
-        assert.match(r.stdout, /^1 resources checked: 0 mandatory, 0 advisory violation\(s\)$/);
+        assert.match(r.stdout, /^1 resources checked: 0 mandatory, 0 advisory violation\(s\)$/m);
     });
     it("exit 1 on a mandatory violation; --format json prints {resource, type, policy, enforcementLevel, message}", async () => {
         const r = await json(["check", tmp("bad.yaml", good.replace(`@${DIGEST}`, ":1.0"))]);
@@ -102,10 +102,10 @@ describe("npm run policy -- check", () => {
         assert.match((await main(["check", tmp("scalar.yaml", "just a string")])).stderr, /document 1 is a string, not a Kubernetes object/);
         assert.match((await main(["check", tmp("g.yaml", good), "--format", "xml"])).stderr, /--format must be text or json, not "xml"/);
         assert.match((await main(["lint", "x"])).stderr, /unknown command lint\nusage: npm run policy/);
-        const cfg = tmp("cfg.json", JSON.stringify({ all: { enviroment: "prod" } }));
+        const cfg = tmp("cfg.json", JSON.stringify({ "rds-baseline": { enviroment: "prod" } }));
         const typo = await main(["check", tmp("g.yaml", good), "--config", cfg]);
         assert.equal(typo.code, 2);
-        assert.match(typo.stderr, /enviroment: unknown key; allowed keys: environment/);
+        assert.match(typo.stderr, /cfg\.json: Invalid policy pack config:\n  - "rds-baseline"\.enviroment: not a property of this policy; it reads environment, minBackupRetentionDays/);
     });
 });
 
@@ -185,7 +185,7 @@ describe("Kyverno's fixtures through policy check", () => {
 
     it("restrict-image-registries: with Kyverno's allowed registries the registry verdicts equal Kyverno's", async () => {
         const dir = path.join(FIXTURES, "restrict-image-registries");
-        const cfg = tmp("cfg.json", JSON.stringify({ all: { allowedRegistries: ["eu.foo.io", "bar.io"] } }));
+        const cfg = tmp("cfg.json", JSON.stringify({ "image-digest-and-registry": { allowedRegistries: ["eu.foo.io", "bar.io"] } }));
         const registryFailures = async (file: string) => new Set((await json(["check", file, "--config", cfg])).violations.filter((v) => /allowed registry/.test(v.message)).map((v) => v.resource));
         const cli = yaml.load(fs.readFileSync(path.join(dir, ".kyverno-test", "kyverno-test.yaml"), "utf8")) as { results: { resources: string[]; result: string }[] };
         const file = path.join(dir, ".kyverno-test", "resource.yaml");

@@ -10,7 +10,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
-import { PolicyResource } from "../../policies/lib/types";
+import { PackConfig, PolicyResource } from "../../policies/lib/types";
 import { DSSE_MEDIA_TYPE, fromBase64, isSbomPredicate, loadKeys, pae, SIMPLE_SIGNING_MEDIA_TYPE, verifiesWithAny, verifyBundle, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
 import { verifierFor } from "../../policies/supply-chain/signatures";
 import { RegistryClient, verifyImage } from "../../policies/supply-chain/registry";
@@ -222,7 +222,7 @@ describe("registry mode against a real OCI registry", function () {
     });
     it("looks each digest up once per run, however many workloads use it", async () => {
         const c = cfg({ registryTimeoutSeconds: 6 });
-        const client = verifierFor(c).client;
+        const client = verifierFor(c["image-signature-and-sbom"].properties as unknown as PackConfig).client;
         await evaluatePackAsync([pod("a", ref("good"))], c);
         const once = client.requests;
         await evaluatePackAsync([pod("b", ref("good")), pod("c", ref("good")), pod("d", ref("good"))], c);

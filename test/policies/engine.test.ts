@@ -1,0 +1,192 @@
+/**
+ * The policy pack driven exactly as the Pulumi engine drives it: started through
+ * `@pulumi/pulumi/cmd/run-policy-pack` from policies/, spoken to over the Analyzer gRPC protocol
+ * (test/harness/analyzer.ts). Each stack's committed policy config is reconciled and validated the
+ * way the CLI does it (against the schemas the pack itself advertises), sent with Configure, and
+ * every resource of the stack's offline build goes through Analyze, then the stack through
+ * AnalyzeStack. One pack process serves the whole file.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { evaluatePack, judgeResource } from "../../policies/evaluate";
+import { ALL_POLICIES } from "../../policies/policies";
+import { PolicyConfigError, PolicyConfigs, reconcileConfig } from "../../policies/lib/config";
+import { toPolicyResource } from "../../policies/lib/resources";
+import { isStackPolicy, PolicyResource, Violation } from "../../policies/lib/types";
+import { packConfigFile, readPackConfigFile } from "../../scripts/lib/pack-config";
+import { BuiltStack, builtStack, PROJECT, REPO_ROOT, STACKS } from "../../lib/offline/stack";
+import { MOCK_ACCOUNT_ID } from "../../lib/offline/mocks";
+import type { RecordedResource } from "../../lib/offline/recorder";
+import { AnalyzerInfo, AnalyzerSession, Diagnostic, engineResources, UNKNOWN_STRING } from "../harness/analyzer";
+import { defectsFor } from "../harness/defects";
+
+const PACK_DIR = path.join(REPO_ROOT, "policies");
+
+/** A verdict in a form both sides produce: policy, level, URN, message. */
+type Verdict = [string, string, string, string];
+const fromEngine = (d: Diagnostic[]): Verdict[] => d.map((x): Verdict => [x.policyName, x.enforcementLevel, x.urn, x.message]).sort();
+const fromOffline = (v: Violation[], urnOf: Map<string, string>): Verdict[] => v.map((x): Verdict => [x.policy, x.enforcementLevel, urnOf.get(x.resource) ?? "", x.message]).sort();
+
+/** Resources with changed properties, keeping every other recorded fact. */
+function withProps(s: BuiltStack, props: (r: RecordedResource) => Record<string, any>): RecordedResource[] {
+    return s.resources.map((r) => ({ ...r, inputs: props(r) }));
+}
+
+/** Runs a whole stack through the protocol: Analyze for every resource, then AnalyzeStack once. */
+async function analyzeStack(session: AnalyzerSession, stack: string, resources: RecordedResource[]) {
+    const { resources: engine, urnOf } = engineResources(stack, PROJECT, resources);
+    const diagnostics = [...(await session.analyzeAll(engine)), ...(await session.analyzeStack(engine))];
+    return { diagnostics, urnOf };
+}
+
+/**
+ * A first preview: every value that comes from another resource's outputs (the ARNs the mocks give
+ * created resources, and strings built from them such as policy documents) is unknown.
+ */
+function firstPreview(v: unknown): any {
+    if (typeof v === "string") return v.includes(`:${MOCK_ACCOUNT_ID}:`) || /^arn:aws:s3:::/.test(v) ? UNKNOWN_STRING : v;
+    if (Array.isArray(v)) return v.map(firstPreview);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, firstPreview(x)]));
+    return v;
+}
+
+describe("policy pack through the engine's analyzer protocol (run-policy-pack, gRPC)", function () {
+    this.timeout(120000);
+    let session: AnalyzerSession;
+    let info: AnalyzerInfo;
+
+    before(async () => {
+        session = await AnalyzerSession.start(PACK_DIR, { stack: "prod", project: PROJECT, dryRun: true });
+        assert.equal(await session.handshake(PACK_DIR), "unimplemented"); // the engine falls back, as for every @pulumi/policy pack
+        await session.configureStack();
+        info = await session.analyzerInfo();
+    });
+    after(() => session?.close());
+
+    it("loads as the CLI loads it: PulumiPolicy.yaml parses, the pack serves every policy with a schema of exactly the properties it reads", async () => {
+        const project = yaml.load(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8")) as Record<string, unknown>;
+        assert.equal(project.runtime, "nodejs");
+        assert.equal(typeof project.description, "string");
+        assert.match((await session.pluginInfo()).version, /^\d+\.\d+\.\d+/);
+        assert.equal(info.name, "platform-guardrails");
+        assert.equal(info.supportsConfig, true);
+        assert.deepEqual(info.policies.map((p) => p.name).sort(), ALL_POLICIES.map((p) => p.name).sort());
+        for (const p of ALL_POLICIES) {
+            const served = info.policies.find((x) => x.name === p.name)!;
+            assert.equal(served.enforcementLevel, p.enforcementLevel, p.name);
+            assert.deepEqual(Object.keys(served.configSchema?.properties ?? {}).sort(), [...p.config].sort(), p.name);
+        }
+        assert.equal(session.stderr, "");
+    });
+
+    for (const stack of STACKS) {
+        it(`${stack}: its committed config is valid for the CLI, and its plan passes under it with the offline evaluator's verdicts`, async () => {
+            const file = packConfigFile(stack);
+            const engineConfig = reconcileConfig(JSON.parse(fs.readFileSync(file, "utf8")), info.policies);
+            assert.deepEqual(engineConfig, readPackConfigFile(file), "the engine's reconciled config equals the offline reading of the file");
+            await session.configure(engineConfig);
+            const s = await builtStack(stack);
+            const { diagnostics, urnOf } = await analyzeStack(session, stack, s.resources);
+            assert.deepEqual(fromEngine(diagnostics), fromOffline(evaluatePack(s.resources.map(toPolicyResource), engineConfig), urnOf));
+            assert.deepEqual(diagnostics, []);
+        });
+
+        it(`${stack}: a defect injected for each policy is reported by that policy at its configured level, as offline`, async () => {
+            const config = readPackConfigFile(packConfigFile(stack));
+            await session.configure(config);
+            const s = await builtStack(stack);
+            for (const defect of defectsFor(s.config)) {
+                const target = s.resources.find((r) => defect.pick(toPolicyResource(r)))!;
+                assert.ok(target, `${stack}: no resource for ${defect.policy}`);
+                const broken = withProps(s, (r) => {
+                    if (r !== target) return r.inputs;
+                    const p = toPolicyResource({ ...r, inputs: structuredClone(r.inputs) });
+                    defect.inject(p);
+                    return p.props;
+                });
+                const policy = ALL_POLICIES.find((p) => p.name === defect.policy)!;
+                const { resources, urnOf } = engineResources(stack, PROJECT, broken);
+                const engine = isStackPolicy(policy) ? await session.analyzeStack(resources) : await session.analyze(resources[s.resources.indexOf(target)]);
+                assert.deepEqual([...new Set(engine.map((d) => d.policyName))], [defect.policy], `${stack}: ${defect.policy}`);
+                for (const d of engine) assert.equal(d.enforcementLevel, config[defect.policy].enforcementLevel, `${stack}: ${defect.policy} level`);
+                const offline = isStackPolicy(policy)
+                    ? evaluatePack(broken.map(toPolicyResource), config).filter((v) => v.policy === defect.policy)
+                    : evaluatePack([toPolicyResource(broken[s.resources.indexOf(target)])], config, ALL_POLICIES.filter((p) => !isStackPolicy(p)));
+                assert.deepEqual(fromEngine(engine), fromOffline(offline, urnOf), `${stack}: ${defect.policy} verdicts`);
+            }
+        });
+    }
+
+    describe("preview and update", () => {
+        let prod: BuiltStack;
+        let config: PolicyConfigs;
+        before(async () => {
+            prod = await builtStack("prod");
+            config = readPackConfigFile(packConfigFile("prod"));
+            await session.configure(config);
+        });
+        const db = () => prod.resources.find((r) => r.type === "aws:rds/instance:Instance" && !r.inputs.replicateSourceDb)!;
+        const publicDb = (r: RecordedResource, props: Record<string, any>) => (r === db() ? { ...props, publiclyAccessible: true } : props);
+
+        it("preview: a policy that reads a value unknown until the update says so (advisory), never a false mandatory; same verdicts offline", async () => {
+            const preview = withProps(prod, (r) => publicDb(r, firstPreview(r.inputs)));
+            const { diagnostics, urnOf } = await analyzeStack(session, "prod", preview);
+            assert.deepEqual(diagnostics.filter((d) => d.enforcementLevel === "mandatory"), []);
+            const undecided = new Set(diagnostics.map((d) => d.policyName));
+            for (const p of ["rds-baseline", "log-group-baseline", "eks-baseline", "s3-baseline", "backup-vault-baseline", "dr-targets"]) assert.ok(undecided.has(p), `${p} says it cannot decide`);
+            const dbUrn = urnOf.get(db().key)!;
+            const onDb = diagnostics.filter((d) => d.urn === dbUrn && d.policyName === "rds-baseline").map((d) => d.message);
+            assert.ok(onDb.some((m) => /^undecided during preview \(.*kmsKeyId.* unknown until the update; decided at `pulumi up`\): RDS instance must not be publicly accessible/.test(m)), onDb.join("\n"));
+            assert.ok(diagnostics.some((d) => d.policyName === "dr-targets" && /replicateSourceDb/.test(d.message)));
+            const offline = evaluatePack(preview.map(toPolicyResource), config);
+            assert.deepEqual(fromEngine(diagnostics), fromOffline(offline, urnOf));
+        });
+
+        it("update (values known; AnalyzeStack gets the outputs after the update): the same resources are decided, the defect is mandatory", async () => {
+            const update = withProps(prod, (r) => publicDb(r, r.inputs));
+            const { diagnostics, urnOf } = await analyzeStack(session, "prod", update);
+            assert.deepEqual(fromEngine(diagnostics), [["rds-baseline", "mandatory", urnOf.get(db().key)!, "RDS instance must not be publicly accessible [RDS.2]."]]);
+        });
+    });
+
+    describe("config the CLI refuses, and what the pack refuses itself", () => {
+        const refused = (doc: unknown, pattern: RegExp) => assert.throws(() => reconcileConfig(doc, info.policies), (e: Error) => e instanceof PolicyConfigError && pattern.test(e.message));
+
+        it("schema violations and bad levels are refused before the pack runs, naming policy, property and allowed values", () => {
+            refused({ "rds-baseline": { minBackupRetentionDays: 40 } }, /"rds-baseline"\.minBackupRetentionDays: must be <= 35/);
+            refused({ "admission-sbom-rule": { admission: "block" } }, /"admission-sbom-rule"\.admission: must be equal to one of the allowed values: "enforce", "audit"/);
+            refused({ "dr-targets": { drTargets: { databse: { rpoMinutes: 5, rtoMinutes: 60 } } } }, /"dr-targets"\.drTargets: must NOT have additional properties \("databse"\)/);
+            refused({ "kms-key-rotation": "strict" }, /"kms-key-rotation": enforcementLevel "strict" is not one of advisory, mandatory, remediate, disabled/);
+            refused({ all: { environment: "prod" } }, /"all"\.environment: "all" takes only enforcementLevel; give environment to the policies that read it \(rds-baseline, s3-baseline, backup-vault-baseline\)/);
+            refused({ "rds-baseilne": { environment: "prod" } }, /"rds-baseilne": no policy of that name in this pack/);
+        });
+
+        it("a property the policy does not read passes the CLI (it does not forward additionalProperties) and fails the run in the pack", async () => {
+            await session.configure({ ...readPackConfigFile(packConfigFile("prod")), "rds-baseline": { enforcementLevel: "mandatory", properties: { environment: "prod", minBackupRetentionDays: 7, enviroment: "dev" } } });
+            const { resources, urnOf } = engineResources("prod", PROJECT, (await builtStack("prod")).resources);
+            const rds = resources.find((r) => r.type === "aws:rds/instance:Instance")!;
+            await assert.rejects(session.analyze(rds), /"rds-baseline"\.enviroment: not a property of this policy; it reads environment, minBackupRetentionDays/);
+            assert.ok(urnOf.size > 0);
+        });
+
+        it("levels only through the engine: \"all\" and a policy's own entry set the level findings are reported at", async () => {
+            const s = await builtStack("dev");
+            const doc = { ...JSON.parse(fs.readFileSync(packConfigFile("dev"), "utf8")), all: "advisory", "kms-key-rotation": { enforcementLevel: "mandatory" } };
+            const config = reconcileConfig(doc, info.policies);
+            await session.configure(config);
+            const broken = (p: PolicyResource) => structuredClone(p);
+            const key = s.resources.find((r) => r.type === "aws:kms/key:Key")!;
+            const lt = s.resources.find((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate")!;
+            const { resources } = engineResources("dev", PROJECT, withProps(s, (r) => (r === key ? { ...r.inputs, enableKeyRotation: false } : r === lt ? { ...r.inputs, metadataOptions: {} } : r.inputs)));
+            const byKey = new Map(s.resources.map((r, i) => [r, resources[i]]));
+            const keyDiags = await session.analyze(byKey.get(key)!);
+            const ltDiags = await session.analyze(byKey.get(lt)!);
+            assert.deepEqual(keyDiags.map((d) => [d.policyName, d.enforcementLevel]), [["kms-key-rotation", "mandatory"]]);
+            assert.ok(ltDiags.length > 0 && ltDiags.every((d) => d.policyName === "launch-template-baseline" && d.enforcementLevel === "advisory"));
+            const offline = await judgeResource(ALL_POLICIES.find((p) => p.name === "kms-key-rotation") as any, broken(toPolicyResource({ ...key, inputs: { ...key.inputs, enableKeyRotation: false } })), config);
+            assert.deepEqual(offline.map((f) => f.message), keyDiags.map((d) => d.message));
+        });
+    });
+});
