@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --runs N] [--no-fleet] [--no-tests]`: prints, in one run, the offline plan of
+ * `npm run bench [-- --runs N] [--no-plan] [--no-fleet] [--no-tests]`: prints, in one run, the offline plan of
  * every stack against loading @pulumi/pulumi alone (medians, ratio, resources per second), a
  * synthetic fleet showing plan time per resource as resources grow, the policy evaluator's
  * throughput and the test suite's time. A script that prints figures, not a timed test; each
@@ -24,7 +24,7 @@ function syntheticWorkloads(n: number): PolicyResource[] {
     }));
 }
 
-planSection(["dev", "staging", "prod"], RUNS);
+if (!argv.includes("--no-plan")) planSection(["dev", "staging", "prod"], RUNS);
 if (!argv.includes("--no-fleet")) fleetSection(16, [1, 2, 4], RUNS);
 
 console.log("policy evaluator, offline mode (all policies):");
