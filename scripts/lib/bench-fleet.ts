@@ -3,7 +3,7 @@
  * CanaryApps (each with its namespace, guardrails, Rollout, Services, analysis and autoscaling),
  * planned the way `npm run plan` plans a stack: build under the mocks, snapshot, the whole policy
  * pack, plan.json and manifests written (to a temporary directory). Prints one JSON line:
- * { copies, resources, ms } where ms is the plan's work after startup.
+ * { copies, resources, ms, cpuMs }: the plan's work after startup, wall and CPU (user + system) time.
  * Usage: node --import tsx scripts/lib/bench-fleet.ts <copies>
  */
 import * as fs from "node:fs";
@@ -43,6 +43,7 @@ async function main(copies: number): Promise<void> {
     // As in the plan: the SDK's stack traces are not mapped through source maps (scripts/plan.ts).
     process.setSourceMapsEnabled(false);
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const built = await buildStack("dev", { extend: (p) => addFleet(p, copies) });
     const snapshot = toSnapshot("dev", built.config.environment, built.resources);
     const violations = await evaluatePackAsync(built.resources.map(toPolicyResource), packConfigFromPlatform(built.config));
@@ -51,8 +52,10 @@ async function main(copies: number): Promise<void> {
     fs.writeFileSync(path.join(dir, "manifests.yaml"), snapshot.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:")).map((r) => yaml.dump(r.inputs, { noRefs: true, lineWidth: 160 })).join("---\n"));
     fs.rmSync(dir, { recursive: true, force: true });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-    console.log(JSON.stringify({ copies, resources: snapshot.resources.filter((r) => r.custom).length, ms, mandatory }));
+    console.log(JSON.stringify({ copies, resources: snapshot.resources.filter((r) => r.custom).length, ms, cpuMs, mandatory }));
     process.exit(mandatory > 0 ? 1 : 0);
 }
 

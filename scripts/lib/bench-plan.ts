@@ -59,23 +59,24 @@ export function planSection(stacks: string[], runs: number): void {
 /**
  * The dev stack plus k x `unit` CanaryApps (scripts/lib/bench-fleet.ts, a fresh process per run):
  * the plan's work after startup per size, per resource, and per resource added over the bare stack.
- * Plan time grows linearly with resources when the last two columns stay flat.
+ * Plan time grows linearly with resources when the per-added-resource column stays flat.
  */
 export function fleetSection(unit: number, factors: number[], runs: number): void {
-    console.log(`synthetic fleet: dev + k x ${unit} CanaryApps, plan work after startup (build, snapshot, policy pack, files; median of ${runs}):`);
-    const rows: { copies: number; resources: number; ms: number }[] = [];
+    console.log(`synthetic fleet: dev + k x ${unit} CanaryApps, the plan's work after startup (build, snapshot, policy pack, files), median of ${runs};`);
+    console.log("  CPU time (user + system) per resource is the linearity figure: unlike wall time it does not move with other load on the machine");
+    const rows: { copies: number; resources: number; ms: number; cpuMs: number }[] = [];
     for (const k of [0, ...factors]) {
         const copies = k * unit;
-        const samples: { resources: number; ms: number }[] = [];
+        const samples: { resources: number; ms: number; cpuMs: number }[] = [];
         for (let i = 0; i < runs; i++) {
             const r = timed(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "lib", "bench-fleet.ts"), String(copies)]);
             if (r.code !== 0) throw new Error(`fleet of ${copies} failed (exit ${r.code}):\n${r.out}`);
-            samples.push(JSON.parse(r.out.trim().split("\n").pop()!) as { resources: number; ms: number });
+            samples.push(JSON.parse(r.out.trim().split("\n").pop()!) as { resources: number; ms: number; cpuMs: number });
         }
-        const row = { copies, resources: samples[0].resources, ms: median(samples.map((s) => s.ms)) };
+        const row = { copies, resources: samples[0].resources, ms: median(samples.map((s) => s.ms)), cpuMs: median(samples.map((s) => s.cpuMs)) };
         rows.push(row);
         const base = rows[0];
-        const marginal = copies === 0 ? "" : `  ${((row.ms - base.ms) / (row.resources - base.resources)).toFixed(2)} ms per added resource`;
-        console.log(`  ${(copies === 0 ? "bare" : `${k}x`).padEnd(5)} ${String(copies).padStart(4)} apps  ${String(row.resources).padStart(5)} resources  ${seconds(row.ms)}  ${(row.ms / row.resources).toFixed(2)} ms/resource${marginal}`);
+        const marginal = copies === 0 ? "" : `  ${((row.cpuMs - base.cpuMs) / (row.resources - base.resources)).toFixed(2)} ms CPU per added resource`;
+        console.log(`  ${(copies === 0 ? "bare" : `${k}x`).padEnd(5)} ${String(copies).padStart(4)} apps  ${String(row.resources).padStart(5)} resources  wall ${seconds(row.ms)}  CPU ${seconds(row.cpuMs)}  ${(row.cpuMs / row.resources).toFixed(2)} ms CPU/resource${marginal}`);
     }
 }
