@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { Validator } from "ip-num";
 import { createPublicKey } from "node:crypto";
+import { platformImagesSchema, signingSchema } from "./supply-chain-schema";
 
 /** Kubernetes minor versions in EKS standard support (as of 2026-11); update with each EKS release. */
 export const SUPPORTED_EKS_VERSIONS = ["1.34", "1.35", "1.36"] as const;
@@ -172,6 +173,11 @@ export const databaseSchema = z.strictObject({
     masterUsername: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must start with a letter and hold only a-z, 0-9, _").default("platform_admin"),
     /** Statements slower than this are logged. Defaults to 500 ms. */
     slowQueryMs: z.number().int().min(10).max(60000).default(500),
+    // issue 14: PostgreSQL major upgrades through config (docs/operations.md, "PostgreSQL major upgrade").
+    /** Let a change of engineVersion's major be applied (RDS refuses it otherwise). Defaults to false. */
+    allowMajorVersionUpgrade: z.boolean().default(false),
+    /** Apply modifications (engine version, parameter group, class) during `pulumi up` instead of the next maintenance window. Defaults to false. */
+    applyImmediately: z.boolean().default(false),
 });
 
 export const observabilitySchema = z.strictObject({
@@ -305,6 +311,10 @@ export const supplyChainSchema = z.strictObject({
     admissionReplicas: z.number().int().min(1).max(5).default(3),
     /** SBOM format the in-cluster rule requires (the pack's registry check accepts both). Defaults to cyclonedx. */
     sbomFormat: z.enum(["cyclonedx", "spdx"]).default("cyclonedx"),
+    /** Signing key, CI signing role and ECR repositories (stacks/supply-chain-schema.ts, docs/supply-chain.md). */
+    signing: signingSchema.prefault({}),
+    /** Digest pinning of the platform's own images from images.lock.json (docs/supply-chain.md). */
+    platformImages: platformImagesSchema.prefault({}),
 });
 
 export const alertingSchema = z.strictObject({
@@ -323,6 +333,29 @@ export const alertingSchema = z.strictObject({
         .default([]),
 });
 
+// --- issue 14: account prerequisites (service-linked roles) -------------------------------------
+export const LINKED_SERVICES = ["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"] as const;
+export const accountSchema = z.strictObject({
+    /** Services whose service-linked role already exists in the account (made by another stack or by hand): not created here. Defaults to []. */
+    existingServiceLinkedRoles: z.array(z.enum(LINKED_SERVICES)).default([]),
+});
+
+/** IAM role names the bootstrap stack creates (bootstrap/) and the workflows assume; the cluster gives them access entries. */
+export const CI_ROLE_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of letters, digits, +=,.@_-)");
+export const ciSchema = z.strictObject({
+    /** GitHub repository (owner/name) whose workflows deploy this stack: the CodeBuild runner's source. Defaults to example-org/platform. */
+    repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name of a GitHub repository").default("example-org/platform"),
+    /** Role the deploy jobs assume (`pulumi up`): cluster admin access entry. Defaults to platform-deploy. */
+    deployRoleName: CI_ROLE_NAME.default("platform-deploy"),
+    /** Role the preview jobs assume (`pulumi preview`): read-only access entry (AmazonEKSAdminViewPolicy). Defaults to platform-preview. */
+    previewRoleName: CI_ROLE_NAME.default("platform-preview"),
+    /** ARN of the CodeConnections (GitHub) connection CodeBuild authenticates to GitHub with; created once per account (docs/deploy.md). */
+    connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "must be a CodeConnections connection ARN").optional(),
+    /** CodeBuild compute type of the in-VPC runner. Defaults to BUILD_GENERAL1_MEDIUM. */
+    runnerComputeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default("BUILD_GENERAL1_MEDIUM"),
+});
+// --- end issue 14 -------------------------------------------------------------------------------
+
 export const platformSchema = z.strictObject({
     /** dev, staging or prod. Required. */
     environment: z.enum(ENVIRONMENTS),
@@ -337,6 +370,10 @@ export const platformSchema = z.strictObject({
     dr: drSchema.prefault({}),
     supplyChain: supplyChainSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
+    account: accountSchema.prefault({}),
+    ci: ciSchema.prefault({}),
+    /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it); set by the deploy workflow's bootstrap run, never in the stack file. Defaults to false. */
+    ciBootstrap: z.boolean().default(false),
 });
 
 export type PlatformSettings = z.infer<typeof platformSchema>;

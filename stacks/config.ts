@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cidrsOverlap, planSubnets, SubnetPlan } from "../components/network/subnets";
 import { awsRegion, platformSchema, PlatformSettings, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+import { parseAllowedAccountIds, signingChecks } from "./supply-chain-checks";
 
 export * from "./config-schema";
 
@@ -20,6 +21,8 @@ export interface PlatformConfig extends PlatformSettings {
     subnets: SubnetPlan;
     /** The DR VPC's subnet layout (same prefixes and AZ count as the primary), when DR is enabled. */
     drSubnets?: SubnetPlan;
+    /** `aws:allowedAccountIds`: the provider refuses any other account; names the signing key and registry in the policy config. */
+    allowedAccountIds: string[];
     /** Secret config values under the `platform-secrets:` namespace (receiver URLs/keys), wrapped as Pulumi secrets where used. */
     secrets: Record<string, string>;
 }
@@ -66,6 +69,7 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     }
     const cfg = parsed.data;
     const subnets = crossFieldChecks(cfg, String(region), problems);
+    const allowedAccountIds = parseAllowedAccountIds(decodeConfigValue(input.values["aws:allowedAccountIds"]), cfg.supplyChain.signing.enabled, problems);
     const secrets: Record<string, string> = {};
     for (const [key, value] of Object.entries(input.values)) {
         if (key.startsWith(`${SECRETS_NAMESPACE}:`) && typeof value === "string") secrets[key.slice(SECRETS_NAMESPACE.length + 1)] = value;
@@ -77,7 +81,7 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     });
     if (problems.length > 0) throw new ConfigError(source, problems);
     const drSubnets = cfg.dr.enabled ? planSubnets(cfg.dr.vpcCidr, cfg.network.azCount, cfg.network.subnetPrefixes) : undefined;
-    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, drSubnets, secrets };
+    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, drSubnets, secrets, allowedAccountIds };
 }
 
 /** Reads the current stack's config through the Pulumi runtime. */
@@ -106,6 +110,13 @@ function decodeConfigValue(value: unknown): unknown {
 function crossFieldChecks(cfg: PlatformSettings, region: string, problems: string[]): SubnetPlan | undefined {
     const { network, eks, database, dr, backup, supplyChain, alerting } = cfg;
     let subnets: SubnetPlan | undefined;
+    // issue 14: one access entry per principal; the CI roles get theirs from platform:ci.
+    for (const [i, arn] of eks.adminRoleArns.entries()) {
+        const name = arn.split("/").pop();
+        if (name === cfg.ci.deployRoleName || name === cfg.ci.previewRoleName || eks.adminRoleArns.indexOf(arn) !== i) {
+            problems.push(`platform:eks.adminRoleArns[${i}]: ${show(arn)} already has an access entry (listed twice, or it is platform:ci.deployRoleName/previewRoleName); EKS allows one entry per principal`);
+        }
+    }
     try {
         subnets = planSubnets(network.cidr, network.azCount, network.subnetPrefixes);
     } catch (e) {
@@ -152,9 +163,10 @@ function crossFieldChecks(cfg: PlatformSettings, region: string, problems: strin
             if (days !== 0 && (days < min || days > max)) problems.push(`platform:backup.${key}: ${days} is outside the vault lock range [${min}, ${max}] days; the locked vault would refuse these recovery points`);
         }
     }
-    if ((supplyChain.verificationMode === "registry" || supplyChain.signedRegistries.length > 0) && supplyChain.cosignPublicKeys.length === 0) {
-        problems.push(`platform:supplyChain.cosignPublicKeys: registry verification and signedRegistries need at least one cosign public key`);
+    if ((supplyChain.verificationMode === "registry" || supplyChain.signedRegistries.length > 0) && supplyChain.cosignPublicKeys.length === 0 && !supplyChain.signing.enabled) {
+        problems.push(`platform:supplyChain.cosignPublicKeys: registry verification and signedRegistries need at least one cosign public key, or supplyChain.signing.enabled: true (the stack's KMS signing key)`);
     }
+    problems.push(...signingChecks(supplyChain.signing));
     const receivers = new Set<string>();
     alerting.receivers.forEach((r, i) => {
         if (receivers.has(r.name)) problems.push(`platform:alerting.receivers[${i}].name: ${show(r.name)} is used twice; receiver names must be unique`);

@@ -5,15 +5,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadPlatformConfig } from "./config";
-import { buildPlatform } from "./platform";
+import { buildCiBootstrap, buildPlatform } from "./platform";
 
 export = () => {
-    let cfg;
     try {
-        cfg = loadPlatformConfig();
+        const cfg = loadPlatformConfig();
+        // platform:ciBootstrap: the first deploy of a new account/region builds the network and the CI runner only (docs/deploy.md).
+        return cfg.ciBootstrap ? buildCiBootstrap(cfg).outputs : buildPlatform(cfg).outputs;
     } catch (e) {
+        // Invalid config, or a build precondition (e.g. supplyChain.platformImages.requirePinned) that fails before any resource.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
         throw e;
     }
-    return buildPlatform(cfg).outputs;
 };

@@ -11,6 +11,7 @@ import { API_SERVER_SLO } from "../components/observability/alerts";
 import { Observability } from "../components/observability";
 import { Placement, resources } from "../components/shared/helm";
 import { IMAGES } from "../components/shared/images";
+import { SIGNING_PUBLISHERS } from "../components/shared/platform-images";
 import { ArgoRollouts } from "../components/delivery/argo-rollouts";
 import { CanaryApp } from "../components/delivery/canary-app";
 import { AwsBackup, DAILY_SCHEDULE } from "../components/backup/aws-backup";
@@ -19,7 +20,10 @@ import { DisasterRecovery } from "../components/dr/disaster-recovery";
 import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { PlatformContext } from "../components/shared/naming";
+import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
+import { CiRunner } from "../components/ci/runner";
 import { PlatformConfig } from "./config";
+import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
 
 export interface Platform {
     vpc: Vpc;
@@ -33,20 +37,27 @@ export interface Platform {
     outputs: Record<string, pulumi.Input<unknown>>;
 }
 
-export function buildPlatform(cfg: PlatformConfig): Platform {
-    const ctx: PlatformContext = {
-        prefix: `${cfg.project}-${cfg.stack}`,
-        environment: cfg.environment,
-        region: cfg.region,
-        tags: cfg.tags,
-    };
+/** The network, its CI runner and the deploy roles' ARNs: shared by the full build and the bootstrap build. */
+function context(cfg: PlatformConfig) {
+    const ctx: PlatformContext = { prefix: `${cfg.project}-${cfg.stack}`, environment: cfg.environment, region: cfg.region, tags: cfg.tags };
     const accountId = aws.getCallerIdentityOutput().accountId;
+    const partition = ctx.region.startsWith("cn-") ? "aws-cn" : ctx.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    const roleArn = (roleName: string) => pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${roleName}`;
+    return { ctx, accountId, ciRoles: { deployRoleArn: roleArn(cfg.ci.deployRoleName), previewRoleArn: roleArn(cfg.ci.previewRoleName) } };
+}
+
+function ciRunner(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, vpc: Vpc, clusterSecurityGroupId?: pulumi.Input<string>): CiRunner {
+    return new CiRunner("ci-runner", {
+        ctx, accountId, vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clusterSecurityGroupId,
+        repository: cfg.ci.repository, connectionArn: cfg.ci.connectionArn, computeType: cfg.ci.runnerComputeType, logRetentionDays: cfg.eks.logRetentionDays,
+    });
+}
+
+function vpcOf(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>): Vpc {
     const zones = cfg.network.availabilityZones
         ? pulumi.output(cfg.network.availabilityZones)
         : aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }).names.apply((names) => names.slice(0, cfg.network.azCount));
-    const clusterName = `${ctx.prefix}-eks`;
-
-    const vpc = new Vpc("network", {
+    return new Vpc("network", {
         ctx,
         accountId,
         cidr: cfg.network.cidr,
@@ -55,8 +66,29 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         natGateways: cfg.network.natGateways,
         flowLogRetentionDays: cfg.network.flowLogRetentionDays,
         interfaceEndpoints: cfg.network.interfaceEndpoints,
-        clusterName,
+        clusterName: `${ctx.prefix}-eks`,
     });
+}
+
+/**
+ * `platform:ciBootstrap: true` (first deploy of a new account/region): only the network and the CI
+ * runner, all AWS APIs, so a GitHub-hosted runner can apply it; the next deploy runs on that runner.
+ */
+export function buildCiBootstrap(cfg: PlatformConfig): { vpc: Vpc; runner: CiRunner; outputs: Record<string, pulumi.Input<unknown>> } {
+    const { ctx, accountId } = context(cfg);
+    const vpc = vpcOf(cfg, ctx, accountId);
+    const runner = ciRunner(cfg, ctx, accountId, vpc);
+    return { vpc, runner, outputs: { environment: cfg.environment, region: cfg.region, vpcId: vpc.vpcId, ciRunnerProject: runner.projectName, bootstrap: "network and CI runner only: set platform:ciBootstrap to false and deploy again" } };
+}
+
+export function buildPlatform(cfg: PlatformConfig): Platform {
+    assertPlatformImagesPinned(cfg);
+    const { ctx, accountId, ciRoles } = context(cfg);
+    const linkedServices: LinkedService[] = ["autoscaling.amazonaws.com"];
+    if (cfg.observability.jaeger.storage === "opensearch") linkedServices.push("opensearchservice.amazonaws.com");
+    const slr = new ServiceLinkedRoles("service-linked-roles", { ctx, services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
+
+    const vpc = vpcOf(cfg, ctx, accountId);
 
     const cluster = new Cluster("eks", {
         ctx,
@@ -70,7 +102,10 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         nodeGroups: cfg.eks.nodeGroups,
         addonVersions: cfg.eks.addonVersions,
         protect: cfg.database.deletionProtection,
+        autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"),
+        ciRoles,
     });
+    const runner = ciRunner(cfg, ctx, accountId, vpc, cluster.clusterSecurityGroupId);
 
     const database = new Postgres("database", {
         ctx,
@@ -92,7 +127,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         loki: cfg.observability.loki,
         jaeger: {
             ...cfg.observability.jaeger,
-            opensearch: { vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clientSecurityGroupId: cluster.clusterSecurityGroupId, logRetentionDays: cfg.eks.logRetentionDays },
+            opensearch: { vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clientSecurityGroupId: cluster.clusterSecurityGroupId, logRetentionDays: cfg.eks.logRetentionDays, serviceLinkedRole: slr.dependencies("opensearchservice.amazonaws.com") },
         },
         grafana: cfg.observability.grafana,
         receivers: cfg.alerting.receivers.map((r) => ({ name: r.name, type: r.type, severities: r.severities, secretKey: r.urlSecret })),
@@ -106,9 +141,12 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
 
     const inCluster = { providers: [cluster.provider] };
     const monitoringCrds = observability.prometheus.release;
+    const supplyChain = buildSupplyChain(cfg, ctx, accountId, cluster);
+    const verifyOwn = supplyChain && cfg.supplyChain.signing.verifyRepositories;
     const admission = new ImageVerification("image-verification", {
-        signedRegistries: cfg.supplyChain.signedRegistries,
-        cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
+        signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],
+        cosignPublicKeys: [...cfg.supplyChain.cosignPublicKeys, ...(supplyChain ? [supplyChain.signingKey.publicKeyPem] : [])],
+        publishers: cfg.supplyChain.platformImages.verifyPublisherSignatures ? SIGNING_PUBLISHERS : [],
         mode: cfg.supplyChain.admission,
         replicas: cfg.supplyChain.admissionReplicas,
         sbomFormat: cfg.supplyChain.sbomFormat,
@@ -148,7 +186,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             failover: cfg.dr.failover,
             replicationTimeControl: cfg.dr.replicationTimeControl,
             network: { cidr: cfg.dr.vpcCidr, subnets: cfg.drSubnets!, azCount: cfg.network.azCount, interfaceEndpoints: cfg.network.interfaceEndpoints, flowLogRetentionDays: cfg.network.flowLogRetentionDays },
-            database: { sourceInstanceArn: database.instanceArn, engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB, backupRetentionDays: cfg.database.backupRetentionDays },
+            database: { sourceInstanceArn: database.instanceArn, engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB, backupRetentionDays: cfg.database.backupRetentionDays, logRetentionDays: cfg.eks.logRetentionDays },
             stores: [
                 { name: "loki-chunks", bucket: observability.loki.chunksBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
                 { name: "loki-ruler", bucket: observability.loki.rulerBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
@@ -156,7 +194,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             vaultLock: cfg.backup.vaultLock,
             clusterStateIntervalMinutes: cfg.backup.velero.drIntervalMinutes,
             backupCopyIntervalMinutes: awsCronIntervalMinutes(DAILY_SCHEDULE),
-            standbyCluster: { version: cfg.eks.version, nodeGroups: cfg.eks.nodeGroups, adminRoleArns: cfg.eks.adminRoleArns, publicAccessCidrs: cfg.eks.publicAccessCidrs, logRetentionDays: cfg.eks.logRetentionDays },
+            standbyCluster: { version: cfg.eks.version, nodeGroups: cfg.eks.nodeGroups, adminRoleArns: cfg.eks.adminRoleArns, publicAccessCidrs: cfg.eks.publicAccessCidrs, logRetentionDays: cfg.eks.logRetentionDays, autoScalingRole: slr.dependencies("autoscaling.amazonaws.com") },
             protect,
         })
         : undefined;
@@ -221,6 +259,8 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
+            ciRunnerProject: runner.projectName,
+            ...supplyChain?.outputs,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
         },
     };

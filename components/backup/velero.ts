@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "../eks/cluster";
 import { bucketAccessStatements, SecureBucket } from "../shared/bucket";
-import { CHARTS, helmRelease, resources } from "../shared/helm";
+import { CHARTS, helmRelease, resources, RESTRICTED_CONTAINER } from "../shared/helm";
 import { PolicyStatement } from "../shared/iam";
 import { IMAGES } from "../shared/images";
 import { createKmsKey } from "../shared/kms";
@@ -89,7 +89,10 @@ export class Velero extends pulumi.ComponentResource {
         }
         statements.push(
             { Effect: "Allow", Action: ["ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:CreateTags", "ec2:CreateVolume", "ec2:CreateSnapshot", "ec2:DeleteSnapshot"], Resource: "*" },
-            { Effect: "Allow", Action: ["kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"], Resource: args.cluster.volumeKeyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
+            // Restoring encrypted volumes: EC2 calls these on Velero's behalf. kms:GrantIsForAWSResource exists only on grant
+            // calls (CreateGrant, ListGrants, RevokeGrant), so it conditions CreateGrant alone.
+            { Sid: "UseVolumeKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"], Resource: args.cluster.volumeKeyArn },
+            { Sid: "GrantVolumeKey", Effect: "Allow", Action: "kms:CreateGrant", Resource: args.cluster.volumeKeyArn, Condition: { Bool: { "kms:GrantIsForAWSResource": true } } },
         );
         const role = args.cluster.workloadRole(VELERO_NAMESPACE, SERVICE_ACCOUNT, statements, this);
 
@@ -124,7 +127,7 @@ export class Velero extends pulumi.ComponentResource {
             deployNodeAgent: false,
             resources: resources("100m", "256Mi", "1", "1Gi"),
             upgradeJobResources: resources("10m", "64Mi", "200m", "256Mi"),
-            kubectl: { resources: resources("10m", "64Mi", "200m", "256Mi") },
+            kubectl: { resources: resources("10m", "64Mi", "200m", "256Mi"), containerSecurityContext: RESTRICTED_CONTAINER },
             podSecurityContext: { runAsNonRoot: true, runAsUser: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
             containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             metrics: { enabled: true, serviceMonitor: { enabled: args.monitoringCrds !== undefined } },

@@ -51,6 +51,10 @@ export interface PostgresArgs {
     slowQueryMs?: number;
     /** Log retention of the exported logs. Defaults to 365. */
     logRetentionDays?: number;
+    /** Allow a major engine upgrade when engineVersion's major changes. Defaults to false. */
+    allowMajorVersionUpgrade?: boolean;
+    /** Apply changes now instead of in the maintenance window (a major upgrade swaps the parameter group, whose old copy can only be deleted once detached). Defaults to false. */
+    applyImmediately?: boolean;
 }
 
 export class Postgres extends pulumi.ComponentResource {
@@ -99,6 +103,8 @@ export class Postgres extends pulumi.ComponentResource {
             description: "PostgreSQL from EKS nodes and pods",
         }, child);
 
+        // The family is fixed for a parameter group's life: its name carries the major, so a major upgrade creates the new
+        // group (create-before-delete), points the instance at it, then deletes the old one; the instance is modified, not replaced.
         const params = new aws.rds.ParameterGroup(`${name}-params`, {
             name: `${identifier}-pg${major}`,
             family: `postgres${major}`,
@@ -154,8 +160,8 @@ export class Postgres extends pulumi.ComponentResource {
             backupWindow: args.backupWindow ?? "03:00-04:00",
             maintenanceWindow: args.maintenanceWindow ?? "sun:04:30-sun:05:30",
             autoMinorVersionUpgrade: true,
-            allowMajorVersionUpgrade: false,
-            applyImmediately: false,
+            allowMajorVersionUpgrade: args.allowMajorVersionUpgrade ?? false,
+            applyImmediately: args.applyImmediately ?? false,
             copyTagsToSnapshot: true,
             deletionProtection: protect,
             skipFinalSnapshot: !protect,

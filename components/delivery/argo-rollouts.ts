@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS, helmRelease, resources } from "../shared/helm";
+import { CHARTS, helmRelease, resources, RESTRICTED_CONTAINER } from "../shared/helm";
 import { GuardedNamespace } from "../security/namespace";
 import { LATENCY_TEMPLATE, latencyTemplate, SUCCESS_RATE_TEMPLATE, successRateTemplate } from "./analysis";
 
@@ -46,7 +46,7 @@ export class ArgoRollouts extends pulumi.ComponentResource {
                 metrics: { enabled: true, serviceMonitor: { enabled: true } },
                 pdb: { enabled: replicas > 1, minAvailable: 1 },
             },
-            dashboard: { enabled: args.dashboard ?? false, readonly: true, resources: resources("20m", "64Mi", "200m", "128Mi") },
+            dashboard: { enabled: args.dashboard ?? false, readonly: true, resources: resources("20m", "64Mi", "200m", "128Mi"), containerSecurityContext: RESTRICTED_CONTAINER },
         };
         this.release = helmRelease("argo-rollouts", CHARTS.argoRollouts, ns.ready, values, { parent: this, dependsOn: [args.monitoringCrds] });
         const template = (templateName: string, spec: Record<string, unknown>) =>

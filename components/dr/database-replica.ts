@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { POSTGRES_LOG_EXPORTS } from "../database/postgres";
+import { createKmsKey } from "../shared/kms";
 
 export interface DatabaseReplicaArgs {
     /** `<prefix>-postgres-dr`. */
@@ -26,6 +27,12 @@ export interface DatabaseReplicaArgs {
     /** Promote the replica to a standalone primary (failover). */
     promote: boolean;
     drProvider: aws.Provider;
+    /** For the DR-region log key's policy. */
+    accountId: pulumi.Input<string>;
+    /** The DR region (log groups and their key live there). */
+    region: string;
+    /** Retention of the replica's exported logs, days. */
+    logRetentionDays: number;
     tags: Record<string, string>;
     protect: boolean;
 }
@@ -39,7 +46,7 @@ export class DatabaseReplica extends pulumi.ComponentResource {
         const dr = { parent: this, provider: args.drProvider };
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${args.identifier}-isolated`, subnetIds: args.isolatedSubnetIds, tags: args.tags }, dr);
         const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
-            name: `${args.identifier}-sg`, vpcId: args.vpcId, description: "PostgreSQL DR replica: from the DR VPC's private subnets only", tags: args.tags,
+            name: `${args.identifier}-sg`, vpcId: args.vpcId, description: "PostgreSQL DR replica: from the private subnets of the DR VPC only", tags: args.tags,
         }, dr);
         args.clientCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-private-${i}`, {
             securityGroupId: sg.id, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "PostgreSQL from the standby cluster",
@@ -51,6 +58,13 @@ export class DatabaseReplica extends pulumi.ComponentResource {
             parameters: [{ name: "rds.force_ssl", value: "1" }, { name: "ssl_min_protocol_version", value: "TLSv1.2" }],
             tags: args.tags,
         }, dr);
+        // RDS writes the replica's logs in the DR region; created first so they are encrypted and expire.
+        const logKey = createKmsKey(`${name}-logs-key`, `${args.identifier}-logs`, {
+            description: `${args.identifier} exported logs`, accountId: args.accountId, region: args.region, servicePrincipals: ["logs"], tags: args.tags,
+        }, dr);
+        const logGroups = POSTGRES_LOG_EXPORTS.map((type) => new aws.cloudwatch.LogGroup(`${name}-log-${type}`, {
+            name: `/aws/rds/instance/${args.identifier}/${type}`, retentionInDays: args.logRetentionDays, kmsKeyId: logKey.arn, tags: args.tags,
+        }, dr));
         this.instance = new aws.rds.Instance(`${name}-instance`, {
             identifier: args.identifier,
             replicateSourceDb: args.promote ? undefined : args.sourceInstanceArn,
@@ -75,7 +89,7 @@ export class DatabaseReplica extends pulumi.ComponentResource {
             deleteAutomatedBackups: !args.protect,
             applyImmediately: true,
             tags: args.tags,
-        }, { ...dr, protect: args.protect });
+        }, { ...dr, protect: args.protect, dependsOn: logGroups });
         // Point-in-time restore in the DR region even if the replica itself is lost.
         new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-replication`, {
             sourceDbInstanceArn: args.sourceInstanceArn,

@@ -34,7 +34,7 @@ export interface DisasterRecoveryArgs {
     failover: boolean;
     replicationTimeControl: boolean;
     network: { cidr: string; subnets: SubnetPlan; azCount: number; interfaceEndpoints: string[]; flowLogRetentionDays: number };
-    database: { sourceInstanceArn: pulumi.Input<string>; engineVersion: string; instanceClass: string; maxAllocatedStorageGiB: number; backupRetentionDays: number };
+    database: { sourceInstanceArn: pulumi.Input<string>; engineVersion: string; instanceClass: string; maxAllocatedStorageGiB: number; backupRetentionDays: number; logRetentionDays: number };
     /** Buckets replicated to the DR region. */
     stores: ReplicatedStore[];
     /** Vault lock of the DR vault (same rules as the primary). */
@@ -44,7 +44,7 @@ export interface DisasterRecoveryArgs {
     /** Minutes between AWS Backup copies into the DR vault. */
     backupCopyIntervalMinutes?: number;
     /** The standby cluster built on failover. */
-    standbyCluster: { version: string; nodeGroups: NodeGroupSpec[]; adminRoleArns: string[]; publicAccessCidrs: string[]; logRetentionDays: number };
+    standbyCluster: { version: string; nodeGroups: NodeGroupSpec[]; adminRoleArns: string[]; publicAccessCidrs: string[]; logRetentionDays: number; autoScalingRole?: pulumi.Resource[] };
     protect: boolean;
 }
 
@@ -91,6 +91,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             vpcId: vpc.vpcId, isolatedSubnetIds: vpc.isolatedSubnetIds, clientCidrs: args.network.subnets.private,
             kmsKeyArn: dbKey.arn, backupRetentionDays: args.database.backupRetentionDays,
             promote: args.failover, drProvider: this.provider, tags, protect,
+            accountId: args.accountId, region: args.region, logRetentionDays: args.database.logRetentionDays,
         }, { parent: this });
         this.databaseEndpoint = replica.endpoint;
 
@@ -109,7 +110,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             const c = args.standbyCluster;
             this.standbyCluster = new Cluster(`${name}-eks`, {
                 ctx: drCtx, accountId: args.accountId, version: c.version, vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds,
-                publicAccessCidrs: c.publicAccessCidrs, adminRoleArns: c.adminRoleArns, logRetentionDays: c.logRetentionDays, nodeGroups: c.nodeGroups, protect,
+                publicAccessCidrs: c.publicAccessCidrs, adminRoleArns: c.adminRoleArns, logRetentionDays: c.logRetentionDays, nodeGroups: c.nodeGroups, protect, autoScalingRole: c.autoScalingRole,
             }, inDr);
         }
         this.report = recoveryFigures({

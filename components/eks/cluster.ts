@@ -31,6 +31,12 @@ export interface ClusterArgs {
     publicAccessCidrs?: string[];
     /** IAM roles granted AmazonEKSClusterAdminPolicy through access entries. Defaults to []. */
     adminRoleArns?: string[];
+    /**
+     * The CI roles (bootstrap/): the deploy role gets cluster admin, the preview role read-only (AmazonEKSAdminViewPolicy,
+     * Secrets included, which Helm release previews read). The cluster creator gets no implicit entry
+     * (bootstrapClusterCreatorAdminPermissions false), so these explicit entries never collide with one.
+     */
+    ciRoles?: { deployRoleArn: pulumi.Input<string>; previewRoleArn: pulumi.Input<string> };
     /** Control-plane log retention in days. Defaults to 365. */
     logRetentionDays?: number;
     nodeGroups: NodeGroupSpec[];
@@ -38,6 +44,8 @@ export interface ClusterArgs {
     addonVersions?: Partial<Record<AddonName, string>>;
     /** Refuse `pulumi destroy`/replacement of the control plane. Defaults to true. */
     protect?: boolean;
+    /** The Auto Scaling service-linked role when this stack creates it: the volume key policy names that role, so it waits. */
+    autoScalingRole?: pulumi.Resource[];
 }
 
 export class Cluster extends pulumi.ComponentResource {
@@ -74,7 +82,7 @@ export class Cluster extends pulumi.ComponentResource {
         ];
         const volumeKey = createKmsKey(`${name}-volume-key`, `${clusterName}-ebs`, {
             description: `${clusterName} EBS volumes`, accountId: args.accountId, region: ctx.region, extraStatements: volumeKeyStatements, tags,
-        }, { parent: this, protect });
+        }, { parent: this, protect, dependsOn: args.autoScalingRole ?? [] });
         const logKey = createKmsKey(`${name}-logs-key`, `${clusterName}-logs`, {
             description: `${clusterName} control-plane logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
         }, child);
@@ -99,7 +107,7 @@ export class Cluster extends pulumi.ComponentResource {
             },
             encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
             enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
             bootstrapSelfManagedAddons: false,
             deletionProtection: protect,
             upgradePolicy: { supportType: "STANDARD" },
@@ -111,15 +119,18 @@ export class Cluster extends pulumi.ComponentResource {
         this.secretsKeyArn = secretsKey.arn;
         this.volumeKeyArn = volumeKey.arn;
 
-        (args.adminRoleArns ?? []).forEach((principalArn, i) => {
-            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, child);
-            new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}-policy`, {
-                clusterName: cluster.name,
-                principalArn,
-                policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
-                accessScope: { type: "cluster" },
+        const accessPolicy = (policy: string) => `arn:${partition}:eks::aws:cluster-access-policy/${policy}`;
+        const grant = (entryName: string, principalArn: pulumi.Input<string>, policy: string) => {
+            const entry = new aws.eks.AccessEntry(`${name}-${entryName}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags }, child);
+            return new aws.eks.AccessPolicyAssociation(`${name}-${entryName}-policy`, {
+                clusterName: cluster.name, principalArn, policyArn: accessPolicy(policy), accessScope: { type: "cluster" },
             }, { parent: this, dependsOn: [entry] });
-        });
+        };
+        const access = (args.adminRoleArns ?? []).map((principalArn, i) => grant(`admin-${i}`, principalArn, "AmazonEKSClusterAdminPolicy"));
+        if (args.ciRoles) {
+            access.push(grant("ci-deploy", args.ciRoles.deployRoleArn, "AmazonEKSClusterAdminPolicy"));
+            access.push(grant("ci-preview", args.ciRoles.previewRoleArn, "AmazonEKSAdminViewPolicy"));
+        }
 
         // Nodes get only what the kubelet needs; the CNI and EBS CSI permissions go to Pod Identity roles.
         const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags }, child);
@@ -169,7 +180,7 @@ export class Cluster extends pulumi.ComponentResource {
                 buildKubeconfig({ clusterName: n, endpoint, certificateAuthority: ca.data ?? "", region: ctx.region }),
             ),
         );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: nodeGroups });
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...access] });
 
         const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
             metadata: { name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },

@@ -9,7 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Cluster } from "../eks/cluster";
-import { CHARTS, helmRelease, NamespaceRef, Placement, resources } from "../shared/helm";
+import { CHARTS, helmRelease, NamespaceRef, Placement, resources, RESTRICTED_CONTAINER } from "../shared/helm";
 import { dashboardJson } from "./dashboards/builder";
 import { platformDashboards } from "./dashboards";
 import { DS } from "./datasources";
@@ -104,6 +104,8 @@ export class Grafana extends pulumi.ComponentResource {
             datasources: { "datasources.yaml": datasources(args) },
             sidecar: {
                 resources: resources("10m", "64Mi", "100m", "128Mi"),
+                // k8s-sidecar writes only to the dashboards emptyDir it is given.
+                securityContext: RESTRICTED_CONTAINER,
                 dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
             },
             serviceMonitor: { enabled: true },

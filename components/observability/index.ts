@@ -82,7 +82,7 @@ export class Observability extends pulumi.ComponentResource {
         const monitoringCrds = this.prometheus.release;
         this.loki = new Loki("loki", {
             ctx, accountId: args.accountId, cluster: args.cluster, namespace: ns, storageClassName: args.storageClassName,
-            retentionDays: args.loki.retentionDays, mode: args.loki.mode, placement: args.placement, protect: args.protect,
+            retentionDays: args.loki.retentionDays, mode: args.loki.mode, placement: args.placement, monitoringCrds, protect: args.protect,
         }, child);
         new LogAgent("log-agent", { namespace: agents, lokiUrl: this.loki.url, monitoringCrds }, child);
         this.jaeger = new Jaeger("jaeger", {

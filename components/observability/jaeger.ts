@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CHARTS, helmRelease, NamespaceRef, Placement, resources } from "../shared/helm";
+import { CHARTS, helmRelease, NamespaceRef, Placement, resources, RESTRICTED_CONTAINER } from "../shared/helm";
 import { createKmsKey } from "../shared/kms";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 
@@ -29,6 +29,8 @@ export interface OpenSearchArgs {
     volumeGiB?: number;
     /** Log retention for the domain's CloudWatch logs. Defaults to 365. */
     logRetentionDays?: number;
+    /** The OpenSearch service-linked role when this stack creates it (a VPC domain cannot be created without it). */
+    serviceLinkedRole?: pulumi.Resource[];
 }
 
 export interface JaegerArgs {
@@ -114,6 +116,7 @@ export class Jaeger extends pulumi.ComponentResource {
                     enabled: true,
                     numberOfDays: retentionDays,
                     resources: resources("50m", "64Mi", "200m", "128Mi"),
+                    securityContext: RESTRICTED_CONTAINER,
                     extraEnv: [{ name: "ES_USERNAME", value: OPENSEARCH_USER }, { name: "ES_PASSWORD", ...passwordEnv }, { name: "INDEX_PREFIX", value: "jaeger" }],
                 },
             };
@@ -122,6 +125,8 @@ export class Jaeger extends pulumi.ComponentResource {
             fullnameOverride: RELEASE,
             jaeger: {
                 replicas: 1,
+                // In-memory or OpenSearch storage: nothing is written to the container's filesystem.
+                securityContext: RESTRICTED_CONTAINER,
                 resources: storage === "memory" ? resources("100m", "512Mi", "1", "2Gi") : resources("250m", "512Mi", "2", "2Gi"),
                 extraEnv,
                 ...placement,
@@ -209,7 +214,7 @@ export class Jaeger extends pulumi.ComponentResource {
             logPublishingOptions: ["ES_APPLICATION_LOGS", "AUDIT_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"].map((logType) => ({ logType, cloudwatchLogGroupArn: logGroup.arn, enabled: true })),
             softwareUpdateOptions: { autoSoftwareUpdateEnabled: true },
             tags,
-        }, { parent: this, protect, dependsOn: [logPolicy] });
+        }, { parent: this, protect, dependsOn: [logPolicy, ...(os.serviceLinkedRole ?? [])] });
         new k8s.core.v1.Secret(`${name}-opensearch-secret`, {
             metadata: { name: PASSWORD_SECRET, namespace: args.namespace.ready },
             type: "Opaque",

@@ -29,6 +29,8 @@ export interface LokiArgs {
     /** StorageClass for the WAL and compactor volumes. */
     storageClassName: pulumi.Input<string>;
     placement?: Placement;
+    /** The release installing the monitoring CRDs (the Prometheus release): the chart renders its ServiceMonitor only when the CRD exists at install time. */
+    monitoringCrds: pulumi.Resource;
     /** Pulumi `protect` on the buckets and their key. Defaults to true. */
     protect?: boolean;
 }
@@ -97,7 +99,7 @@ export class Loki extends pulumi.ComponentResource {
             test: { enabled: false },
             monitoring: { serviceMonitor: { enabled: true } },
         };
-        this.release = helmRelease(RELEASE, CHARTS.loki, args.namespace.ready, values, { parent: this, dependsOn: [role] });
+        this.release = helmRelease(RELEASE, CHARTS.loki, args.namespace.ready, values, { parent: this, dependsOn: [role, args.monitoringCrds] });
         this.url = `http://${RELEASE}-gateway.${args.namespace.name}.svc.cluster.local`;
         this.registerOutputs({ url: this.url, kmsKeyArn: this.kmsKeyArn, chunksBucket: this.chunksBucket.bucketName, rulerBucket: this.rulerBucket.bucketName });
     }

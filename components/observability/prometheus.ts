@@ -113,7 +113,11 @@ export class Prometheus extends pulumi.ComponentResource {
             },
             "kube-state-metrics": { resources: resources("50m", "128Mi", "500m", "512Mi"), ...placement },
             // node-exporter runs on every node, tainted ones included.
-            "prometheus-node-exporter": { namespaceOverride: args.agentsNamespace.ready, resources: resources("50m", "64Mi", "250m", "128Mi"), tolerations: [{ operator: "Exists" }] },
+            "prometheus-node-exporter": {
+                namespaceOverride: args.agentsNamespace.ready, resources: resources("50m", "64Mi", "250m", "128Mi"), tolerations: [{ operator: "Exists" }],
+                // Host namespaces and read-only hostPath mounts, but no privilege: the chart runs it as nobody.
+                containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+            },
         };
         this.release = helmRelease(FULLNAME, CHARTS.kubePrometheusStack, args.namespace.ready, values, { parent: this, dependsOn: [secret] });
         const ns = args.namespace.name;

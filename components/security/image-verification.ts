@@ -14,6 +14,8 @@ import { CHARTS, helmRelease, resources } from "../shared/helm";
 import { GuardedNamespace } from "./namespace";
 
 export const KYVERNO_NAMESPACE = "kyverno";
+/** The admission controller's service account (set explicitly: Pod Identity grants it registry access for signatures in private ECR). */
+export const KYVERNO_ADMISSION_SA = "kyverno-admission-controller";
 /** Namespaces the image rule never applies to. */
 export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", KYVERNO_NAMESPACE];
 /** Label that marks application namespaces for the requests/limits admission policy. */
@@ -22,10 +24,10 @@ export const APP_NAMESPACE_LABEL = { key: "platform.io/tier", value: "applicatio
 export const SBOM_PREDICATE_TYPES = { cyclonedx: "https://cyclonedx.org/bom", spdx: "https://spdx.dev/Document" } as const;
 
 export interface ImageVerificationArgs {
-    /** Registry or registry/repository prefixes whose images must be signed and attested. */
-    signedRegistries: string[];
-    /** Cosign ECDSA P-256 public keys (PEM). */
-    cosignPublicKeys: string[];
+    /** Registry or registry/repository prefixes whose images must be signed and attested (the stack's ECR prefix is an Output). */
+    signedRegistries: pulumi.Input<string>[];
+    /** Cosign ECDSA P-256 public keys (PEM); the stack's KMS signing key arrives as an Output. */
+    cosignPublicKeys: pulumi.Input<string>[];
     /** `enforce`: deny (fail closed); `audit`: admit and report. */
     mode: "enforce" | "audit";
     /**
@@ -35,8 +37,50 @@ export interface ImageVerificationArgs {
     sbomFormat?: keyof typeof SBOM_PREDICATE_TYPES;
     /** Kyverno admission controller replicas (3 for HA). Defaults to 3. */
     replicas?: number;
+    /**
+     * Upstream publishers whose images must carry their keyless cosign signature (issuer and
+     * subject from the publisher's documentation). Defaults to [].
+     */
+    publishers?: readonly PublisherIdentity[];
     /** The Prometheus release, for Kyverno's ServiceMonitors. */
     monitoringCrds?: pulumi.Resource;
+}
+
+const wildcard = (prefix: string) => `${prefix.replace(/\/+$/, "")}/*`;
+
+export interface PublisherIdentity {
+    name: string;
+    /** Kyverno image reference patterns (`*` wildcards). */
+    imageReferences: readonly string[];
+    /** OIDC issuer of the signing certificate. */
+    issuer: string;
+    /** Exact certificate subject, or a regular expression over it. */
+    subject?: string;
+    subjectRegExp?: string;
+}
+
+/** The ClusterPolicy spec verifying upstream images with their publishers' keyless identities (Rekor-checked). */
+export function publisherPolicySpec(publishers: readonly PublisherIdentity[], mode: "enforce" | "audit"): Record<string, unknown> {
+    const enforce = mode === "enforce";
+    return {
+        background: false,
+        failurePolicy: enforce ? "Fail" : "Ignore",
+        webhookTimeoutSeconds: 30,
+        rules: [{
+            name: "upstream-publisher-signatures",
+            match: { any: [{ resources: { kinds: ["Pod"] } }] },
+            exclude: { any: [{ resources: { namespaces: SYSTEM_NAMESPACES } }] },
+            verifyImages: publishers.map((p) => ({
+                imageReferences: [...p.imageReferences],
+                failureAction: enforce ? "Enforce" : "Audit",
+                // Platform images are pinned from images.lock.json; the rule verifies, it does not rewrite.
+                mutateDigest: false,
+                verifyDigest: false,
+                required: true,
+                attestors: [{ count: 1, entries: [{ keyless: { issuer: p.issuer, ...(p.subject ? { subject: p.subject } : { subjectRegExp: p.subjectRegExp }), rekor: { url: "https://rekor.sigstore.dev" } } }] }],
+            })),
+        }],
+    };
 }
 
 /** The Kyverno ClusterPolicy spec (exported for tests and the policy pack's expectations). */
@@ -53,7 +97,7 @@ export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistr
             match: { any: [{ resources: { kinds: ["Pod"] } }] },
             exclude: { any: [{ resources: { namespaces: SYSTEM_NAMESPACES } }] },
             verifyImages: [{
-                imageReferences: args.signedRegistries.map((r) => `${r.replace(/\/+$/, "")}/*`),
+                imageReferences: args.signedRegistries.map((r) => (typeof r === "string" ? wildcard(r) : pulumi.output(r).apply(wildcard))),
                 failureAction: enforce ? "Enforce" : "Audit",
                 mutateDigest: true,
                 verifyDigest: true,
@@ -83,6 +127,7 @@ export class ImageVerification extends pulumi.ComponentResource {
             crds: { install: true },
             admissionController: {
                 replicas,
+                rbac: { serviceAccount: { name: KYVERNO_ADMISSION_SA } },
                 podDisruptionBudget: { enabled: replicas > 1 },
                 container: { resources: resources("100m", "256Mi", "1", "768Mi") },
                 initContainer: { resources: resources("10m", "64Mi", "100m", "256Mi") },
@@ -100,6 +145,14 @@ export class ImageVerification extends pulumi.ComponentResource {
                 kind: "ClusterPolicy",
                 metadata: { name: "require-signed-images-with-sbom", annotations: { "policies.kyverno.io/category": "Software Supply Chain Security" } },
                 spec: imagePolicySpec(args),
+            }, { parent: this, dependsOn: [this.release] });
+        }
+        if ((args.publishers ?? []).length > 0) {
+            new k8s.apiextensions.CustomResource(`${name}-publisher-policy`, {
+                apiVersion: "kyverno.io/v1",
+                kind: "ClusterPolicy",
+                metadata: { name: "verify-upstream-publisher-signatures", annotations: { "policies.kyverno.io/category": "Software Supply Chain Security" } },
+                spec: publisherPolicySpec(args.publishers!, args.mode),
             }, { parent: this, dependsOn: [this.release] });
         }
         const vap = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(`${name}-requests-limits`, {

@@ -4,6 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { withPinnedImages } from "./image-lock";
 
 export interface ChartPin {
     chart: string;
@@ -33,6 +34,12 @@ export function resources(cpuRequest: string, memoryRequest: string, cpuLimit: s
     return { requests: { cpu: cpuRequest, memory: memoryRequest }, limits: { cpu: cpuLimit, memory: memoryLimit } };
 }
 
+/**
+ * The container security context of the workload hygiene rule: no privilege escalation, read-only
+ * root filesystem, no capabilities, non-root. Charts that accept a container context get it.
+ */
+export const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } } as const;
+
 /** Where a workload may run: node selector and tolerations (the tainted observability nodes in prod). */
 export interface Placement {
     nodeSelector?: Record<string, string>;
@@ -53,11 +60,17 @@ export function helmRelease(name: string, pin: ChartPin, namespace: pulumi.Input
         version: pin.version,
         repositoryOpts: { repo: pin.repo },
         namespace,
-        values,
+        // Digests from images.lock.json go into each chart's own digest fields (platform-images.ts).
+        values: pulumi.output(values).apply((v) => withPinnedImages(chartKeyOf(pin), v as Record<string, unknown>)),
         atomic: true,
         cleanupOnFail: true,
         maxHistory: 10,
         timeout: 900,
         createNamespace: false,
     }, opts);
+}
+
+/** The CHARTS key of a pin (`kyverno`, `kubePrometheusStack`, ...). */
+export function chartKeyOf(pin: ChartPin): string {
+    return Object.entries(CHARTS).find(([, p]) => p.chart === pin.chart && p.repo === pin.repo)?.[0] ?? pin.chart;
 }

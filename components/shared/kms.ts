@@ -40,7 +40,11 @@ export function createKmsKey(name: string, aliasName: string, args: KmsKeyArgs, 
             Sid: `Allow${service.replace(/[^a-zA-Z0-9]/g, "")}`,
             Effect: "Allow",
             Principal: { Service: servicePrincipal(service, args.region) },
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+            // CloudWatch Logs' calls carry the log group in the encryption context, which the condition pins to this account;
+            // DescribeKey and CreateGrant carry no encryption context, so under that condition they could never match.
+            Action: service === "logs"
+                ? ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"]
+                : ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
             Resource: "*",
             Condition:
                 service === "logs"

@@ -4,7 +4,7 @@
  * other invoke throws `Mock not implemented`, so a new invoke cannot slip in unnoticed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
+import { createECDH, createHash, createPublicKey } from "node:crypto";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -23,6 +23,8 @@ function arnFor(type: string, name: string, region: string, inputs: Record<strin
         case "aws:iam/role:Role": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`;
         case "aws:iam/policy:Policy": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}`;
         case "aws:kms/key:Key": return `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${uuid(name)}`;
+        case "aws:ecr/repository:Repository": return `arn:aws:ecr:${region}:${MOCK_ACCOUNT_ID}:repository/${String(inputs.name ?? physical)}`;
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? physical).replace(/^https:\/\//, "")}`;
         case "aws:kms/alias:Alias": return `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
         case "aws:cloudwatch/logGroup:LogGroup": return `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${physical}`;
         case "aws:rds/instance:Instance": return `arn:aws:rds:${region}:${MOCK_ACCOUNT_ID}:db:${physical}`;
@@ -34,6 +36,15 @@ function arnFor(type: string, name: string, region: string, inputs: Record<strin
         case "aws:backup/vault:Vault": return `arn:aws:backup:${region}:${MOCK_ACCOUNT_ID}:backup-vault:${physical}`;
         default: return module ? `arn:aws:${module.toLowerCase()}:${region}:${MOCK_ACCOUNT_ID}:${module}/${physical}` : undefined;
     }
+}
+
+/** A valid ECDSA P-256 public key (PEM) standing in for a KMS signing key's, derived from the key id (stable across runs, so plan diffs stay quiet). */
+export function mockPublicKey(keyId: string): string {
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(createHash("sha256").update(`mock-kms:${keyId}`).digest());
+    const point = ecdh.getPublicKey();
+    const b64url = (b: Buffer) => b.toString("base64url");
+    return createPublicKey({ key: { kty: "EC", crv: "P-256", x: b64url(point.subarray(1, 33)), y: b64url(point.subarray(33, 65)) }, format: "jwk" }).export({ type: "spki", format: "pem" }).toString();
 }
 
 function uuid(seed: string): string {
@@ -82,6 +93,7 @@ function computed(type: string, name: string, region: string, inputs: Record<str
             };
         }
         case "aws:kms/key:Key": return { keyId: uuid(name) };
+        case "aws:ecr/repository:Repository": return { repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${String(inputs.name)}`, registryId: MOCK_ACCOUNT_ID };
         case "aws:opensearch/domain:Domain": return { endpoint: `vpc-${inputs.domainName}-${hex(name, 26)}.${region}.es.amazonaws.com`, domainId: `${MOCK_ACCOUNT_ID}/${inputs.domainName}` };
         case "random:index/randomPassword:RandomPassword": return { result: `mock-${hex(name, 28)}` };
         case "aws:eks/nodeGroup:NodeGroup": return { nodeGroupName: `${inputs.nodeGroupNamePrefix ?? name}${hex(name, 8)}`, status: "ACTIVE" };
@@ -128,6 +140,11 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 const region = (args.inputs.region as string | undefined) ?? this.region;
                 const letters = ["a", "b", "c"];
                 return { names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.slice(0, 3)}${i + 1}-az${i + 1}`), id: region };
+            }
+            case "aws:kms/getPublicKey:getPublicKey": {
+                // A real P-256 key per key id (made once per process): KMS's own key material cannot be known offline.
+                const keyId = String(args.inputs.keyId);
+                return { id: keyId, keyId, arn: keyId, customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", signingAlgorithms: ["ECDSA_SHA_256"], publicKeyPem: mockPublicKey(keyId), publicKey: "" };
             }
             default:
                 throw new Error(`Mock not implemented: ${args.token}`);

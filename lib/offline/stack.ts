@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../stacks/config";
-import { buildPlatform, Platform } from "../../stacks/platform";
+import { buildCiBootstrap, buildPlatform, Platform } from "../../stacks/platform";
 import { skipEngineDebugInfo } from "./debug-info";
 import { PlatformMocks } from "./mocks";
 import { record, RecordedResource } from "./recorder";
@@ -85,8 +85,10 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
     skipEngineDebugInfo();
     await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+    // platform:ciBootstrap (first deploy of an account/region) builds the network and CI runner only, as stacks/index.ts does;
+    // such a build has no cluster, database or observability, and `platform` then holds only vpc, runner and outputs.
     const { result, resources } = await record(() => {
-        const platform = buildPlatform(config);
+        const platform = config.ciBootstrap ? (buildCiBootstrap(config) as unknown as Platform) : buildPlatform(config);
         options.extend?.(platform);
         return platform;
     });

@@ -58,11 +58,16 @@ export const eksBaseline: ResourcePolicy = {
 
 export const kmsRotation: ResourcePolicy = {
     name: "kms-key-rotation",
-    description: "Checks whether customer-managed KMS keys rotate automatically [KMS.4].",
+    description: "Checks whether customer-managed symmetric KMS keys rotate automatically [KMS.4]; asymmetric and HMAC keys cannot rotate and are exempt.",
     enforcementLevel: "mandatory",
     config: [],
     resourceTypes: ["aws:kms/key:Key"],
-    validate: (r) => (r.props.enableKeyRotation === true ? [] : ["KMS key must enable automatic rotation [KMS.4]."]),
+    validate(r) {
+        // KMS rotates only SYMMETRIC_DEFAULT encryption keys (the default spec); a signing key's public key is its identity.
+        const spec = r.props.customerMasterKeySpec ?? r.props.keySpec ?? "SYMMETRIC_DEFAULT";
+        if (spec !== "SYMMETRIC_DEFAULT") return [];
+        return r.props.enableKeyRotation === true ? [] : ["KMS key must enable automatic rotation [KMS.4]."];
+    },
 };
 
 export const launchTemplateBaseline: ResourcePolicy = {

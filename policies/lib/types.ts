@@ -57,6 +57,8 @@ export const CONFIG_PROPERTIES = {
     verificationMode: { type: "string", enum: ["offline", "registry"], default: "offline", description: "registry: verify signatures and SBOM attestations in the registries; offline: no registry lookups." },
     /** Cosign ECDSA P-256 public keys (PEM). */
     cosignPublicKeys: { type: "array", items: { type: "string", pattern: "BEGIN PUBLIC KEY" }, default: [], description: "Cosign public keys (PEM) signatures and attestations must verify with." },
+    /** Cosign keys in AWS KMS (`awskms:///<key or alias ARN>`); their public keys come from KMS GetPublicKey with the environment's AWS credentials. */
+    cosignKmsKeys: { type: "array", items: { type: "string", pattern: "^awskms://[^/]*/.+$" }, default: [], description: "Cosign keys in AWS KMS (awskms:///<key or alias ARN>) signatures and attestations must verify with; read with KMS GetPublicKey and the environment's AWS credentials." },
     /** Registry hosts reached over plain HTTP (a local registry in tests). */
     insecureRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry hosts reached over plain HTTP (local test registries only)." },
     /** Timeout of each registry request, in seconds. */
@@ -83,6 +85,7 @@ export interface PackConfig {
     signedRegistries: string[];
     verificationMode: "offline" | "registry";
     cosignPublicKeys: string[];
+    cosignKmsKeys: string[];
     insecureRegistries: string[];
     registryTimeoutSeconds: number;
     admission: "enforce" | "audit";

@@ -9,8 +9,22 @@ import { extractWorkload, WORKLOAD_TYPES } from "../lib/workloads";
 import { loadKeys } from "./cosign";
 import { matchesRegistry, parseImage } from "./images";
 import { ImageVerifier, RegistryClient } from "./registry";
+import { fetchKmsPublicKey } from "./kms";
 
 const verifiers = new Map<string, ImageVerifier>();
+const kmsVerifiers = new Map<string, Promise<ImageVerifier>>();
+
+/** With KMS keys: their public keys fetched once per process, added to the PEM keys. Rejects (fail closed) when a key cannot be read. */
+export function kmsVerifierFor(cfg: PackConfig): Promise<ImageVerifier> {
+    const id = JSON.stringify([cfg.cosignPublicKeys, cfg.cosignKmsKeys, cfg.insecureRegistries, cfg.registryTimeoutSeconds]);
+    let v = kmsVerifiers.get(id);
+    if (!v) {
+        v = Promise.all(cfg.cosignKmsKeys.map((ref) => fetchKmsPublicKey(ref, { timeoutMs: cfg.registryTimeoutSeconds * 1000 })))
+            .then((kmsKeys) => new ImageVerifier(new RegistryClient({ insecureHosts: cfg.insecureRegistries, timeoutMs: cfg.registryTimeoutSeconds * 1000 }), [...loadKeys(cfg.cosignPublicKeys), ...kmsKeys]));
+        kmsVerifiers.set(id, v);
+    }
+    return v;
+}
 
 /** One verifier (and so one cache of verdicts) per key set and registry options, for the process. */
 export function verifierFor(cfg: PackConfig): ImageVerifier {
@@ -25,9 +39,9 @@ export function verifierFor(cfg: PackConfig): ImageVerifier {
 
 export const imageSignatures: ResourcePolicy = {
     name: "image-signature-and-sbom",
-    description: "In registry mode, checks that every image from a signed registry has a cosign signature and a signed SBOM attestation (CycloneDX or SPDX) verified with the configured public keys, from its OCI registry (legacy .sig/.att tags and Sigstore bundle referrers); an unreachable registry fails closed.",
+    description: "In registry mode, checks that every image from a signed registry has a cosign signature and a signed SBOM attestation (CycloneDX or SPDX) verified with the configured public keys (PEM or AWS KMS), from its OCI registry (legacy .sig/.att tags and Sigstore bundle referrers); an unreachable registry fails closed.",
     enforcementLevel: "mandatory",
-    config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "insecureRegistries", "registryTimeoutSeconds"],
+    config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "cosignKmsKeys", "insecureRegistries", "registryTimeoutSeconds"],
     resourceTypes: WORKLOAD_TYPES,
     /** Synchronous (no lookup) unless registry mode finds an image from a signed registry. */
     validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]> {
@@ -35,9 +49,9 @@ export const imageSignatures: ResourcePolicy = {
         const w = extractWorkload(r.props, r.type);
         const signed = (w?.containers ?? []).map((c) => ({ c, ref: typeof c.container.image === "string" ? parseImage(c.container.image) : undefined })).filter((x) => x.ref && matchesRegistry(x.ref, cfg.signedRegistries));
         if (!w || signed.length === 0) return [];
-        if (cfg.cosignPublicKeys.length === 0) return [`${w.kind} ${w.name}: registry verification needs cosignPublicKeys in the policy config.`];
-        const verifier = verifierFor(cfg);
-        return Promise.all(signed.map(async ({ c, ref }) => {
+        if (cfg.cosignPublicKeys.length === 0 && cfg.cosignKmsKeys.length === 0) return [`${w.kind} ${w.name}: registry verification needs cosignPublicKeys or cosignKmsKeys in the policy config.`];
+        const pending = cfg.cosignKmsKeys.length > 0 ? kmsVerifierFor(cfg) : Promise.resolve(verifierFor(cfg));
+        return pending.then((verifier) => Promise.all(signed.map(async ({ c, ref }) => {
             const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path} image ${c.container.image}`;
             if (!ref!.digest) return [`${who} cannot be verified without a digest.`];
             const verdict = await verifier.verify(ref!.registry, ref!.repository, ref!.digest);
@@ -45,6 +59,6 @@ export const imageSignatures: ResourcePolicy = {
                 ...(verdict.signature.ok ? [] : [`${who} is not signed by a configured key: ${verdict.signature.reason}.`]),
                 ...(verdict.sbom.ok ? [] : [`${who} has no verified SBOM attestation: ${verdict.sbom.reason}.`]),
             ];
-        })).then((lists) => lists.flat());
+        }))).then((lists) => lists.flat(), (e: unknown) => [`${w.kind} ${w.name}: the signing keys could not be read: ${(e as Error).message}.`]);
     },
 };

@@ -11,6 +11,7 @@ import { SUPPORTED_EKS_VERSIONS } from "../../stacks/config-schema";
 import { loadPackConfig, PolicyConfigError, PolicyConfigs } from "../../policies/evaluate";
 import { ALL_POLICIES } from "../../policies/policies";
 import type { PackConfig } from "../../policies/lib/types";
+import { supplyChainPackEntries } from "./supply-chain-pack";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -22,7 +23,8 @@ function stackValues(cfg: PlatformConfig): Partial<PackConfig> {
         supportedEksVersions: [...SUPPORTED_EKS_VERSIONS],
         allowedRegistries: cfg.supplyChain.allowedRegistries,
         ...(cfg.dr.enabled ? { drTargets: cfg.dr.targets } : {}),
-        signedRegistries: cfg.supplyChain.signedRegistries,
+        // signedRegistries (with the stack's ECR prefix) and cosignKmsKeys (the stack's signing key) when signing is on.
+        ...supplyChainPackEntries(cfg),
         verificationMode: cfg.supplyChain.verificationMode,
         cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
         admission: cfg.supplyChain.admission,

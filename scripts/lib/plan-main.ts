@@ -17,6 +17,7 @@ import { packConfigFile, packConfigText, readPackConfigFile } from "./pack-confi
 import { toPolicyResource } from "../../policies/lib/resources";
 import { renderCounts, renderDiff, renderDrReport, renderTree } from "./render";
 import { diffSnapshots, Snapshot, toSnapshot } from "./snapshot";
+import { platformImageReport, renderImageReport } from "./image-report";
 
 const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet]";
 
@@ -92,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         out.push("", ...renderDiff(diffSnapshots(before, snapshot)));
     }
     out.push("", ...renderDrReport(built.platform.drReport));
+    out.push("", ...renderImageReport(platformImageReport(built.resources), !opts.quiet));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     out.push("", `Policy config: ${configRel}`);
     out.push(`Policies: ${violations.length === 0 ? "no violations" : `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`}`);

@@ -2,6 +2,7 @@
  * Text rendering of the offline plan: a preview-like tree (component -> children) and counts.
  */
 import type { RecoveryFigure } from "../../policies/lib/recovery";
+import { DATA_AT_RISK } from "../../lib/aws/replacements";
 import type { SnapshotDiff, SnapshotResource } from "./snapshot";
 
 export function renderTree(resources: SnapshotResource[]): string[] {
@@ -36,10 +37,15 @@ export function renderCounts(resources: SnapshotResource[]): string[] {
 }
 
 export function renderDiff(diff: SnapshotDiff): string[] {
-    const lines = [`diff: ${diff.added.length} to add, ${diff.removed.length} to remove, ${diff.changed.length} to change`];
+    const replaced = diff.changed.filter((c) => c.replaces && c.replaces.length > 0);
+    const lines = [`diff: ${diff.added.length} to add, ${diff.removed.length} to remove, ${diff.changed.length - replaced.length} to change, ${replaced.length} to replace`];
+    for (const c of replaced) {
+        lines.push(`  +- REPLACE ${c.key}: ${c.replaces!.join(", ")} (changed: ${c.paths.join(", ")})`);
+        lines.push(`     WARNING data loss: replacing deletes ${DATA_AT_RISK[c.type ?? ""] ?? "the resource"}${c.protect ? "; the resource is protected, so `pulumi up` will refuse: see docs/operations.md" : ""}`);
+    }
     for (const k of diff.added) lines.push(`  + ${k}`);
     for (const k of diff.removed) lines.push(`  - ${k}`);
-    for (const c of diff.changed) lines.push(`  ~ ${c.key}: ${c.paths.join(", ")}`);
+    for (const c of diff.changed.filter((x) => !replaced.includes(x))) lines.push(`  ~ ${c.key}: ${c.paths.join(", ")}`);
     return lines;
 }
 

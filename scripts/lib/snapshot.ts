@@ -3,6 +3,7 @@
  * options, inputs with secrets masked), compared by `type::name` for pull-request review.
  */
 import type { RecordedResource } from "../../lib/offline/recorder";
+import { replacingPaths } from "../../lib/aws/replacements";
 
 export interface SnapshotResource {
     key: string;
@@ -36,7 +37,8 @@ export function toSnapshot(stack: string, environment: string, resources: Record
 export interface SnapshotDiff {
     added: string[];
     removed: string[];
-    changed: { key: string; paths: string[] }[];
+    /** `replaces`: the changed inputs that make the provider replace the resource (lib/aws/replacements.ts); `protect`: the resource is protected, so the engine will refuse. */
+    changed: { key: string; paths: string[]; type?: string; replaces?: string[]; protect?: boolean }[];
 }
 
 /** Paths (a.b[0].c) where two JSON values differ. */
@@ -61,7 +63,9 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
         const { inputs: a, ...optsA } = prev;
         const { inputs: b, ...optsB } = r;
         const paths = [...changedPaths(optsA, optsB).map((p) => `(options) ${p}`), ...changedPaths(a, b)];
-        if (paths.length > 0) changed.push({ key, paths });
+        if (paths.length === 0) continue;
+        const replaces = replacingPaths(r.type, changedPaths(a, b));
+        changed.push(replaces.length > 0 ? { key, paths, type: r.type, replaces, protect: prev.protect } : { key, paths });
     }
     return {
         added: [...now.keys()].filter((k) => !old.has(k)),

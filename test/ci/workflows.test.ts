@@ -13,8 +13,8 @@ const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 
 describe("GitHub workflows", () => {
     const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
-    it("exist for pull requests, deploys and the reusable up job", () => {
-        assert.deepEqual(files.sort(), ["deploy.yml", "pull-request.yml", "up.yml"]);
+    it("exist for pull requests, deploys, the reusable up job and the reusable build-sign job", () => {
+        assert.deepEqual(files.sort(), ["build-sign.yml", "deploy.yml", "pull-request.yml", "up.yml"]);
     });
     for (const file of files) {
         it(`${file} passes action-validator's workflow schema`, () => {
@@ -35,7 +35,7 @@ describe("GitHub workflows", () => {
         assert.equal(up.jobs.up.environment, "${{ inputs.stack }}");
         assert.equal(up.jobs.up.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with.policyPacks, "policies");
         const deploy = yaml.load(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8")) as any;
-        assert.deepEqual(Object.keys(deploy.jobs), ["dev", "staging", "prod"]);
+        assert.deepEqual(Object.keys(deploy.jobs), ["bootstrap", "dev", "staging", "prod"]);
         assert.equal(deploy.jobs.prod.needs, "staging");
     });
 });

@@ -10,6 +10,7 @@ import { recoveryFactsOf } from "../../policies/dr/targets";
 import { missedTargets, recoveryFigures } from "../../policies/lib/recovery";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { packConfigFromPlatform, readPackConfigFile } from "../../scripts/lib/pack-config";
+import { supplyChainPackEntries } from "../../scripts/lib/supply-chain-pack";
 import { BuiltStack, buildStack, builtStack, promiseOf, REPO_ROOT } from "../../lib/offline/stack";
 import { RecordedResource } from "../../lib/offline/recorder";
 
@@ -82,7 +83,11 @@ describe("backups and DR: prod", () => {
         assert.deepEqual(prod.ofType(T.lock).map((l) => [l.name, l.inputs.changeableForDays, l.protect]).sort(), [["backup-lock", 3, true], ["dr-vault-lock", 3, true]]);
         assert.ok(rules.some((r: any) => r.ruleName === "continuous" && r.enableContinuousBackup === true && r.lifecycle.deleteAfter <= 35));
         assert.equal(prod.ofType("aws:backup/restoreTestingSelection:RestoreTestingSelection")[0].inputs.protectedResourceType, "RDS");
-        assert.ok(prod.ofType("aws:backup/vaultNotifications:VaultNotifications")[0].inputs.backupVaultEvents.includes("BACKUP_JOB_FAILED"));
+        // Job outcomes (failed ones included) arrive as BACKUP_JOB_COMPLETED; failures also through EventBridge.
+        assert.ok(prod.ofType("aws:backup/vaultNotifications:VaultNotifications")[0].inputs.backupVaultEvents.includes("BACKUP_JOB_COMPLETED"));
+        const rule = prod.primary().ofType("aws:cloudwatch/eventRule:EventRule").find((r) => r.name === "backup-job-failures")!;
+        assert.deepEqual(JSON.parse(rule.inputs.eventPattern).detail.state, ["FAILED", "ABORTED", "EXPIRED"]);
+        assert.equal(prod.ofType("aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.inputs.rule === rule.inputs.name).length, 1);
     });
 
     it("Velero writes cluster state every 5 minutes straight to the DR-region bucket, besides its hourly and daily schedules", () => {
@@ -213,7 +218,7 @@ describe("pack config files", () => {
             const s = await builtStack(stack);
             const of = (policy: string, key: string) => pack[policy].properties[key];
             assert.deepEqual(of("dr-targets", "drTargets"), s.config.dr.enabled ? s.config.dr.targets : undefined, stack);
-            assert.deepEqual([of("admission-sbom-rule", "signedRegistries"), of("admission-sbom-rule", "admission"), of("rds-baseline", "environment"), of("image-signature-and-sbom", "verificationMode"), of("image-signature-and-sbom", "cosignPublicKeys")], [s.config.supplyChain.signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
+            assert.deepEqual([of("admission-sbom-rule", "signedRegistries"), of("admission-sbom-rule", "admission"), of("rds-baseline", "environment"), of("image-signature-and-sbom", "verificationMode"), of("image-signature-and-sbom", "cosignPublicKeys")], [supplyChainPackEntries(s.config).signedRegistries, s.config.supplyChain.admission, s.config.environment, s.config.supplyChain.verificationMode, s.config.supplyChain.cosignPublicKeys], stack);
         }
     });
 });

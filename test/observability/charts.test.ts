@@ -19,14 +19,17 @@ const RULES: Record<string, ValuesRules> = {
     "kube-prometheus-stack": {
         subcharts: { "kube-state-metrics": "kube-state-metrics", "prometheus-node-exporter": "prometheus-node-exporter" },
         // The Alertmanager configuration itself; amtool checks it (alerting.test.ts).
-        freeForm: ["alertmanager.config"],
+        // A Kubernetes SecurityContext the node-exporter chart passes through toYaml (its default sets one field).
+        freeForm: ["alertmanager.config", "prometheus-node-exporter.containerSecurityContext"],
     },
     // Loki's own config blocks, passed through to loki.yaml.
     loki: { freeForm: ["loki.limits_config", "loki.compactor", "loki.schemaConfig"], commented: ["loki.storage.bucketNames"] },
     // grafana.ini is Grafana's own config file.
-    grafana: { freeForm: ["grafana.ini"], commented: ["persistence.storageClassName"] },
+    // grafana.ini is Grafana's own config file; sidecar.securityContext a Kubernetes SecurityContext passed through toYaml.
+    grafana: { freeForm: ["grafana.ini", "sidecar.securityContext"], commented: ["persistence.storageClassName"] },
     // userconfig is the whole Jaeger (OpenTelemetry collector) config.
-    jaeger: { freeForm: ["userconfig"], commented: ["jaeger.resources"] },
+    // Container SecurityContexts are passed through toYaml.
+    jaeger: { freeForm: ["userconfig", "jaeger.securityContext", "esIndexCleaner.securityContext"], commented: ["jaeger.resources"] },
 };
 
 /** Where each chart's workloads take their resources: the policy pack's table (every one must be set). */

@@ -51,7 +51,7 @@ describe("environments differ by config only", () => {
 
     it("prod protects the database key and the cluster with its keys", () => {
         const protectedKeys = prod.ofType(T.key).filter((k) => k.protect).map((k) => k.name).sort();
-        assert.deepEqual(protectedKeys, ["backup-key", "database-key", "dr-backup-key", "dr-database-key", "dr-storage-key", "eks-secrets-key", "eks-volume-key", "jaeger-key", "loki-key", "velero-key"]);
+        assert.deepEqual(protectedKeys, ["app-images-key", "backup-key", "cosign-key", "database-key", "dr-backup-key", "dr-database-key", "dr-storage-key", "eks-secrets-key", "eks-volume-key", "jaeger-key", "loki-key", "velero-key"]);
         assert.equal(prod.ofType(T.cluster)[0].protect, true);
         assert.equal(prod.ofType(T.cluster)[0].inputs.deletionProtection, true);
         assert.equal(dev.ofType(T.key).filter((k) => k.protect).length, 0);
@@ -106,9 +106,9 @@ describe("environments differ by config only", () => {
                 assert.equal(sc.inputs.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
             });
 
-            it("every KMS key rotates and has an alias", () => {
+            it("every symmetric KMS key rotates (asymmetric signing keys cannot) and every key has an alias", () => {
                 const keys = s.ofType(T.key);
-                for (const k of keys) assert.equal(k.inputs.enableKeyRotation, true, k.name);
+                for (const k of keys) assert.equal(k.inputs.enableKeyRotation, k.inputs.keyUsage !== "SIGN_VERIFY", k.name);
                 assert.equal(s.ofType("aws:kms/alias:Alias").length, keys.length);
             });
 

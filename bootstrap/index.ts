@@ -1,0 +1,24 @@
+/**
+ * The bootstrap stack (docs/deploy.md, "Bootstrap a new account"): run from an administrator's
+ * machine with `pulumi up -C bootstrap`. Config keys (namespace `bootstrap`):
+ *   repository          GitHub owner/name (required)
+ *   environments        platform stacks deployed from CI; default [dev, staging, prod]
+ *   deployRoleName      default platform-deploy   (must equal platform:ci.deployRoleName)
+ *   previewRoleName     default platform-preview  (must equal platform:ci.previewRoleName)
+ *   backend             s3 (default) or pulumi-cloud
+ *   oidcProviderArn     the account's GitHub OIDC provider, when one exists already
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { bootstrapIdentity, readBootstrapConfig } from "./config";
+
+export = () => {
+    const cfg = readBootstrapConfig(new pulumi.Config("bootstrap"), new pulumi.Config("aws").require("region"), pulumi.getStack());
+    const id = bootstrapIdentity(cfg);
+    return {
+        deployRoleArn: id.deployRoleArn,
+        previewRoleArn: id.previewRoleArn,
+        oidcProviderArn: id.oidcProviderArn,
+        backendUrl: id.backendUrl ?? "Pulumi Cloud (pulumi/auth-actions OIDC)",
+        secretsProvider: id.secretsProvider ?? "Pulumi Cloud default",
+    };
+};

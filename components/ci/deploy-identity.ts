@@ -1,0 +1,115 @@
+/**
+ * DeployIdentity: what CI needs in an account before the platform exists (the bootstrap stack in
+ * bootstrap/): GitHub's OIDC provider, the deploy role (`pulumi up`) and the read-only preview role
+ * (`pulumi preview`), each trusted only by this repository's workflows in the matching GitHub
+ * environments, and, for a self-managed backend, an encrypted state bucket and the KMS key of the
+ * `awskms://` secrets provider. No long-lived credential exists anywhere.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SecureBucket, bucketAccessStatements } from "../shared/bucket";
+import { createKmsKey } from "../shared/kms";
+import { managedPolicyArn, policyDocument, PolicyStatement } from "../shared/iam";
+import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+/**
+ * Services the deploy role manages (the platform's resource types): its permissions are these
+ * services' actions, minus what could let it widen its own access (docs/deploy.md lists both).
+ */
+export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "logs", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing"] as const;
+/** IAM actions the deploy role needs: roles and policies for workloads and services, service-linked roles, read of the rest. */
+export const DEPLOYER_IAM_ACTIONS = [
+    "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
+    "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies",
+    "iam:ListInstanceProfilesForRole", "iam:PassRole", "iam:CreateServiceLinkedRole", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions",
+    "iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviders",
+] as const;
+
+export interface DeployIdentityArgs {
+    ctx: PlatformContext;
+    accountId: pulumi.Input<string>;
+    /** GitHub repository, owner/name. */
+    repository: string;
+    /** GitHub environments whose jobs may assume the deploy role (the up.yml jobs: dev, staging, prod). */
+    deployEnvironments: string[];
+    /** GitHub environments whose jobs may assume the preview role (the pull-request preview jobs: dev-preview, ...). */
+    previewEnvironments: string[];
+    deployRoleName: string;
+    previewRoleName: string;
+    /** The account's existing GitHub OIDC provider ARN (one per account); created here when unset. */
+    existingOidcProviderArn?: string;
+    /** `s3`: a state bucket and a secrets key here; `pulumi-cloud`: state in Pulumi Cloud, reached by OIDC (pulumi/auth-actions). */
+    backend: "s3" | "pulumi-cloud";
+}
+
+export class DeployIdentity extends pulumi.ComponentResource {
+    public readonly deployRoleArn: pulumi.Output<string>;
+    public readonly previewRoleArn: pulumi.Output<string>;
+    public readonly oidcProviderArn: pulumi.Output<string>;
+    /** `s3://<bucket>` for `pulumi login`, with the s3 backend. */
+    public readonly backendUrl?: pulumi.Output<string>;
+    /** `awskms://alias/...?region=...` for `pulumi stack init --secrets-provider`, with the s3 backend. */
+    public readonly secretsProvider?: string;
+
+    constructor(name: string, args: DeployIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:ci:DeployIdentity", name, {}, opts);
+        const { ctx } = args;
+        const tags = componentTags(ctx, "ci");
+        const partition = partitionOf(ctx.region);
+        const child = { parent: this };
+
+        this.oidcProviderArn = args.existingOidcProviderArn
+            ? pulumi.output(args.existingOidcProviderArn)
+            : new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: ["sts.amazonaws.com"], tags }, { parent: this, retainOnDelete: true }).arn;
+        const trust = (environments: string[]) => policyDocument([{
+            Effect: "Allow",
+            Principal: { Federated: this.oidcProviderArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+                StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com" },
+                // Only jobs of this repository running in these GitHub environments (their protection rules apply).
+                StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: environments.map((e) => `repo:${args.repository}:environment:${e}`) },
+            },
+        }]);
+        const deployRole = new aws.iam.Role(`${name}-deploy`, { name: args.deployRoleName, assumeRolePolicy: trust(args.deployEnvironments), maxSessionDuration: 7200, tags }, child);
+        const previewRole = new aws.iam.Role(`${name}-preview`, { name: args.previewRoleName, assumeRolePolicy: trust(args.previewEnvironments), maxSessionDuration: 3600, tags }, child);
+        this.deployRoleArn = deployRole.arn;
+        this.previewRoleArn = previewRole.arn;
+
+        const selfArns = [deployRole.arn, previewRole.arn];
+        const deployStatements: PolicyStatement[] = [
+            { Sid: "PlatformServices", Effect: "Allow", Action: DEPLOYER_SERVICES.map((s) => `${s}:*`), Resource: "*" },
+            { Sid: "PlatformIam", Effect: "Allow", Action: [...DEPLOYER_IAM_ACTIONS], Resource: "*" },
+            { Sid: "NoAdminPolicies", Effect: "Deny", Action: "iam:AttachRolePolicy", Resource: "*", Condition: { ArnLike: { "iam:PolicyARN": ["arn:*:iam::aws:policy/AdministratorAccess", "arn:*:iam::aws:policy/IAMFullAccess", "arn:*:iam::aws:policy/PowerUserAccess"] } } },
+            { Sid: "Identity", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+            { Sid: "GitHubConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:PassConnection", "codeconnections:GetConnectionToken"], Resource: "*" },
+            // The CI roles and the OIDC provider are the bootstrap stack's: the deploy role cannot widen its own or the preview role's access.
+            { Sid: "NotItself", Effect: "Deny", Action: ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole", "iam:UpdateRole"], Resource: selfArns },
+        ];
+        const previewStatements: PolicyStatement[] = [];
+
+        if (args.backend === "s3") {
+            const secretsKey = createKmsKey(`${name}-secrets-key`, `${ctx.prefix}-pulumi-secrets`, {
+                description: `${ctx.prefix} Pulumi state and config secrets (awskms secrets provider)`, accountId: args.accountId, region: ctx.region, tags,
+            }, { parent: this, protect: true });
+            const state = new SecureBucket(`${name}-state`, {
+                bucketName: pulumi.interpolate`${ctx.prefix}-pulumi-state-${args.accountId}`, kmsKeyArn: secretsKey.arn, noncurrentVersionDays: 90, tags, protect: true,
+            }, child);
+            deployStatements.push(...bucketAccessStatements(state.arn, secretsKey.arn, true), { Sid: "Secrets", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: secretsKey.arn });
+            // Preview reads state and decrypts config secrets; it writes only the backend's lock objects.
+            previewStatements.push(
+                ...bucketAccessStatements(state.arn, secretsKey.arn, false),
+                { Sid: "Locks", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: pulumi.interpolate`${state.arn}/.pulumi/locks/*` },
+                { Sid: "Secrets", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: secretsKey.arn },
+            );
+            this.backendUrl = pulumi.interpolate`s3://${state.bucketName}`;
+            this.secretsProvider = `awskms://alias/${ctx.prefix}-pulumi-secrets?region=${ctx.region}`;
+        }
+        new aws.iam.RolePolicy(`${name}-deploy-policy`, { role: deployRole.id, policy: policyDocument(deployStatements) }, child);
+        new aws.iam.RolePolicyAttachment(`${name}-preview-readonly`, { role: previewRole.name, policyArn: managedPolicyArn(partition, "ReadOnlyAccess") }, child);
+        if (previewStatements.length > 0) new aws.iam.RolePolicy(`${name}-preview-policy`, { role: previewRole.id, policy: policyDocument(previewStatements) }, child);
+        this.registerOutputs({ deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn, oidcProviderArn: this.oidcProviderArn, backendUrl: this.backendUrl });
+    }
+}

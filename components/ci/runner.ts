@@ -1,0 +1,107 @@
+/**
+ * CiRunner: AWS CodeBuild-hosted GitHub Actions runners inside the platform VPC, so the deploy and
+ * preview jobs reach the private EKS endpoint. A job asking for
+ * `runs-on: codebuild-<project>-${{ github.run_id }}-${{ github.run_attempt }}` is picked up by the
+ * project's webhook (WORKFLOW_JOB_QUEUED) and runs in the private subnets, behind the NAT gateways.
+ * The runner's own role can only run the build (logs, VPC interfaces, the GitHub connection); the job
+ * gets its AWS permissions from the deploy or preview role through GitHub OIDC, as on any runner.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { createKmsKey } from "../shared/kms";
+import { policyDocument, serviceTrustPolicy } from "../shared/iam";
+import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+
+/** The runs-on label prefix of a project: `codebuild-<project>-`. */
+export function runnerLabel(projectName: string): string {
+    return `codebuild-${projectName}-`;
+}
+
+export interface CiRunnerArgs {
+    ctx: PlatformContext;
+    accountId: pulumi.Input<string>;
+    vpcId: pulumi.Input<string>;
+    /** Private subnets (NAT egress for GitHub, npm and the AWS APIs). */
+    subnetIds: pulumi.Input<string>[];
+    /** The EKS cluster security group: the runner may reach the API server on 443. Unset while bootstrapping (no cluster yet). */
+    clusterSecurityGroupId?: pulumi.Input<string>;
+    /** GitHub repository, owner/name. */
+    repository: string;
+    /** CodeConnections connection to GitHub; without it CodeBuild uses the account's default GitHub credential. */
+    connectionArn?: string;
+    /** CodeBuild compute type. */
+    computeType: string;
+    /** Log retention, days. */
+    logRetentionDays: number;
+}
+
+export class CiRunner extends pulumi.ComponentResource {
+    public readonly projectName: string;
+    /** Security group of the runner's network interfaces. */
+    public readonly securityGroupId: pulumi.Output<string>;
+
+    constructor(name: string, args: CiRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:ci:CiRunner", name, {}, opts);
+        const { ctx } = args;
+        const tags = componentTags(ctx, "ci");
+        const child = { parent: this };
+        const partition = partitionOf(ctx.region);
+        this.projectName = `${ctx.prefix}-gha-runner`;
+
+        const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
+            vpcId: args.vpcId,
+            description: "GitHub Actions runners (CodeBuild): egress only",
+            egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], description: "GitHub, registries, AWS APIs, the EKS endpoint" }],
+            tags: { ...tags, Name: `${this.projectName}-sg` },
+        }, child);
+        this.securityGroupId = sg.id;
+        if (args.clusterSecurityGroupId) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-to-eks-api`, {
+                securityGroupId: args.clusterSecurityGroupId, referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443,
+                description: "EKS API from the CI runners",
+            }, child);
+        }
+
+        const logKey = createKmsKey(`${name}-logs-key`, `${this.projectName}-logs`, {
+            description: `${this.projectName} build logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
+        }, child);
+        const logGroupName = `/aws/codebuild/${this.projectName}`;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: logGroupName, retentionInDays: args.logRetentionDays, kmsKeyId: logKey.arn, tags }, child);
+
+        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy("codebuild.amazonaws.com"), tags }, child);
+        const subnetArns = args.subnetIds.map((id) => pulumi.interpolate`arn:${partition}:ec2:${ctx.region}:${args.accountId}:subnet/${id}`);
+        const policy = new aws.iam.RolePolicy(`${name}-policy`, {
+            role: role.id,
+            policy: policyDocument([
+                { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                // CodeBuild in a VPC: these EC2 calls take no resource-level permissions except CreateNetworkInterfacePermission.
+                { Sid: "VpcInterfaces", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"], Resource: "*" },
+                { Sid: "VpcInterfacePermission", Effect: "Allow", Action: "ec2:CreateNetworkInterfacePermission", Resource: pulumi.interpolate`arn:${partition}:ec2:${ctx.region}:${args.accountId}:network-interface/*`, Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" }, ArnEquals: { "ec2:Subnet": subnetArns } } },
+                ...(args.connectionArn ? [{ Sid: "GitHubConnection", Effect: "Allow" as const, Action: ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection"], Resource: args.connectionArn }] : []),
+            ]),
+        }, child);
+
+        const project = new aws.codebuild.Project(`${name}-project`, {
+            name: this.projectName,
+            description: `GitHub Actions runners for ${args.repository} inside the ${ctx.prefix} VPC`,
+            serviceRole: role.arn,
+            source: {
+                type: "GITHUB",
+                location: `https://github.com/${args.repository}.git`,
+                auth: args.connectionArn ? { type: "CODECONNECTIONS", resource: args.connectionArn } : undefined,
+            },
+            artifacts: { type: "NO_ARTIFACTS" },
+            environment: { type: "LINUX_CONTAINER", computeType: args.computeType, image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", imagePullCredentialsType: "CODEBUILD", privilegedMode: false },
+            vpcConfig: { vpcId: args.vpcId, subnets: args.subnetIds, securityGroupIds: [sg.id] },
+            logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroupName } },
+            buildTimeout: 120,
+            tags,
+        }, { parent: this, dependsOn: [policy, logGroup] });
+        new aws.codebuild.Webhook(`${name}-webhook`, {
+            projectName: project.name,
+            buildType: "BUILD",
+            filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+        }, child);
+        this.registerOutputs({ projectName: this.projectName, securityGroupId: this.securityGroupId });
+    }
+}

@@ -1,0 +1,45 @@
+/**
+ * Cross-field rules of `platform:supplyChain.signing` (one message per problem, naming the key).
+ */
+import type { SigningSettings } from "./supply-chain-schema";
+
+export function signingChecks(signing: SigningSettings): string[] {
+    const at = "platform:supplyChain.signing";
+    const problems: string[] = [];
+    if (signing.enabled && signing.signers.length === 0) {
+        problems.push(`${at}.signers: required when signing.enabled is true; list the GitHub repositories (owner/name, with refs or environments) whose workflows may sign`);
+    }
+    if (!signing.enabled && (signing.signers.length > 0 || signing.repositories.length > 0)) {
+        problems.push(`${at}.enabled: signers and repositories are set but signing.enabled is false; set it to true or remove them`);
+    }
+    const seen = new Set<string>();
+    signing.signers.forEach((s, i) => {
+        if (s.refs.length === 0 && s.environments.length === 0) problems.push(`${at}.signers[${i}]: ${s.repository} lists no refs and no environments, so no job could ever sign; list at least one`);
+        if (seen.has(s.repository.toLowerCase())) problems.push(`${at}.signers[${i}].repository: ${s.repository} is listed twice; merge its refs and environments into one entry`);
+        seen.add(s.repository.toLowerCase());
+    });
+    const names = new Set<string>();
+    signing.repositories.forEach((r, i) => {
+        if (names.has(r.name)) problems.push(`${at}.repositories[${i}].name: "${r.name}" is listed twice; repository names must be unique`);
+        names.add(r.name);
+    });
+    return problems;
+}
+
+/**
+ * `aws:allowedAccountIds` (the AWS provider's own guard against deploying to the wrong account).
+ * Signing needs exactly one: the policy config names the key and registry by account.
+ */
+export function parseAllowedAccountIds(value: unknown, signingEnabled: boolean, problems: string[]): string[] {
+    if (value === undefined) {
+        if (signingEnabled) problems.push(`aws:allowedAccountIds: required when platform:supplyChain.signing.enabled is true; set the one account this stack deploys to, e.g. ["123456789012"]`);
+        return [];
+    }
+    const ids = Array.isArray(value) ? value : [value];
+    if (ids.length === 0 || ids.some((id) => typeof id !== "string" || !/^\d{12}$/.test(id))) {
+        problems.push(`aws:allowedAccountIds: ${JSON.stringify(value)} must be a list of 12-digit AWS account ids`);
+        return [];
+    }
+    if (signingEnabled && ids.length !== 1) problems.push(`aws:allowedAccountIds: lists ${ids.length} accounts; with supplyChain.signing.enabled the stack must name exactly one`);
+    return ids as string[];
+}

@@ -1,0 +1,83 @@
+/**
+ * The `platform:supplyChain.signing` and `platform:supplyChain.platformImages` blocks: the cosign
+ * signing key in AWS KMS, the GitHub Actions role allowed to sign and push, the ECR repositories
+ * application teams push to, and how strictly the platform's own images must be pinned by digest.
+ * Kept apart from config-schema.ts so the supply-chain keys read as one block.
+ */
+import { z } from "zod";
+
+/** `owner/name` of a GitHub repository: no wildcards, so a role can never be assumed by a repository nobody listed. */
+const githubRepository = z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "must be a GitHub repository as owner/name (no wildcards)");
+
+/**
+ * A Git ref allowed to sign: `refs/heads/<branch>` (exact) or `refs/tags/<pattern>` where the
+ * pattern may end in one `*` (release tags such as `refs/tags/v*`). Branch wildcards are refused:
+ * anyone who can push a branch could then sign.
+ */
+const signingRef = z
+    .string()
+    .regex(/^refs\/(heads\/[A-Za-z0-9._\/-]+|tags\/[A-Za-z0-9._\/-]+\*?)$/, "must be refs/heads/<branch> (exact) or refs/tags/<name> (a trailing * is allowed for tags only)");
+
+const githubEnvironment = z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, "must be a GitHub environment name (letters, digits, . _ -)");
+
+export const signerSchema = z.strictObject({
+    /** The GitHub repository whose workflows may sign and push. */
+    repository: githubRepository,
+    /** Refs whose workflow runs may sign (jobs without an `environment:`). Defaults to [refs/heads/main]. */
+    refs: z.array(signingRef).default(["refs/heads/main"]),
+    /**
+     * GitHub environments whose jobs may sign. A job with `environment:` gets the subject
+     * `repo:<owner/name>:environment:<env>` instead of the ref one, so list the environment here.
+     * Defaults to [].
+     */
+    environments: z.array(githubEnvironment).default([]),
+});
+
+const ecrRepositoryName = z
+    .string()
+    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "must be an ECR repository name such as team/service (lowercase)");
+
+export const appRepositorySchema = z.strictObject({
+    /** Repository name; the physical name is `<project>-<stack>/<name>`. */
+    name: ecrRepositoryName,
+    /** Tagged images kept per repository (older ones expire). Defaults to 200. */
+    keepTaggedImages: z.number().int().min(10).max(10000).default(200),
+    /** Days before untagged images expire. Defaults to 30. */
+    untaggedExpiryDays: z.number().int().min(1).max(3650).default(30),
+});
+
+export const signingSchema = z.strictObject({
+    /** Provision the KMS signing key, the CI signing role and the ECR repositories. Defaults to false. */
+    enabled: z.boolean().default(false),
+    /**
+     * ARN of an existing `token.actions.githubusercontent.com` OIDC provider (an account holds at
+     * most one per URL). When unset the stack creates it.
+     */
+    oidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "must be the ARN of the token.actions.githubusercontent.com OIDC provider").optional(),
+    /** Repositories (with refs and environments) whose GitHub Actions jobs may sign and push. Required when enabled. */
+    signers: z.array(signerSchema).default([]),
+    /** ECR repositories for application images. Defaults to []. */
+    repositories: z.array(appRepositorySchema).default([]),
+    /** Accounts (12 digits) allowed to pull from the repositories besides this one. Defaults to []. */
+    pullAccountIds: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")).default([]),
+    /** Admission requires images in the repositories to be signed and SBOM-attested by the key. Defaults to true. */
+    verifyRepositories: z.boolean().default(true),
+});
+
+export const platformImagesSchema = z.strictObject({
+    /**
+     * Refuse to build when a platform image (chart or component) has no digest in images.lock.json.
+     * Set it only after `npm run images -- lock` has pinned every image. Defaults to false.
+     */
+    requirePinned: z.boolean().default(false),
+    /**
+     * Verify upstream images whose publishers sign them (Kyverno, registry.k8s.io, ...) with the
+     * publisher's keyless identity at admission. Defaults to true.
+     */
+    verifyPublisherSignatures: z.boolean().default(true),
+});
+
+export type SigningSettings = z.infer<typeof signingSchema>;
+export type SignerSettings = z.infer<typeof signerSchema>;

@@ -1,0 +1,93 @@
+/**
+ * Every container of every chart the platform installs has requests and limits: the container list
+ * comes from each pinned chart's default values (lib/charts/containers.json, derived by
+ * scripts/derive-chart-containers.ts), not from memory. A container the chart does not render with
+ * our values (its `enabled` switch off, no replicas, or a mode we do not use) is skipped, the latter
+ * only when listed in NOT_RENDERED with the reason.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { builtStack, REPO_ROOT, STACKS } from "../../lib/offline/stack";
+
+const facts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "lib", "charts", "containers.json"), "utf8")).charts as Record<string, { resources: string[]; switches: Record<string, boolean> }>;
+
+/** Containers our values never render, by chart, with the reason. */
+const NOT_RENDERED: Record<string, Record<string, string>> = {
+    loki: Object.fromEntries(["bloomBuilder", "bloomGateway", "bloomPlanner", "compactor", "distributor", "indexGateway", "ingester", "overridesExporter", "patternIngester", "querier", "queryFrontend", "queryScheduler", "ruler"].map((c) => [`${c}.resources`, "Distributed mode only; the platform runs SimpleScalable or Monolithic"]).concat([
+        ["tableManager.resources", "legacy table manager, only for schema stores before tsdb"],
+        ["minio.resources", "MinIO subchart disabled (minio.enabled false): S3 is the store"],
+        ["chunksCache.l2.resources", "second cache tier, off unless chunksCache.l2.enabled"],
+        ["gateway.metrics.resources", "nginx exporter sidecar, off unless gateway.metrics.enabled"],
+    ])),
+    jaeger: {
+        "spark.resources": "dependencies job, off unless spark.enabled",
+        "esLookback.resources": "index rollover lookback, off unless esLookback.enabled",
+        "esRollover.resources": "index rollover, off unless esRollover.enabled",
+    },
+    grafana: {
+        "imageRenderer.resources": "image renderer, off unless imageRenderer.enabled",
+        "initChownData.resources": "init container only when persistence changes ownership (initChownData.enabled)",
+        "downloadDashboards.resources": "init container only when dashboards are downloaded from URLs (none)",
+        "testFramework.resources": "helm test pod, off (testFramework.enabled)",
+    },
+    "kube-prometheus-stack": {
+        "thanosRuler.thanosRulerSpec.resources": "Thanos Ruler, off unless thanosRuler.enabled",
+        "crds.upgradeJob.resources": "CRD upgrade job, off unless crds.upgradeJob.enabled",
+        "kube-state-metrics.kubeRBACProxy.resources": "kube-rbac-proxy sidecar, off unless kubeRBACProxy.enabled",
+        "prometheus-node-exporter.kubeRBACProxy.resources": "kube-rbac-proxy sidecar, off unless kubeRBACProxy.enabled",
+    },
+    velero: { "nodeAgent.resources": "node agent (file-system backup) not deployed: deployNodeAgent false, EBS snapshots instead" },
+    kyverno: { "test.resources": "helm test pod, not run by Pulumi" },
+};
+
+function get(o: unknown, p: string): unknown {
+    return p.split(".").reduce<unknown>((x, k) => (x && typeof x === "object" ? (x as Record<string, unknown>)[k] : undefined), o);
+}
+
+/** Why the chart does not render the container at `resPath` with `values`, or undefined when it does. */
+function notRendered(chart: string, resPath: string, values: unknown): string | undefined {
+    const parts = resPath.split(".").slice(0, -1);
+    for (let i = parts.length; i >= 1; i--) {
+        const prefix = parts.slice(0, i).join(".");
+        const enabled = get(values, `${prefix}.enabled`) ?? facts[chart].switches[prefix];
+        if (enabled === false) return `${prefix}.enabled is false`;
+        if (get(values, `${prefix}.replicas`) === 0) return `${prefix}.replicas is 0`;
+    }
+    return NOT_RENDERED[chart]?.[resPath];
+}
+
+describe("chart containers: requests and limits (from each chart's values)", () => {
+    it("the derived facts list the charts the platform pins", () => {
+        assert.ok(Object.keys(facts).length >= 7);
+        assert.ok(facts["kube-prometheus-stack"].resources.includes("prometheus-node-exporter.resources"));
+    });
+    for (const stack of STACKS) {
+        it(`${stack}: every rendered container of every release has cpu and memory requests and limits`, async () => {
+            const s = await builtStack(stack);
+            const missing: string[] = [];
+            for (const r of s.ofType("kubernetes:helm.sh/v3:Release")) {
+                const chart = r.inputs.chart as string;
+                assert.ok(facts[chart], `no container facts for chart ${chart}: run npm run -s derive:chart-containers`);
+                for (const resPath of facts[chart].resources) {
+                    if (notRendered(chart, resPath, r.inputs.values)) continue;
+                    const res = get(r.inputs.values, resPath) as { requests?: Record<string, string>; limits?: Record<string, string> } | undefined;
+                    if (!res?.requests?.cpu || !res.requests.memory || !res.limits?.cpu || !res.limits.memory) missing.push(`${r.name} (${chart}): ${resPath}`);
+                }
+            }
+            assert.deepEqual(missing, []);
+        });
+    }
+    it("the exceptions name containers the charts have", () => {
+        for (const [chart, paths] of Object.entries(NOT_RENDERED)) for (const p of Object.keys(paths)) assert.ok(facts[chart].resources.includes(p), `${chart}: ${p}`);
+    });
+});
+
+describe("chart containers: the rule finds a container without limits", () => {
+    it("a rendered container whose resources are missing is reported, a disabled one is not", () => {
+        assert.equal(notRendered("grafana", "sidecar.resources", { sidecar: {} }), undefined);
+        assert.equal(notRendered("grafana", "imageRenderer.resources", {}), "imageRenderer.enabled is false");
+        assert.equal(notRendered("loki", "write.resources", { write: { replicas: 0 } }), "write.replicas is 0");
+        assert.match(notRendered("loki", "ingester.resources", {}) ?? "", /Distributed mode only/);
+    });
+});
