@@ -16,6 +16,12 @@ export default tseslint.config(
         },
     },
     {
+        // Plain CommonJS launchers (scripts/plan.cjs, scripts/test.cjs): they run before anything could transpile TypeScript.
+        files: ["**/*.cjs"],
+        languageOptions: { sourceType: "commonjs" },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
         files: ["test/**/*.ts"],
         rules: { "@typescript-eslint/no-non-null-assertion": "off" },
     },

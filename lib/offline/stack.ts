@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../stacks/config";
 import { buildCiBootstrap, buildPlatform, Platform } from "../../stacks/platform";
+import { skipEngineDebugInfo } from "./debug-info";
 import { PlatformMocks } from "./mocks";
 import { record, RecordedResource } from "./recorder";
 
@@ -73,18 +74,24 @@ export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promis
 
 /**
  * Builds `stack` under the mocks. `mutate` may change the raw config first (tests of config
- * effects); `values` replaces the YAML config entirely.
+ * effects); `values` replaces the YAML config entirely; `extend` adds resources to the built
+ * platform in the same program (the bench's synthetic fleet).
  */
-export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown> } = {}): Promise<BuiltStack> {
+export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void } = {}): Promise<BuiltStack> {
     const values = structuredClone(options.values ?? readStackConfig(stack)) as Record<string, any>;
     options.mutate?.(values);
     withPlaceholderSecrets(values);
     const config = parsePlatformConfig({ project: PROJECT, stack, values });
+    skipEngineDebugInfo();
     await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     // platform:ciBootstrap (first deploy of an account/region) builds the network and CI runner only, as stacks/index.ts does;
     // such a build has no cluster, database or observability, and `platform` then holds only vpc, runner and outputs.
-    const { result, resources } = await record(() => (config.ciBootstrap ? (buildCiBootstrap(config) as unknown as Platform) : buildPlatform(config)));
+    const { result, resources } = await record(() => {
+        const platform = config.ciBootstrap ? (buildCiBootstrap(config) as unknown as Platform) : buildPlatform(config);
+        options.extend?.(platform);
+        return platform;
+    });
     return new BuiltStack(stack, config, result, resources);
 }
 

@@ -1,6 +1,8 @@
 /**
- * The offline plan as users run it: `npm run plan -- <stack>` in a child process, checking exit
- * codes, output and the files it writes.
+ * The offline plan as users run it: `npm run plan -- <stack>` (scripts/plan.cjs, which runs the
+ * cached bundle) in a child process, checking exit codes, output and the files it writes; and the
+ * bundle cache itself: built on first use, reused, rebuilt when an input changes, and a plan from
+ * sources when it cannot be built, with the same result.
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,8 +13,8 @@ import { REPO_ROOT } from "../../lib/offline/stack";
 import { changedPaths, diffSnapshots, Snapshot } from "../../scripts/lib/snapshot";
 import { main as planMain } from "../../scripts/lib/plan-main";
 
-function plan(args: string[]) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "scripts", "plan.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+function plan(args: string[], env: Record<string, string> = {}) {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "plan.cjs"), ...args], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, ...env } });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -89,6 +91,57 @@ describe("offline plan (npm run plan)", function () {
                 return true;
             });
         }
+    });
+});
+
+describe("offline plan bundle cache (scripts/plan.cjs)", function () {
+    this.timeout(120000);
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cache-"));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-out-"));
+    const env = { PLATFORM_PLAN_CACHE_DIR: cache, PLATFORM_PLAN_VERBOSE: "1" };
+    const manifestFile = path.join(cache, "manifest.json");
+    const manifest = () => JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { bundle: string; files: Record<string, string> };
+
+    it("the first run builds the bundle and records every source it contains; the next run reuses it", () => {
+        const first = plan(["dev", "--quiet", "--out", path.join(out, "bundle")], env);
+        assert.equal(first.code, 0, first.err);
+        assert.match(first.err, /plan: bundle built in \d+ ms/);
+        const m = manifest();
+        for (const f of ["package-lock.json", "scripts/plan.ts", "scripts/lib/plan-main.ts", "stacks/platform.ts", "policies/evaluate.ts", "lib/offline/mocks.ts"]) assert.ok(m.files[f], `${f} is a cache input`);
+        assert.ok(!Object.keys(m.files).some((f) => f.startsWith("test/") || f.includes("node_modules")), "only the plan's own sources and the lockfile key the cache");
+        assert.ok(fs.existsSync(path.join(cache, m.bundle)));
+        const second = plan(["dev", "--quiet", "--out", path.join(out, "bundle")], env);
+        assert.equal(second.code, 0, second.err);
+        assert.doesNotMatch(second.err, /bundle built/);
+        assert.ok(fs.existsSync(path.join(cache, m.bundle.replace(/\.js$/, ".v8-cache"))), "the first reuse saves V8's code cache");
+    });
+
+    it("a changed input, a missing bundle or another Node version invalidates the cache", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { cachedBundle } = require("../../scripts/plan.cjs") as { cachedBundle: (dir: string) => string | undefined };
+        const original = fs.readFileSync(manifestFile, "utf8");
+        assert.equal(cachedBundle(cache), path.join(cache, manifest().bundle));
+        const tamper = (edit: (m: any) => void) => {
+            const m = JSON.parse(original);
+            edit(m);
+            fs.writeFileSync(manifestFile, JSON.stringify(m));
+            return cachedBundle(cache);
+        };
+        assert.equal(tamper((m) => (m.files["stacks/platform.ts"] = "0".repeat(64))), undefined, "a source changed since the build");
+        assert.equal(tamper((m) => (m.files["package-lock.json"] = "0".repeat(64))), undefined, "dependencies changed");
+        assert.equal(tamper((m) => (m.environment.node = "v0.0.0")), undefined, "another Node");
+        assert.equal(tamper((m) => (m.bundle = "plan-gone.js")), undefined, "the bundle file is gone");
+        fs.writeFileSync(manifestFile, original);
+    });
+
+    it("when the bundle cannot be built, the plan runs from sources, says so, and writes the same plan as the bundle", () => {
+        const r = plan(["dev", "--quiet", "--out", path.join(out, "sources")], { PLATFORM_PLAN_CACHE_DIR: "/dev/null/plan-cache" });
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.err, /plan: could not build the plan bundle \(.*\); running from sources \(slower\)\./);
+        assert.match(r.out, /Policies: no violations/);
+        const read = (dir: string) => fs.readFileSync(path.join(out, dir, "plan.json"), "utf8");
+        assert.equal(read("bundle"), read("sources"), "bundled and source plans are identical");
+        assert.equal(fs.readFileSync(path.join(out, "bundle", "manifests.yaml"), "utf8"), fs.readFileSync(path.join(out, "sources", "manifests.yaml"), "utf8"));
     });
 });
 
