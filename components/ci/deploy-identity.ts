@@ -84,6 +84,8 @@ export class DeployIdentity extends pulumi.ComponentResource {
             { Sid: "PlatformIam", Effect: "Allow", Action: [...DEPLOYER_IAM_ACTIONS], Resource: "*" },
             { Sid: "NoAdminPolicies", Effect: "Deny", Action: "iam:AttachRolePolicy", Resource: "*", Condition: { ArnLike: { "iam:PolicyARN": ["arn:*:iam::aws:policy/AdministratorAccess", "arn:*:iam::aws:policy/IAMFullAccess", "arn:*:iam::aws:policy/PowerUserAccess"] } } },
             { Sid: "Identity", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+            // The bootstrap guard (components/ci/bootstrap-guard.ts) lists what exists of a stack before a bootstrap run.
+            { Sid: "BootstrapGuard", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*" },
             { Sid: "GitHubConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:PassConnection", "codeconnections:GetConnectionToken"], Resource: "*" },
             // The CI roles and the OIDC provider are the bootstrap stack's: the deploy role cannot widen its own or the preview role's access.
             { Sid: "NotItself", Effect: "Deny", Action: ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole", "iam:UpdateRole"], Resource: selfArns },

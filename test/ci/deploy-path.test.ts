@@ -10,6 +10,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { bootstrapIdentity, readBootstrapConfig } from "../../bootstrap/config";
+import { assertBootstrapSafe } from "../../components/ci/bootstrap-guard";
 import { awsFacts } from "../../lib/aws/facts";
 import { conditionKeyFindings } from "../../lib/aws/rules";
 import { PlatformMocks } from "../../lib/offline/mocks";
@@ -91,6 +92,31 @@ describe("deploy path: workflows against the stacks", () => {
         assert.equal(s.ofType("aws:eks/cluster:Cluster").length, 0);
         assert.equal(s.ofType("aws:codebuild/project:Project").length, 1);
         assert.equal(s.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name === "ci-runner-to-eks-api").length, 0);
+    });
+
+    it("a bootstrap run is opt-in and refuses, before registering anything, a stack whose platform exists", async () => {
+        const deploy = load("deploy.yml");
+        assert.equal(deploy.on.workflow_dispatch.inputs.bootstrap.default, false, "a manual run is a normal deploy unless bootstrap is ticked");
+        assert.equal(deploy.jobs.manual.with.bootstrap, "${{ inputs.bootstrap }}");
+        const target = { prefix: "platform-prod", environment: "prod" };
+        const account = async (a: ConstructorParameters<typeof PlatformMocks>[1]) => pulumi.runtime.setMocks(new PlatformMocks("eu-west-1", a), "platform", "prod", false);
+        await account({});
+        await assertBootstrapSafe(target);
+        // Only the network and the runner of an earlier bootstrap run (or another environment's resources): a re-run is safe.
+        await account({ taggedResources: [
+            { resourceArn: "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1", tags: { environment: "prod", component: "network", "managed-by": "pulumi" } },
+            { resourceArn: "arn:aws:codebuild:eu-west-1:123456789012:project/platform-prod-gha-runner", tags: { environment: "prod", component: "ci", "managed-by": "pulumi" } },
+            { resourceArn: "arn:aws:rds:eu-west-1:123456789012:db:platform-dev-postgres", tags: { environment: "dev", component: "database", "managed-by": "pulumi" } },
+        ] });
+        await assertBootstrapSafe(target);
+        await account({ clusters: ["platform-prod-eks"] });
+        await assert.rejects(assertBootstrapSafe(target), /platform:ciBootstrap is true but this stack's platform exists already \(EKS cluster platform-prod-eks\).*would delete/);
+        // A failed first full deploy (database made, cluster not): still refused.
+        await account({ taggedResources: [{ resourceArn: "arn:aws:rds:eu-west-1:123456789012:db:platform-prod-postgres", tags: { environment: "prod", component: "database", "managed-by": "pulumi" } }] });
+        await assert.rejects(assertBootstrapSafe(target), /db:platform-prod-postgres \(component database\)/);
+        // The program itself runs the guard: the offline build of a bootstrap run goes through it too.
+        const src = fs.readFileSync(path.join(REPO_ROOT, "stacks", "index.ts"), "utf8");
+        assert.match(src, /await assertBootstrapSafe\([^)]*\);\s*return buildCiBootstrap\(cfg\)/);
     });
 
     it("every action is pinned by commit SHA and the Pulumi CLI version equals the SDK's", () => {

@@ -35,7 +35,7 @@ describe("GitHub workflows", () => {
         assert.equal(up.jobs.up.environment, "${{ inputs.stack }}");
         assert.equal(up.jobs.up.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with.policyPacks, "policies");
         const deploy = yaml.load(fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8")) as any;
-        assert.deepEqual(Object.keys(deploy.jobs), ["bootstrap", "dev", "staging", "prod"]);
+        assert.deepEqual(Object.keys(deploy.jobs), ["manual", "dev", "staging", "prod"]);
         assert.equal(deploy.jobs.prod.needs, "staging");
     });
 });
