@@ -79,6 +79,23 @@ describe("deploy path: workflows against the stacks", () => {
         });
     }
 
+    it("no platform stack creates the GitHub OIDC provider (bootstrap/ owns it): the signing role trusts the looked-up one", async () => {
+        for (const stack of STACKS) {
+            const s = await builtStack(stack);
+            assert.deepEqual(s.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").map((r) => r.name), [], `${stack}: a second provider for the same URL fails with EntityAlreadyExists`);
+            const signing = s.ofType("aws:iam/role:Role").find((r) => r.name === "ci-signing-role");
+            if (!signing) continue;
+            const principal = JSON.parse(signing.inputs.assumeRolePolicy).Statement[0].Principal.Federated;
+            assert.equal(principal, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com", stack);
+        }
+        // Without the bootstrap's provider the lookup fails (as the data source does) instead of creating one.
+        const { CiSigningIdentity } = await import("../../components/supply-chain/ci-identity");
+        await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1", { oidcProviderUrls: [] }), "platform", "staging", false);
+        const ctx = { prefix: "platform-staging", environment: "staging", region: "eu-west-1", tags: {} };
+        const identity = new CiSigningIdentity("ci-signing", { ctx, accountId: "123456789012", signers: [{ repository: "example-org/shop", refs: ["refs/heads/main"], environments: [] }] });
+        await assert.rejects(promiseOf(identity.oidcProviderArn));
+    });
+
     it("the same principal twice is refused with a clear config error", async () => {
         await assert.rejects(buildStack("dev", { mutate: (v) => { v["platform:eks"] = { ...(v["platform:eks"] as object), adminRoleArns: ["arn:aws:iam::123456789012:role/platform-deploy"] }; } }), /platform:eks.adminRoleArns\[0\].*already has an access entry/);
     });
