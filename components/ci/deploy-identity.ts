@@ -18,7 +18,7 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
  * Services the deploy role manages (the platform's resource types): its permissions are these
  * services' actions, minus what could let it widen its own access (docs/deploy.md lists both).
  */
-export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "logs", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing"] as const;
+export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "ecr", "logs", "cloudwatch", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing"] as const;
 /** IAM actions the deploy role needs: roles and policies for workloads and services, service-linked roles, read of the rest. */
 export const DEPLOYER_IAM_ACTIONS = [
     "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",

@@ -175,3 +175,50 @@ describe("bootstrap stack (OIDC provider, CI roles, state)", () => {
         assert.throws(() => readBootstrapConfig({ get: () => undefined, getObject: () => undefined }, "eu-west-1", "x"), /bootstrap:repository: "" must be the GitHub repository as owner\/name/);
     });
 });
+
+/** IAM service prefix of each `aws:<module>` (per type where a module spans services). */
+const IAM_PREFIX_BY_MODULE: Record<string, string> = {
+    ec2: "ec2", vpc: "ec2", eks: "eks", rds: "rds", kms: "kms", s3: "s3", backup: "backup", ecr: "ecr", codebuild: "codebuild",
+    opensearch: "es", sns: "sns", secretsmanager: "secretsmanager", autoscaling: "autoscaling", lb: "elasticloadbalancing", alb: "elasticloadbalancing",
+    sqs: "sqs", ssm: "ssm", route53: "route53", acm: "acm", cloudtrail: "cloudtrail", guardduty: "guardduty", wafv2: "wafv2",
+};
+const IAM_PREFIX_BY_TYPE: Record<string, string> = {
+    "aws:cloudwatch/logGroup:LogGroup": "logs", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "logs", "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "logs",
+    "aws:cloudwatch/logStream:LogStream": "logs", "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy": "logs",
+    "aws:cloudwatch/eventRule:EventRule": "events", "aws:cloudwatch/eventTarget:EventTarget": "events", "aws:cloudwatch/eventBus:EventBus": "events",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "cloudwatch", "aws:cloudwatch/compositeAlarm:CompositeAlarm": "cloudwatch", "aws:cloudwatch/dashboard:Dashboard": "cloudwatch",
+};
+/** IAM resource types: the create call each needs (the deploy role gets IAM action by action). */
+const IAM_ACTION_BY_TYPE: Record<string, string> = {
+    "aws:iam/role:Role": "iam:CreateRole", "aws:iam/rolePolicy:RolePolicy": "iam:PutRolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "iam:AttachRolePolicy",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": "iam:CreateServiceLinkedRole", "aws:iam/policy:Policy": "iam:CreatePolicy", "aws:iam/instanceProfile:InstanceProfile": "iam:CreateInstanceProfile",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "iam:CreateOpenIDConnectProvider",
+};
+
+describe("deploy role covers every resource type the stacks create", () => {
+    it("maps each aws:<module>:<Type> of every stack (and of a bootstrap run) to an IAM prefix or action the deploy role allows", async () => {
+        const cfg = readBootstrapConfig({ get: (k) => ({ repository: "example-org/platform" } as Record<string, string>)[k], getObject: () => undefined }, "eu-west-1", "shared");
+        await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1"), "platform-bootstrap", "shared", false);
+        const { resources } = await record(() => bootstrapIdentity(cfg));
+        const policy = JSON.parse(resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "ci-deploy-policy")!.inputs.policy);
+        const allowed = new Set<string>(policy.Statement.filter((st: any) => st.Effect === "Allow").flatMap((st: any) => [st.Action].flat()));
+        const allows = (action: string) => allowed.has(action) || allowed.has(`${action.split(":")[0]}:*`);
+
+        const types = new Set<string>();
+        for (const stack of STACKS) for (const r of (await builtStack(stack)).resources) types.add(r.type);
+        for (const r of (await buildStack("dev", { mutate: (v) => { v["platform:ciBootstrap"] = true; } })).resources) types.add(r.type);
+        const missing: string[] = [];
+        for (const type of [...types].filter((t) => t.startsWith("aws:")).sort()) {
+            const module = type.split(/[:/]/)[1];
+            const action = IAM_ACTION_BY_TYPE[type];
+            const prefix = IAM_PREFIX_BY_TYPE[type] ?? IAM_PREFIX_BY_MODULE[module];
+            if (module === "iam") { if (!action || !allows(action)) missing.push(`${type} → ${action ?? "no IAM action in the table"}`); continue; }
+            if (!prefix) { missing.push(`${type} → no IAM prefix in the table (add it)`); continue; }
+            if (!allows(`${prefix}:Create`)) missing.push(`${type} → ${prefix}:*`);
+        }
+        assert.deepEqual(missing, [], "resource types the deploy role cannot manage");
+        // The rule can fail: without ecr the stacks' repositories are flagged.
+        assert.ok(types.has("aws:ecr/repository:Repository"));
+        assert.ok(!allows("sqs:CreateQueue"));
+    });
+});
