@@ -17,6 +17,15 @@ export function runnerLabel(projectName: string): string {
     return `codebuild-${projectName}-`;
 }
 
+/** What CodeBuild's service role needs on the GitHub connection (token for the checkout and the runner registration). */
+export const CONNECTION_ACTIONS = ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection",
+    "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection"];
+
+/** The connection's ARN under both service names (a connection made as codestar-connections is also reachable as codeconnections). */
+export function connectionArnForms(arn: string): string[] {
+    return ["codeconnections", "codestar-connections"].map((service) => arn.replace(/^(arn:[^:]+:)(codeconnections|codestar-connections)(:)/, `$1${service}$3`));
+}
+
 export interface CiRunnerArgs {
     ctx: PlatformContext;
     accountId: pulumi.Input<string>;
@@ -27,8 +36,8 @@ export interface CiRunnerArgs {
     clusterSecurityGroupId?: pulumi.Input<string>;
     /** GitHub repository, owner/name. */
     repository: string;
-    /** CodeConnections connection to GitHub; without it CodeBuild uses the account's default GitHub credential. */
-    connectionArn?: string;
+    /** CodeConnections connection to GitHub (AVAILABLE, GitHub App installed on the repository): the project's source credential. */
+    connectionArn: string;
     /** CodeBuild compute type. */
     computeType: string;
     /** Log retention, days. */
@@ -77,7 +86,8 @@ export class CiRunner extends pulumi.ComponentResource {
                 // CodeBuild in a VPC: these EC2 calls take no resource-level permissions except CreateNetworkInterfacePermission.
                 { Sid: "VpcInterfaces", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"], Resource: "*" },
                 { Sid: "VpcInterfacePermission", Effect: "Allow", Action: "ec2:CreateNetworkInterfacePermission", Resource: pulumi.interpolate`arn:${partition}:ec2:${ctx.region}:${args.accountId}:network-interface/*`, Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" }, ArnEquals: { "ec2:Subnet": subnetArns } } },
-                ...(args.connectionArn ? [{ Sid: "GitHubConnection", Effect: "Allow" as const, Action: ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection"], Resource: args.connectionArn }] : []),
+                // The connection answers to both service prefixes (codestar-connections is the former name) and both ARN forms.
+                { Sid: "GitHubConnection", Effect: "Allow", Action: CONNECTION_ACTIONS, Resource: connectionArnForms(args.connectionArn) },
             ]),
         }, child);
 
@@ -88,7 +98,7 @@ export class CiRunner extends pulumi.ComponentResource {
             source: {
                 type: "GITHUB",
                 location: `https://github.com/${args.repository}.git`,
-                auth: args.connectionArn ? { type: "CODECONNECTIONS", resource: args.connectionArn } : undefined,
+                auth: { type: "CODECONNECTIONS", resource: args.connectionArn },
             },
             artifacts: { type: "NO_ARTIFACTS" },
             environment: { type: "LINUX_CONTAINER", computeType: args.computeType, image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", imagePullCredentialsType: "CODEBUILD", privilegedMode: false },
