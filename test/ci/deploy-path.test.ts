@@ -15,7 +15,9 @@ import { awsFacts } from "../../lib/aws/facts";
 import { conditionKeyFindings } from "../../lib/aws/rules";
 import { PlatformMocks } from "../../lib/offline/mocks";
 import { record } from "../../lib/offline/recorder";
-import { buildStack, builtStack, idOf, promiseOf, REPO_ROOT, STACKS } from "../../lib/offline/stack";
+import { preflightProblems } from "../../scripts/ci-preflight";
+import { buildStack, builtStack, idOf, promiseOf, readStackConfig, REPO_ROOT, STACKS } from "../../lib/offline/stack";
+import { parsePlatformConfig } from "../../stacks/config";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 const load = (f: string) => yaml.load(fs.readFileSync(path.join(WORKFLOWS, f), "utf8")) as any;
@@ -34,7 +36,7 @@ function runsOn(expr: string, vars: Record<string, string | boolean>): string {
 function awsStep(job: any) {
     return job.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
 }
-const roleName = (step: any) => String(step.with["role-to-assume"]).split(":role/")[1];
+const stepNamed = (job: any, name: string) => job.steps.find((s: any) => s.name === name);
 
 describe("deploy path: workflows against the stacks", () => {
     for (const stack of STACKS) {
@@ -52,7 +54,16 @@ describe("deploy path: workflows against the stacks", () => {
             assert.equal(codebuild.inputs.vpcConfig.vpcId, await idOf(s.get("aws:ec2/vpc:Vpc", "network-vpc")));
             assert.equal(cluster.inputs.vpcConfig.endpointPrivateAccess, true);
             const webhook = s.get("aws:codebuild/webhook:Webhook", "ci-runner-webhook");
-            assert.deepEqual(webhook.inputs.filterGroups[0].filters.map((f: any) => [f.type, f.pattern]), [["EVENT", "WORKFLOW_JOB_QUEUED"]]);
+            assert.deepEqual(webhook.inputs.filterGroups.length, 1);
+            const filters = Object.fromEntries(webhook.inputs.filterGroups[0].filters.map((f: any) => [f.type, f.pattern]));
+            assert.equal(filters.EVENT, "WORKFLOW_JOB_QUEUED");
+            // Only the workflows whose jobs ask for the runner may start it.
+            const names = fs.readdirSync(WORKFLOWS).map((f) => [f, load(f)] as const);
+            const usesRunner = names.filter(([, w]) => JSON.stringify(w).includes("codebuild-platform-")).map(([, w]) => w.name);
+            const callers = names.filter(([, w]) => Object.values<any>(w.jobs).some((j) => j.uses === "./.github/workflows/up.yml")).map(([, w]) => w.name);
+            const re = new RegExp(filters.WORKFLOW_NAME);
+            for (const n of [...usesRunner, ...callers]) assert.match(n, re, `workflow ${n} must be allowed`);
+            for (const n of ["build-sign", "deploy-evil", "my pull-request", "Deploy"]) assert.doesNotMatch(n, re);
             // The cluster security group admits the runner on 443.
             const sgRule = s.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find((r) => r.name === "ci-runner-to-eks-api")!;
             assert.equal(sgRule.inputs.fromPort, 443);
@@ -61,10 +72,27 @@ describe("deploy path: workflows against the stacks", () => {
 
         it(`${stack}: the roles the workflows assume are the roles with access entries, one entry per principal, none implicit`, async () => {
             const s = await builtStack(stack);
-            assert.equal(roleName(awsStep(up.jobs.up)), s.config.ci.deployRoleName);
-            assert.equal(roleName(awsStep(pr.jobs.preview)), s.config.ci.previewRoleName);
-            assert.equal(awsStep(up.jobs.up).with["aws-region"], s.config.region);
-            assert.equal(awsStep(pr.jobs.preview).with["aws-region"], s.config.region);
+            // Role and region come from the GitHub environment's variables, which the preflight step checks against the stack first.
+            for (const [job, role, key] of [[up.jobs.up, "deploy", "AWS_DEPLOY_ROLE_ARN"], [pr.jobs.preview, "preview", "AWS_PREVIEW_ROLE_ARN"]] as const) {
+                const assume = awsStep(job).with;
+                assert.equal(assume["role-to-assume"], `\${{ vars.${key} }}`);
+                assert.equal(assume["aws-region"], "${{ vars.AWS_REGION }}");
+                const pre = stepNamed(job, "Preflight");
+                assert.ok(job.steps.indexOf(pre) < job.steps.indexOf(awsStep(job)), "preflight runs before any credential");
+                assert.equal(pre.env.ROLE_ARN, assume["role-to-assume"]);
+                assert.equal(pre.env.AWS_REGION, assume["aws-region"]);
+                assert.match(pre.run, new RegExp(`scripts/ci-preflight\\.ts "\\$\\{\\{ (inputs|matrix)\\.stack \\}\\}" ${role}$`));
+                const roleName = role === "deploy" ? s.config.ci.deployRoleName : s.config.ci.previewRoleName;
+                // What GitHub passes when the environment is set as docs/deploy.md says: accepted.
+                const good = { GITHUB_REPOSITORY: s.config.ci.repository, AWS_REGION: s.config.region, ROLE_ARN: `arn:aws:iam::123456789012:role/${roleName}` };
+                assert.deepEqual(preflightProblems(s.config, role, good), []);
+                // Another repository, region, role or partition: refused, naming what to fix.
+                assert.match(preflightProblems(s.config, role, { ...good, GITHUB_REPOSITORY: "someone/fork" }).join("\n"), /platform:ci\.repository is "[^"]+" but this workflow runs in "someone\/fork"/);
+                assert.match(preflightProblems(s.config, role, { ...good, AWS_REGION: "us-east-1" }).join("\n"), /variable AWS_REGION is "us-east-1" but Pulumi\.\w+\.yaml deploys to aws:region/);
+                assert.match(preflightProblems(s.config, role, { ...good, ROLE_ARN: "arn:aws:iam::123456789012:role/other" }).join("\n"), new RegExp(`${key} is .*role/${roleName}`));
+                assert.equal(preflightProblems(s.config, role, { ...good, ROLE_ARN: good.ROLE_ARN.replace("arn:aws:", "arn:aws-cn:") }).length, 1);
+                assert.equal(preflightProblems(s.config, role, {}).length, 3);
+            }
             const primary = s.primary();
             const cluster = primary.get("aws:eks/cluster:Cluster", "eks-cluster");
             assert.equal(cluster.inputs.accessConfig.bootstrapClusterCreatorAdminPermissions, false, "no implicit creator entry to collide with the deploy role's");
@@ -94,6 +122,54 @@ describe("deploy path: workflows against the stacks", () => {
         const ctx = { prefix: "platform-staging", environment: "staging", region: "eu-west-1", tags: {} };
         const identity = new CiSigningIdentity("ci-signing", { ctx, accountId: "123456789012", signers: [{ repository: "example-org/shop", refs: ["refs/heads/main"], environments: [] }] });
         await assert.rejects(promiseOf(identity.oidcProviderArn));
+    });
+
+    it("platform:ci.repository and ci.connectionArn are required (no placeholder default) and checked", () => {
+        const parse = (mutate: (ci: Record<string, unknown>) => void) => {
+            const values = structuredClone(readStackConfig("staging")) as Record<string, any>;
+            values["platform-secrets:slackWebhookUrl"] = "x";
+            mutate(values["platform:ci"]);
+            try { parsePlatformConfig({ project: "platform", stack: "staging", values }); return ""; } catch (e) { return (e as Error).message; }
+        };
+        assert.equal(parse(() => {}), "");
+        const missing = parse((ci) => { delete ci.repository; delete ci.connectionArn; });
+        assert.match(missing, /platform:ci\.repository/);
+        assert.match(missing, /platform:ci\.connectionArn/);
+        assert.match(parse((ci) => { ci.connectionArn = "arn:aws:codestar-connections:eu-west-1:123456789012:connection/abc-1"; }), /^$/);
+        assert.match(parse((ci) => { ci.connectionArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:github"; }), /platform:ci\.connectionArn.*CodeConnections connection ARN/);
+        assert.match(parse((ci) => { ci.connectionArn = "arn:aws:codeconnections:us-east-1:123456789012:connection/abc"; }), /platform:ci\.connectionArn: the connection is in us-east-1 but the stack deploys to eu-west-1/);
+        for (const stack of STACKS) {
+            const raw = (readStackConfig(stack) as Record<string, any>)["platform:ci"];
+            assert.ok(raw?.repository && raw?.connectionArn, `Pulumi.${stack}.yaml sets platform:ci.repository and connectionArn explicitly`);
+        }
+    });
+
+    it("the runner authenticates to GitHub through the configured connection, and its role may use it under both service names", async () => {
+        for (const stack of STACKS) {
+            const s = await builtStack(stack);
+            const project = s.get("aws:codebuild/project:Project", "ci-runner-project");
+            assert.deepEqual(project.inputs.source.auth, { type: "CODECONNECTIONS", resource: s.config.ci.connectionArn });
+            assert.equal(project.inputs.source.location, `https://github.com/${s.config.ci.repository}.git`);
+            const policy = JSON.parse(s.get("aws:iam/rolePolicy:RolePolicy", "ci-runner-policy").inputs.policy);
+            const conn = policy.Statement.find((st: any) => st.Sid === "GitHubConnection");
+            for (const service of ["codeconnections", "codestar-connections"]) {
+                for (const action of ["GetConnectionToken", "GetConnection", "UseConnection"]) assert.ok(conn.Action.includes(`${service}:${action}`), `${service}:${action}`);
+            }
+            const id = s.config.ci.connectionArn.split(":").slice(3).join(":");
+            assert.deepEqual(conn.Resource, [`arn:aws:codeconnections:${id}`, `arn:aws:codestar-connections:${id}`]);
+        }
+    });
+
+    it("PR code reaches the in-VPC runner only from this repository's branches, through the -preview environments; only that job gets an OIDC token", () => {
+        assert.equal(pr.jobs.preview.if, "${{ github.event.pull_request.head.repo.full_name == github.repository }}");
+        assert.equal(pr.jobs.preview.environment, "${{ matrix.stack }}-preview");
+        assert.deepEqual(pr.permissions, { contents: "read" });
+        assert.equal(pr.jobs.preview.permissions["id-token"], "write");
+        for (const [name, job] of Object.entries<any>(pr.jobs)) {
+            if (name !== "preview") assert.notEqual(job.permissions?.["id-token"], "write", name);
+            if (name !== "preview") assert.doesNotMatch(String(job["runs-on"]), /codebuild-/, `${name} runs on GitHub-hosted runners`);
+        }
+        assert.equal(pr.on.pull_request_target, undefined, "never pull_request_target (it would hand fork code the base repository's secrets)");
     });
 
     it("the same principal twice is refused with a clear config error", async () => {
@@ -136,25 +212,33 @@ describe("deploy path: workflows against the stacks", () => {
         assert.match(src, /await assertBootstrapSafe\([^)]*\);\s*return buildCiBootstrap\(cfg\)/);
     });
 
-    it("every action is pinned by commit SHA and the Pulumi CLI version equals the SDK's", () => {
+    it("every action in every workflow is pinned by commit SHA and the Pulumi CLI version equals the SDK's", () => {
         const sdk = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
-        for (const file of ["up.yml", "deploy.yml", "pull-request.yml"]) {
+        const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
+        assert.ok(files.length >= 4);
+        let uses = 0;
+        for (const file of files) {
             const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
-            const jobs = file === "pull-request.yml" ? { preview: pr.jobs.preview } : load(file).jobs;
+            const jobs = load(file).jobs;
             for (const job of Object.values<any>(jobs)) {
+                if (job.uses) assert.match(job.uses, /^\.\/\.github\/workflows\/[\w-]+\.yml$/, `${file}: reusable workflows from this repository only`);
                 for (const step of job.steps ?? []) {
-                    if (step.uses && !String(step.uses).startsWith("./")) assert.match(step.uses, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${file}: ${step.uses}`);
+                    if (step.uses) { uses++; assert.match(step.uses, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/, `${file}: ${step.uses}`); }
                     if (String(step.uses).startsWith("pulumi/actions@")) assert.equal(String(step.with["pulumi-version"]), sdk);
                 }
             }
+            assert.doesNotMatch(text, /uses:\s*[\w.-]+\/[\w./-]+@(?![0-9a-f]{40}\b)/, `${file}: an unpinned uses: anywhere in the text`);
             assert.doesNotMatch(text, /PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE|AWS_SECRET_ACCESS_KEY/, `${file}: no long-lived credential`);
+            // Region, partition and role names come from the GitHub environments (vars.*), never from the workflow text.
+            if (["up.yml", "deploy.yml", "pull-request.yml"].includes(file)) assert.doesNotMatch(text, /\b[a-z]{2}(-gov)?-[a-z]+-\d\b|arn:aws|role\/platform-/, `${file}: hard-coded region, partition or role`);
         }
+        assert.ok(uses > 15, `only ${uses} uses: found`);
     });
 });
 
 describe("bootstrap stack (OIDC provider, CI roles, state)", () => {
     it("trusts only this repository's jobs in the environments the workflows use, with the role names the stacks expect", async () => {
-        const cfg = readBootstrapConfig({ get: (k) => ({ repository: "example-org/platform" } as Record<string, string>)[k], getObject: () => undefined }, "eu-west-1", "shared");
+        const cfg = readBootstrapConfig({ get: (k) => ({ repository: "acme-corp/platform-infra" } as Record<string, string>)[k], getObject: () => undefined }, "eu-west-1", "shared");
         await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1"), "platform-bootstrap", "shared", false);
         const { resources } = await record(() => bootstrapIdentity(cfg));
         const roles = Object.fromEntries(resources.filter((r) => r.type === "aws:iam/role:Role").map((r) => [r.inputs.name, JSON.parse(r.inputs.assumeRolePolicy)]));
@@ -163,8 +247,9 @@ describe("bootstrap stack (OIDC provider, CI roles, state)", () => {
         // up.yml runs in environment `<stack>`, the preview job in `<stack>-preview`.
         assert.equal(up.jobs.up.environment, "${{ inputs.stack }}");
         assert.equal(pr.jobs.preview.environment, "${{ matrix.stack }}-preview");
-        assert.deepEqual(subs(dev.config.ci.deployRoleName), STACKS.map((s) => `repo:${dev.config.ci.repository}:environment:${s}`));
-        assert.deepEqual(subs(dev.config.ci.previewRoleName), STACKS.map((s) => `repo:${dev.config.ci.repository}:environment:${s}-preview`));
+        // The trust names bootstrap:repository (which must equal each stack's platform:ci.repository; the preflight checks the stack side against github.repository).
+        assert.deepEqual(subs(dev.config.ci.deployRoleName), STACKS.map((s) => `repo:acme-corp/platform-infra:environment:${s}`));
+        assert.deepEqual(subs(dev.config.ci.previewRoleName), STACKS.map((s) => `repo:acme-corp/platform-infra:environment:${s}-preview`));
         assert.equal(roles[dev.config.ci.deployRoleName].Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:aud"], "sts.amazonaws.com");
         assert.ok(resources.some((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider" && r.inputs.url === "https://token.actions.githubusercontent.com"));
         assert.ok(resources.some((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && String(r.inputs.policyArn).endsWith("/ReadOnlyAccess")));
