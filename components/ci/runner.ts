@@ -17,6 +17,9 @@ export function runnerLabel(projectName: string): string {
     return `codebuild-${projectName}-`;
 }
 
+/** GitHub workflows (their `name:`) whose jobs may use the in-VPC runner: deploy (calling up.yml) and pull-request (preview), plus up itself. */
+export const RUNNER_WORKFLOWS = ["deploy", "pull-request", "up"];
+
 /** What CodeBuild's service role needs on the GitHub connection (token for the checkout and the runner registration). */
 export const CONNECTION_ACTIONS = ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection",
     "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection"];
@@ -110,7 +113,12 @@ export class CiRunner extends pulumi.ComponentResource {
         new aws.codebuild.Webhook(`${name}-webhook`, {
             projectName: project.name,
             buildType: "BUILD",
-            filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+            // Only jobs of the deploy and pull-request workflows start a runner in the VPC (the workflow run's name; a job of
+            // the reusable up.yml runs under its caller's run). Defense in depth: forks and environments are the real gate (docs/deploy.md).
+            filterGroups: [{ filters: [
+                { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
+                { type: "WORKFLOW_NAME", pattern: `^(${RUNNER_WORKFLOWS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$` },
+            ] }],
         }, child);
         this.registerOutputs({ projectName: this.projectName, securityGroupId: this.securityGroupId });
     }
