@@ -3,6 +3,8 @@
  * preview jobs reach the private EKS endpoint. A job asking for
  * `runs-on: codebuild-<project>-${{ github.run_id }}-${{ github.run_attempt }}` is picked up by the
  * project's webhook (WORKFLOW_JOB_QUEUED) and runs in the private subnets, behind the NAT gateways.
+ * The cluster admits the runner's security group on 443 (Cluster's apiClients, so the Kubernetes
+ * provider waits for that rule).
  * The runner's own role can only run the build (logs, VPC interfaces, the GitHub connection); the job
  * gets its AWS permissions from the deploy or preview role through GitHub OIDC, as on any runner.
  */
@@ -35,8 +37,6 @@ export interface CiRunnerArgs {
     vpcId: pulumi.Input<string>;
     /** Private subnets (NAT egress for GitHub, npm and the AWS APIs). */
     subnetIds: pulumi.Input<string>[];
-    /** The EKS cluster security group: the runner may reach the API server on 443. Unset while bootstrapping (no cluster yet). */
-    clusterSecurityGroupId?: pulumi.Input<string>;
     /** GitHub repository, owner/name. */
     repository: string;
     /** CodeConnections connection to GitHub (AVAILABLE, GitHub App installed on the repository): the project's source credential. */
@@ -67,12 +67,6 @@ export class CiRunner extends pulumi.ComponentResource {
             tags: { ...tags, Name: `${this.projectName}-sg` },
         }, child);
         this.securityGroupId = sg.id;
-        if (args.clusterSecurityGroupId) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-to-eks-api`, {
-                securityGroupId: args.clusterSecurityGroupId, referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443,
-                description: "EKS API from the CI runners",
-            }, child);
-        }
 
         const logKey = createKmsKey(`${name}-logs-key`, `${this.projectName}-logs`, {
             description: `${this.projectName} build logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,

@@ -65,7 +65,7 @@ describe("deploy path: workflows against the stacks", () => {
             for (const n of [...usesRunner, ...callers]) assert.match(n, re, `workflow ${n} must be allowed`);
             for (const n of ["build-sign", "deploy-evil", "my pull-request", "Deploy"]) assert.doesNotMatch(n, re);
             // The cluster security group admits the runner on 443.
-            const sgRule = s.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find((r) => r.name === "ci-runner-to-eks-api")!;
+            const sgRule = s.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").find((r) => r.name === "eks-api-from-ci-runner")!;
             assert.equal(sgRule.inputs.fromPort, 443);
             assert.equal(sgRule.inputs.referencedSecurityGroupId, await idOf(s.get("aws:ec2/securityGroup:SecurityGroup", "ci-runner-sg")));
         });
@@ -104,6 +104,8 @@ describe("deploy path: workflows against the stacks", () => {
             // The Kubernetes provider waits for the entries (the first `pulumi up` is the deploy role's own).
             const provider = primary.resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === "eks-k8s")!;
             assert.ok(provider.dependsOn.includes("aws:eks/accessPolicyAssociation:AccessPolicyAssociation::eks-ci-deploy-policy"));
+            // ...and for the rule admitting the runner on 443, or the first Kubernetes call from the runner can time out.
+            assert.ok(provider.dependsOn.includes("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::eks-api-from-ci-runner"), String(provider.dependsOn));
         });
     }
 
@@ -184,7 +186,7 @@ describe("deploy path: workflows against the stacks", () => {
         assert.deepEqual(s.resources.filter((r) => r.type.startsWith("kubernetes:")), []);
         assert.equal(s.ofType("aws:eks/cluster:Cluster").length, 0);
         assert.equal(s.ofType("aws:codebuild/project:Project").length, 1);
-        assert.equal(s.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name === "ci-runner-to-eks-api").length, 0);
+        assert.equal(s.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name === "eks-api-from-ci-runner").length, 0);
     });
 
     it("a bootstrap run is opt-in and refuses, before registering anything, a stack whose platform exists", async () => {
