@@ -378,7 +378,7 @@ export const platformSchema = z.strictObject({
     alerting: alertingSchema.prefault({}),
     account: accountSchema.prefault({}),
     /** The in-VPC CI runner and the roles CI uses. Required: ci.repository and ci.connectionArn. */
-    ci: ciSchema,
+    ci: ciSchema.prefault({}),
     /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it); set by the deploy workflow's bootstrap run, never in the stack file. Defaults to false. */
     ciBootstrap: z.boolean().default(false),
 });
