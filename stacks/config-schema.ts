@@ -378,7 +378,8 @@ export const platformSchema = z.strictObject({
     alerting: alertingSchema.prefault({}),
     account: accountSchema.prefault({}),
     /** The in-VPC CI runner and the roles CI uses. Required: ci.repository and ci.connectionArn. */
-    ci: ciSchema.prefault({}),
+    // An absent platform:ci is validated as {} so the error names ci.repository and ci.connectionArn (they have no defaults).
+    ci: ciSchema.prefault({} as z.input<typeof ciSchema>),
     /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it); set by the deploy workflow's bootstrap run, never in the stack file. Defaults to false. */
     ciBootstrap: z.boolean().default(false),
 });
