@@ -5,6 +5,7 @@
  * CrossGuard, so verdicts agree resource by resource.
  */
 import { ALL_POLICIES } from "./policies";
+import { withWorkloadCache } from "./lib/workloads";
 import { configSchemaOf, PolicyConfigError, PolicyConfigs, PolicyInfo, policyConfigView, PolicySettings, reconcileConfig } from "./lib/config";
 import { containsUnknown, trackUnknownReads } from "./lib/unknown";
 import { CONFIG_PROPERTIES, EnforcementLevel, isStackPolicy, PackConfig, Policy, PolicyResource, ResourcePolicy, StackPolicy, Violation } from "./lib/types";
@@ -71,23 +72,55 @@ function withUnknowns(findings: Finding[], reads: Set<string>, resource?: Policy
     return findings.map((f) => ({ ...f, undecided, message: `undecided during preview (${what} unknown until the update; decided at \`pulumi up\`): ${f.message}` }));
 }
 
+/**
+ * Within one evaluation pass (walk), whether a props object holds unknowns and each policy's config
+ * view are computed once, not once per policy and resource: that kept the evaluator linear but slow.
+ */
+let pass: { anyUnknown: boolean; unknown: WeakMap<object, boolean>; views: Map<string, PackConfig> } | undefined;
+
+function hasUnknown(props: Record<string, any>): boolean {
+    if (pass && !pass.anyUnknown) return false; // offline inputs: known throughout
+    if (!pass || !props || typeof props !== "object") return containsUnknown(props);
+    let v = pass.unknown.get(props);
+    if (v === undefined) pass.unknown.set(props, (v = containsUnknown(props)));
+    return v;
+}
+
+function configView(p: Policy, config: PolicyConfigs): PackConfig {
+    const view = pass?.views.get(p.name);
+    if (view) return view;
+    const made = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    pass?.views.set(p.name, made);
+    return made;
+}
+
 /** Runs one resource policy on one resource (unknown-aware). */
 export function judgeResource(p: ResourcePolicy, r: PolicyResource, config: PolicyConfigs): Finding[] | Promise<Finding[]> {
-    const cfg = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    const cfg = configView(p, config);
+    if (!hasUnknown(r.props)) {
+        // The common case, kept free of per-call allocations: nothing unknown to track.
+        const result = p.validate(r, cfg);
+        return result instanceof Promise ? result.then((messages) => findingsOf(messages, r)) : findingsOf(result, r);
+    }
     const reads = new Set<string>();
-    const subject = containsUnknown(r.props) ? { ...r, props: trackUnknownReads(r.props, "", reads) } : r;
-    const result = p.validate(subject, cfg);
-    const finish = (messages: string[]) => withUnknowns(messages.map((message) => ({ message, resource: r })), reads, r);
+    const result = p.validate({ ...r, props: trackUnknownReads(r.props, "", reads) }, cfg);
+    const finish = (messages: string[]) => withUnknowns(findingsOf(messages, r), reads, r);
     return result instanceof Promise ? result.then(finish) : finish(result);
+}
+
+const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
+function findingsOf(messages: string[], resource: PolicyResource): Finding[] {
+    if (messages.length === 0) return NO_FINDINGS;
+    return messages.map((message) => ({ message, resource }));
 }
 
 /** Runs one stack policy over the whole stack (unknown-aware). */
 export function judgeStack(p: StackPolicy, resources: PolicyResource[], config: PolicyConfigs): Finding[] {
-    const cfg = policyConfigView(p.name, p.config, settingsOf(p, config).properties);
+    const cfg = configView(p, config);
     const reads = new Set<string>();
     const originals = new Map<PolicyResource, PolicyResource>();
     const subjects = resources.map((r) => {
-        if (!containsUnknown(r.props)) return r;
+        if (!hasUnknown(r.props)) return r;
         const s = { ...r, props: trackUnknownReads(r.props, r.name, reads) };
         originals.set(s, r);
         return s;
@@ -109,13 +142,35 @@ export function plannedPolicies(config: PolicyConfigs, options: EvaluateOptions 
     const skipped: Skipped[] = [];
     for (const p of policies) {
         if (settingsOf(p, config).enforcementLevel === "disabled") skipped.push({ policy: p.name, reason: "disabled by its enforcementLevel in the policy config" });
-        else if (isStackPolicy(p) && options.wholeStack === false) skipped.push({ policy: p.name, reason: "stack policy: judges a whole stack, so it runs on a plan snapshot or `pulumi stack export`, not on loose manifests" });
+        else if (isStackPolicy(p) && options.wholeStack === false && !p.withinInput) skipped.push({ policy: p.name, reason: "stack policy: judges a whole stack, so it runs on a plan snapshot or `pulumi stack export`, not on loose manifests" });
         else run.push(p);
     }
     return { run, skipped };
 }
 
+/** The resources a policy judges: its appliesTo filter (computed once per filter and input), or its exact type tokens. */
+const filtered = new WeakMap<PolicyResource[], Map<(type: string, props: Record<string, any>) => boolean, PolicyResource[]>>();
+function targetsOf(p: ResourcePolicy, resources: PolicyResource[], byType: Map<string, PolicyResource[]>): PolicyResource[] {
+    if (!p.appliesTo) return p.resourceTypes.flatMap((t) => byType.get(t) ?? []);
+    let cache = filtered.get(resources);
+    if (!cache) filtered.set(resources, (cache = new Map()));
+    let list = cache.get(p.appliesTo);
+    if (!list) cache.set(p.appliesTo, (list = resources.filter((r) => p.appliesTo!(r.type, r.props))));
+    return list;
+}
+
 function walk<T>(resources: PolicyResource[], config: PolicyConfigs, policies: Policy[], options: EvaluateOptions, each: (p: ResourcePolicy, r: PolicyResource, level: EnforcementLevel) => T): (T | Violation[])[] {
+    // Workloads, unknown checks and config views once per pass, however many policies ask.
+    const outer = pass;
+    pass = { anyUnknown: resources.some((r) => containsUnknown(r.props)), unknown: new WeakMap(), views: new Map() };
+    try {
+        return withWorkloadCache(() => walkPolicies(resources, config, policies, options, each));
+    } finally {
+        pass = outer;
+    }
+}
+
+function walkPolicies<T>(resources: PolicyResource[], config: PolicyConfigs, policies: Policy[], options: EvaluateOptions, each: (p: ResourcePolicy, r: PolicyResource, level: EnforcementLevel) => T): (T | Violation[])[] {
     const out: (T | Violation[])[] = [];
     const byType = new Map<string, PolicyResource[]>();
     for (const r of resources) {
@@ -126,7 +181,7 @@ function walk<T>(resources: PolicyResource[], config: PolicyConfigs, policies: P
     for (const p of plannedPolicies(config, options, policies).run) {
         const level = reportLevel(settingsOf(p, config));
         if (isStackPolicy(p)) out.push(judgeStack(p, resources, config).map((f) => violation(p, level, f)));
-        else for (const type of p.resourceTypes) for (const r of byType.get(type) ?? []) out.push(each(p, r, level));
+        else for (const r of targetsOf(p, resources, byType)) out.push(each(p, r, level));
     }
     return out;
 }

@@ -51,7 +51,7 @@ const policies = ALL_POLICIES.map((p): ResourceValidationPolicy | StackValidatio
     return {
         ...common,
         validateResource: async (args, report) => {
-            if (!p.resourceTypes.includes(args.type)) return;
+            if (!(p.appliesTo ? p.appliesTo(args.type, args.props) : p.resourceTypes.includes(args.type))) return;
             reportAll(report, await judgeResource(p, asResource(args), configOf(p, args)));
         },
     };

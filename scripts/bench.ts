@@ -1,12 +1,11 @@
 /**
  * `npm run bench`: prints, for each stack, the offline plan's wall time (median of 3 runs, each a
- * fresh process as in CI) and resource count, then the policy evaluator's throughput and the
+ * fresh process as in CI) and resource count, then the policy evaluator's throughput (./bench/policy.ts) and the
  * test suite's time. A script that prints figures, not a timed test.
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { evaluatePack, parsePackConfig } from "../policies/evaluate";
-import type { PolicyResource } from "../policies/lib/types";
+import { benchPolicy } from "./bench/policy";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -21,17 +20,6 @@ function median(xs: number[]): number {
     return s[Math.floor(s.length / 2)];
 }
 
-function syntheticWorkloads(n: number): PolicyResource[] {
-    const digest = "sha256:" + "b".repeat(64);
-    return Array.from({ length: n }, (_, i) => ({
-        urn: `kubernetes:apps/v1:Deployment::w${i}`, type: "kubernetes:apps/v1:Deployment", name: `w${i}`,
-        props: { metadata: { name: `w${i}`, namespace: "apps" }, spec: { template: { spec: {
-            initContainers: [{ name: "init", image: `ghcr.io/org/init@${digest}`, resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } } }],
-            containers: [{ name: "app", image: i % 10 === 0 ? "ghcr.io/org/app:1.0" : `ghcr.io/org/app@${digest}`, resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } } }],
-        } } } },
-    }));
-}
-
 console.log("offline plan (fresh process, median of 3):");
 for (const stack of ["dev", "staging", "prod"]) {
     const runs = [0, 1, 2].map(() => timed(process.execPath, ["--import", "tsx", "scripts/plan.ts", stack, "--quiet"]));
@@ -39,15 +27,7 @@ for (const stack of ["dev", "staging", "prod"]) {
     console.log(`  ${stack.padEnd(8)} ${(median(runs.map((r) => r.ms)) / 1000).toFixed(2)} s  ${resources} resources  exit ${runs[0].code}`);
 }
 
-console.log("policy evaluator, offline mode (all policies):");
-const cfg = parsePackConfig({ environment: "prod" });
-for (const n of [1000, 10000, 50000]) {
-    const resources = syntheticWorkloads(n);
-    const t = process.hrtime.bigint();
-    const violations = evaluatePack(resources, cfg);
-    const s = Number(process.hrtime.bigint() - t) / 1e9;
-    console.log(`  ${String(n).padStart(6)} workloads  ${s.toFixed(3)} s  ${Math.round(n / s)} resources/s  (${violations.length} violations)`);
-}
+benchPolicy();
 
 if (!process.argv.includes("--no-tests")) {
     const t = timed("npx", ["mocha"]);

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian tools the test suite runs for real: promtool (package prometheus), amtool
 # (package prometheus-alertmanager) and an OCI registry for the registry-mode policy tests
-# (package docker-registry). Without root it only checks and says what to install.
+# (package docker-registry), and kubectl (package kubernetes-client) whose offline YAML decoding the
+# policy-input tests compare against. Without root it only checks and says what to install.
 set -euo pipefail
 packages=()
 command -v promtool >/dev/null || packages+=(prometheus)
 command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v docker-registry >/dev/null || packages+=(docker-registry)
-[ ${#packages[@]} -eq 0 ] && { echo "promtool, amtool and docker-registry present"; exit 0; }
+command -v kubectl >/dev/null || packages+=(kubernetes-client)
+[ ${#packages[@]} -eq 0 ] && { echo "promtool, amtool, docker-registry and kubectl present"; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing: ${packages[*]}; install them with: sudo apt-get install -y ${packages[*]}" >&2
   exit 1
@@ -21,3 +23,4 @@ rm -f /usr/sbin/policy-rc.d
 promtool --version | head -1
 amtool --version 2>&1 | head -1
 docker-registry --version
+kubectl version --client 2>&1 | head -1

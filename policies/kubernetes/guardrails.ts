@@ -10,12 +10,18 @@ export const namespaceGuardrails: StackPolicy = {
     enforcementLevel: "mandatory",
     config: [],
     validateStack(resources) {
-        const inNs = (type: string, ns: string) => resources.some((r) => r.type === type && r.props.metadata?.namespace === ns);
+        // One pass to index which namespaces hold a LimitRange and a ResourceQuota: linear in the stack size.
+        const covered: Record<string, Set<string>> = { LimitRange: new Set(), ResourceQuota: new Set() };
+        for (const r of resources) {
+            const kind = r.type === "kubernetes:core/v1:LimitRange" ? "LimitRange" : r.type === "kubernetes:core/v1:ResourceQuota" ? "ResourceQuota" : undefined;
+            const ns = r.props?.metadata?.namespace;
+            if (kind && typeof ns === "string") covered[kind].add(ns);
+        }
         return resources
             .filter((r) => r.type === "kubernetes:core/v1:Namespace")
             .flatMap((ns) => {
-                const name = ns.props.metadata?.name ?? ns.name;
-                const missing = ["LimitRange", "ResourceQuota"].filter((k) => !inNs(`kubernetes:core/v1:${k}`, name));
+                const name = ns.props?.metadata?.name ?? ns.name;
+                const missing = ["LimitRange", "ResourceQuota"].filter((k) => !covered[k].has(name));
                 return missing.length ? [{ resource: ns, message: `Namespace ${name} has no ${missing.join(" and no ")}; every namespace the platform creates carries both.` }] : [];
             });
     },

@@ -108,8 +108,10 @@ export interface ResourcePolicy {
     enforcementLevel: EnforcementLevel;
     /** The config properties this policy reads (its configSchema); reading any other is an error. */
     config: ConfigKey[];
-    /** Type tokens this policy looks at; every message returned is a violation. */
+    /** Type tokens this policy looks at (when it has no appliesTo); every message returned is a violation. */
     resourceTypes: string[];
+    /** The resource filter, when exact tokens cannot express it (every kind carrying a pod spec); index.ts and evaluate.ts both use it. */
+    appliesTo?(type: string, props: Record<string, any>): boolean;
     /** May be async (registry lookups); the offline evaluator's async variant awaits it. */
     validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]>;
 }
@@ -120,6 +122,8 @@ export interface StackPolicy {
     enforcementLevel: EnforcementLevel;
     /** The config properties this policy reads (its configSchema); reading any other is an error. */
     config: ConfigKey[];
+    /** True when it judges references within whatever input it gets, so it runs on loose manifests too (not only whole stacks). */
+    withinInput?: boolean;
     validateStack(resources: PolicyResource[], cfg: PackConfig): { resource?: PolicyResource; message: string }[];
 }
 

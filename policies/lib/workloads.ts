@@ -1,22 +1,18 @@
 /**
- * Pod-spec extraction shared by every Kubernetes policy: finds every container (regular, init,
- * ephemeral) of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob and Argo
- * Rollout objects, whether they come from Pulumi resources (`kubernetes:apps/v1:Deployment`) or
- * from plain Kubernetes YAML (apiVersion/kind).
+ * Pod-spec extraction shared by every Kubernetes policy and by the pack's resource filter: finds
+ * every container (regular, init, ephemeral) of every kind that carries a pod spec, whether it
+ * comes from a Pulumi resource (`kubernetes:apps/v1:Deployment`, `kubernetes:apps/v1:DeploymentPatch`,
+ * a CustomResource) or from plain Kubernetes YAML (whose type token inputs.ts derives from
+ * apiVersion/kind the same way):
+ * - built-in kinds in every version of their group, served or formerly served (extensions/v1beta1,
+ *   apps/v1beta1, apps/v1beta2, batch/v1beta1, batch/v2alpha1...): Pod, PodTemplate,
+ *   ReplicationController, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob;
+ * - Pulumi Patch resources of those kinds (`...Patch` tokens), judged on what they set;
+ * - any other kind (Argo Rollout, Knative Service, KEDA ScaledJob, OpenKruise CloneSet...) with a
+ *   pod template at a usual path: spec.template.spec, spec.jobTemplate.spec.template.spec,
+ *   spec.jobTargetRef.template.spec.
  */
 import type { PackConfig, PolicyResource } from "./types";
-
-/** Pulumi type tokens of every workload kind. */
-export const WORKLOAD_TYPES = [
-    "kubernetes:core/v1:Pod",
-    "kubernetes:apps/v1:Deployment",
-    "kubernetes:apps/v1:StatefulSet",
-    "kubernetes:apps/v1:DaemonSet",
-    "kubernetes:apps/v1:ReplicaSet",
-    "kubernetes:batch/v1:Job",
-    "kubernetes:batch/v1:CronJob",
-    "kubernetes:argoproj.io/v1alpha1:Rollout",
-];
 
 export interface ContainerRef {
     /** e.g. `spec.template.spec.initContainers[0]` */
@@ -27,58 +23,211 @@ export interface ContainerRef {
 
 export interface Workload {
     kind: string;
+    /** API group ("" for core). */
+    group: string;
     name: string;
     namespace?: string;
+    /** A Pulumi Patch resource: what it sets is judged, what it leaves out belongs to the patched object. */
+    patch: boolean;
     podSpec: Record<string, any>;
     podSpecPath: string;
     containers: ContainerRef[];
-    /** Argo Rollouts `workloadRef`: the pod template lives in another object. */
-    workloadRef?: { kind: string; name: string };
+    /** Structural defects that would hide containers (a `containers` that is not a list...). */
+    problems: string[];
+    /** Argo Rollouts `workloadRef`: the pod template lives in another object (resolved by rollout-workload-ref). */
+    workloadRef?: { apiVersion?: string; kind?: string; name?: string };
 }
 
-/** Where the pod spec sits in each workload kind. */
-const POD_SPEC_PATHS: Record<string, string[]> = {
-    Pod: ["spec"],
-    Deployment: ["spec", "template", "spec"],
-    StatefulSet: ["spec", "template", "spec"],
-    DaemonSet: ["spec", "template", "spec"],
-    ReplicaSet: ["spec", "template", "spec"],
-    ReplicationController: ["spec", "template", "spec"],
-    Job: ["spec", "template", "spec"],
-    CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
-    Rollout: ["spec", "template", "spec"],
-    PodTemplate: ["template", "spec"],
+/** Pod spec paths of the built-in kinds, by API group and kind (any version of the group). */
+const BUILTIN: Record<string, Record<string, string[]>> = {
+    core: { Pod: ["spec"], PodTemplate: ["template", "spec"], ReplicationController: ["spec", "template", "spec"] },
+    apps: { Deployment: ["spec", "template", "spec"], StatefulSet: ["spec", "template", "spec"], DaemonSet: ["spec", "template", "spec"], ReplicaSet: ["spec", "template", "spec"] },
+    extensions: { Deployment: ["spec", "template", "spec"], DaemonSet: ["spec", "template", "spec"], ReplicaSet: ["spec", "template", "spec"] },
+    batch: { Job: ["spec", "template", "spec"], CronJob: ["spec", "jobTemplate", "spec", "template", "spec"], ScheduledJob: ["spec", "jobTemplate", "spec", "template", "spec"] },
 };
 
-/** Kind of a Pulumi type token (`kubernetes:apps/v1:Deployment` -> Deployment) or of a YAML object. */
-export function kindOf(type: string | undefined, obj: Record<string, any>): string | undefined {
-    if (obj && typeof obj.kind === "string") return obj.kind;
-    const m = type?.match(/^kubernetes:[^:]+:(\w+)$/);
-    return m?.[1];
-}
+/** Where custom resources usually carry a pod template (Rollout, Knative Service, CloneSet; KEDA ScaledJob; CronJob-like). */
+export const CUSTOM_POD_SPEC_PATHS: string[][] = [
+    ["spec", "template", "spec"],
+    ["spec", "jobTargetRef", "template", "spec"],
+    ["spec", "jobTemplate", "spec", "template", "spec"],
+];
 
-export function extractWorkload(obj: Record<string, any>, type?: string): Workload | undefined {
-    const kind = kindOf(type, obj);
-    if (!kind || !POD_SPEC_PATHS[kind]) return undefined;
-    if (kind === "Rollout" && obj.apiVersion && !String(obj.apiVersion).startsWith("argoproj.io/")) return undefined;
-    const path = POD_SPEC_PATHS[kind];
-    const podSpec = path.reduce<any>((node, k) => (node && typeof node === "object" ? node[k] : undefined), obj);
-    const workloadRef = kind === "Rollout" && obj.spec?.workloadRef ? { kind: obj.spec.workloadRef.kind, name: obj.spec.workloadRef.name } : undefined;
-    const podSpecPath = path.join(".");
-    const containers: ContainerRef[] = [];
-    if (podSpec && typeof podSpec === "object") {
-        const lists: [string, ContainerRef["kind"]][] = [["containers", "container"], ["initContainers", "initContainer"], ["ephemeralContainers", "ephemeralContainer"]];
-        for (const [field, k] of lists) {
-            (Array.isArray(podSpec[field]) ? podSpec[field] : []).forEach((c: Record<string, any>, i: number) => containers.push({ path: `${podSpecPath}.${field}[${i}]`, kind: k, container: c ?? {} }));
+const CONTAINER_LISTS: [string, ContainerRef["kind"]][] = [["containers", "container"], ["initContainers", "initContainer"], ["ephemeralContainers", "ephemeralContainer"]];
+
+export interface KubeType { group: string; version: string; kind: string; patch: boolean }
+
+const typeCache = new Map<string, KubeType | null>();
+
+/**
+ * Group, version and kind of a Kubernetes type token (`kubernetes:apps/v1:Deployment`,
+ * `kubernetes:core/v1:Pod`, `kubernetes:argoproj.io/v1alpha1:Rollout`); `...Patch` kinds of
+ * built-in pod kinds are patches. Undefined for other tokens (aws:..., kubernetes:helm.sh/v3:Release
+ * is a Kubernetes token but carries no pod spec of its own).
+ */
+export function parseKubeType(type: string | undefined): KubeType | undefined {
+    if (!type) return undefined;
+    let t = typeCache.get(type);
+    if (t === undefined) {
+        const m = /^kubernetes:([a-z0-9.-]+)\/([a-z0-9]+):([A-Za-z0-9]+)$/.exec(type);
+        if (!m) t = null;
+        else {
+            const [, group, version, kind] = m;
+            const base = kind.endsWith("Patch") ? kind.slice(0, -5) : undefined;
+            t = base && BUILTIN[group]?.[base] ? { group, version, kind: base, patch: true } : { group, version, kind, patch: false };
         }
+        typeCache.set(type, t);
     }
-    return { kind, name: obj.metadata?.name ?? "(unnamed)", namespace: obj.metadata?.namespace, podSpec: podSpec ?? {}, podSpecPath, containers, workloadRef };
+    return t ?? undefined;
 }
 
-/** Turns a per-container check into a policy's validate function (one walk for every workload policy). */
-export function perContainer(check: (w: Workload, c: ContainerRef, cfg: PackConfig) => string[]) {
+const at = (obj: unknown, path: string[]): unknown => {
+    let node = obj;
+    for (const k of path) {
+        if (!node || typeof node !== "object" || Array.isArray(node)) return undefined;
+        node = (node as Record<string, unknown>)[k];
+    }
+    return node;
+};
+
+const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "object" && !Array.isArray(v);
+const looksLikePodSpec = (v: unknown): v is Record<string, any> => isObject(v) && CONTAINER_LISTS.some(([f]) => v[f] !== undefined && v[f] !== null);
+
+/** The type of a resource, with a custom resource's Patch recognised from its props (`kind` + "Patch"). */
+function kubeTypeOf(type: string | undefined, props: Record<string, any>): KubeType | undefined {
+    const t = parseKubeType(type);
+    if (t && !t.patch && typeof props?.kind === "string" && t.kind === `${props.kind}Patch`) return { ...t, kind: props.kind, patch: true };
+    return t;
+}
+
+/** The pod specs of an object: [path, spec] pairs. Built-in kinds always yield their path (possibly empty). */
+function podSpecsOf(t: KubeType, props: Record<string, any>): [string[], unknown][] {
+    const builtin = BUILTIN[t.group]?.[t.kind];
+    if (builtin) return [[builtin, at(props, builtin)]];
+    return CUSTOM_POD_SPEC_PATHS.map((p): [string[], unknown] => [p, at(props, p)]).filter(([, spec]) => looksLikePodSpec(spec));
+}
+
+/**
+ * The resource filter of every workload policy, here and under CrossGuard (index.ts): true for
+ * every resource whose type is a built-in pod kind (any version, Patch included) or that carries a
+ * pod template at a usual path. Never a fixed list of exact tokens.
+ */
+export function carriesPodSpec(type: string, props: Record<string, any>): boolean {
+    const t = kubeTypeOf(type, props);
+    if (!t) return false;
+    if (BUILTIN[t.group]?.[t.kind]) return true;
+    return isObject(props) && (podSpecsOf(t, props).length > 0 || (t.group === "argoproj.io" && t.kind === "Rollout"));
+}
+
+/** Workloads already extracted in the current evaluation (see withWorkloadCache). */
+let cache: WeakMap<object, { type?: string; workloads: Workload[] }> | undefined;
+
+/**
+ * Runs `fn` with the workloads of each props object extracted once however many policies ask
+ * (one evaluation pass: props do not change during it). Outside, every call extracts afresh.
+ */
+export function withWorkloadCache<T>(fn: () => T): T {
+    const outer = cache;
+    cache = new WeakMap();
+    try {
+        return fn();
+    } finally {
+        cache = outer;
+    }
+}
+
+/** Every pod spec of a resource, one Workload each (most kinds have exactly one). */
+export function extractWorkloads(obj: Record<string, any>, type?: string): Workload[] {
+    if (!cache || !isObject(obj)) return extract(obj, type);
+    const hit = cache.get(obj);
+    if (hit && hit.type === type) return hit.workloads;
+    const workloads = extract(obj, type);
+    cache.set(obj, { type, workloads });
+    return workloads;
+}
+
+const NO_PROBLEMS: string[] = Object.freeze([]) as unknown as string[];
+const dottedPaths = new WeakMap<string[], string>();
+function dotted(path: string[]): string {
+    let d = dottedPaths.get(path);
+    if (d === undefined) dottedPaths.set(path, (d = path.join(".")));
+    return d;
+}
+
+/** The hot path of every workload policy: plain loops and literals (no spreads, no closures). */
+function extract(obj: Record<string, any>, type?: string): Workload[] {
+    const props = isObject(obj) ? obj : {};
+    const t = kubeTypeOf(type ?? typeOfObject(props), props);
+    if (!t) return [];
+    const rollout = t.group === "argoproj.io" && t.kind === "Rollout";
+    const specs = podSpecsOf(t, props);
+    const meta = isObject(props.metadata) ? props.metadata : {};
+    const name = typeof meta.name === "string" ? meta.name : "(unnamed)";
+    const namespace = typeof meta.namespace === "string" ? meta.namespace : undefined;
+    const workloadRef = rollout && isObject(props.spec?.workloadRef) ? (props.spec.workloadRef as Workload["workloadRef"]) : undefined;
+    if (specs.length === 0) {
+        return rollout ? [{ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec: {}, podSpecPath: "spec.template.spec", containers: [], problems: NO_PROBLEMS, workloadRef }] : [];
+    }
+    const out: Workload[] = [];
+    for (const [path, spec] of specs) {
+        const podSpecPath = dotted(path);
+        const containers: ContainerRef[] = [];
+        let problems = NO_PROBLEMS;
+        if (spec !== undefined && spec !== null && !isObject(spec)) problems = [`${podSpecPath} is ${Array.isArray(spec) ? "a list" : typeof spec}, not a pod spec`];
+        const podSpec = isObject(spec) ? spec : {};
+        for (const [field, k] of CONTAINER_LISTS) {
+            const list = podSpec[field];
+            if (list === undefined || list === null) continue;
+            if (!Array.isArray(list)) {
+                problems = [...problems, `${podSpecPath}.${field} is ${typeof list}, not a list of containers`];
+                continue;
+            }
+            for (let i = 0; i < list.length; i++) {
+                const c = list[i];
+                containers.push({ path: `${podSpecPath}.${field}[${i}]`, kind: k, container: isObject(c) ? c : {} });
+            }
+        }
+        out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec, podSpecPath, containers, problems, workloadRef });
+    }
+    return out;
+}
+
+/** The first pod spec of a resource (see extractWorkloads). */
+export function extractWorkload(obj: Record<string, any>, type?: string): Workload | undefined {
+    return extractWorkloads(obj, type)[0];
+}
+
+/** A type token for an object known only by apiVersion/kind (as inputs.ts derives it). */
+function typeOfObject(obj: Record<string, any>): string | undefined {
+    if (typeof obj.kind !== "string") return undefined;
+    const api = typeof obj.apiVersion === "string" ? obj.apiVersion : undefined;
+    if (!api) {
+        // A bare object with only a kind (unit tests, hand-written props): a built-in kind's group.
+        const group = Object.keys(BUILTIN).find((g) => BUILTIN[g][obj.kind]);
+        return group ? `kubernetes:${group}/v1:${obj.kind}` : undefined;
+    }
+    return `kubernetes:${api.includes("/") ? api : `core/${api}`}:${obj.kind}`;
+}
+
+/** `Deployment web: initContainer init`, for messages (built only when there is one to write). */
+export function containerLabel(w: Workload, c: ContainerRef): string {
+    return `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path}`;
+}
+
+/**
+ * Turns a per-container check into a policy's validate function (one walk for every workload
+ * policy); with `structural`, the workload's structural problems are reported too (by one policy only).
+ */
+export function perContainer(check: (w: Workload, c: ContainerRef, cfg: PackConfig) => string[], opts: { structural?: boolean } = {}) {
     return (r: PolicyResource, cfg: PackConfig): string[] => {
-        const w = extractWorkload(r.props, r.type);
-        return w ? w.containers.flatMap((c) => check(w, c, cfg)) : [];
+        const out: string[] = [];
+        for (const w of extractWorkloads(r.props, r.type)) {
+            if (opts.structural) for (const p of w.problems) out.push(`${w.kind} ${w.name}: ${p}.`);
+            for (const c of w.containers) {
+                const found = check(w, c, cfg);
+                for (const m of found) out.push(m);
+            }
+        }
+        return out;
     };
 }

@@ -21,8 +21,17 @@ export function isSbomPredicate(type: unknown): boolean {
     return typeof type === "string" && SBOM_PREDICATE_PREFIXES.some((p) => type === p || type.startsWith(`${p}/`));
 }
 
+/** A configured key that is not a usable public key (a config error, reported as such). */
+export class CosignKeyError extends Error {}
+
 export function loadKeys(pems: string[]): KeyObject[] {
-    return pems.map((pem) => createPublicKey(pem));
+    return pems.map((pem, i) => {
+        try {
+            return createPublicKey(pem);
+        } catch (e) {
+            throw new CosignKeyError(`cosignPublicKeys[${i}] is not a PEM public key (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); use the cosign.pub of the signing key`);
+        }
+    });
 }
 
 export function sha256(data: Buffer | string): string {

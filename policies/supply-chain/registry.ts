@@ -4,6 +4,11 @@
  * referrers, with the `sha256-<hex>` referrers-tag fallback for registries without the referrers
  * API) and verifies them with the configured keys. One lookup per image digest per process,
  * however many workloads use it. Unreachable registries fail closed.
+ *
+ * Bounded work: each request has a timeout, each image a total time budget and the whole run
+ * another; manifests are capped at 4 MiB (what registries accept), blobs at 32 MiB, and at most 32
+ * referrers are read per image. Past any limit the image fails closed with a message naming the
+ * image and the limit.
  */
 import type { KeyObject } from "node:crypto";
 import { BUNDLE_MEDIA_TYPE, Check, COSIGN_SIGN_PREDICATE, DSSE_MEDIA_TYPE, isSbomPredicate, sha256, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, verifyBundle, verifyDsse, verifySimpleSigning } from "./cosign";
@@ -20,6 +25,41 @@ export interface RegistryOptions {
     insecureHosts?: string[];
     /** Per-request timeout. Defaults to 10 s. */
     timeoutMs?: number;
+    /** Total time to verify one image (every request for it). Defaults to 60 s. */
+    imageBudgetMs?: number;
+    /** Total time for every registry lookup of the run (the process). Defaults to 300 s. */
+    runBudgetMs?: number;
+    /** Largest manifest or referrers index read. Defaults to 4 MiB, the registries' own cap. */
+    maxManifestBytes?: number;
+    /** Largest signature or attestation blob read. Defaults to 32 MiB. */
+    maxBlobBytes?: number;
+    /** Most referrers (Sigstore bundles) read per image. Defaults to 32. */
+    maxReferrers?: number;
+}
+
+export const REGISTRY_LIMITS = { timeoutMs: 10_000, imageBudgetMs: 60_000, runBudgetMs: 300_000, maxManifestBytes: 4 * 2 ** 20, maxBlobBytes: 32 * 2 ** 20, maxReferrers: 32 };
+
+const human = (bytes: number) => (bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`);
+const seconds = (ms: number) => `${ms / 1000} s`;
+
+/** Reads a response body up to `max` bytes; a larger body (announced or streamed) is refused. */
+async function readCapped(res: Response, max: number, what: string): Promise<Buffer> {
+    const announced = Number(res.headers.get("content-length") ?? NaN);
+    if (announced > max) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new RegistryError(`${what} is ${announced} bytes, over the ${human(max)} limit; failing closed`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+        total += chunk.length;
+        if (total > max) {
+            await res.body?.cancel().catch(() => undefined);
+            throw new RegistryError(`${what} is over the ${human(max)} limit; failing closed`);
+        }
+        chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
 }
 
 /** A minimal OCI distribution client: anonymous bearer tokens, manifests, blobs, referrers. */
@@ -34,7 +74,17 @@ export class RegistryClient {
         return `${(this.opts.insecureHosts ?? []).includes(host) ? "http" : "https"}://${host === "docker.io" ? "registry-1.docker.io" : host}`;
     }
 
-    private async get(host: string, repo: string, path: string, accept?: string[]): Promise<Response | undefined> {
+    get limits() {
+        return { ...REGISTRY_LIMITS, ...Object.fromEntries(Object.entries(this.opts).filter(([, v]) => v !== undefined)) } as typeof REGISTRY_LIMITS;
+    }
+
+    private signalFor(budget?: AbortSignal): AbortSignal {
+        const timeout = AbortSignal.timeout(this.limits.timeoutMs);
+        return budget ? AbortSignal.any([timeout, budget]) : timeout;
+    }
+
+    private async get(host: string, repo: string, path: string, accept?: string[], budget?: AbortSignal): Promise<Response | undefined> {
+        if (budget?.aborted) throw budget.reason;
         const url = `${this.base(host)}/v2/${repo}/${path}`;
         const headers: Record<string, string> = accept ? { accept: accept.join(", ") } : {};
         const token = this.tokens.get(`${host}/${repo}`);
@@ -42,8 +92,9 @@ export class RegistryClient {
         this.requests++;
         let res: Response;
         try {
-            res = await fetch(url, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10000) });
+            res = await fetch(url, { headers, signal: this.signalFor(budget) });
         } catch (e) {
+            if (budget?.aborted) throw budget.reason;
             const c = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
             const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (e as Error).message;
             throw new RegistryError(`registry ${host} is unreachable (${cause}); failing closed`);
@@ -53,77 +104,94 @@ export class RegistryClient {
             const realm = /realm="([^"]+)"/.exec(challenge)?.[1];
             if (!realm) throw new RegistryError(`registry ${host} requires authentication (${challenge || "no challenge"}); failing closed`);
             const service = /service="([^"]+)"/.exec(challenge)?.[1];
-            const t = await fetch(`${realm}?${service ? `service=${encodeURIComponent(service)}&` : ""}scope=${encodeURIComponent(`repository:${repo}:pull`)}`, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10000) }).catch(() => undefined);
-            const body = t?.ok ? ((await t.json()) as { token?: string; access_token?: string }) : undefined;
+            const t = await fetch(`${realm}?${service ? `service=${encodeURIComponent(service)}&` : ""}scope=${encodeURIComponent(`repository:${repo}:pull`)}`, { signal: this.signalFor(budget) }).catch(() => undefined);
+            if (budget?.aborted) throw budget.reason;
+            const body = t?.ok ? (JSON.parse((await readCapped(t, 64 * 1024, `the token from ${realm}`).catch(() => Buffer.from("{}"))).toString("utf8") || "{}") as { token?: string; access_token?: string }) : undefined;
             if (!body?.token && !body?.access_token) throw new RegistryError(`registry ${host} refused an anonymous pull token for ${repo}; failing closed`);
             this.tokens.set(`${host}/${repo}`, (body.token ?? body.access_token)!);
-            return this.get(host, repo, path, accept);
+            return this.get(host, repo, path, accept, budget);
         }
         if (res.status === 404) return undefined;
         if (!res.ok) throw new RegistryError(`registry ${host} answered ${res.status} for ${repo}/${path}; failing closed`);
         return res;
     }
 
-    async manifest(host: string, repo: string, reference: string): Promise<{ digest: string; manifest: Manifest } | undefined> {
-        const res = await this.get(host, repo, `manifests/${reference}`, MANIFEST_TYPES);
+    async manifest(host: string, repo: string, reference: string, budget?: AbortSignal): Promise<{ digest: string; manifest: Manifest } | undefined> {
+        const res = await this.get(host, repo, `manifests/${reference}`, MANIFEST_TYPES, budget);
         if (!res) return undefined;
-        const bytes = Buffer.from(await res.arrayBuffer());
+        const bytes = await readCapped(res, this.limits.maxManifestBytes, `the manifest ${host}/${repo}:${reference}`);
         const digest = sha256(bytes);
         if (reference.startsWith("sha256:") && digest !== reference) throw new RegistryError(`registry ${host} returned a manifest whose digest ${digest} is not ${reference}; failing closed`);
-        return { digest, manifest: JSON.parse(bytes.toString("utf8")) as Manifest };
+        return { digest, manifest: parseJson(bytes, `the manifest ${host}/${repo}:${reference}`) as Manifest };
     }
 
-    async blob(host: string, repo: string, digest: string): Promise<Buffer> {
-        const res = await this.get(host, repo, `blobs/${digest}`);
+    async blob(host: string, repo: string, digest: string, budget?: AbortSignal): Promise<Buffer> {
+        const res = await this.get(host, repo, `blobs/${digest}`, undefined, budget);
         if (!res) throw new RegistryError(`blob ${digest} is missing from ${host}/${repo}`);
-        const bytes = Buffer.from(await res.arrayBuffer());
+        const bytes = await readCapped(res, this.limits.maxBlobBytes, `the blob ${host}/${repo}@${digest}`);
         if (sha256(bytes) !== digest) throw new RegistryError(`blob ${digest} from ${host}/${repo} does not match its digest`);
         return bytes;
     }
 
     /** Referrers of a digest: the referrers API, or the `sha256-<hex>` index where the API is missing. */
-    async referrers(host: string, repo: string, digest: string): Promise<Descriptor[]> {
-        const api = await this.get(host, repo, `referrers/${digest}`, ["application/vnd.oci.image.index.v1+json"]);
-        if (api && (api.headers.get("content-type") ?? "").includes("application/vnd.oci.image.index.v1+json")) return ((await api.json()) as Manifest).manifests ?? [];
-        const index = await this.manifest(host, repo, digest.replace(":", "-"));
-        return index?.manifest.manifests ?? [];
+    async referrers(host: string, repo: string, digest: string, budget?: AbortSignal): Promise<Descriptor[]> {
+        const api = await this.get(host, repo, `referrers/${digest}`, ["application/vnd.oci.image.index.v1+json"], budget);
+        if (api && (api.headers.get("content-type") ?? "").includes("application/vnd.oci.image.index.v1+json")) {
+            const index = parseJson(await readCapped(api, this.limits.maxManifestBytes, `the referrers of ${host}/${repo}@${digest}`), `the referrers of ${host}/${repo}@${digest}`) as Manifest;
+            return Array.isArray(index?.manifests) ? index.manifests : [];
+        }
+        await api?.body?.cancel().catch(() => undefined);
+        const index = await this.manifest(host, repo, digest.replace(":", "-"), budget);
+        return Array.isArray(index?.manifest?.manifests) ? index.manifest.manifests : [];
+    }
+}
+
+function parseJson(bytes: Buffer, what: string): unknown {
+    try {
+        return JSON.parse(bytes.toString("utf8"));
+    } catch {
+        throw new RegistryError(`${what} is not JSON; failing closed`);
     }
 }
 
 export interface ImageVerdict { signature: Check; sbom: Check }
 
 /** Verifies one image (registry, repository, digest) against the keys. */
-export async function verifyImage(client: RegistryClient, host: string, repo: string, digest: string, keys: KeyObject[]): Promise<ImageVerdict> {
+export async function verifyImage(client: RegistryClient, host: string, repo: string, digest: string, keys: KeyObject[], budget?: AbortSignal): Promise<ImageVerdict> {
     const tag = digest.replace(":", "-");
-    const image = await client.manifest(host, repo, digest);
+    const image = await client.manifest(host, repo, digest, budget);
     if (!image) return { signature: { ok: false, reason: `the image ${host}/${repo}@${digest} does not exist in the registry` }, sbom: { ok: false, reason: "no image" } };
     const sigReasons: string[] = [];
     const attReasons: string[] = [];
     let signature: Check | undefined;
     let sbom: Check | undefined;
 
-    const sig = await client.manifest(host, repo, `${tag}.sig`);
-    for (const layer of sig?.manifest.layers ?? []) {
-        if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) continue;
-        const c = verifySimpleSigning(await client.blob(host, repo, layer.digest), layer.annotations?.[SIGNATURE_ANNOTATION] ?? "", digest, keys);
+    const layersOf = (m: { manifest: Manifest } | undefined) => (Array.isArray(m?.manifest?.layers) ? m.manifest.layers.slice(0, client.limits.maxReferrers) : []);
+    const sig = await client.manifest(host, repo, `${tag}.sig`, budget);
+    for (const layer of layersOf(sig)) {
+        if (layer?.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) continue;
+        const c = verifySimpleSigning(await client.blob(host, repo, layer.digest, budget), layer.annotations?.[SIGNATURE_ANNOTATION] ?? "", digest, keys);
         if (c.ok) signature = c;
         else sigReasons.push(`${tag}.sig: ${c.reason}`);
     }
-    const att = await client.manifest(host, repo, `${tag}.att`);
-    for (const layer of att?.manifest.layers ?? []) {
-        if (layer.mediaType !== DSSE_MEDIA_TYPE) continue;
-        const c = verifyDsse(JSON.parse((await client.blob(host, repo, layer.digest)).toString("utf8")), digest, keys);
+    const att = await client.manifest(host, repo, `${tag}.att`, budget);
+    for (const layer of layersOf(att)) {
+        if (layer?.mediaType !== DSSE_MEDIA_TYPE) continue;
+        const c = verifyDsse(parseJson(await client.blob(host, repo, layer.digest, budget), `the attestation ${layer.digest}`), digest, keys);
         if (!c.ok) attReasons.push(`${tag}.att: ${c.reason}`);
         else if (!isSbomPredicate(c.predicateType)) attReasons.push(`${tag}.att: predicateType ${c.predicateType} is not an SBOM (CycloneDX or SPDX)`);
         else sbom = { ok: true, reason: `SBOM attestation ${c.predicateType} verified` };
     }
     if (!signature || !sbom) {
-        for (const ref of await client.referrers(host, repo, digest)) {
-            if ((ref.artifactType ?? "") !== BUNDLE_MEDIA_TYPE) continue;
-            const m = await client.manifest(host, repo, ref.digest);
-            const layer = m?.manifest.layers?.find((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
+        const bundles = (await client.referrers(host, repo, digest, budget)).filter((ref) => ref?.artifactType === BUNDLE_MEDIA_TYPE && typeof ref.digest === "string");
+        const max = client.limits.maxReferrers;
+        if (bundles.length > max) for (const reasons of [sigReasons, attReasons]) reasons.push(`${host}/${repo}@${digest} lists ${bundles.length} Sigstore bundle referrers; only the first ${max} are read (the referrer limit)`);
+        for (const ref of bundles.slice(0, max)) {
+            if (signature && sbom) break;
+            const m = await client.manifest(host, repo, ref.digest, budget);
+            const layer = Array.isArray(m?.manifest?.layers) ? m.manifest.layers.find((l) => l?.mediaType === BUNDLE_MEDIA_TYPE) : undefined;
             if (!layer) continue;
-            const c = verifyBundle(JSON.parse((await client.blob(host, repo, layer.digest)).toString("utf8")), digest, keys);
+            const c = verifyBundle(parseJson(await client.blob(host, repo, layer.digest, budget), `the bundle ${ref.digest}`), digest, keys);
             const where = `bundle ${ref.digest.slice(0, 19)}`;
             if (!c.ok) (c.predicateType && isSbomPredicate(c.predicateType) ? attReasons : sigReasons).push(`${where}: ${c.reason}`);
             else if (c.predicateType === COSIGN_SIGN_PREDICATE) signature ??= { ok: true, reason: "bundle signature verified" };
@@ -140,17 +208,32 @@ export async function verifyImage(client: RegistryClient, host: string, repo: st
 /** Verdicts cached per image digest for the life of the process (one lookup per digest per run). */
 export class ImageVerifier {
     private readonly cache = new Map<string, Promise<ImageVerdict>>();
+    private run?: AbortController;
 
     constructor(readonly client: RegistryClient, private readonly keys: KeyObject[]) {}
+
+    /** Aborts with `reason` after `ms`, without keeping the process alive. */
+    private static deadline(ms: number, reason: () => Error): AbortController {
+        const c = new AbortController();
+        setTimeout(() => c.abort(reason()), ms).unref();
+        return c;
+    }
 
     verify(host: string, repo: string, digest: string): Promise<ImageVerdict> {
         const key = `${host}/${repo}@${digest}`;
         let p = this.cache.get(key);
         if (!p) {
-            p = verifyImage(this.client, host, repo, digest, this.keys).catch((e: unknown) => {
-                const reason = e instanceof RegistryError ? e.message : `verification failed: ${(e as Error).message}`;
-                return { signature: { ok: false, reason }, sbom: { ok: false, reason } };
-            });
+            const { imageBudgetMs, runBudgetMs } = this.client.limits;
+            // The run's budget starts with its first lookup; each image has its own on top.
+            this.run ??= ImageVerifier.deadline(runBudgetMs, () => new RegistryError(`registry lookups of this run took over ${seconds(runBudgetMs)} (the per-run limit); every image not verified by then fails closed`));
+            const image = ImageVerifier.deadline(imageBudgetMs, () => new RegistryError(`verifying ${key} took over ${seconds(imageBudgetMs)} (the per-image limit); failing closed`));
+            const budget = AbortSignal.any([image.signal, this.run.signal]);
+            p = verifyImage(this.client, host, repo, digest, this.keys, budget)
+                .catch((e: unknown) => {
+                    const reason = e instanceof RegistryError ? e.message : `verification of ${key} failed: ${(e as Error).message}`;
+                    return { signature: { ok: false, reason }, sbom: { ok: false, reason } };
+                })
+                .finally(() => image.abort());
             this.cache.set(key, p);
         }
         return p;

@@ -5,7 +5,7 @@
  * registry rules still apply, and admission-sbom-rule requires the in-cluster check).
  */
 import type { PackConfig, PolicyResource, ResourcePolicy } from "../lib/types";
-import { extractWorkload, WORKLOAD_TYPES } from "../lib/workloads";
+import { carriesPodSpec, extractWorkloads } from "../lib/workloads";
 import { loadKeys } from "./cosign";
 import { matchesRegistry, parseImage } from "./images";
 import { ImageVerifier, RegistryClient } from "./registry";
@@ -42,16 +42,18 @@ export const imageSignatures: ResourcePolicy = {
     description: "In registry mode, checks that every image from a signed registry has a cosign signature and a signed SBOM attestation (CycloneDX or SPDX) verified with the configured public keys (PEM or AWS KMS), from its OCI registry (legacy .sig/.att tags and Sigstore bundle referrers); an unreachable registry fails closed.",
     enforcementLevel: "mandatory",
     config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "cosignKmsKeys", "insecureRegistries", "registryTimeoutSeconds"],
-    resourceTypes: WORKLOAD_TYPES,
+    resourceTypes: [],
+    appliesTo: carriesPodSpec,
     /** Synchronous (no lookup) unless registry mode finds an image from a signed registry. */
     validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]> {
         if (cfg.verificationMode !== "registry" || cfg.signedRegistries.length === 0) return [];
-        const w = extractWorkload(r.props, r.type);
-        const signed = (w?.containers ?? []).map((c) => ({ c, ref: typeof c.container.image === "string" ? parseImage(c.container.image) : undefined })).filter((x) => x.ref && matchesRegistry(x.ref, cfg.signedRegistries));
-        if (!w || signed.length === 0) return [];
-        if (cfg.cosignPublicKeys.length === 0 && cfg.cosignKmsKeys.length === 0) return [`${w.kind} ${w.name}: registry verification needs cosignPublicKeys or cosignKmsKeys in the policy config.`];
+        const signed = extractWorkloads(r.props, r.type).flatMap((w) => w.containers.map((c) => ({ w, c, ref: typeof c.container.image === "string" ? parseImage(c.container.image) : undefined })))
+            .filter((x) => x.ref && matchesRegistry(x.ref, cfg.signedRegistries));
+        if (signed.length === 0) return [];
+        const first = signed[0].w;
+        if (cfg.cosignPublicKeys.length === 0 && cfg.cosignKmsKeys.length === 0) return [`${first.kind} ${first.name}: registry verification needs cosignPublicKeys or cosignKmsKeys in the policy config.`];
         const pending = cfg.cosignKmsKeys.length > 0 ? kmsVerifierFor(cfg) : Promise.resolve(verifierFor(cfg));
-        return pending.then((verifier) => Promise.all(signed.map(async ({ c, ref }) => {
+        return pending.then((verifier) => Promise.all(signed.map(async ({ w, c, ref }) => {
             const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path} image ${c.container.image}`;
             if (!ref!.digest) return [`${who} cannot be verified without a digest.`];
             const verdict = await verifier.verify(ref!.registry, ref!.repository, ref!.digest);
@@ -59,6 +61,6 @@ export const imageSignatures: ResourcePolicy = {
                 ...(verdict.signature.ok ? [] : [`${who} is not signed by a configured key: ${verdict.signature.reason}.`]),
                 ...(verdict.sbom.ok ? [] : [`${who} has no verified SBOM attestation: ${verdict.sbom.reason}.`]),
             ];
-        }))).then((lists) => lists.flat(), (e: unknown) => [`${w.kind} ${w.name}: the signing keys could not be read: ${(e as Error).message}.`]);
+        }))).then((lists) => lists.flat(), (e: unknown) => [`${first.kind} ${first.name}: the signing keys could not be read: ${(e as Error).message}.`]);
     },
 };

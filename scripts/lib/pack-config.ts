@@ -59,11 +59,13 @@ export function readPackConfigFile(file: string): PolicyConfigs {
     let doc: unknown;
     try {
         const text = fs.readFileSync(file, "utf8");
-        doc = text.trim() === "" ? {} : JSON.parse(text);
+        doc = JSON.parse(text);
     } catch (e) {
         const err = e as NodeJS.ErrnoException;
         throw new PolicyConfigError(`${file}: cannot read the policy config: ${err.code === "ENOENT" ? "no such file" : err.message.split("\n")[0]}`);
     }
+    // As the engine reads it: an empty file or `null` is a mistake, not a request for the defaults (`{}` is).
+    if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new PolicyConfigError(`${file}: the policy config must be a JSON object of policy names (\`{}\` for every default), not ${doc === null ? "null" : Array.isArray(doc) ? "a list" : typeof doc}`);
     try {
         return loadPackConfig(doc);
     } catch (e) {

@@ -13,7 +13,6 @@ import { main } from "../../scripts/policy";
 import { loadPolicyInputs, typeOfManifest } from "../../policies/lib/inputs";
 import { extractWorkload } from "../../policies/lib/workloads";
 import { REFERENCE } from "../harness/reference";
-import { REPO_ROOT } from "../../lib/offline/stack";
 
 const FIXTURES = path.join(REFERENCE, "kyverno-fixtures");
 const DIGEST = "sha256:" + "b".repeat(64);
@@ -74,7 +73,9 @@ describe("npm run policy -- check", () => {
     it("reads multi-document YAML, JSON and List kinds, and old apiVersions of workload kinds", async () => {
         const list = { apiVersion: "v1", kind: "List", items: [yaml.load(good), { apiVersion: "batch/v1beta1", kind: "CronJob", metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "j", image: "busybox" }] } } } } } }] };
         const fromJson = loadPolicyInputs(tmp("list.json", JSON.stringify(list)));
-        assert.deepEqual(fromJson.map((r) => r.type), ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1:CronJob"]);
+        // Type tokens keep the object's own apiVersion, as Pulumi names it; the workload policies match every version.
+        assert.deepEqual(fromJson.map((r) => r.type), ["kubernetes:apps/v1:Deployment", "kubernetes:batch/v1beta1:CronJob"]);
+        assert.ok((await json(["check", tmp("list.json", JSON.stringify(list))])).violations.some((v) => v.type === "kubernetes:batch/v1beta1:CronJob" && v.policy === "container-resources"));
         const multi = loadPolicyInputs(tmp("multi.yaml", `${good}---\n---\n${yaml.dump(list)}`));
         assert.equal(multi.length, 3);
     });
@@ -86,45 +87,44 @@ describe("npm run policy -- check", () => {
         const r = await json(["check", tmp("stack.json", JSON.stringify(exported))]);
         assert.equal(r.code, 1);
         assert.deepEqual(r.violations.map((v) => [v.policy, v.resource]), [["kms-key-rotation", "urn:pulumi:prod::p::aws:kms/key:Key::k"]]);
-        const plan = path.join(REPO_ROOT, "out", "prod", "plan.json");
-        if (!fs.existsSync(plan)) {
-            const snapshot = { stack: "prod", environment: "prod", resources: [{ key: "aws:kms/key:Key::k", type: "aws:kms/key:Key", name: "k", custom: true, protect: true, inputs: { enableKeyRotation: true } }] };
-            assert.equal((await main(["check", tmp("plan.json", JSON.stringify(snapshot))])).code, 0);
-        } else {
-            assert.equal((await main(["check", plan, "--config", path.join(REPO_ROOT, "policies", "config", "prod.json")])).code, 0);
-        }
+        // A plan snapshot in the offline plan's format (never out/: a test must not depend on an earlier run's files).
+        const snapshot = { stack: "prod", environment: "prod", resources: [{ key: "aws:kms/key:Key::k", type: "aws:kms/key:Key", name: "k", custom: true, protect: true, inputs: { enableKeyRotation: true } }] };
+        assert.equal((await main(["check", tmp("plan.json", JSON.stringify(snapshot))])).code, 0);
     });
     it("exit 2 with the file and the reason on unreadable input, bad arguments or a config typo", async () => {
         const missing = await main(["check", "/nonexistent/x.yaml"]);
-        assert.deepEqual([missing.code, missing.stderr], [2, "/nonexistent/x.yaml: cannot read: ENOENT"]);
+        assert.deepEqual([missing.code, missing.stderr], [2, "policy check: /nonexistent/x.yaml: cannot read: ENOENT"]);
         const broken = tmp("broken.yaml", "kind: Pod\n  bad: [indent");
         assert.match((await main(["check", broken])).stderr, /broken\.yaml: not valid YAML: /);
         assert.match((await main(["check", tmp("scalar.yaml", "just a string")])).stderr, /document 1 is a string, not a Kubernetes object/);
         assert.match((await main(["check", tmp("g.yaml", good), "--format", "xml"])).stderr, /--format must be text or json, not "xml"/);
-        assert.match((await main(["lint", "x"])).stderr, /unknown command lint\nusage: npm run policy/);
+        assert.match((await main(["lint", "x"])).stderr, /unknown command lint \(see --help\)/);
         const cfg = tmp("cfg.json", JSON.stringify({ "rds-baseline": { enviroment: "prod" } }));
         const typo = await main(["check", tmp("g.yaml", good), "--config", cfg]);
         assert.equal(typo.code, 2);
-        assert.match(typo.stderr, /cfg\.json: Invalid policy pack config:\n  - "rds-baseline"\.enviroment: not a property of this policy; it reads environment, minBackupRetentionDays/);
+        assert.match(typo.stderr, /cfg\.json: Invalid policy pack config: - "rds-baseline"\.enviroment: not a property of this policy; it reads environment, minBackupRetentionDays/);
     });
 });
 
 describe("policy inputs (unit)", () => {
-    it("maps apiVersion/kind to type tokens: core, groups, workload kinds whatever their version, Rollouts only from argoproj.io", () => {
+    it("maps apiVersion/kind to Pulumi's type tokens: core, groups, every version kept", () => {
         assert.equal(typeOfManifest("v1", "Service"), "kubernetes:core/v1:Service");
         assert.equal(typeOfManifest("v1", "Pod"), "kubernetes:core/v1:Pod");
         assert.equal(typeOfManifest("networking.k8s.io/v1", "Ingress"), "kubernetes:networking.k8s.io/v1:Ingress");
-        assert.equal(typeOfManifest("extensions/v1beta1", "Deployment"), "kubernetes:apps/v1:Deployment");
+        assert.equal(typeOfManifest("extensions/v1beta1", "Deployment"), "kubernetes:extensions/v1beta1:Deployment");
         assert.equal(typeOfManifest("argoproj.io/v1alpha1", "Rollout"), "kubernetes:argoproj.io/v1alpha1:Rollout");
         assert.equal(typeOfManifest("example.com/v1", "Rollout"), "kubernetes:example.com/v1:Rollout");
     });
-    it("expands List and *List kinds, skips non-objects and objects without apiVersion/kind", () => {
-        const f = tmp("lists.json", JSON.stringify({ apiVersion: "v1", kind: "PodList", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "a", namespace: "n" } }, null, { kind: "NoVersion" }, 7] }));
+    it("expands List and *List kinds; refuses non-objects and objects without apiVersion/kind in them", () => {
+        const f = tmp("lists.json", JSON.stringify({ apiVersion: "v1", kind: "PodList", items: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "a", namespace: "n" } }] }));
         assert.deepEqual(loadPolicyInputs(f).map((r) => [r.name, r.type]), [["a", "kubernetes:core/v1:Pod"]]);
         assert.match(loadPolicyInputs(f)[0].urn, /lists\.json\.items\[0\] Pod n\/a$/);
+        assert.throws(() => loadPolicyInputs(tmp("l1.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [null] }))), /items\[0\] is null, not a Kubernetes object/);
+        assert.throws(() => loadPolicyInputs(tmp("l2.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [{ kind: "NoVersion" }] }))), /items\[0\]: apiVersion undefined is not/);
+        assert.throws(() => loadPolicyInputs(tmp("l3.json", JSON.stringify({ apiVersion: "v1", kind: "List", items: [7] }))), /items\[0\] is number/);
         const top = tmp("array.json", JSON.stringify([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }]));
         assert.deepEqual(loadPolicyInputs(top).map((r) => r.name), ["c"]);
-        assert.throws(() => loadPolicyInputs(tmp("odd.json", JSON.stringify({ hello: 1 }))), /document 1 has no kind\/apiVersion and is not a stack export/);
+        assert.throws(() => loadPolicyInputs(tmp("odd.json", JSON.stringify({ hello: 1 }))), /odd\.json: the document has no apiVersion\/kind and is not a stack export/);
         assert.throws(() => loadPolicyInputs(tmp("bad.json", "{ nope")), /bad\.json: not valid JSON/);
     });
     it("stack exports skip providers and read inputs, falling back to outputs; plan snapshots keep custom resources", () => {

@@ -105,22 +105,23 @@ function deployment(containers: any[], extra: Record<string, any> = {}) {
 
 describe("policy: container-resources", () => {
     it("passes containers with requests <= limits", () => assertClean(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits }])));
-    it("fails a container without limits", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: limits.requests } }]), "container-resources", /container app must set a valid resources\.limits\.cpu/));
-    it("fails an init container without requests", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits }], { initContainers: [{ name: "init", image: `ghcr.io/org/i@${DIGEST}` }] }), "container-resources", /initContainer init must set a valid resources\.requests\.memory/));
+    it("fails a container without limits", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: limits.requests } }]), "container-resources", /container app resources\.limits\.cpu is not set; set a positive quantity/));
+    it("fails an init container without requests", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits }], { initContainers: [{ name: "init", image: `ghcr.io/org/i@${DIGEST}` }] }), "container-resources", /initContainer init resources\.requests\.memory is not set/));
     it("fails requests above limits", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: { cpu: "2", memory: "128Mi" }, limits: { cpu: "1", memory: "256Mi" } } }]), "container-resources", /requests\.cpu \(2\) must not exceed limits\.cpu \(1\)/));
     it("fails limits above the configured maximum", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: limits.requests, limits: { cpu: "500m", memory: "64Gi" } } }]), "container-resources", /limits\.memory \(64Gi\) must not exceed the maximum 32Gi/));
     it("finds containers in CronJobs and Rollouts", () => {
         const cron = res("kubernetes:batch/v1:CronJob", { metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "job", image: `ghcr.io/org/j@${DIGEST}` }] } } } } } });
-        assertViolation(cron, "container-resources", /CronJob c: container job must set/);
+        assertViolation(cron, "container-resources", /CronJob c: container job resources\.requests\.cpu is not set/);
         const rollout = res("kubernetes:argoproj.io/v1alpha1:Rollout", { metadata: { name: "r" }, spec: { template: { spec: { containers: [{ name: "app", image: `ghcr.io/org/a@${DIGEST}` }] } } } });
-        assertViolation(rollout, "container-resources", /Rollout r: container app must set/);
+        assertViolation(rollout, "container-resources", /Rollout r: container app resources\.limits\.memory is not set/);
     });
     it("parses Kubernetes quantities", () => {
-        assert.equal(parseQuantity("500m"), 0.5);
-        assert.equal(parseQuantity("2"), 2);
-        assert.equal(parseQuantity("128Mi"), 128 * 2 ** 20);
-        assert.equal(parseQuantity("1G"), 1e9);
-        assert.equal(parseQuantity("1e3"), 1000);
+        // Exact nano-units (BigInt), as the API server stores them.
+        assert.equal(parseQuantity("500m"), 500_000_000n);
+        assert.equal(parseQuantity("2"), 2_000_000_000n);
+        assert.equal(parseQuantity("128Mi"), 128n * 2n ** 20n * 1_000_000_000n);
+        assert.equal(parseQuantity("1G"), 10n ** 18n);
+        assert.equal(parseQuantity("1e3"), 10n ** 12n);
         assert.equal(parseQuantity("12x"), undefined);
     });
 });
@@ -141,6 +142,15 @@ describe("policy: image-digest-and-registry", () => {
         assert.ok(matchesRegistry(parseImage("ghcr.io/org/app")!, ["ghcr.io/org"]));
         assert.ok(!matchesRegistry(parseImage("ghcr.io/organisation/app")!, ["ghcr.io/org"]));
         assert.ok(matchesRegistry(parseImage("nginx")!, ["docker.io/library"]));
+    });
+    it("Docker Hub's other names are docker.io, as runtimes pull them: allowed where docker.io is, refused where it is not", () => {
+        const hub = parsePackConfig({ environment: "prod", allowedRegistries: ["docker.io/library"] });
+        for (const image of [`index.docker.io/library/nginx@${DIGEST}`, `registry-1.docker.io/library/nginx@${DIGEST}`, `INDEX.DOCKER.IO/nginx@${DIGEST}`, `nginx@${DIGEST}`]) {
+            assert.deepEqual(violations(deployment([{ name: "app", image, resources: limits }]), hub).filter((v) => v.policy === "image-digest-and-registry"), [], image);
+        }
+        const ghcrOnly = parsePackConfig({ environment: "prod", allowedRegistries: ["ghcr.io"] });
+        assertViolation(deployment([{ name: "app", image: `registry-1.docker.io/library/nginx@${DIGEST}`, resources: limits }]), "image-digest-and-registry", /must come from an allowed registry \(ghcr\.io\)/, ghcrOnly);
+        assert.ok(matchesRegistry(parseImage("registry-1.docker.io/org/app")!, ["index.docker.io/org"]));
     });
     it("extracts init and ephemeral containers with their paths", () => {
         const w = extractWorkload({ kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "a" }], initContainers: [{ name: "b" }], ephemeralContainers: [{ name: "c" }] } })!;
@@ -343,7 +353,9 @@ describe("workload extraction (every kind, its pod spec path, names and refs)", 
         const bare = extractWorkload({ kind: "Deployment" })!;
         assert.deepEqual([bare.name, bare.namespace, bare.containers, bare.podSpec], ["(unnamed)", undefined, [], {}]);
         assert.deepEqual(extractWorkload({ kind: "Deployment", spec: { template: "x" } })!.containers, []);
-        assert.equal(extractWorkload({ kind: "Rollout", apiVersion: "example.com/v1", spec: { template: { spec: podSpec } } }), undefined);
+        // A custom resource with a pod template at the usual path is a workload too, whatever its group.
+        assert.equal(extractWorkload({ kind: "Rollout", apiVersion: "example.com/v1", spec: { template: { spec: podSpec } } })!.group, "example.com");
+        assert.equal(extractWorkload({ kind: "Rollout", apiVersion: "example.com/v1", spec: { replicas: 1 } }), undefined);
     });
     it("keeps an Argo Rollout's workloadRef (only for Rollouts)", () => {
         const ref = extractWorkload({ kind: "Rollout", apiVersion: "argoproj.io/v1alpha1", metadata: { name: "r" }, spec: { workloadRef: { kind: "Deployment", name: "web" } } })!;

@@ -15,6 +15,7 @@ import { builtinModules } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { evaluatePack } from "../../policies/evaluate";
+import { ALL_POLICIES } from "../../policies/policies";
 import { reconcileConfig } from "../../policies/lib/config";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { builtStack, PROJECT, REPO_ROOT } from "../../lib/offline/stack";
@@ -100,7 +101,7 @@ describe("policies/ alone (what `pulumi policy publish` ships)", function () {
         const session = await AnalyzerSession.start(copy, { stack: "prod", project: PROJECT, dryRun: true, timeoutMs: 120000 });
         try {
             const info = await session.analyzerInfo();
-            assert.equal(info.policies.length, 16);
+            assert.equal(info.policies.length, ALL_POLICIES.length);
             const config = reconcileConfig(JSON.parse(fs.readFileSync(path.join(copy, "config", "prod.json"), "utf8")), info.policies);
             await session.configure(config);
             const prod = await builtStack("prod");
