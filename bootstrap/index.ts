@@ -1,6 +1,7 @@
 /**
- * The bootstrap stack (docs/deploy.md, "Bootstrap a new account"): run from an administrator's
- * machine with `pulumi up -C bootstrap`. Config keys (namespace `bootstrap`):
+ * The bootstrap stack (docs/deploy.md, "Bootstrap a new account and region"): once per AWS account
+ * (the OIDC provider and the role names are account-wide), from an administrator's machine with
+ * `pulumi up -C bootstrap`; stacks in further regions only add their environments. Config keys (namespace `bootstrap`):
  *   repository          GitHub owner/name (required)
  *   environments        platform stacks deployed from CI; default [dev, staging, prod]
  *   deployRoleName      default platform-deploy   (must equal platform:ci.deployRoleName)

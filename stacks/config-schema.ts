@@ -356,15 +356,21 @@ export const accountSchema = z.strictObject({
 
 /** IAM role names the bootstrap stack creates (bootstrap/) and the workflows assume; the cluster gives them access entries. */
 export const CI_ROLE_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of letters, digits, +=,.@_-)");
+/** arn:<partition>:codeconnections|codestar-connections:<region>:<account>:connection/<id>. */
+export const CONNECTION_ARN = /^arn:(aws|aws-cn|aws-us-gov):(codeconnections|codestar-connections):([a-z]{2}(-gov)?-[a-z]+-\d):(\d{12}):connection\/[\w-]{1,64}$/;
 export const ciSchema = z.strictObject({
-    /** GitHub repository (owner/name) whose workflows deploy this stack: the CodeBuild runner's source. Defaults to example-org/platform. */
-    repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name of a GitHub repository").default("example-org/platform"),
+    /** GitHub repository (owner/name) whose workflows deploy this stack: the CodeBuild runner's source, checked against github.repository by the workflows (scripts/ci-preflight.ts). Required, no default. */
+    repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "must be owner/name of a GitHub repository"),
     /** Role the deploy jobs assume (`pulumi up`): cluster admin access entry. Defaults to platform-deploy. */
     deployRoleName: CI_ROLE_NAME.default("platform-deploy"),
     /** Role the preview jobs assume (`pulumi preview`): read-only access entry (AmazonEKSAdminViewPolicy). Defaults to platform-preview. */
     previewRoleName: CI_ROLE_NAME.default("platform-preview"),
-    /** ARN of the CodeConnections (GitHub) connection CodeBuild authenticates to GitHub with; created once per account (docs/deploy.md). */
-    connectionArn: z.string().regex(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "must be a CodeConnections connection ARN").optional(),
+    /**
+     * ARN of the CodeConnections connection to GitHub the runner authenticates with (CodeBuild source auth CODECONNECTIONS):
+     * created once per account and region, AVAILABLE, with the AWS Connector GitHub App installed on the repository
+     * (docs/deploy.md). Required, in the stack's region.
+     */
+    connectionArn: z.string().regex(CONNECTION_ARN, "must be a CodeConnections connection ARN, arn:<partition>:codeconnections:<region>:<account>:connection/<id> (or codestar-connections)"),
     /** CodeBuild compute type of the in-VPC runner. Defaults to BUILD_GENERAL1_MEDIUM. */
     runnerComputeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default("BUILD_GENERAL1_MEDIUM"),
 });
@@ -385,7 +391,9 @@ export const platformSchema = z.strictObject({
     supplyChain: supplyChainSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
     account: accountSchema.prefault({}),
-    ci: ciSchema.prefault({}),
+    /** The in-VPC CI runner and the roles CI uses. Required: ci.repository and ci.connectionArn. */
+    // An absent platform:ci is validated as {} so the error names ci.repository and ci.connectionArn (they have no defaults).
+    ci: ciSchema.prefault({} as z.input<typeof ciSchema>),
     /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it); set by the deploy workflow's bootstrap run, never in the stack file. Defaults to false. */
     ciBootstrap: z.boolean().default(false),
 });

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cidrsOverlap, planSubnets, SubnetPlan } from "../components/network/subnets";
 import { partitionOf } from "../components/shared/naming";
-import { awsRegion, platformSchema, PlatformSettings, regionProblem, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+import { awsRegion, CONNECTION_ARN, platformSchema, PlatformSettings, regionProblem, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
 import { closest } from "./suggest";
 import { parseAllowedAccountIds, signingChecks } from "./supply-chain-checks";
 
@@ -118,6 +118,9 @@ function crossFieldChecks(cfg: PlatformSettings, region: string, problems: strin
             problems.push(`platform:eks.adminRoleArns[${i}]: ${show(arn)} already has an access entry (listed twice, or it is platform:ci.deployRoleName/previewRoleName); EKS allows one entry per principal`);
         }
     }
+    // review finding 5: CodeBuild uses a connection of its own region only.
+    const conn = CONNECTION_ARN.exec(cfg.ci.connectionArn);
+    if (conn && conn[3] !== region) problems.push(`platform:ci.connectionArn: the connection is in ${conn[3]} but the stack deploys to ${region}; create the GitHub connection in ${region} (docs/deploy.md)`);
     try {
         subnets = planSubnets(network.cidr, network.azCount, network.subnetPrefixes);
     } catch (e) {

@@ -5,13 +5,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadPlatformConfig } from "./config";
+import { assertBootstrapSafe } from "../components/ci/bootstrap-guard";
 import { buildCiBootstrap, buildPlatform } from "./platform";
 
-export = () => {
+export = async () => {
     try {
         const cfg = loadPlatformConfig();
+        if (!cfg.ciBootstrap) return buildPlatform(cfg).outputs;
         // platform:ciBootstrap: the first deploy of a new account/region builds the network and the CI runner only (docs/deploy.md).
-        return cfg.ciBootstrap ? buildCiBootstrap(cfg).outputs : buildPlatform(cfg).outputs;
+        // It refuses, before registering anything, when the stack's platform exists (it would delete it).
+        await assertBootstrapSafe({ prefix: `${cfg.project}-${cfg.stack}`, environment: cfg.environment });
+        return buildCiBootstrap(cfg).outputs;
     } catch (e) {
         // Invalid config, or a build precondition (e.g. supplyChain.platformImages.requirePinned) that fails before any resource.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

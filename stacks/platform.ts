@@ -46,9 +46,9 @@ function context(cfg: PlatformConfig) {
     return { ctx, accountId, ciRoles: { deployRoleArn: roleArn(cfg.ci.deployRoleName), previewRoleArn: roleArn(cfg.ci.previewRoleName) } };
 }
 
-function ciRunner(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, vpc: Vpc, clusterSecurityGroupId?: pulumi.Input<string>): CiRunner {
+function ciRunner(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, vpc: Vpc): CiRunner {
     return new CiRunner("ci-runner", {
-        ctx, accountId, vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds, clusterSecurityGroupId,
+        ctx, accountId, vpcId: vpc.vpcId, subnetIds: vpc.privateSubnetIds,
         repository: cfg.ci.repository, connectionArn: cfg.ci.connectionArn, computeType: cfg.ci.runnerComputeType, logRetentionDays: cfg.eks.logRetentionDays,
     });
 }
@@ -89,6 +89,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
     const slr = new ServiceLinkedRoles("service-linked-roles", { ctx, services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
 
     const vpc = vpcOf(cfg, ctx, accountId);
+    const runner = ciRunner(cfg, ctx, accountId, vpc);
 
     const cluster = new Cluster("eks", {
         ctx,
@@ -104,8 +105,8 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         protect: cfg.database.deletionProtection,
         autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"),
         ciRoles,
+        apiClients: [{ name: "ci-runner", securityGroupId: runner.securityGroupId, description: "EKS API from the CI runners" }],
     });
-    const runner = ciRunner(cfg, ctx, accountId, vpc, cluster.clusterSecurityGroupId);
 
     const database = new Postgres("database", {
         ctx,

@@ -52,8 +52,8 @@ export const signingSchema = z.strictObject({
     /** Provision the KMS signing key, the CI signing role and the ECR repositories. Defaults to false. */
     enabled: z.boolean().default(false),
     /**
-     * ARN of an existing `token.actions.githubusercontent.com` OIDC provider (an account holds at
-     * most one per URL). When unset the stack creates it.
+     * ARN of the account's `token.actions.githubusercontent.com` OIDC provider (bootstrap/ creates it;
+     * an account holds one per URL). When unset the stack looks it up by URL; it never creates one.
      */
     oidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "must be the ARN of the token.actions.githubusercontent.com OIDC provider").optional(),
     /** Repositories (with refs and environments) whose GitHub Actions jobs may sign and push. Required when enabled. */

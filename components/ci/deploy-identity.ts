@@ -18,7 +18,7 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
  * Services the deploy role manages (the platform's resource types): its permissions are these
  * services' actions, minus what could let it widen its own access (docs/deploy.md lists both).
  */
-export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "logs", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing"] as const;
+export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "ecr", "logs", "cloudwatch", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing"] as const;
 /** IAM actions the deploy role needs: roles and policies for workloads and services, service-linked roles, read of the rest. */
 export const DEPLOYER_IAM_ACTIONS = [
     "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
@@ -84,6 +84,8 @@ export class DeployIdentity extends pulumi.ComponentResource {
             { Sid: "PlatformIam", Effect: "Allow", Action: [...DEPLOYER_IAM_ACTIONS], Resource: "*" },
             { Sid: "NoAdminPolicies", Effect: "Deny", Action: "iam:AttachRolePolicy", Resource: "*", Condition: { ArnLike: { "iam:PolicyARN": ["arn:*:iam::aws:policy/AdministratorAccess", "arn:*:iam::aws:policy/IAMFullAccess", "arn:*:iam::aws:policy/PowerUserAccess"] } } },
             { Sid: "Identity", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+            // The bootstrap guard (components/ci/bootstrap-guard.ts) lists what exists of a stack before a bootstrap run.
+            { Sid: "BootstrapGuard", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*" },
             { Sid: "GitHubConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:PassConnection", "codeconnections:GetConnectionToken"], Resource: "*" },
             // The CI roles and the OIDC provider are the bootstrap stack's: the deploy role cannot widen its own or the preview role's access.
             { Sid: "NotItself", Effect: "Deny", Action: ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole", "iam:UpdateRole"], Resource: selfArns },

@@ -3,6 +3,8 @@
  * preview jobs reach the private EKS endpoint. A job asking for
  * `runs-on: codebuild-<project>-${{ github.run_id }}-${{ github.run_attempt }}` is picked up by the
  * project's webhook (WORKFLOW_JOB_QUEUED) and runs in the private subnets, behind the NAT gateways.
+ * The cluster admits the runner's security group on 443 (Cluster's apiClients, so the Kubernetes
+ * provider waits for that rule).
  * The runner's own role can only run the build (logs, VPC interfaces, the GitHub connection); the job
  * gets its AWS permissions from the deploy or preview role through GitHub OIDC, as on any runner.
  */
@@ -17,18 +19,28 @@ export function runnerLabel(projectName: string): string {
     return `codebuild-${projectName}-`;
 }
 
+/** GitHub workflows (their `name:`) whose jobs may use the in-VPC runner: deploy (calling up.yml) and pull-request (preview), plus up itself. */
+export const RUNNER_WORKFLOWS = ["deploy", "pull-request", "up"];
+
+/** What CodeBuild's service role needs on the GitHub connection (token for the checkout and the runner registration). */
+export const CONNECTION_ACTIONS = ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection",
+    "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection"];
+
+/** The connection's ARN under both service names (a connection made as codestar-connections is also reachable as codeconnections). */
+export function connectionArnForms(arn: string): string[] {
+    return ["codeconnections", "codestar-connections"].map((service) => arn.replace(/^(arn:[^:]+:)(codeconnections|codestar-connections)(:)/, `$1${service}$3`));
+}
+
 export interface CiRunnerArgs {
     ctx: PlatformContext;
     accountId: pulumi.Input<string>;
     vpcId: pulumi.Input<string>;
     /** Private subnets (NAT egress for GitHub, npm and the AWS APIs). */
     subnetIds: pulumi.Input<string>[];
-    /** The EKS cluster security group: the runner may reach the API server on 443. Unset while bootstrapping (no cluster yet). */
-    clusterSecurityGroupId?: pulumi.Input<string>;
     /** GitHub repository, owner/name. */
     repository: string;
-    /** CodeConnections connection to GitHub; without it CodeBuild uses the account's default GitHub credential. */
-    connectionArn?: string;
+    /** CodeConnections connection to GitHub (AVAILABLE, GitHub App installed on the repository): the project's source credential. */
+    connectionArn: string;
     /** CodeBuild compute type. */
     computeType: string;
     /** Log retention, days. */
@@ -55,12 +67,6 @@ export class CiRunner extends pulumi.ComponentResource {
             tags: { ...tags, Name: `${this.projectName}-sg` },
         }, child);
         this.securityGroupId = sg.id;
-        if (args.clusterSecurityGroupId) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-to-eks-api`, {
-                securityGroupId: args.clusterSecurityGroupId, referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443,
-                description: "EKS API from the CI runners",
-            }, child);
-        }
 
         const logKey = createKmsKey(`${name}-logs-key`, `${this.projectName}-logs`, {
             description: `${this.projectName} build logs`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
@@ -77,7 +83,8 @@ export class CiRunner extends pulumi.ComponentResource {
                 // CodeBuild in a VPC: these EC2 calls take no resource-level permissions except CreateNetworkInterfacePermission.
                 { Sid: "VpcInterfaces", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeDhcpOptions", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"], Resource: "*" },
                 { Sid: "VpcInterfacePermission", Effect: "Allow", Action: "ec2:CreateNetworkInterfacePermission", Resource: pulumi.interpolate`arn:${partition}:ec2:${ctx.region}:${args.accountId}:network-interface/*`, Condition: { StringEquals: { "ec2:AuthorizedService": "codebuild.amazonaws.com" }, ArnEquals: { "ec2:Subnet": subnetArns } } },
-                ...(args.connectionArn ? [{ Sid: "GitHubConnection", Effect: "Allow" as const, Action: ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection"], Resource: args.connectionArn }] : []),
+                // The connection answers to both service prefixes (codestar-connections is the former name) and both ARN forms.
+                { Sid: "GitHubConnection", Effect: "Allow", Action: CONNECTION_ACTIONS, Resource: connectionArnForms(args.connectionArn) },
             ]),
         }, child);
 
@@ -88,7 +95,7 @@ export class CiRunner extends pulumi.ComponentResource {
             source: {
                 type: "GITHUB",
                 location: `https://github.com/${args.repository}.git`,
-                auth: args.connectionArn ? { type: "CODECONNECTIONS", resource: args.connectionArn } : undefined,
+                auth: { type: "CODECONNECTIONS", resource: args.connectionArn },
             },
             artifacts: { type: "NO_ARTIFACTS" },
             environment: { type: "LINUX_CONTAINER", computeType: args.computeType, image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", imagePullCredentialsType: "CODEBUILD", privilegedMode: false },
@@ -100,7 +107,12 @@ export class CiRunner extends pulumi.ComponentResource {
         new aws.codebuild.Webhook(`${name}-webhook`, {
             projectName: project.name,
             buildType: "BUILD",
-            filterGroups: [{ filters: [{ type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" }] }],
+            // Only jobs of the deploy and pull-request workflows start a runner in the VPC (the workflow run's name; a job of
+            // the reusable up.yml runs under its caller's run). Defense in depth: forks and environments are the real gate (docs/deploy.md).
+            filterGroups: [{ filters: [
+                { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
+                { type: "WORKFLOW_NAME", pattern: `^(${RUNNER_WORKFLOWS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$` },
+            ] }],
         }, child);
         this.registerOutputs({ projectName: this.projectName, securityGroupId: this.securityGroupId });
     }

@@ -37,6 +37,11 @@ export interface ClusterArgs {
      * (bootstrapClusterCreatorAdminPermissions false), so these explicit entries never collide with one.
      */
     ciRoles?: { deployRoleArn: pulumi.Input<string>; previewRoleArn: pulumi.Input<string> };
+    /**
+     * Security groups (the in-VPC CI runner's) admitted to the API server on 443 through the cluster security group. The
+     * Kubernetes provider waits for these rules: the first `pulumi up` from the runner needs them.
+     */
+    apiClients?: { name: string; securityGroupId: pulumi.Input<string>; description: string }[];
     /** Control-plane log retention in days. Defaults to 365. */
     logRetentionDays?: number;
     nodeGroups: NodeGroupSpec[];
@@ -127,6 +132,10 @@ export class Cluster extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [entry] });
         };
         const access = (args.adminRoleArns ?? []).map((principalArn, i) => grant(`admin-${i}`, principalArn, "AmazonEKSClusterAdminPolicy"));
+        // The runner reaching the endpoint is part of the access the provider waits for (review finding 9).
+        const apiRules = (args.apiClients ?? []).map((c) => new aws.vpc.SecurityGroupIngressRule(`${name}-api-from-${c.name}`, {
+            securityGroupId: this.clusterSecurityGroupId, referencedSecurityGroupId: c.securityGroupId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: c.description,
+        }, child));
         if (args.ciRoles) {
             access.push(grant("ci-deploy", args.ciRoles.deployRoleArn, "AmazonEKSClusterAdminPolicy"));
             access.push(grant("ci-preview", args.ciRoles.previewRoleArn, "AmazonEKSAdminViewPolicy"));
@@ -180,7 +189,7 @@ export class Cluster extends pulumi.ComponentResource {
                 buildKubeconfig({ clusterName: n, endpoint, certificateAuthority: ca.data ?? "", region: ctx.region }),
             ),
         );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...access] });
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [...nodeGroups, ...access, ...apiRules] });
 
         const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
             metadata: { name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },

@@ -24,7 +24,7 @@ export interface SignerRule {
 export interface CiSigningIdentityArgs {
     ctx: PlatformContext;
     accountId: pulumi.Input<string>;
-    /** Existing GitHub OIDC provider ARN; when unset one is created (an account holds one per URL). */
+    /** The account's GitHub OIDC provider ARN (bootstrap/ creates it); when unset it is looked up by URL. Never created here. */
     oidcProviderArn?: string;
     /** Who may assume the role. At least one rule. */
     signers: SignerRule[];
@@ -49,13 +49,10 @@ export class CiSigningIdentity extends pulumi.ComponentResource {
         if (args.signers.length === 0) throw new Error(`${name}: at least one signer (repository with refs or environments) is required`);
         this.baseName = name;
         const tags = componentTags(args.ctx, "supply-chain");
+        // The account's GitHub provider belongs to bootstrap/ (one per URL per account): looked up, never created here.
         this.oidcProviderArn = args.oidcProviderArn
             ? pulumi.output(args.oidcProviderArn)
-            : new aws.iam.OpenIdConnectProvider(`${name}-github-oidc`, {
-                url: `https://${GITHUB_OIDC_HOST}`,
-                clientIdLists: ["sts.amazonaws.com"],
-                tags,
-            }, { parent: this }).arn;
+            : aws.iam.getOpenIdConnectProviderOutput({ url: `https://${GITHUB_OIDC_HOST}` }, { parent: this }).arn;
         const trust = policyDocument([{
             Sid: "GitHubActionsConfiguredRefsOnly",
             Effect: "Allow",

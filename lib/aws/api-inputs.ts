@@ -136,4 +136,9 @@ export const UNCONSTRAINED_TYPES = [
     "aws:codebuild/project:Project",
     "aws:codebuild/webhook:Webhook",
     "aws:codebuild/sourceCredential:SourceCredential",
+    // ECR (issue 17): facts.json has no ECR model yet; repository names and tag mutability are validated by
+    // platform:supplyChain.signing.repositories (stacks/supply-chain-schema.ts). To do: derive @aws-sdk/client-ecr.
+    "aws:ecr/repository:Repository",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy",
 ];

@@ -105,11 +105,21 @@ function computed(type: string, name: string, region: string, inputs: Record<str
     }
 }
 
+/** What the mocked account holds before the program runs (a fresh account by default). */
+export interface MockAccount {
+    /** EKS cluster names in the region (eks:ListClusters). */
+    clusters?: string[];
+    /** Tagged resources in the region (tag:GetResources). */
+    taggedResources?: { resourceArn: string; tags: Record<string, string> }[];
+    /** URLs of the account's IAM OIDC providers; defaults to GitHub's, which bootstrap/ creates. */
+    oidcProviderUrls?: string[];
+}
+
 export class PlatformMocks implements pulumi.runtime.Mocks {
     /** Region of each explicit AWS provider, by provider id: resources built through one get ARNs in its region. */
     private readonly providerRegions = new Map<string, string>();
 
-    constructor(private readonly region: string) {}
+    constructor(private readonly region: string, private readonly account: MockAccount = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         if (!args.custom) return { id: undefined, state: {} };
@@ -145,6 +155,22 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 // A real P-256 key per key id (made once per process): KMS's own key material cannot be known offline.
                 const keyId = String(args.inputs.keyId);
                 return { id: keyId, keyId, arn: keyId, customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", signingAlgorithms: ["ECDSA_SHA_256"], publicKeyPem: mockPublicKey(keyId), publicKey: "" };
+            }
+            case "aws:eks/getClusters:getClusters":
+                return { id: this.region, region: this.region, names: this.account.clusters ?? [] };
+            case "aws:resourcegroupstaggingapi/getResources:getResources": {
+                // AND of the tag filters, each matching any of its values (the API's semantics).
+                const filters = (args.inputs.tagFilters ?? []) as { key: string; values?: string[] }[];
+                const matches = (tags: Record<string, string>) => filters.every((f) => f.key in tags && (!f.values?.length || f.values.includes(tags[f.key])));
+                return { id: this.region, region: this.region, resourceTagMappingLists: (this.account.taggedResources ?? []).filter((r) => matches(r.tags)).map((r) => ({ ...r, complianceDetails: [] })) };
+            }
+            case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
+                // Looked up by url (or arn); IAM keeps the URL without its scheme. A missing provider fails as the data source does.
+                const wanted = String(args.inputs.url ?? args.inputs.arn ?? "").replace(/^https:\/\//, "").replace(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\//, "");
+                const known = (this.account.oidcProviderUrls ?? ["https://token.actions.githubusercontent.com"]).map((u) => u.replace(/^https:\/\//, ""));
+                if (!known.includes(wanted)) throw new Error(`reading IAM OIDC Provider (${wanted}): couldn't find resource (bootstrap/ creates the GitHub provider)`);
+                const arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${wanted}`;
+                return { id: arn, arn, url: wanted, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [], tags: {} };
             }
             default:
                 throw new Error(`Mock not implemented: ${args.token}`);

@@ -9,6 +9,7 @@ import * as yaml from "js-yaml";
 import { parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../stacks/config";
 import { buildCiBootstrap, buildPlatform, Platform } from "../../stacks/platform";
 import { skipEngineDebugInfo } from "./debug-info";
+import { assertBootstrapSafe } from "../../components/ci/bootstrap-guard";
 import { PlatformMocks } from "./mocks";
 import { record, RecordedResource } from "./recorder";
 
@@ -85,6 +86,8 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
     skipEngineDebugInfo();
     await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
+    // The bootstrap guard asks AWS (the mocks) first, as stacks/index.ts does.
+    if (config.ciBootstrap) await assertBootstrapSafe({ prefix: `${config.project}-${config.stack}`, environment: config.environment });
     // platform:ciBootstrap (first deploy of an account/region) builds the network and CI runner only, as stacks/index.ts does;
     // such a build has no cluster, database or observability, and `platform` then holds only vpc, runner and outputs.
     const { result, resources } = await record(() => {

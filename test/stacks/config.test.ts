@@ -59,7 +59,10 @@ describe("config: every stack file parses", () => {
     });
 
     it("applies secure defaults when a key is absent", () => {
-        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" } } });
+        // platform:ci.repository and connectionArn have no defaults (docs/deploy.md).
+        const CI = { repository: "acme-corp/platform", connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/0b1c2d3e" };
+        assert.throws(() => parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" } } }), /platform:ci\.repository: is required[\s\S]*platform:ci\.connectionArn: is required/);
+        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" }, "platform:ci": CI } });
         assert.equal(cfg.database.multiAz, true);
         assert.equal(cfg.database.deletionProtection, true);
         assert.equal(cfg.network.natGateways, "perAz");
