@@ -134,7 +134,7 @@ describe("policy inputs (unit)", () => {
 
 /** Expected finding -> the policy and the message that reports it. */
 const FINDINGS: Record<string, [string, RegExp]> = {
-    resources: ["container-resources", /must set a valid resources\.(requests|limits)\./],
+    resources: ["container-resources", /resources\.(requests|limits)\.(cpu|memory) [^;]+; set a positive quantity\./],
     "requests-above-limits": ["container-resources", /must not exceed limits\./],
     "above-maximum": ["container-resources", /must not exceed the maximum/],
     digest: ["image-digest-and-registry", /must be pinned by digest/],
