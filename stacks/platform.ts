@@ -19,7 +19,7 @@ import { Velero } from "../components/backup/velero";
 import { DisasterRecovery } from "../components/dr/disaster-recovery";
 import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
-import { PlatformContext } from "../components/shared/naming";
+import { partitionOf, PlatformContext } from "../components/shared/naming";
 import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
 import { CiRunner } from "../components/ci/runner";
 import { PlatformConfig } from "./config";
@@ -41,7 +41,7 @@ export interface Platform {
 function context(cfg: PlatformConfig) {
     const ctx: PlatformContext = { prefix: `${cfg.project}-${cfg.stack}`, environment: cfg.environment, region: cfg.region, tags: cfg.tags };
     const accountId = aws.getCallerIdentityOutput().accountId;
-    const partition = ctx.region.startsWith("cn-") ? "aws-cn" : ctx.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    const partition = partitionOf(ctx.region);
     const roleArn = (roleName: string) => pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${roleName}`;
     return { ctx, accountId, ciRoles: { deployRoleArn: roleArn(cfg.ci.deployRoleName), previewRoleArn: roleArn(cfg.ci.previewRoleName) } };
 }
