@@ -7,7 +7,7 @@
 import { z } from "zod";
 
 /** `owner/name` of a GitHub repository: no wildcards, so a role can never be assumed by a repository nobody listed. */
-const githubRepository = z
+export const githubRepository = z
     .string()
     .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "must be a GitHub repository as owner/name (no wildcards)");
 

@@ -1,0 +1,34 @@
+/**
+ * The `platform:account` and `platform:ci` blocks: account prerequisites (service-linked roles) and
+ * the deploy path (in-VPC CodeBuild runner, the deploy and preview roles, the GitHub connection).
+ * See docs/deploy.md. Kept apart from config-schema.ts so the deploy-path keys read as one block.
+ */
+import { z } from "zod";
+import { githubRepository } from "./supply-chain-schema";
+
+export const LINKED_SERVICES = ["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"] as const;
+export const accountSchema = z.strictObject({
+    /** Services whose service-linked role already exists in the account (made by another stack or by hand): not created here. Defaults to []. */
+    existingServiceLinkedRoles: z.array(z.enum(LINKED_SERVICES)).default([]),
+});
+
+/** IAM role names the bootstrap stack creates (bootstrap/) and the workflows assume; the cluster gives them access entries. */
+export const CI_ROLE_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of letters, digits, +=,.@_-)");
+/** arn:<partition>:codeconnections|codestar-connections:<region>:<account>:connection/<id>. */
+export const CONNECTION_ARN = /^arn:(aws|aws-cn|aws-us-gov):(codeconnections|codestar-connections):([a-z]{2}(-gov)?-[a-z]+-\d):(\d{12}):connection\/[\w-]{1,64}$/;
+export const ciSchema = z.strictObject({
+    /** GitHub repository (owner/name) whose workflows deploy this stack: the CodeBuild runner's source, checked against github.repository by the workflows (scripts/ci-preflight.ts). Required, no default. */
+    repository: githubRepository,
+    /** Role the deploy jobs assume (`pulumi up`): cluster admin access entry. Defaults to platform-deploy. */
+    deployRoleName: CI_ROLE_NAME.default("platform-deploy"),
+    /** Role the preview jobs assume (`pulumi preview`): read-only access entry (AmazonEKSAdminViewPolicy). Defaults to platform-preview. */
+    previewRoleName: CI_ROLE_NAME.default("platform-preview"),
+    /**
+     * ARN of the CodeConnections connection to GitHub the runner authenticates with (CodeBuild source auth CODECONNECTIONS):
+     * created once per account and region, AVAILABLE, with the AWS Connector GitHub App installed on the repository
+     * (docs/deploy.md). Required, in the stack's region.
+     */
+    connectionArn: z.string().regex(CONNECTION_ARN, "must be a CodeConnections connection ARN, arn:<partition>:codeconnections:<region>:<account>:connection/<id> (or codestar-connections)"),
+    /** CodeBuild compute type of the in-VPC runner. Defaults to BUILD_GENERAL1_MEDIUM. */
+    runnerComputeType: z.enum(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"]).default("BUILD_GENERAL1_MEDIUM"),
+});
