@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm test`: the type-check, the lint and the mocha suite (parallel, two workers) run at the same
- * time. Mocha's output streams as it comes (its "N passing" / "N failing" summary is what .ci/run
- * reads); the type-check's and the lint's follow it, each with its verdict and time. Exit status is non-zero
- * when any of the three fails. Each part alone: `npm run typecheck`, `npm run lint`, `npm run mocha`.
- * The type-check and the lint keep incremental caches in node_modules/.cache (never committed).
+ * `npm test`: the mocha suite (parallel, two workers) and `npm run check` (the type-check and the
+ * lint over one TypeScript program, scripts/check.cjs) run at the same time. Mocha's output
+ * streams as it comes (its "N passing" / "N failing" summary is what .ci/run reads); the check's
+ * follows it, with each verdict and time. Exit status is non-zero when either fails. Each part
+ * alone: `npm run typecheck`, `npm run lint`, `npm run mocha`. The type-check and the lint keep
+ * incremental caches in node_modules/.cache (never committed).
  */
 "use strict";
 const { spawn } = require("node:child_process");
@@ -32,7 +33,7 @@ function report(r) {
     process.stdout.write(`${r.output}${r.output && !r.output.endsWith("\n") ? "\n" : ""}== ${r.script}: ${verdict} in ${r.seconds.toFixed(1)} s\n`);
 }
 
-Promise.all([run("mocha", true), run("typecheck", false), run("lint", false)]).then((results) => {
+Promise.all([run("mocha", true), run("check", false)]).then((results) => {
     results.forEach(report);
     const failed = results.filter((r) => r.code !== 0).map((r) => r.script);
     if (failed.length > 0) console.error(`npm test: ${failed.join(", ")} failed`);
