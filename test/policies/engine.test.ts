@@ -1,6 +1,7 @@
 /**
- * The policy pack driven exactly as the Pulumi engine drives it: started through
- * `@pulumi/pulumi/cmd/run-policy-pack` from policies/, spoken to over the Analyzer gRPC protocol
+ * The policy pack driven exactly as the Pulumi engine drives it: policies/ on the dependencies its
+ * own lockfile installs (test/harness/pack-install.ts), started through
+ * `@pulumi/pulumi/cmd/run-policy-pack`, spoken to over the Analyzer gRPC protocol
  * (test/harness/analyzer.ts). Each stack's committed policy config is reconciled and validated the
  * way the CLI does it (against the schemas the pack itself advertises), sent with Configure, and
  * every resource of the stack's offline build goes through Analyze, then the stack through
@@ -8,6 +9,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import { builtinModules } from "node:module";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { evaluatePack, judgeResource } from "../../policies/evaluate";
@@ -16,13 +18,12 @@ import { PolicyConfigError, PolicyConfigs, reconcileConfig } from "../../policie
 import { toPolicyResource } from "../../policies/lib/resources";
 import { isStackPolicy, PolicyResource, Violation } from "../../policies/lib/types";
 import { packConfigFile, readPackConfigFile } from "../../scripts/lib/pack-config";
-import { BuiltStack, builtStack, PROJECT, REPO_ROOT, STACKS } from "../../lib/offline/stack";
+import { BuiltStack, builtStack, PROJECT, STACKS } from "../../lib/offline/stack";
 import { MOCK_ACCOUNT_ID } from "../../lib/offline/mocks";
 import type { RecordedResource } from "../../lib/offline/recorder";
-import { AnalyzerInfo, AnalyzerSession, Diagnostic, engineResources, UNKNOWN_STRING } from "../harness/analyzer";
+import { AnalyzerInfo, AnalyzerSession, Diagnostic, engineResources, resolveFrom, UNKNOWN_STRING } from "../harness/analyzer";
 import { defectsFor } from "../harness/defects";
-
-const PACK_DIR = path.join(REPO_ROOT, "policies");
+import { PACK_SOURCE, packSources, PackUnderTest, packUnderTest } from "../harness/pack-install";
 
 /** A verdict in a form both sides produce: policy, level, URN, message. */
 type Verdict = [string, string, string, string];
@@ -53,20 +54,54 @@ function firstPreview(v: unknown): any {
 }
 
 describe("policy pack through the engine's analyzer protocol (run-policy-pack, gRPC)", function () {
-    this.timeout(120000);
+    this.timeout(300000); // the first run may `npm ci` the pack's lockfile
+    let pack: PackUnderTest;
     let session: AnalyzerSession;
     let info: AnalyzerInfo;
 
     before(async () => {
-        session = await AnalyzerSession.start(PACK_DIR, { stack: "prod", project: PROJECT, dryRun: true });
-        assert.equal(await session.handshake(PACK_DIR), "unimplemented"); // the engine falls back, as for every @pulumi/policy pack
+        pack = packUnderTest();
+        session = await AnalyzerSession.start(pack.dir, { stack: "prod", project: PROJECT, dryRun: true, timeoutMs: 120000 });
+        console.log(`      policy pack: ${pack.how}; started in ${session.startupMs} ms`);
+        assert.equal(await session.handshake(pack.dir), "unimplemented"); // the engine falls back, as for every @pulumi/policy pack
         await session.configureStack();
         info = await session.analyzerInfo();
     });
     after(() => session?.close());
 
+    it("policies/ imports nothing outside the directory, and only packages its package.json declares", () => {
+        const declared = Object.keys(JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8")).dependencies);
+        const problems: string[] = [];
+        for (const file of packSources().filter((f) => f.endsWith(".ts"))) {
+            for (const m of fs.readFileSync(file, "utf8").matchAll(/(?:from\s+|import\(\s*|require\(\s*)"([^"]+)"/g)) {
+                const spec = m[1];
+                const where = `${path.relative(PACK_SOURCE, file)}: ${spec}`;
+                if (spec.startsWith(".")) {
+                    if (path.relative(PACK_SOURCE, path.resolve(path.dirname(file), spec)).startsWith("..")) problems.push(`${where} leaves policies/`);
+                    continue;
+                }
+                const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+                if (!spec.startsWith("node:") && !builtinModules.includes(name) && !declared.includes(name)) problems.push(`${where} is not a dependency in policies/package.json`);
+            }
+        }
+        assert.deepEqual(problems, []);
+    });
+
+    it("runs on its own `npm ci` dependencies: run-policy-pack and the TypeScript that compiles it come from them, not from the repository", function () {
+        if (pack.standalone) {
+            console.warn(`      skipped: ${pack.standalone}`);
+            this.skip();
+        }
+        const own = fs.realpathSync(pack.ownDependencies!);
+        const runner = resolveFrom(pack.dir, "@pulumi/pulumi/cmd/run-policy-pack");
+        assert.ok(runner.startsWith(own), `run-policy-pack from the pack's own dependencies: ${runner}`);
+        const ts = resolveFrom(path.dirname(runner), "typescript");
+        assert.ok(ts.startsWith(own), `the runner compiles with the pack's TypeScript, not its vendored 3.8: ${ts}`);
+        assert.equal(JSON.parse(fs.readFileSync(path.join(own, "typescript", "package.json"), "utf8")).version, JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8")).dependencies.typescript);
+    });
+
     it("loads as the CLI loads it: PulumiPolicy.yaml parses, the pack serves every policy with a schema of exactly the properties it reads", async () => {
-        const project = yaml.load(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8")) as Record<string, unknown>;
+        const project = yaml.load(fs.readFileSync(path.join(pack.dir, "PulumiPolicy.yaml"), "utf8")) as Record<string, unknown>;
         assert.equal(project.runtime, "nodejs");
         assert.equal(typeof project.description, "string");
         assert.match((await session.pluginInfo()).version, /^\d+\.\d+\.\d+/);
