@@ -8,10 +8,13 @@
  *   apps/v1beta1, apps/v1beta2, batch/v1beta1, batch/v2alpha1...): Pod, PodTemplate,
  *   ReplicationController, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob;
  * - Pulumi Patch resources of those kinds (`...Patch` tokens), judged on what they set;
+ * - the batch/ML custom resources of pod-crds.ts (Argo Workflows, Kubeflow, JobSet, Volcano, Ray)
+ *   at their own paths, several pods per object;
  * - any other kind (Argo Rollout, Knative Service, KEDA ScaledJob, OpenKruise CloneSet...) with a
  *   pod template at a usual path: spec.template.spec, spec.jobTemplate.spec.template.spec,
  *   spec.jobTargetRef.template.spec.
  */
+import { crdPodSources, isKnownPodCrd } from "./pod-crds";
 import type { PackConfig, PolicyResource } from "./types";
 
 export interface ContainerRef {
@@ -31,6 +34,8 @@ export interface Workload {
     patch: boolean;
     podSpec: Record<string, any>;
     podSpecPath: string;
+    /** Which of several pods of the object (`workerGroupSpecs[0]`, `template train`), for messages. */
+    where?: string;
     containers: ContainerRef[];
     /** Structural defects that would hide containers (a `containers` that is not a list...). */
     problems: string[];
@@ -115,7 +120,7 @@ function podSpecsOf(t: KubeType, props: Record<string, any>): [string[], unknown
 export function carriesPodSpec(type: string, props: Record<string, any>): boolean {
     const t = kubeTypeOf(type, props);
     if (!t) return false;
-    if (BUILTIN[t.group]?.[t.kind]) return true;
+    if (BUILTIN[t.group]?.[t.kind] || isKnownPodCrd(t.group, t.kind)) return true;
     return isObject(props) && (podSpecsOf(t, props).length > 0 || (t.group === "argoproj.io" && t.kind === "Rollout"));
 }
 
@@ -161,35 +166,46 @@ function extract(obj: Record<string, any>, type?: string): Workload[] {
     if (!t) return [];
     const rollout = t.group === "argoproj.io" && t.kind === "Rollout";
     const specs = podSpecsOf(t, props);
+    const crd = BUILTIN[t.group]?.[t.kind] ? undefined : crdPodSources(t.group, t.kind, props);
     const meta = isObject(props.metadata) ? props.metadata : {};
     const name = typeof meta.name === "string" ? meta.name : "(unnamed)";
     const namespace = typeof meta.namespace === "string" ? meta.namespace : undefined;
     const workloadRef = rollout && isObject(props.spec?.workloadRef) ? (props.spec.workloadRef as Workload["workloadRef"]) : undefined;
+    const out: Workload[] = [];
+    if (crd) {
+        for (const src of crd) {
+            if (src.containers) {
+                out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch || src.patch === true, podSpec: isObject(src.podSpec) ? src.podSpec : {}, podSpecPath: src.path, where: src.where, containers: src.containers, problems: src.problems.length ? src.problems : NO_PROBLEMS, workloadRef });
+            } else out.push(fromPodSpec(t, name, namespace, src.path, src.podSpec, workloadRef, src.problems, src.where));
+        }
+    }
     if (specs.length === 0) {
+        if (crd) return out;
         return rollout ? [{ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec: {}, podSpecPath: "spec.template.spec", containers: [], problems: NO_PROBLEMS, workloadRef }] : [];
     }
-    const out: Workload[] = [];
-    for (const [path, spec] of specs) {
-        const podSpecPath = dotted(path);
-        const containers: ContainerRef[] = [];
-        let problems = NO_PROBLEMS;
-        if (spec !== undefined && spec !== null && !isObject(spec)) problems = [`${podSpecPath} is ${Array.isArray(spec) ? "a list" : typeof spec}, not a pod spec`];
-        const podSpec = isObject(spec) ? spec : {};
-        for (const [field, k] of CONTAINER_LISTS) {
-            const list = podSpec[field];
-            if (list === undefined || list === null) continue;
-            if (!Array.isArray(list)) {
-                problems = [...problems, `${podSpecPath}.${field} is ${typeof list}, not a list of containers`];
-                continue;
-            }
-            for (let i = 0; i < list.length; i++) {
-                const c = list[i];
-                containers.push({ path: `${podSpecPath}.${field}[${i}]`, kind: k, container: isObject(c) ? c : {} });
-            }
-        }
-        out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec, podSpecPath, containers, problems, workloadRef });
-    }
+    for (const [path, spec] of specs) out.push(fromPodSpec(t, name, namespace, dotted(path), spec, workloadRef, NO_PROBLEMS, undefined));
     return out;
+}
+
+/** One pod spec's workload: its containers read from the spec's container lists. */
+function fromPodSpec(t: KubeType, name: string, namespace: string | undefined, podSpecPath: string, spec: unknown, workloadRef: Workload["workloadRef"], given: string[], where: string | undefined): Workload {
+    const containers: ContainerRef[] = [];
+    let problems = given.length ? given : NO_PROBLEMS;
+    if (spec !== undefined && spec !== null && !isObject(spec)) problems = [...problems, `${podSpecPath} is ${Array.isArray(spec) ? "a list" : typeof spec}, not a pod spec`];
+    const podSpec = isObject(spec) ? spec : {};
+    for (const [field, k] of CONTAINER_LISTS) {
+        const list = podSpec[field];
+        if (list === undefined || list === null) continue;
+        if (!Array.isArray(list)) {
+            problems = [...problems, `${podSpecPath}.${field} is ${typeof list}, not a list of containers`];
+            continue;
+        }
+        for (let i = 0; i < list.length; i++) {
+            const c = list[i];
+            containers.push({ path: `${podSpecPath}.${field}[${i}]`, kind: k, container: isObject(c) ? c : {} });
+        }
+    }
+    return { kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec, podSpecPath, where, containers, problems, workloadRef };
 }
 
 /** The first pod spec of a resource (see extractWorkloads). */
@@ -211,7 +227,7 @@ function typeOfObject(obj: Record<string, any>): string | undefined {
 
 /** `Deployment web: initContainer init`, for messages (built only when there is one to write). */
 export function containerLabel(w: Workload, c: ContainerRef): string {
-    return `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path}`;
+    return `${w.kind} ${w.name}${w.where ? ` ${w.where}` : ""}: ${c.kind} ${c.container.name ?? c.path}`;
 }
 
 /**

@@ -1,0 +1,183 @@
+/**
+ * Where the batch/ML custom resources commonly run on EKS carry their pods. Facts taken from the
+ * upstream API types (Go structs and CRDs), by group and kind, in any version of the group:
+ * - argoproj.io Workflow, WorkflowTemplate, ClusterWorkflowTemplate (`spec.templates[]`), CronWorkflow
+ *   (`spec.workflowSpec.templates[]`): a template with `container`, `script`, `containerSet.containers[]`,
+ *   `initContainers[]` or `sidecars[]` runs one pod; templates may be inlined in
+ *   `steps[][].inline` and `dag.tasks[].inline` (argo-workflows pkg/apis/workflow/v1alpha1, v3.4-v3.6).
+ * - kubeflow.org (training-operator v1): PyTorchJob `spec.pytorchReplicaSpecs`, TFJob `spec.tfReplicaSpecs`,
+ *   MPIJob `spec.mpiReplicaSpecs` (v1 and mpi-operator v2beta1), XGBoostJob `spec.xgbReplicaSpecs`,
+ *   PaddleJob `spec.paddleReplicaSpecs`, JAXJob `spec.jaxReplicaSpecs`, MXJob `spec.mxReplicaSpecs`:
+ *   a map of replica type to ReplicaSpec, pod template at `.template.spec`.
+ * - trainer.kubeflow.org (Kubeflow Trainer v2, v1alpha1): TrainingRuntime and ClusterTrainingRuntime
+ *   embed a JobSet template (`spec.template.spec.replicatedJobs[].template.spec.template.spec`);
+ *   a TrainJob only overrides the runtime's trainer container (`spec.trainer.image`,
+ *   `spec.trainer.resourcesPerNode`), judged like a patch on what it sets.
+ * - jobset.x-k8s.io (v1alpha2) JobSet: `spec.replicatedJobs[].template.spec.template.spec`.
+ * - batch.volcano.sh (v1alpha1) Job and flow.volcano.sh (v1alpha1) JobTemplate: `spec.tasks[].template.spec`.
+ * - ray.io (v1, v1alpha1, KubeRay): RayCluster `spec.headGroupSpec.template.spec` and
+ *   `spec.workerGroupSpecs[].template.spec`; RayJob the same under `spec.rayClusterSpec` plus
+ *   `spec.submitterPodTemplate.spec`; RayService the same under `spec.rayClusterConfig`.
+ */
+import type { ContainerRef } from "./workloads";
+
+/** `*` = every element of a list or every value of a map. */
+type Pattern = string[];
+
+/** A pod found in a custom resource: its spec (built for Argo templates) and, when not read from the spec's own lists, its containers. */
+export interface PodSource {
+    path: string;
+    /** Where in the object, for messages (`workerGroupSpecs[0]`, `templates[2] main`); absent when the object has one pod. */
+    where?: string;
+    podSpec: unknown;
+    containers?: ContainerRef[];
+    problems: string[];
+    /** Judged on what it sets (a TrainJob's trainer override). */
+    patch?: boolean;
+}
+
+const RAY_CLUSTER: Pattern[] = [["headGroupSpec", "template", "spec"], ["workerGroupSpecs", "*", "template", "spec"]];
+const under = (prefix: string[], ps: Pattern[]): Pattern[] => ps.map((p) => [...prefix, ...p]);
+const replicaSpecs = (field: string): Pattern[] => [["spec", field, "*", "template", "spec"]];
+
+/** Pod template paths by `group/kind`. */
+const POD_PATHS: Record<string, Pattern[]> = {
+    "kubeflow.org/PyTorchJob": replicaSpecs("pytorchReplicaSpecs"),
+    "kubeflow.org/TFJob": replicaSpecs("tfReplicaSpecs"),
+    "kubeflow.org/MPIJob": replicaSpecs("mpiReplicaSpecs"),
+    "kubeflow.org/XGBoostJob": replicaSpecs("xgbReplicaSpecs"),
+    "kubeflow.org/PaddleJob": replicaSpecs("paddleReplicaSpecs"),
+    "kubeflow.org/JAXJob": replicaSpecs("jaxReplicaSpecs"),
+    "kubeflow.org/MXJob": replicaSpecs("mxReplicaSpecs"),
+    "jobset.x-k8s.io/JobSet": [["spec", "replicatedJobs", "*", "template", "spec", "template", "spec"]],
+    "trainer.kubeflow.org/TrainingRuntime": [["spec", "template", "spec", "replicatedJobs", "*", "template", "spec", "template", "spec"]],
+    "trainer.kubeflow.org/ClusterTrainingRuntime": [["spec", "template", "spec", "replicatedJobs", "*", "template", "spec", "template", "spec"]],
+    "batch.volcano.sh/Job": [["spec", "tasks", "*", "template", "spec"]],
+    "flow.volcano.sh/JobTemplate": [["spec", "tasks", "*", "template", "spec"]],
+    "ray.io/RayCluster": under(["spec"], RAY_CLUSTER),
+    "ray.io/RayJob": [...under(["spec", "rayClusterSpec"], RAY_CLUSTER), ["spec", "submitterPodTemplate", "spec"]],
+    "ray.io/RayService": under(["spec", "rayClusterConfig"], RAY_CLUSTER),
+};
+
+/** Argo Workflows kinds and where their WorkflowSpec is. */
+const ARGO_WORKFLOW_SPEC: Record<string, string[]> = {
+    Workflow: ["spec"],
+    WorkflowTemplate: ["spec"],
+    ClusterWorkflowTemplate: ["spec"],
+    CronWorkflow: ["spec", "workflowSpec"],
+};
+
+const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "object" && !Array.isArray(v);
+const describe = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "a list" : typeof v);
+
+/** True for the custom kinds this module knows (their pods are found here, present or not). */
+export function isKnownPodCrd(group: string, kind: string): boolean {
+    return POD_PATHS[`${group}/${kind}`] !== undefined || (group === "argoproj.io" && ARGO_WORKFLOW_SPEC[kind] !== undefined) || (group === "trainer.kubeflow.org" && kind === "TrainJob");
+}
+
+/** The pods of a known custom kind; undefined for any other kind. */
+export function crdPodSources(group: string, kind: string, props: Record<string, any>): PodSource[] | undefined {
+    const paths = POD_PATHS[`${group}/${kind}`];
+    if (paths) {
+        const out: PodSource[] = [];
+        for (const p of paths) expand(props, p, 0, [], out);
+        return out;
+    }
+    if (group === "argoproj.io" && ARGO_WORKFLOW_SPEC[kind]) return argoPods(props, ARGO_WORKFLOW_SPEC[kind]);
+    if (group === "trainer.kubeflow.org" && kind === "TrainJob") return trainJobPods(props);
+    return undefined;
+}
+
+const seg = (parent: string, k: string | number) => (typeof k === "number" ? `${parent}[${k}]` : parent ? `${parent}.${k}` : k);
+
+/** Follows a pattern; every pod spec reached is a source, a list/map position holding something else is a problem. */
+function expand(node: unknown, p: Pattern, i: number, at: (string | number)[], out: PodSource[]): void {
+    if (i === p.length) {
+        const path = at.reduce<string>((s, k) => seg(s, k), "");
+        const inner = at.slice(1, -1);
+        if (inner[inner.length - 1] === "template") inner.pop();
+        const where = inner.reduce<string>((s, k) => seg(s, k), "");
+        out.push({ path, where, podSpec: node, problems: [] });
+        return;
+    }
+    if (node === undefined || node === null) return;
+    const k = p[i];
+    if (k !== "*") {
+        if (isObject(node)) expand(node[k], p, i + 1, [...at, k], out);
+        return;
+    }
+    const path = at.reduce<string>((s, x) => seg(s, x), "");
+    if (Array.isArray(node)) node.forEach((v, j) => expand(v, p, i + 1, [...at, j], out));
+    else if (isObject(node)) for (const key of Object.keys(node)) expand(node[key], p, i + 1, [...at, key], out);
+    else out.push({ path, podSpec: undefined, problems: [`${path} is ${describe(node)}, not a list or map of pod templates`] });
+}
+
+/**
+ * Argo: each template that runs a pod becomes one pod spec. Its containers are the template's
+ * `container`, `script`, `containerSet.containers[]` and `sidecars[]` (containers) and
+ * `initContainers[]`; its pod-level fields are the template's `securityContext` (else the
+ * workflow's), the workflow's `hostNetwork`, and both sets of `volumes`. A `podSpecPatch` can
+ * rewrite any of that after admission, so it is a problem, not something to trust.
+ */
+function argoPods(props: Record<string, any>, specPath: string[]): PodSource[] {
+    let spec: unknown = props;
+    for (const k of specPath) spec = isObject(spec) ? spec[k] : undefined;
+    if (!isObject(spec)) return [];
+    const base = specPath.join(".");
+    const out: PodSource[] = [];
+    const wfProblems: string[] = [];
+    if (spec.podSpecPatch !== undefined && spec.podSpecPatch !== null) wfProblems.push(`${base}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
+    const visit = (t: unknown, path: string, depth: number): void => {
+        if (!isObject(t) || depth > 8) return;
+        const pod = argoTemplatePod(t, path, spec as Record<string, any>);
+        if (pod) out.push(pod);
+        forEachList(t.steps, (group, i) => forEachList(group, (step, j) => visit(isObject(step) ? step.inline : undefined, `${path}.steps[${i}][${j}].inline`, depth + 1)));
+        forEachList(isObject(t.dag) ? t.dag.tasks : undefined, (task, i) => visit(isObject(task) ? task.inline : undefined, `${path}.dag.tasks[${i}].inline`, depth + 1));
+    };
+    const templates = spec.templates;
+    if (templates !== undefined && templates !== null && !Array.isArray(templates)) wfProblems.push(`${base}.templates is ${describe(templates)}, not a list of templates`);
+    forEachList(templates, (t, i) => visit(t, `${base}.templates[${i}]`, 0));
+    if (wfProblems.length) out.push({ path: base, podSpec: {}, containers: [], problems: wfProblems });
+    return out;
+}
+
+const forEachList = (v: unknown, f: (x: unknown, i: number) => void) => {
+    if (Array.isArray(v)) v.forEach(f);
+};
+
+function argoTemplatePod(t: Record<string, any>, path: string, wf: Record<string, any>): PodSource | undefined {
+    const containers: ContainerRef[] = [];
+    const problems: string[] = [];
+    const one = (c: unknown, kind: ContainerRef["kind"], p: string) => {
+        if (isObject(c)) containers.push({ path: p, kind, container: c });
+        else problems.push(`${p} is ${describe(c)}, not a container`);
+    };
+    const list = (v: unknown, kind: ContainerRef["kind"], p: string) => {
+        if (v === undefined || v === null) return;
+        if (!Array.isArray(v)) problems.push(`${p} is ${describe(v)}, not a list of containers`);
+        else v.forEach((c, i) => one(c, kind, `${p}[${i}]`));
+    };
+    for (const f of ["container", "script"]) if (t[f] !== undefined && t[f] !== null) one(t[f], "container", `${path}.${f}`);
+    if (t.containerSet !== undefined && t.containerSet !== null) {
+        if (isObject(t.containerSet)) list(t.containerSet.containers, "container", `${path}.containerSet.containers`);
+        else problems.push(`${path}.containerSet is ${describe(t.containerSet)}, not a container set`);
+    }
+    list(t.sidecars, "container", `${path}.sidecars`);
+    list(t.initContainers, "initContainer", `${path}.initContainers`);
+    if (t.podSpecPatch !== undefined && t.podSpecPatch !== null) problems.push(`${path}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
+    if (containers.length === 0 && problems.length === 0) return undefined; // steps, dag, resource, suspend...: no pod of its own
+    const volumes = [...(Array.isArray(wf.volumes) ? wf.volumes : []), ...(Array.isArray(t.volumes) ? t.volumes : [])];
+    const podSpec = { securityContext: t.securityContext ?? wf.securityContext, hostNetwork: wf.hostNetwork, volumes };
+    const where = typeof t.name === "string" ? `template ${t.name}` : path;
+    return { path, where, podSpec, containers, problems };
+}
+
+/** A TrainJob overrides the runtime's trainer container: what it sets (image, resourcesPerNode) is judged. */
+function trainJobPods(props: Record<string, any>): PodSource[] {
+    const trainer = isObject(props.spec) ? props.spec.trainer : undefined;
+    if (!isObject(trainer)) return [];
+    const container: Record<string, any> = { name: "trainer" };
+    if (trainer.image !== undefined) container.image = trainer.image;
+    if (trainer.resourcesPerNode !== undefined) container.resources = trainer.resourcesPerNode;
+    return [{ path: "spec.trainer", podSpec: {}, containers: [{ path: "spec.trainer", kind: "container", container }], problems: [], patch: true }];
+}
