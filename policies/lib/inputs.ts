@@ -5,12 +5,13 @@
  *
  * Read the way the Kubernetes API server's decoder (sigs.k8s.io/yaml over go-yaml v2) reads them:
  * YAML 1.1 scalars (`yes`/`on` are booleans, timestamps stay strings), merge keys (`<<`) merged,
- * duplicate keys refused; with bounds on depth and on what aliases expand to, so no input hangs or
+ * duplicate keys refused in YAML and JSON alike (json-strict.ts); with bounds on depth and on what aliases expand to, so no input hangs or
  * crashes the check. The format comes from the structure alone: anything with apiVersion and kind
  * is a Kubernetes object; a document that fits no format, or more than one, is refused.
  */
 import * as fs from "node:fs";
 import { boolYaml11Tag, defineScalarTag, FAILSAFE_SCHEMA, loadAll, mergeTag, NOT_RESOLVED, nullYaml11Tag, Schema } from "js-yaml";
+import { parseStrictJson } from "./json-strict";
 import type { PolicyResource } from "./types";
 
 /** Unreadable, malformed, ambiguous or oversized input; the message names the file and the reason. */
@@ -147,7 +148,7 @@ export function parseDocuments(text: string, file: string, limits = INPUT_LIMITS
     const json = /^\s*[[{]/.test(text);
     let docs: unknown[];
     try {
-        docs = json ? [JSON.parse(text)] : loadAll(text, { schema: K8S_YAML, maxDepth: limits.maxDepth, maxTotalMergeKeys: limits.maxMergeKeys, filename: file });
+        docs = json ? [parseStrictJson(text)] : loadAll(text, { schema: K8S_YAML, maxDepth: limits.maxDepth, maxTotalMergeKeys: limits.maxMergeKeys, filename: file });
     } catch (e) {
         throw new PolicyInputError(`${file}: not valid ${json ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`);
     }

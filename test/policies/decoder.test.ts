@@ -2,12 +2,12 @@
  * Differential test against the real decoder: kubectl (sigs.k8s.io/yaml over go-yaml v2, the
  * decoder the API server uses) reads the same YAML files offline (`kubectl label --local -o json`);
  * what policy check reads must be equal, value for value: YAML 1.1 booleans, Go's number syntax,
- * timestamps as strings, merge keys, anchors. Where kubectl is more lenient (duplicate keys, last
- * one wins) policy check refuses, as the API server's strict field validation does.
+ * timestamps as strings, merge keys, anchors; and JSON files (escapes, number forms, Lists). Where
+ * kubectl is more lenient (duplicate keys in YAML or JSON, last one wins) policy check refuses, as
+ * the API server's strict field validation does. One kubectl process reads the whole corpus.
  */
 import * as assert from "node:assert/strict";
-import * as path from "node:path";
-import { parseDocuments, resourcesOf } from "../../policies/lib/inputs";
+import { parseDocuments, PolicyInputError, resourcesOf } from "../../policies/lib/inputs";
 import { runTool, tempFiles } from "../harness/tools";
 
 const CORPUS: Record<string, string> = {
@@ -48,29 +48,40 @@ spec:
         - <<: *c
           name: web
 `,
+    "escapes.json": JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "escapes", annotations: { "a/b": "x" } }, data: { s: "é😀\t\"{}[]," } }).replace('"x"', '"\\u0078\\/\\\\"'),
+    "numbers.json": '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"numbers"},"n":[1.0,1e3,1E-2,-5,-0,-0.0,0.1,12345678901234,-1.5e+2,true,false,null,{},[]]}]}',
+};
+/** Files kubectl reads by taking the last of duplicate keys; policy check refuses each. */
+const DUPLICATES: Record<string, [string, RegExp]> = {
+    "dup.yaml": ["apiVersion: v1\nkind: ConfigMap\nmetadata: { name: dup-yaml }\ny: 1\non: 2\n", /duplicated mapping key/],
+    "dup.json": ['{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup-json"},"data":{"k":"first","k":"last"}}', /duplicate key "k" in the object at data/],
+    "dup-escaped.json": ['{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup-escaped","na\\u006de":"other"}}', /duplicate key "name" in the object at metadata/],
 };
 
-describe("YAML read like the real decoder (kubectl, sigs.k8s.io/yaml + go-yaml v2)", () => {
-    it("every value of a tricky corpus equals kubectl's reading", () => {
-        const dir = tempFiles(CORPUS);
-        const theirs = Object.keys(CORPUS).map((f) => {
-            const r = runTool("kubectl", "kubernetes-client", ["label", "--local", "-f", path.join(dir, f), "decoder-test=1", "-o", "json"], dir);
-            assert.equal(r.code, 0, r.output);
-            const o = JSON.parse(r.output) as Record<string, any>;
+describe("YAML and JSON read like the real decoder (kubectl, sigs.k8s.io/yaml + go-yaml v2, sigs.k8s.io/json)", () => {
+    let theirs: Record<string, Record<string, any>>;
+    before(() => {
+        const dir = tempFiles({ ...CORPUS, ...Object.fromEntries(Object.entries(DUPLICATES).map(([f, [text]]) => [f, text])) });
+        const r = runTool("kubectl", "kubernetes-client", ["label", "--local", "-f", dir, "decoder-test=1", "-o", "json"], dir);
+        assert.equal(r.code, 0, r.output);
+        // kubectl prints one pretty-printed object per input object; each starts with `{` at a line start.
+        const objects = r.output.split(/\n(?=\{)/).map((t) => JSON.parse(t) as Record<string, any>);
+        theirs = Object.fromEntries(objects.map((o) => {
             delete o.metadata.labels["decoder-test"];
             if (Object.keys(o.metadata.labels).length === 0) delete o.metadata.labels;
-            return o;
-        });
-        const ours = Object.entries(CORPUS).flatMap(([f, text]) => resourcesOf(parseDocuments(text, f), f).map((x) => x.props));
-        const byName = (xs: Record<string, any>[]) => Object.fromEntries(xs.map((o) => [o.metadata.name, o]));
-        assert.deepEqual(byName(ours), byName(theirs));
-        assert.equal(theirs.length, 3);
+            return [o.metadata.name, o];
+        }));
     });
-    it("where kubectl takes the last of duplicate keys, policy check refuses the file", () => {
-        const text = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: dup }\ny: 1\non: 2\n";
-        const dir = tempFiles({ "dup.yaml": text });
-        const r = runTool("kubectl", "kubernetes-client", ["label", "--local", "-f", path.join(dir, "dup.yaml"), "l=v", "-o", "json"], dir);
-        assert.equal(JSON.parse(r.output).true, 2, r.output);
-        assert.throws(() => parseDocuments(text, "dup.yaml"), /duplicated mapping key/);
+    it("every value of a tricky corpus equals kubectl's reading", () => {
+        const ours = Object.entries(CORPUS).flatMap(([f, text]) => resourcesOf(parseDocuments(text, f), f).map((x) => x.props));
+        const names = ours.map((o) => o.metadata.name as string);
+        assert.deepEqual(names, ["scalars", "merges", "web", "escapes", "numbers"]);
+        assert.deepEqual(Object.fromEntries(ours.map((o) => [o.metadata.name, o])), Object.fromEntries(names.map((n) => [n, theirs[n]])));
+    });
+    it("where kubectl takes the last of duplicate keys (YAML or JSON), policy check refuses the file", () => {
+        assert.equal(theirs["dup-yaml"].true, 2);
+        assert.equal(theirs["dup-json"].data.k, "last");
+        assert.equal(theirs.other.metadata.name, "other");
+        for (const [f, [text, message]] of Object.entries(DUPLICATES)) assert.throws(() => parseDocuments(text, f), (e: Error) => e instanceof PolicyInputError && message.test(e.message), f);
     });
 });
