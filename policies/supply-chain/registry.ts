@@ -7,7 +7,7 @@
  *
  * Bounded work: each request has a timeout, each image a total time budget and the whole run
  * another; manifests are capped at 4 MiB (what registries accept), blobs at 32 MiB, and at most 32
- * referrers are read per image. Past any limit the image fails closed with a message naming the
+ * referrers (and 32 pages of the referrers list) are read per image. Past any limit the image fails closed with a message naming the
  * image and the limit.
  */
 import type { KeyObject } from "node:crypto";
@@ -133,17 +133,54 @@ export class RegistryClient {
         return bytes;
     }
 
-    /** Referrers of a digest: the referrers API, or the `sha256-<hex>` index where the API is missing. */
-    async referrers(host: string, repo: string, digest: string, budget?: AbortSignal): Promise<Descriptor[]> {
-        const api = await this.get(host, repo, `referrers/${digest}`, ["application/vnd.oci.image.index.v1+json"], budget);
-        if (api && (api.headers.get("content-type") ?? "").includes("application/vnd.oci.image.index.v1+json")) {
-            const index = parseJson(await readCapped(api, this.limits.maxManifestBytes, `the referrers of ${host}/${repo}@${digest}`), `the referrers of ${host}/${repo}@${digest}`) as Manifest;
-            return Array.isArray(index?.manifests) ? index.manifests : [];
+    /**
+     * Referrers of a digest: the referrers API, following its pages (`Link: <...>; rel="next"`, OCI
+     * distribution spec), or the `sha256-<hex>` index where the API is missing. At most
+     * `maxReferrers` pages are read, and reading stops once more than `maxReferrers` Sigstore
+     * bundles are listed; `limit` then says why the list is partial. A next link that leaves this
+     * repository's referrers endpoint, or loops, fails closed.
+     */
+    async referrers(host: string, repo: string, digest: string, budget?: AbortSignal): Promise<{ manifests: Descriptor[]; limit?: string; more?: boolean }> {
+        const endpoint = `referrers/${digest}`;
+        const what = `the referrers of ${host}/${repo}@${digest}`;
+        const { maxReferrers, maxManifestBytes } = this.limits;
+        const manifests: Descriptor[] = [];
+        const seen = new Set<string>();
+        let path = endpoint;
+        for (let page = 1; ; page++) {
+            const api = await this.get(host, repo, path, [INDEX_TYPE], budget);
+            if (!api || !(api.headers.get("content-type") ?? "").includes(INDEX_TYPE)) {
+                await api?.body?.cancel().catch(() => undefined);
+                if (page > 1) throw new RegistryError(`${what}: page ${page} is ${api ? "not an image index" : "missing"}; failing closed`);
+                const index = await this.manifest(host, repo, digest.replace(":", "-"), budget);
+                return { manifests: Array.isArray(index?.manifest?.manifests) ? index.manifest.manifests : [] };
+            }
+            const index = parseJson(await readCapped(api, maxManifestBytes, what), what) as Manifest;
+            if (Array.isArray(index?.manifests)) manifests.push(...index.manifests);
+            const next = nextLink(api.headers.get("link"));
+            if (!next) return { manifests };
+            const bundles = manifests.filter((m) => m?.artifactType === BUNDLE_MEDIA_TYPE).length;
+            if (bundles > maxReferrers) return { manifests, more: true };
+            if (page >= maxReferrers) return { manifests, limit: `${what} has more than ${maxReferrers} pages; only the first ${maxReferrers} are read (the referrer limit)` };
+            const url = new URL(next, `${this.base(host)}/v2/${repo}/${path}`);
+            if (url.origin !== new URL(this.base(host)).origin || url.pathname !== `/v2/${repo}/${endpoint}`) throw new RegistryError(`${what}: the next page link ${next} leaves ${this.base(host)}/v2/${repo}/${endpoint}; failing closed`);
+            path = `${endpoint}${url.search}`;
+            if (seen.has(path)) throw new RegistryError(`${what}: the next page link ${next} repeats an earlier page; failing closed`);
+            seen.add(path);
         }
-        await api?.body?.cancel().catch(() => undefined);
-        const index = await this.manifest(host, repo, digest.replace(":", "-"), budget);
-        return Array.isArray(index?.manifest?.manifests) ? index.manifest.manifests : [];
     }
+}
+
+const INDEX_TYPE = "application/vnd.oci.image.index.v1+json";
+
+/** The target of a `Link` header's `rel="next"` entry (RFC 8288), if any. */
+function nextLink(header: string | null): string | undefined {
+    if (!header) return undefined;
+    for (const [, target, params] of header.matchAll(/<([^>]*)>([^<]*)/g)) {
+        const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
+        if (rel && (rel[1] ?? rel[2]).toLowerCase().split(/\s+/).includes("next")) return target;
+    }
+    return undefined;
 }
 
 function parseJson(bytes: Buffer, what: string): unknown {
@@ -183,9 +220,11 @@ export async function verifyImage(client: RegistryClient, host: string, repo: st
         else sbom = { ok: true, reason: `SBOM attestation ${c.predicateType} verified` };
     }
     if (!signature || !sbom) {
-        const bundles = (await client.referrers(host, repo, digest, budget)).filter((ref) => ref?.artifactType === BUNDLE_MEDIA_TYPE && typeof ref.digest === "string");
+        const referrers = await client.referrers(host, repo, digest, budget);
+        const bundles = referrers.manifests.filter((ref) => ref?.artifactType === BUNDLE_MEDIA_TYPE && typeof ref.digest === "string");
         const max = client.limits.maxReferrers;
-        if (bundles.length > max) for (const reasons of [sigReasons, attReasons]) reasons.push(`${host}/${repo}@${digest} lists ${bundles.length} Sigstore bundle referrers; only the first ${max} are read (the referrer limit)`);
+        if (referrers.limit) for (const reasons of [sigReasons, attReasons]) reasons.push(referrers.limit);
+        if (bundles.length > max) for (const reasons of [sigReasons, attReasons]) reasons.push(`${host}/${repo}@${digest} lists ${referrers.more ? "at least " : ""}${bundles.length} Sigstore bundle referrers; only the first ${max} are read (the referrer limit)`);
         for (const ref of bundles.slice(0, max)) {
             if (signature && sbom) break;
             const m = await client.manifest(host, repo, ref.digest, budget);

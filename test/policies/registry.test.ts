@@ -149,7 +149,7 @@ describe("registry client protocol (a scripted HTTP registry)", () => {
     });
     it("uses the referrers API when the registry has it", async () => {
         mode = "referrers";
-        assert.deepEqual(await client().referrers(host, "org/app", "sha256:abc"), [{ mediaType: "m", digest: "sha256:1", artifactType: "x" }]);
+        assert.deepEqual((await client().referrers(host, "org/app", "sha256:abc")).manifests, [{ mediaType: "m", digest: "sha256:1", artifactType: "x" }]);
     });
 });
 
