@@ -11,7 +11,7 @@ import { Validator } from "ip-num";
 import { createPublicKey } from "node:crypto";
 import { Region } from "@pulumi/aws/types/enums";
 import { closest } from "./suggest";
-import { platformImagesSchema, signingSchema } from "./supply-chain-schema";
+import { platformImagesSchema, registryLimitsSchema, signingSchema } from "./supply-chain-schema";
 import { accountSchema, ciSchema } from "./ci-schema";
 
 /** Kubernetes minor versions in EKS standard support (as of 2026-11); update with each EKS release. */
@@ -330,6 +330,8 @@ export const supplyChainSchema = z.strictObject({
     signing: signingSchema.prefault({}),
     /** Digest pinning of the platform's own images from images.lock.json (docs/supply-chain.md). */
     platformImages: platformImagesSchema.prefault({}),
+    /** Registry-mode budgets of the policy pack; unset keys keep its defaults (docs/policy-checks.md). */
+    registryLimits: registryLimitsSchema.prefault({}),
 });
 
 export const alertingSchema = z.strictObject({

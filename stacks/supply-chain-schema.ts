@@ -5,6 +5,7 @@
  * Kept apart from config-schema.ts so the supply-chain keys read as one block.
  */
 import { z } from "zod";
+import { CONFIG_PROPERTIES } from "../policies/lib/types";
 
 /** `owner/name` of a GitHub repository: no wildcards, so a role can never be assumed by a repository nobody listed. */
 export const githubRepository = z
@@ -78,6 +79,27 @@ export const platformImagesSchema = z.strictObject({
      */
     verifyPublisherSignatures: z.boolean().default(true),
 });
+
+/**
+ * The registry-mode budgets of the pack's image-signature-and-sbom policy, by their pack property
+ * (`registryTimeoutSeconds`...). Bounds come from the pack's configSchema, so the two cannot drift;
+ * an unset key keeps the pack's default and stays out of policies/config/<stack>.json.
+ */
+export const REGISTRY_LIMIT_KEYS = {
+    timeoutSeconds: "registryTimeoutSeconds",
+    imageBudgetSeconds: "registryImageBudgetSeconds",
+    runBudgetSeconds: "registryRunBudgetSeconds",
+    maxManifestMiB: "registryMaxManifestMiB",
+    maxBlobMiB: "registryMaxBlobMiB",
+    maxReferrers: "registryMaxReferrers",
+} as const;
+const bounded = (s: { type: string; minimum?: number; exclusiveMinimum?: number; maximum: number }) => {
+    const n = s.type === "integer" ? z.number().int() : z.number();
+    return (s.exclusiveMinimum !== undefined ? n.gt(s.exclusiveMinimum) : n.min(s.minimum ?? 0)).max(s.maximum).optional();
+};
+export const registryLimitsSchema = z.strictObject(
+    Object.fromEntries(Object.entries(REGISTRY_LIMIT_KEYS).map(([k, prop]) => [k, bounded(CONFIG_PROPERTIES[prop])])) as Record<keyof typeof REGISTRY_LIMIT_KEYS, z.ZodOptional<z.ZodNumber>>,
+);
 
 export type SigningSettings = z.infer<typeof signingSchema>;
 export type SignerSettings = z.infer<typeof signerSchema>;

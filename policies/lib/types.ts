@@ -63,6 +63,16 @@ export const CONFIG_PROPERTIES = {
     insecureRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry hosts reached over plain HTTP (local test registries only)." },
     /** Timeout of each registry request, in seconds. */
     registryTimeoutSeconds: { type: "number", exclusiveMinimum: 0, maximum: 120, default: 10, description: "Timeout of each registry request, in seconds." },
+    /** Total time to verify one image (every request for it); past it the image fails closed. */
+    registryImageBudgetSeconds: { type: "number", exclusiveMinimum: 0, maximum: 600, default: 60, description: "Total time to verify one image in its registry, in seconds; past it the image fails closed." },
+    /** Total time of every registry lookup of one run (process); past it every image not verified yet fails closed. */
+    registryRunBudgetSeconds: { type: "number", exclusiveMinimum: 0, maximum: 3600, default: 300, description: "Total time of all registry lookups of one run, in seconds; past it every image not verified yet fails closed." },
+    /** Largest manifest or referrers page read; registries themselves refuse manifests over 4 MiB. */
+    registryMaxManifestMiB: { type: "integer", minimum: 1, maximum: 4, default: 4, description: "Largest manifest or referrers page read, in MiB (registries accept at most 4)." },
+    /** Largest signature, attestation or bundle blob read. */
+    registryMaxBlobMiB: { type: "integer", minimum: 1, maximum: 256, default: 32, description: "Largest signature, attestation or bundle blob read, in MiB." },
+    /** Most Sigstore bundle referrers (and referrers pages) read per image. */
+    registryMaxReferrers: { type: "integer", minimum: 1, maximum: 256, default: 32, description: "Most Sigstore bundle referrers, and referrers API pages, read per image." },
     /** In-cluster admission mode the stack must install. */
     admission: { type: "string", enum: ["enforce", "audit"], default: "enforce", description: "Admission mode the stack's in-cluster rule must use." },
     /** Namespaces where node agents may use host namespaces and hostPath. */
@@ -88,6 +98,11 @@ export interface PackConfig {
     cosignKmsKeys: string[];
     insecureRegistries: string[];
     registryTimeoutSeconds: number;
+    registryImageBudgetSeconds: number;
+    registryRunBudgetSeconds: number;
+    registryMaxManifestMiB: number;
+    registryMaxBlobMiB: number;
+    registryMaxReferrers: number;
     admission: "enforce" | "audit";
     systemNamespaces: string[];
 }

@@ -11,6 +11,7 @@
  * image and the limit.
  */
 import type { KeyObject } from "node:crypto";
+import { CONFIG_PROPERTIES, PackConfig } from "../lib/types";
 import { BUNDLE_MEDIA_TYPE, Check, COSIGN_SIGN_PREDICATE, DSSE_MEDIA_TYPE, isSbomPredicate, sha256, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, verifyBundle, verifyDsse, verifySimpleSigning } from "./cosign";
 
 const MANIFEST_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
@@ -37,7 +38,29 @@ export interface RegistryOptions {
     maxReferrers?: number;
 }
 
-export const REGISTRY_LIMITS = { timeoutMs: 10_000, imageBudgetMs: 60_000, runBudgetMs: 300_000, maxManifestBytes: 4 * 2 ** 20, maxBlobBytes: 32 * 2 ** 20, maxReferrers: 32 };
+const D = CONFIG_PROPERTIES;
+/** Defaults: the registry properties' schema defaults (one source for the pack config and this client). */
+export const REGISTRY_LIMITS = {
+    timeoutMs: D.registryTimeoutSeconds.default * 1000,
+    imageBudgetMs: D.registryImageBudgetSeconds.default * 1000,
+    runBudgetMs: D.registryRunBudgetSeconds.default * 1000,
+    maxManifestBytes: D.registryMaxManifestMiB.default * 2 ** 20,
+    maxBlobBytes: D.registryMaxBlobMiB.default * 2 ** 20,
+    maxReferrers: D.registryMaxReferrers.default,
+};
+
+/** The client options a policy config asks for (its registry properties, defaults applied). */
+export function registryOptionsOf(cfg: PackConfig): RegistryOptions {
+    return {
+        insecureHosts: cfg.insecureRegistries,
+        timeoutMs: cfg.registryTimeoutSeconds * 1000,
+        imageBudgetMs: cfg.registryImageBudgetSeconds * 1000,
+        runBudgetMs: cfg.registryRunBudgetSeconds * 1000,
+        maxManifestBytes: cfg.registryMaxManifestMiB * 2 ** 20,
+        maxBlobBytes: cfg.registryMaxBlobMiB * 2 ** 20,
+        maxReferrers: cfg.registryMaxReferrers,
+    };
+}
 
 const human = (bytes: number) => (bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : `${bytes} bytes`);
 const seconds = (ms: number) => `${ms / 1000} s`;

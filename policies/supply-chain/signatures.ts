@@ -8,7 +8,7 @@ import type { PackConfig, PolicyResource, ResourcePolicy } from "../lib/types";
 import { carriesPodSpec, extractWorkloads } from "../lib/workloads";
 import { loadKeys } from "./cosign";
 import { matchesRegistry, parseImage } from "./images";
-import { ImageVerifier, RegistryClient } from "./registry";
+import { ImageVerifier, RegistryClient, registryOptionsOf } from "./registry";
 import { fetchKmsPublicKey } from "./kms";
 
 const verifiers = new Map<string, ImageVerifier>();
@@ -16,11 +16,11 @@ const kmsVerifiers = new Map<string, Promise<ImageVerifier>>();
 
 /** With KMS keys: their public keys fetched once per process, added to the PEM keys. Rejects (fail closed) when a key cannot be read. */
 export function kmsVerifierFor(cfg: PackConfig): Promise<ImageVerifier> {
-    const id = JSON.stringify([cfg.cosignPublicKeys, cfg.cosignKmsKeys, cfg.insecureRegistries, cfg.registryTimeoutSeconds]);
+    const id = JSON.stringify([cfg.cosignPublicKeys, cfg.cosignKmsKeys, registryOptionsOf(cfg)]);
     let v = kmsVerifiers.get(id);
     if (!v) {
         v = Promise.all(cfg.cosignKmsKeys.map((ref) => fetchKmsPublicKey(ref, { timeoutMs: cfg.registryTimeoutSeconds * 1000 })))
-            .then((kmsKeys) => new ImageVerifier(new RegistryClient({ insecureHosts: cfg.insecureRegistries, timeoutMs: cfg.registryTimeoutSeconds * 1000 }), [...loadKeys(cfg.cosignPublicKeys), ...kmsKeys]));
+            .then((kmsKeys) => new ImageVerifier(new RegistryClient(registryOptionsOf(cfg)), [...loadKeys(cfg.cosignPublicKeys), ...kmsKeys]));
         kmsVerifiers.set(id, v);
     }
     return v;
@@ -28,10 +28,10 @@ export function kmsVerifierFor(cfg: PackConfig): Promise<ImageVerifier> {
 
 /** One verifier (and so one cache of verdicts) per key set and registry options, for the process. */
 export function verifierFor(cfg: PackConfig): ImageVerifier {
-    const id = JSON.stringify([cfg.cosignPublicKeys, cfg.insecureRegistries, cfg.registryTimeoutSeconds]);
+    const id = JSON.stringify([cfg.cosignPublicKeys, registryOptionsOf(cfg)]);
     let v = verifiers.get(id);
     if (!v) {
-        v = new ImageVerifier(new RegistryClient({ insecureHosts: cfg.insecureRegistries, timeoutMs: cfg.registryTimeoutSeconds * 1000 }), loadKeys(cfg.cosignPublicKeys));
+        v = new ImageVerifier(new RegistryClient(registryOptionsOf(cfg)), loadKeys(cfg.cosignPublicKeys));
         verifiers.set(id, v);
     }
     return v;
@@ -41,7 +41,7 @@ export const imageSignatures: ResourcePolicy = {
     name: "image-signature-and-sbom",
     description: "In registry mode, checks that every image from a signed registry has a cosign signature and a signed SBOM attestation (CycloneDX or SPDX) verified with the configured public keys (PEM or AWS KMS), from its OCI registry (legacy .sig/.att tags and Sigstore bundle referrers); an unreachable registry fails closed.",
     enforcementLevel: "mandatory",
-    config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "cosignKmsKeys", "insecureRegistries", "registryTimeoutSeconds"],
+    config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "cosignKmsKeys", "insecureRegistries", "registryTimeoutSeconds", "registryImageBudgetSeconds", "registryRunBudgetSeconds", "registryMaxManifestMiB", "registryMaxBlobMiB", "registryMaxReferrers"],
     resourceTypes: [],
     appliesTo: carriesPodSpec,
     /** Synchronous (no lookup) unless registry mode finds an image from a signed registry. */

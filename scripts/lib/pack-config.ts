@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PlatformConfig } from "../../stacks/config";
 import { SUPPORTED_EKS_VERSIONS } from "../../stacks/config-schema";
+import { REGISTRY_LIMIT_KEYS } from "../../stacks/supply-chain-schema";
 import { loadPackConfig, PolicyConfigError, PolicyConfigs } from "../../policies/evaluate";
 import { ALL_POLICIES } from "../../policies/policies";
 import type { PackConfig } from "../../policies/lib/types";
@@ -28,6 +29,11 @@ function stackValues(cfg: PlatformConfig): Partial<PackConfig> {
         verificationMode: cfg.supplyChain.verificationMode,
         cosignPublicKeys: cfg.supplyChain.cosignPublicKeys,
         admission: cfg.supplyChain.admission,
+        // Registry budgets the stack sets (unset ones keep the schema defaults and stay out of the file).
+        ...Object.fromEntries(Object.entries(REGISTRY_LIMIT_KEYS).flatMap(([k, prop]) => {
+            const v = cfg.supplyChain.registryLimits[k as keyof typeof REGISTRY_LIMIT_KEYS];
+            return v === undefined ? [] : [[prop, v]];
+        })),
     };
 }
 

@@ -11,7 +11,9 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { loadKeys } from "../../policies/supply-chain/cosign";
-import { ImageVerifier, RegistryClient } from "../../policies/supply-chain/registry";
+import { parsePackConfig } from "../../policies/evaluate";
+import type { PackConfig } from "../../policies/lib/types";
+import { ImageVerifier, RegistryClient, registryOptionsOf } from "../../policies/supply-chain/registry";
 import { DATA } from "../harness/reference";
 import type { CosignVectors } from "../../scripts/derive/cosign";
 
@@ -108,5 +110,12 @@ describe("registry mode: the referrers API's pages are followed, within the limi
         assert.equal(r.signature.ok, false);
         assert.match(r.signature.reason, /has more than 32 pages; only the first 32 are read \(the referrer limit\)/);
         assert.match(r.sbom.reason, /the referrer limit/);
+    });
+    it("the pack config's registryMaxReferrers bounds the pages too (3 here)", async () => {
+        hits.endless = [];
+        const cfg = parsePackConfig({ insecureRegistries: [host], registryMaxReferrers: 3 })["image-signature-and-sbom"].properties as unknown as PackConfig;
+        const r = await new ImageVerifier(new RegistryClient(registryOptionsOf(cfg)), keys).verify(host, "org/endless", v.image.digest);
+        assert.equal(referrerRequests("endless").length, 3);
+        assert.match(r.signature.reason, /has more than 3 pages; only the first 3 are read/);
     });
 });
