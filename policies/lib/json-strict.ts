@@ -33,7 +33,12 @@ export function parseStrictJson(text: string): unknown {
     return value;
 }
 
-interface Frame { keys: Set<string> | undefined; index: number; key: string | undefined; expectKey: boolean }
+/** An object's keys (a list while small, a set past 16) or, for a list, undefined. */
+interface Frame { keys: string[] | Set<string> | undefined; index: number; key: string | undefined; expectKey: boolean }
+
+const has = (keys: string[] | Set<string>, k: string) => (Array.isArray(keys) ? keys.includes(k) : keys.has(k));
+/** Where the scan stops: a string, a bracket, a comma, a minus sign (for `-0`). */
+const STOP = /["{}[\],-]/g;
 
 const QUOTE = 34, BACKSLASH = 92, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93, COMMA = 44, MINUS = 45, ZERO = 48;
 
@@ -47,6 +52,9 @@ export function checkDuplicateKeys(text: string): (string | number)[][] {
     let i = 0;
     const n = text.length;
     while (i < n) {
+        STOP.lastIndex = i;
+        if (!STOP.exec(text)) break;
+        i = STOP.lastIndex - 1;
         const ch = text.charCodeAt(i);
         if (ch === QUOTE) {
             const start = i;
@@ -62,15 +70,17 @@ export function checkDuplicateKeys(text: string): (string | number)[][] {
                 let escaped = false;
                 for (let j = start + 1; j < end && !escaped; j++) escaped = text.charCodeAt(j) === BACKSLASH;
                 const key = escaped ? (JSON.parse(text.slice(start, end + 1)) as string) : text.slice(start + 1, end);
-                if (top.keys.has(key)) throw new DuplicateKeyError(key, pathOf(stack), ...lineColumn(text, start));
-                top.keys.add(key);
+                if (has(top.keys, key)) throw new DuplicateKeyError(key, pathOf(stack), ...lineColumn(text, start));
+                if (!Array.isArray(top.keys)) top.keys.add(key);
+                else if (top.keys.length < 16) top.keys.push(key);
+                else top.keys = new Set([...top.keys, key]);
                 top.key = key;
                 top.expectKey = false;
             }
             i = end + 1;
             continue;
         }
-        if (ch === LBRACE || ch === LBRACKET) stack.push({ keys: ch === LBRACE ? new Set() : undefined, index: 0, key: undefined, expectKey: ch === LBRACE });
+        if (ch === LBRACE || ch === LBRACKET) stack.push({ keys: ch === LBRACE ? [] : undefined, index: 0, key: undefined, expectKey: ch === LBRACE });
         else if (ch === RBRACE || ch === RBRACKET) stack.pop();
         else if (ch === COMMA) {
             const top = stack[stack.length - 1];

@@ -27,6 +27,10 @@ describe("JSON duplicate keys", () => {
         assert.equal(refused('[{"k":1},\n {"k":1,\n  "k":2}]'), "k @ [1] 3:3");
         assert.equal(refused('{"metadata":{"annotations":{"a/b":"1","a/b":"2"}}}'), "a/b @ metadata.annotations 1:39");
         assert.equal(refused('{"data":{"x.y":{"k":1,"k":1}}}'), 'k @ data["x.y"] 1:23');
+        // Past 16 keys an object's keys move to a set: the first and the last key still count.
+        const many = Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`).join(",");
+        for (const k of ["k0", "k16", "k39"]) assert.equal(refused(`{"o":{${many},"${k}":1}}`), `${k} @ o 1:${many.length + 8}`);
+        assert.equal(refused(`{"o":{${many}}}`), undefined);
     });
     it("compares keys unescaped: \\u006d is m, an escaped quote is part of the key", () => {
         assert.equal(refused('{"name":"a","na\\u006de":"b"}'), "name @ (top) 1:13");
