@@ -186,7 +186,7 @@ export class RegistryClient {
             if (bundles > maxReferrers) return { manifests, more: true };
             if (page >= maxReferrers) return { manifests, limit: `${what} has more than ${maxReferrers} pages; only the first ${maxReferrers} are read (the referrer limit)` };
             const url = new URL(next, `${this.base(host)}/v2/${repo}/${path}`);
-            if (url.origin !== new URL(this.base(host)).origin || url.pathname !== `/v2/${repo}/${endpoint}`) throw new RegistryError(`${what}: the next page link ${next} leaves ${this.base(host)}/v2/${repo}/${endpoint}; failing closed`);
+            if (url.origin !== new URL(this.base(host)).origin || safeDecode(url.pathname) !== `/v2/${repo}/${endpoint}`) throw new RegistryError(`${what}: the next page link ${next} leaves ${this.base(host)}/v2/${repo}/${endpoint}; failing closed`);
             path = `${endpoint}${url.search}`;
             if (seen.has(path)) throw new RegistryError(`${what}: the next page link ${next} repeats an earlier page; failing closed`);
             seen.add(path);
@@ -195,6 +195,15 @@ export class RegistryClient {
 }
 
 const INDEX_TYPE = "application/vnd.oci.image.index.v1+json";
+
+/** A URL path with percent-escapes decoded (`sha256%3A...` is `sha256:...`); undecodable stays as it is. */
+function safeDecode(p: string): string {
+    try {
+        return decodeURIComponent(p);
+    } catch {
+        return p;
+    }
+}
 
 /** The target of a `Link` header's `rel="next"` entry (RFC 8288), if any. */
 function nextLink(header: string | null): string | undefined {

@@ -36,6 +36,8 @@ describe("registry mode: the referrers API's pages are followed, within the limi
     const REPOS: Record<string, Paging> = {
         // Signature bundle on page 1 with noise, the SBOM bundle alone on page 3; relative links.
         relative: { pages: (i) => [[noise(1), bundleDescriptors[0]], [noise(2)], [bundleDescriptors[1]]][i], link: (i, _h, repo) => (i < 2 ? rel(repo, i) : undefined) },
+        // A percent-encoded digest in the link is the same endpoint.
+        encoded: { pages: (i) => [[bundleDescriptors[0]], [bundleDescriptors[1]]][i], link: (i, _h, repo) => (i === 0 ? `</v2/${repo}/referrers/${v.image.digest.replace(":", "%3A")}?last=0>; rel="next"` : undefined) },
         // Absolute links, other parameters around rel, several links in one header.
         absolute: { pages: (i) => [[bundleDescriptors[1]], [bundleDescriptors[0]]][i], link: (i, h, repo) => (i === 0 ? `<http://${h}/v2/${repo}/referrers/${v.image.digest}?last=a>; rel=prev, <http://${h}/v2/${repo}/referrers/${v.image.digest}?last=b>; type="x"; rel="next"` : undefined) },
         elsewhere: { pages: () => [bundleDescriptors[0]], link: (i, h) => (i === 0 ? `<http://127.0.0.2:${h.split(":")[1]}/v2/org/elsewhere/referrers/${v.image.digest}?last=1>; rel="next"` : undefined) },
@@ -49,7 +51,7 @@ describe("registry mode: the referrers API's pages are followed, within the limi
     before(async () => {
         server = http.createServer((req, res) => {
             const url = new URL(req.url ?? "/", "http://x");
-            const [, repo, kind, ref] = /^\/v2\/org\/([a-z]+)\/(manifests|blobs|referrers)\/(.+)$/.exec(url.pathname) ?? [];
+            const [, repo, kind, ref] = /^\/v2\/org\/([a-z]+)\/(manifests|blobs|referrers)\/(.+)$/.exec(decodeURIComponent(url.pathname)) ?? [];
             (hits[repo ?? ""] ??= []).push(`${kind} ${ref}${url.search}`);
             const paging = REPOS[repo ?? ""];
             if (!paging) return void res.writeHead(404).end();
@@ -76,6 +78,10 @@ describe("registry mode: the referrers API's pages are followed, within the limi
         const r = await verify("relative");
         assert.deepEqual([r.signature.ok, r.sbom.ok], [true, true], `${r.signature.reason}; ${r.sbom.reason}`);
         assert.deepEqual(referrerRequests("relative"), [`referrers ${v.image.digest}`, `referrers ${v.image.digest}?n=1&last=0`, `referrers ${v.image.digest}?n=1&last=1`]);
+    });
+    it("a link with the digest percent-encoded names the same endpoint and is followed", async () => {
+        const r = await verify("encoded");
+        assert.deepEqual([r.signature.ok, r.sbom.ok], [true, true], `${r.signature.reason}; ${r.sbom.reason}`);
     });
     it("absolute next links among other links and parameters are followed", async () => {
         const r = await verify("absolute");
