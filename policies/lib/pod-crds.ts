@@ -15,6 +15,9 @@
  *   `spec.trainer.resourcesPerNode`), judged like a patch on what it sets.
  * - jobset.x-k8s.io (v1alpha2) JobSet: `spec.replicatedJobs[].template.spec.template.spec`.
  * - batch.volcano.sh (v1alpha1) Job and flow.volcano.sh (v1alpha1) JobTemplate: `spec.tasks[].template.spec`.
+ * - argoproj.io (Argo Rollouts v1.9 CRDs): Experiment `spec.templates[].template.spec`; AnalysisTemplate,
+ *   ClusterAnalysisTemplate and AnalysisRun run a Job per job metric,
+ *   `spec.metrics[].provider.job.spec.template.spec`.
  * - ray.io (v1, v1alpha1, KubeRay): RayCluster `spec.headGroupSpec.template.spec` and
  *   `spec.workerGroupSpecs[].template.spec`; RayJob the same under `spec.rayClusterSpec` plus
  *   `spec.submitterPodTemplate.spec`; RayService the same under `spec.rayClusterConfig`.
@@ -36,6 +39,7 @@ export interface PodSource {
     patch?: boolean;
 }
 
+const ANALYSIS_JOBS: Pattern[] = [["spec", "metrics", "*", "provider", "job", "spec", "template", "spec"]];
 const RAY_CLUSTER: Pattern[] = [["headGroupSpec", "template", "spec"], ["workerGroupSpecs", "*", "template", "spec"]];
 const under = (prefix: string[], ps: Pattern[]): Pattern[] => ps.map((p) => [...prefix, ...p]);
 const replicaSpecs = (field: string): Pattern[] => [["spec", field, "*", "template", "spec"]];
@@ -54,6 +58,10 @@ const POD_PATHS: Record<string, Pattern[]> = {
     "trainer.kubeflow.org/ClusterTrainingRuntime": [["spec", "template", "spec", "replicatedJobs", "*", "template", "spec", "template", "spec"]],
     "batch.volcano.sh/Job": [["spec", "tasks", "*", "template", "spec"]],
     "flow.volcano.sh/JobTemplate": [["spec", "tasks", "*", "template", "spec"]],
+    "argoproj.io/Experiment": [["spec", "templates", "*", "template", "spec"]],
+    "argoproj.io/AnalysisTemplate": ANALYSIS_JOBS,
+    "argoproj.io/ClusterAnalysisTemplate": ANALYSIS_JOBS,
+    "argoproj.io/AnalysisRun": ANALYSIS_JOBS,
     "ray.io/RayCluster": under(["spec"], RAY_CLUSTER),
     "ray.io/RayJob": [...under(["spec", "rayClusterSpec"], RAY_CLUSTER), ["spec", "submitterPodTemplate", "spec"]],
     "ray.io/RayService": under(["spec", "rayClusterConfig"], RAY_CLUSTER),
@@ -96,6 +104,7 @@ function expand(node: unknown, p: Pattern, i: number, at: (string | number)[], o
         const path = at.reduce<string>((s, k) => seg(s, k), "");
         const inner = at.slice(1, -1);
         if (inner[inner.length - 1] === "template") inner.pop();
+        if (inner[inner.length - 1] === "spec") inner.pop();
         const where = inner.reduce<string>((s, k) => seg(s, k), "");
         out.push({ path, where, podSpec: node, problems: [] });
         return;

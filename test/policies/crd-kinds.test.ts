@@ -4,10 +4,13 @@
  * image or a privileged container is reported wherever it sits; a clean object passes.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { evaluatePack, parsePackConfig } from "../../policies/evaluate";
 import { typeOfManifest } from "../../policies/lib/inputs";
 import type { PolicyResource } from "../../policies/lib/types";
 import { carriesPodSpec, extractWorkloads } from "../../policies/lib/workloads";
+import { DATA } from "../harness/reference";
 
 const cfg = parsePackConfig({ environment: "prod" });
 const DIGEST = "sha256:" + "d".repeat(64);
@@ -148,4 +151,42 @@ describe("Argo Workflows: each template that runs a pod is a pod spec", () => {
         assert.deepEqual(messages(object("argoproj.io/v1alpha1", "Workflow", { templates: [{ name: "t", container: "busybox" }] }), "container-resources"), ["Workflow x: spec.templates[0].container is string, not a container."]);
         assert.deepEqual(messages(object("argoproj.io/v1alpha1", "Workflow", { templates: { t: { container: bad("x") } } }), "container-resources"), ["Workflow x: spec.templates is object, not a list of templates."]);
     });
+});
+
+/** Every path to a container list in a CRD schema: `[]` a list item, `*` a map value. */
+function containerPaths(schema: any, at: string[] = [], out: string[][] = []): string[][] {
+    if (!schema || typeof schema !== "object") return out;
+    for (const [k, v] of Object.entries<any>(schema.properties ?? {})) {
+        if (["containers", "initContainers"].includes(k) && v?.items?.properties?.image) out.push([...at, k]);
+        else containerPaths(v, [...at, k], out);
+    }
+    if (schema.items) containerPaths(schema.items, [...at, "[]"], out);
+    if (schema.additionalProperties && typeof schema.additionalProperties === "object") containerPaths(schema.additionalProperties, [...at, "*"], out);
+    return out;
+}
+/** An object with `leaf` at a schema path (one list item, one map key per level). */
+function build(p: string[], leaf: unknown): unknown {
+    if (p.length === 0) return leaf;
+    const [k, ...rest] = p;
+    return k === "[]" ? [build(rest, leaf)] : { [k === "*" ? "x" : k]: build(rest, leaf) };
+}
+
+describe("every container list in the CRD schemas the project ships (test/data/crds) is found", () => {
+    const dir = path.join(DATA, "crds");
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".json"));
+    it("the derived CRD data is there", () => assert.ok(files.length >= 10, files.join(", ")));
+    for (const f of files) {
+        const crd = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { group: string; kind: string; versions: { name: string; schema: any }[] };
+        for (const v of crd.versions) {
+            const paths = containerPaths(v.schema);
+            if (paths.length === 0) continue;
+            it(`${crd.group}/${v.name} ${crd.kind}: ${paths.map((p) => p.join(".")).join(", ")}`, () => {
+                for (const p of paths) {
+                    const spec = build(p.slice(1), [bad("bad")]) as Record<string, any>;
+                    const m = messages(object(`${crd.group}/${v.name}`, crd.kind, spec), "container-resources");
+                    assert.ok(m.some((x) => /ontainer bad resources\.limits\.cpu is not set/.test(x)), `${p.join(".")}: ${m.join("\n")}`);
+                }
+            });
+        }
+    }
 });
