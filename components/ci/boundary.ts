@@ -10,32 +10,51 @@ import { PolicyStatement } from "../shared/iam";
 
 /**
  * Services whose actions the platform's roles may use (the ceiling; each role's own policy is the
- * least-privilege grant): the inline policies of every stack and the service prefixes of the AWS
- * managed policies in MANAGED_POLICY_SERVICES must fall inside (test/ci/boundary.test.ts).
+ * least-privilege grant): the inline policies of every stack and the AWS managed policies in
+ * MANAGED_POLICY_SERVICES must fall inside (test/ci/boundary.test.ts). Each is a service the deploy
+ * role holds itself, so a role it makes gets nothing the deploy role could not do directly.
  */
 export const BOUNDARY_SERVICES = [
-    "ec2", "eks", "eks-auth", "ecr", "s3", "kms", "logs", "cloudwatch", "events", "tag", "backup", "backup-storage", "rds",
-    "elasticloadbalancing", "autoscaling", "ssm", "ssmmessages", "ec2messages", "codeconnections", "codestar-connections",
+    "ec2", "eks", "ecr", "s3", "kms", "logs", "cloudwatch", "events", "backup", "backup-storage", "rds", "elasticloadbalancing", "autoscaling",
+] as const;
+/** Single actions the roles need beyond those services: lookups, the runner's GitHub connection (both held by the deploy role too). */
+export const BOUNDARY_ACTIONS = [
+    "tag:GetResources", "sts:GetCallerIdentity",
+    "codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection",
+    "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection",
+] as const;
+/**
+ * The only grants beyond what the deploy role holds, each for an agent AWS runs on the nodes or in
+ * the session: the SSM agent (AmazonSSMManagedInstanceCore: its own channel and inventory calls, no
+ * SendCommand or StartSession), the Pod Identity agent, and session tags (EKS and Pod Identity tag sessions).
+ */
+export const AGENT_ACTIONS = [
+    "ssm:DescribeAssociation", "ssm:GetDeployablePatchSnapshotForInstance", "ssm:GetDocument", "ssm:DescribeDocument", "ssm:GetManifest",
+    "ssm:GetParameter", "ssm:GetParameters", "ssm:ListAssociations", "ssm:ListInstanceAssociations", "ssm:PutInventory", "ssm:PutComplianceItems",
+    "ssm:PutConfigurePackageResult", "ssm:UpdateAssociationStatus", "ssm:UpdateInstanceAssociationStatus", "ssm:UpdateInstanceInformation",
+    "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+    "ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage", "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply",
+    "eks-auth:AssumeRoleForPodIdentity", "sts:TagSession",
 ] as const;
 
 /**
- * The AWS managed policies the platform attaches and the services their current versions grant,
- * from the AWS Managed Policy Reference (docs.aws.amazon.com/aws-managed-policy/latest/reference/).
- * IAM actions in them (iam:CreateServiceLinkedRole, iam:PassRole) are listed as `iam:<Action>`.
- * A test fails when a stack attaches a managed policy missing here.
+ * The AWS managed policies the platform attaches and what their current versions grant that the
+ * platform uses, from the AWS Managed Policy Reference (docs.aws.amazon.com/aws-managed-policy/latest/reference/):
+ * a service (every action must be allowed) or a single `service:Action`. A test fails when a stack
+ * attaches a managed policy missing here, or when the boundary does not allow an entry.
  */
 export const MANAGED_POLICY_SERVICES: Record<string, string[]> = {
     AmazonEKSClusterPolicy: ["autoscaling", "ec2", "elasticloadbalancing", "kms", "iam:CreateServiceLinkedRole"],
-    AmazonEKSWorkerNodePolicy: ["ec2", "eks", "eks-auth"],
+    AmazonEKSWorkerNodePolicy: ["ec2", "eks", "eks-auth:AssumeRoleForPodIdentity"],
     AmazonEKS_CNI_Policy: ["ec2"],
     AmazonEC2ContainerRegistryPullOnly: ["ecr"],
-    AmazonSSMManagedInstanceCore: ["ssm", "ssmmessages", "ec2messages"],
+    AmazonSSMManagedInstanceCore: AGENT_ACTIONS.filter((a) => /^(ssm|ssmmessages|ec2messages):/.test(a)),
     "service-role/AmazonEBSCSIDriverPolicy": ["ec2"],
     "service-role/AmazonRDSEnhancedMonitoringRole": ["logs"],
-    // The backup policies also grant other resource types' services (DynamoDB, EFS, FSx, ...); the
-    // platform backs up RDS, EBS and S3 only, so the boundary cuts those out on purpose.
-    "service-role/AWSBackupServiceRolePolicyForBackup": ["backup", "rds", "ec2", "kms", "tag", "iam:CreateServiceLinkedRole"],
-    "service-role/AWSBackupServiceRolePolicyForRestores": ["backup", "rds", "ec2", "kms", "iam:PassRole"],
+    // The backup policies also grant other resource types' services (DynamoDB, EFS, FSx, ...) and, for
+    // restores, iam:PassRole; the platform backs up and restores RDS, EBS and S3 only, so the boundary cuts those out on purpose.
+    "service-role/AWSBackupServiceRolePolicyForBackup": ["backup", "rds", "ec2", "kms", "tag:GetResources", "iam:CreateServiceLinkedRole"],
+    "service-role/AWSBackupServiceRolePolicyForRestores": ["backup", "rds", "ec2", "kms"],
     AWSBackupServiceRolePolicyForS3Backup: ["s3", "kms", "events", "cloudwatch"],
     AWSBackupServiceRolePolicyForS3Restore: ["s3", "kms"],
 };
@@ -89,7 +108,8 @@ function escalationDenies(a: BoundaryArgs): PolicyStatement[] {
 export function boundaryStatements(a: BoundaryArgs): PolicyStatement[] {
     return [
         { Sid: "PlatformServices", Effect: "Allow", Action: BOUNDARY_SERVICES.map((s) => `${s}:*`), Resource: "*" },
-        { Sid: "Identity", Effect: "Allow", Action: ["sts:GetCallerIdentity", "sts:TagSession"], Resource: "*" },
+        { Sid: "PlatformActions", Effect: "Allow", Action: [...BOUNDARY_ACTIONS], Resource: "*" },
+        { Sid: "Agents", Effect: "Allow", Action: [...AGENT_ACTIONS], Resource: "*" },
         // The EKS cluster and backup service policies create the ELB/Auto Scaling/Backup service-linked roles when missing.
         { Sid: "ServiceLinkedRoles", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: pulumi.interpolate`arn:${a.partition}:iam::${a.accountId}:role/aws-service-role/*` },
         ...escalationDenies(a),

@@ -96,7 +96,8 @@ export class DeployIdentity extends pulumi.ComponentResource {
             { Sid: "Identity", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
             // The bootstrap guard (components/ci/bootstrap-guard.ts) lists what exists of a stack before a bootstrap run.
             { Sid: "BootstrapGuard", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*" },
-            { Sid: "GitHubConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:PassConnection", "codeconnections:GetConnectionToken"], Resource: "*" },
+            // platform:ci.connectionArn may use either service name (codestar-connections is the older one); IAM checks the ARN's.
+            { Sid: "GitHubConnection", Effect: "Allow", Action: ["codeconnections", "codestar-connections"].flatMap((p) => ["UseConnection", "GetConnection", "PassConnection", "GetConnectionToken"].map((a) => `${p}:${a}`)), Resource: "*" },
             // The CI roles are the bootstrap stack's: deployRoleIamStatements denies every write to them (DenyCiRoleChanges).
         ];
         const previewStatements: PolicyStatement[] = [];

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bootstrapIdentity, readBootstrapConfig } from "../../bootstrap/config";
-import { BOUNDARY_SERVICES, MANAGED_POLICY_SERVICES, PASSED_TO_SERVICES } from "../../components/ci/boundary";
+import { AGENT_ACTIONS, BOUNDARY_SERVICES, MANAGED_POLICY_SERVICES, PASSED_TO_SERVICES } from "../../components/ci/boundary";
 import { awsFacts } from "../../lib/aws/facts";
 import { conditionKeyFindings, permissionsBoundaryFindings } from "../../lib/aws/rules";
 import { MOCK_ACCOUNT_ID, PlatformMocks } from "../../lib/offline/mocks";
@@ -151,12 +151,22 @@ describe("permissions boundary: the platform's roles fit inside it", () => {
             const services = MANAGED_POLICY_SERVICES[name];
             if (!services) { unknown.push(`${stack} ${r.name}: ${name} (add it to MANAGED_POLICY_SERVICES)`); continue; }
             for (const s of services) {
-                const [action, resource] = s.includes(":") ? [s, role("aws-service-role/x")] : [`${s}:AnyAction`, "*"];
-                if (s !== "iam:PassRole" && !identityAllows(boundary, action, resource)) unknown.push(`${name}: ${s} outside the boundary`);
+                const [action, resource] = !s.includes(":") ? [`${s}:AnyAction`, "*"] : s.startsWith("iam:") ? [s, role("aws-service-role/x")] : [s, "*"];
+                if (!identityAllows(boundary, action, resource)) unknown.push(`${name}: ${s} outside the boundary`);
             }
         }
         assert.deepEqual(unknown, []);
         assert.ok(BOUNDARY_SERVICES.every((s) => identityAllows(boundary, `${s}:AnyAction`, "*")));
+        assert.equal(identityAllows(boundary, "ssm:SendCommand", "*"), false, "the SSM agent's actions, not SSM");
+    });
+
+    it("grants nothing the deploy role could not do itself, except the agents' own actions", async () => {
+        const deploy = docOf(await bootstrap(), "aws:iam/rolePolicy:RolePolicy", "ci-deploy-policy");
+        const beyond: string[] = [];
+        for (const st of boundary.Statement.filter((x) => x.Effect === "Allow")) for (const action of [st.Action].flat()) for (const resource of [st.Resource ?? "*"].flat()) {
+            if (!identityAllows(deploy, action, resource) && !(AGENT_ACTIONS as readonly string[]).includes(action)) beyond.push(`${action} on ${resource}`);
+        }
+        assert.deepEqual(beyond, []);
     });
 
     it("every service a platform role trusts is one the deploy role may pass it to", async () => {
