@@ -16,6 +16,7 @@ import { MOCK_ACCOUNT_ID, PlatformMocks } from "../../lib/offline/mocks";
 import { record, RecordedResource } from "../../lib/offline/recorder";
 import { builtStack, promiseOf, REPO_ROOT, STACKS } from "../../lib/offline/stack";
 import { boundedAllows, identityAllows, PolicyDoc } from "../harness/iam-eval";
+import { evaluatePack, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 
 const ACCOUNT = MOCK_ACCOUNT_ID;
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/platform-boundary`;
@@ -177,5 +178,27 @@ describe("permissions boundary: the platform's roles fit inside it", () => {
             }
         }
         assert.deepEqual([...missing], []);
+    });
+});
+
+describe("policy pack: iam-role-boundary", () => {
+    const cfg = parsePackConfig({ environment: "prod", permissionsBoundaryName: "platform-boundary", rolePath: "/platform/" });
+    const good = { path: "/platform/", permissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/platform-boundary`, assumeRolePolicy: "{}" };
+    const findings = (props: Record<string, unknown>, config = cfg) =>
+        evaluatePack([{ urn: "urn:x", type: "aws:iam/role:Role", name: "x", props, protect: false }], config).filter((v) => v.policy === "iam-role-boundary").map((v) => `${v.enforcementLevel}: ${v.message}`);
+    it("passes a role with the boundary under the path (any partition and account)", () => {
+        assert.deepEqual(findings(good), []);
+        assert.deepEqual(findings({ ...good, permissionsBoundary: "arn:aws-us-gov:iam::210987654321:policy/platform-boundary" }), []);
+    });
+    it("fails a role without the boundary, with another one, or outside the path (mandatory)", () => {
+        assert.match(findings({ path: "/platform/" }).join(), /^mandatory: IAM role must carry the permissions boundary .*policy\/platform-boundary; has none/);
+        assert.match(findings({ ...good, permissionsBoundary: "arn:aws:iam::aws:policy/AdministratorAccess" }).join(), /has "arn:aws:iam::aws:policy\/AdministratorAccess"/);
+        assert.equal(findings({ ...good, permissionsBoundary: `arn:aws:iam::${ACCOUNT}:policy/platform-boundary-old` }).length, 1);
+        assert.match(findings({ permissionsBoundary: good.permissionsBoundary }).join(), /under the path \/platform\/ .*has "\/"/);
+    });
+    it("checks nothing when no boundary is configured (the pack's default), and refuses a bad name or path", () => {
+        assert.deepEqual(findings({}, parsePackConfig({ environment: "prod" })), []);
+        assert.throws(() => parsePackConfig({ permissionsBoundaryName: "a b" }), PolicyConfigError);
+        assert.throws(() => parsePackConfig({ rolePath: "platform" }), PolicyConfigError);
     });
 });

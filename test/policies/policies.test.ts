@@ -103,26 +103,6 @@ function deployment(containers: any[], extra: Record<string, any> = {}) {
     return res("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace: "apps" }, spec: { template: { spec } } });
 }
 
-describe("policy: iam-role-boundary", () => {
-    const cfg = parsePackConfig({ environment: "prod", permissionsBoundaryName: "platform-boundary", rolePath: "/platform/" });
-    const good = { path: "/platform/", permissionsBoundary: "arn:aws:iam::123456789012:policy/platform-boundary", assumeRolePolicy: "{}" };
-    it("passes a role with the boundary under the path (any partition and account)", () => {
-        assertClean(res("aws:iam/role:Role", good), cfg);
-        assertClean(res("aws:iam/role:Role", { ...good, permissionsBoundary: "arn:aws-us-gov:iam::210987654321:policy/platform-boundary" }), cfg);
-    });
-    it("fails a role without the boundary, with another one, or outside the path", () => {
-        assertViolation(res("aws:iam/role:Role", { path: "/platform/" }), "iam-role-boundary", /permissions boundary .*policy\/platform-boundary; has none/, cfg);
-        assertViolation(res("aws:iam/role:Role", { ...good, permissionsBoundary: "arn:aws:iam::aws:policy/AdministratorAccess" }), "iam-role-boundary", /has "arn:aws:iam::aws:policy\/AdministratorAccess"/, cfg);
-        assertViolation(res("aws:iam/role:Role", { ...good, permissionsBoundary: "arn:aws:iam::123456789012:policy/platform-boundary-old" }), "iam-role-boundary", /permissions boundary/, cfg);
-        assertViolation(res("aws:iam/role:Role", { permissionsBoundary: good.permissionsBoundary }), "iam-role-boundary", /under the path \/platform\/ .*has "\/"/, cfg);
-    });
-    it("checks nothing when no boundary is configured (the default)", () => assertClean(res("aws:iam/role:Role", {})));
-    it("refuses a config value that is not a policy name or a path", () => {
-        assert.throws(() => parsePackConfig({ permissionsBoundaryName: "a b" }), PolicyConfigError);
-        assert.throws(() => parsePackConfig({ rolePath: "platform" }), PolicyConfigError);
-    });
-});
-
 describe("policy: container-resources", () => {
     it("passes containers with requests <= limits", () => assertClean(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: limits }])));
     it("fails a container without limits", () => assertViolation(deployment([{ name: "app", image: `ghcr.io/org/app@${DIGEST}`, resources: { requests: limits.requests } }]), "container-resources", /container app resources\.limits\.cpu is not set; set a positive quantity/));
