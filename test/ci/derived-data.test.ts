@@ -5,7 +5,6 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { main as derive } from "../../scripts/derive/index";
 import { commentedKeys, shapeOf } from "../../scripts/derive/charts";
@@ -14,6 +13,9 @@ import { gitBlobId } from "../../scripts/derive/provenance";
 import { stripProse } from "../../scripts/derive/schema";
 import { chartIndex, DATA } from "../harness/reference";
 import { REPO_ROOT } from "../../lib/offline/stack";
+import { tempDirs } from "../harness/tmp";
+
+const tmp = tempDirs("derive-");
 
 const jsonFiles = (dir: string) => fs.readdirSync(path.join(DATA, dir)).filter((f) => f.endsWith(".json")).map((f) => path.join(DATA, dir, f));
 
@@ -63,7 +65,7 @@ describe("derived data (test/data)", () => {
 
 describe("derivation scripts", () => {
     it("containers: resources paths, enabled switches and security contexts of a chart, with its source; bad arguments exit 2", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "derive-"));
+        const dir = tmp();
         fs.writeFileSync(path.join(dir, "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 1.2.3\n");
         fs.writeFileSync(path.join(dir, "values.yaml"), "resources: {}\npodSecurityContext:\n  runAsNonRoot: true\nworker:\n  enabled: false\n  resources:\n    limits: {cpu: 1}\n  rules:\n  - resources: [pods]\n");
         const { name, facts } = deriveContainers(dir, "npm run derive -- containers --chart demo");
@@ -98,7 +100,7 @@ describe("derivation scripts", () => {
         assert.deepEqual(commentedKeys(text, { persistence: { enabled: false }, config: "", image: {} }), ["image.digest", "persistence.annotations", "persistence.annotations.x", "persistence.storageClassName"]);
     });
     it("npm run derive -- charts --chart <dir> writes an index naming the chart and the command; bad arguments exit 2", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "derive-"));
+        const dir = tmp();
         fs.mkdirSync(path.join(dir, "demo"));
         fs.writeFileSync(path.join(dir, "demo", "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 1.2.3\nappVersion: 4.5.6\n");
         fs.writeFileSync(path.join(dir, "demo", "values.yaml"), "image:\n  repository: x\n  tag: y\nresources: {}\n");

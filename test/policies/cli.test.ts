@@ -6,7 +6,6 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { main } from "../../scripts/policy";
@@ -14,12 +13,9 @@ import { loadPolicyInputs, typeOfManifest } from "../../policies/lib/inputs";
 import { extractWorkload } from "../../policies/lib/workloads";
 import { COMPLIANT_DEPLOYMENT as good, DIGEST } from "../harness/manifests";
 import { DATA } from "../harness/reference";
+import { tempDirs } from "../harness/tmp";
 
-function tmp(name: string, text: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
-    fs.writeFileSync(path.join(dir, name), text);
-    return path.join(dir, name);
-}
+const tmp = tempDirs("policy-cli-").file;
 const json = async (args: string[]) => {
     const r = await main([...args, "--format", "json"]);
     return { ...r, violations: r.stdout ? (JSON.parse(r.stdout) as { resource: string; type: string; policy: string; enforcementLevel: string; message: string }[]) : [] };

@@ -6,8 +6,6 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { evaluatePack, loadPackConfig, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 import { ALL_POLICIES } from "../../policies/policies";
@@ -19,12 +17,9 @@ import { main } from "../../scripts/policy";
 import { parsePlatformConfig } from "../../stacks/config";
 import { PROJECT, readStackConfig, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
 import { COMPLIANT_DEPLOYMENT } from "../harness/manifests";
+import { tempDirs } from "../harness/tmp";
 
-const tmp = (name: string, text: string) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pack-config-")), name);
-    fs.writeFileSync(file, text);
-    return file;
-};
+const tmp = tempDirs("pack-config-").file;
 
 describe("policy pack config files (engine format)", () => {
     for (const stack of STACKS) {
