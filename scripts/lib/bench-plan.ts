@@ -16,9 +16,9 @@ const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 export interface Timed { ms: number; out: string; code: number | null }
 
 /** Runs a command to completion and returns its wall time. */
-export function timed(cmd: string, args: string[]): Timed {
+export function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Timed {
     const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 });
     return { ms: Number(process.hrtime.bigint() - t) / 1e6, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, code: r.status };
 }
 
