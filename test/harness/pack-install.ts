@@ -52,7 +52,8 @@ export function installDrift(lockfile: string, hiddenLockfile: string): string[]
         if (!h) {
             if (!w.optional) drift.push(`${p} missing`); // an optional package for another platform is not installed
         }
-        else if (h.version !== w.version || h.integrity !== w.integrity) drift.push(`${p} is ${h.version}, the lockfile has ${w.version}`);
+        else if (h.version !== w.version) drift.push(`${p} is ${h.version}, the lockfile has ${w.version}`);
+        else if (h.integrity !== w.integrity) drift.push(`${p} ${h.version} has another integrity than the lockfile's`);
     }
     for (const p of Object.keys(have)) if (p !== "" && !(p in wanted)) drift.push(`${p} is not in the lockfile`);
     return drift;

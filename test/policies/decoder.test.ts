@@ -8,7 +8,10 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { parseDocuments, resourcesOf } from "../../policies/lib/inputs";
-import { runTool, tempFiles } from "../harness/tools";
+import { runTool } from "../harness/tools";
+import { tempDirs } from "../harness/tmp";
+
+const tmp = tempDirs("platform-test-");
 
 const CORPUS: Record<string, string> = {
     "scalars.yaml": `apiVersion: v1
@@ -52,7 +55,7 @@ spec:
 
 describe("YAML read like the real decoder (kubectl, sigs.k8s.io/yaml + go-yaml v2)", () => {
     it("every value of a tricky corpus equals kubectl's reading", () => {
-        const dir = tempFiles(CORPUS);
+        const dir = tmp.files(CORPUS);
         const theirs = Object.keys(CORPUS).map((f) => {
             const r = runTool("kubectl", "kubernetes-client", ["label", "--local", "-f", path.join(dir, f), "decoder-test=1", "-o", "json"], dir);
             assert.equal(r.code, 0, r.output);
@@ -68,7 +71,7 @@ describe("YAML read like the real decoder (kubectl, sigs.k8s.io/yaml + go-yaml v
     });
     it("where kubectl takes the last of duplicate keys, policy check refuses the file", () => {
         const text = "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: dup }\ny: 1\non: 2\n";
-        const dir = tempFiles({ "dup.yaml": text });
+        const dir = tmp.files({ "dup.yaml": text });
         const r = runTool("kubectl", "kubernetes-client", ["label", "--local", "-f", path.join(dir, "dup.yaml"), "l=v", "-o", "json"], dir);
         assert.equal(JSON.parse(r.output).true, 2, r.output);
         assert.throws(() => parseDocuments(text, "dup.yaml"), /duplicated mapping key/);

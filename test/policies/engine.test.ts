@@ -23,7 +23,8 @@ import { MOCK_ACCOUNT_ID } from "../../lib/offline/mocks";
 import type { RecordedResource } from "../../lib/offline/recorder";
 import { AnalyzerInfo, AnalyzerSession, Diagnostic, engineResources, resolveFrom, UNKNOWN_STRING } from "../harness/analyzer";
 import { defectsFor } from "../harness/defects";
-import { PACK_SOURCE, packSources, PackUnderTest, packUnderTest } from "../harness/pack-install";
+import { installDrift, PACK_SOURCE, packSources, PackUnderTest, packUnderTest } from "../harness/pack-install";
+import { tempDirs } from "../harness/tmp";
 
 /** A verdict in a form both sides produce: policy, level, URN, message. */
 type Verdict = [string, string, string, string];
@@ -223,5 +224,28 @@ describe("policy pack through the engine's analyzer protocol (run-policy-pack, g
             const offline = await judgeResource(ALL_POLICIES.find((p) => p.name === "kms-key-rotation") as any, broken(toPolicyResource({ ...key, inputs: { ...key.inputs, enableKeyRotation: false } })), config);
             assert.deepEqual(offline.map((f) => f.message), keyDiags.map((d) => d.message));
         });
+    });
+});
+
+describe("the pack's own install is recognised only when it is exactly its lockfile's (test/harness/pack-install.ts)", () => {
+    const lock = { packages: { "": { name: "p" }, "node_modules/a": { version: "1.0.0", integrity: "sha512-a" }, "node_modules/b": { version: "2.0.0", integrity: "sha512-b" }, "node_modules/c": { version: "1.0.0", integrity: "sha512-c", optional: true } } };
+    const tmp = tempDirs("pack-drift-");
+    const drift = (installed: Record<string, unknown>) => {
+        const dir = tmp.files({ "lock.json": JSON.stringify(lock), "hidden.json": JSON.stringify({ packages: installed }) });
+        return installDrift(path.join(dir, "lock.json"), path.join(dir, "hidden.json"));
+    };
+    const without = (packages: Record<string, unknown>, name: string) => Object.fromEntries(Object.entries(packages).filter(([k]) => k !== name));
+    const required = without(lock.packages, "node_modules/c");
+
+    it("the lockfile's packages, an optional one not installed: no drift", () => {
+        assert.deepEqual(drift(lock.packages), []);
+        assert.deepEqual(drift(required), []);
+    });
+
+    it("a missing, changed or extra package is drift, named", () => {
+        assert.deepEqual(drift(without(required, "node_modules/b")), ["node_modules/b missing"]);
+        assert.deepEqual(drift({ ...required, "node_modules/a": { version: "1.0.1", integrity: "sha512-x" } }), ["node_modules/a is 1.0.1, the lockfile has 1.0.0"]);
+        assert.deepEqual(drift({ ...required, "node_modules/a": { version: "1.0.0", integrity: "sha512-x" } }), ["node_modules/a 1.0.0 has another integrity than the lockfile's"]);
+        assert.deepEqual(drift({ ...required, "node_modules/z": { version: "9.0.0" } }), ["node_modules/z is not in the lockfile"]);
     });
 });
