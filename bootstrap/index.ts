@@ -8,6 +8,8 @@
  *   previewRoleName     default platform-preview  (must equal platform:ci.previewRoleName)
  *   backend             s3 (default) or pulumi-cloud
  *   oidcProviderArn     the account's GitHub OIDC provider, when one exists already
+ *   permissionsBoundaryName  default platform-boundary (must equal platform:ci.permissionsBoundaryName)
+ *   rolePath            default /platform/        (must equal platform:ci.rolePath)
  */
 import * as pulumi from "@pulumi/pulumi";
 import { bootstrapIdentity, readBootstrapConfig } from "./config";
@@ -16,6 +18,7 @@ export = () => {
     const cfg = readBootstrapConfig(new pulumi.Config("bootstrap"), new pulumi.Config("aws").require("region"), pulumi.getStack());
     const id = bootstrapIdentity(cfg);
     return {
+        permissionsBoundaryArn: id.permissionsBoundaryArn,
         deployRoleArn: id.deployRoleArn,
         previewRoleArn: id.previewRoleArn,
         oidcProviderArn: id.oidcProviderArn,

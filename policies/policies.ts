@@ -1,5 +1,6 @@
 /** Every policy of the pack, passed explicitly (no registration by import side effects). */
 import { awsBaseline } from "./aws/baseline";
+import { iamRoleBoundary } from "./aws/iam";
 import { drTargets } from "./dr/targets";
 import { backupVaultBaseline, s3Baseline } from "./aws/storage";
 import { helmWorkloadResources, namespaceGuardrails } from "./kubernetes/guardrails";
@@ -11,4 +12,4 @@ import { containerResources } from "./kubernetes/limits";
 import { imagePinning } from "./supply-chain/images";
 import type { Policy } from "./lib/types";
 
-export const ALL_POLICIES: Policy[] = [...awsBaseline, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, rolloutWorkloadRef, helmWorkloadResources, imagePinning, imageSignatures, admissionSbomRule, drTargets];
+export const ALL_POLICIES: Policy[] = [...awsBaseline, iamRoleBoundary, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, rolloutWorkloadRef, helmWorkloadResources, imagePinning, imageSignatures, admissionSbomRule, drTargets];

@@ -14,6 +14,13 @@ export const accountSchema = z.strictObject({
 
 /** IAM role names the bootstrap stack creates (bootstrap/) and the workflows assume; the cluster gives them access entries. */
 export const CI_ROLE_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, "must be an IAM role name (1-64 of letters, digits, +=,.@_-)");
+/** Name of an IAM managed policy. */
+export const IAM_POLICY_NAME = z.string().regex(/^[\w+=,.@-]{1,128}$/, "must be an IAM policy name (1-128 of letters, digits, +=,.@_-)");
+/** IAM path of the platform's roles; `/` alone would put every role of the account in the deploy role's reach. */
+export const IAM_ROLE_PATH = z.string().max(512).regex(/^\/(?:[\w+=,.@-]+\/)+$/, "must be an IAM path of one or more segments, starting and ending with / (e.g. /platform/); / alone is refused, it would cover every role of the account");
+/** Defaults shared by the bootstrap stack and the platform stacks: both sides must name the same boundary and path. */
+export const DEFAULT_BOUNDARY_NAME = "platform-boundary";
+export const DEFAULT_ROLE_PATH = "/platform/";
 /** arn:<partition>:codeconnections|codestar-connections:<region>:<account>:connection/<id>. */
 export const CONNECTION_ARN = /^arn:(aws|aws-cn|aws-us-gov):(codeconnections|codestar-connections):([a-z]{2}(-gov)?-[a-z]+-\d):(\d{12}):connection\/[\w-]{1,64}$/;
 export const ciSchema = z.strictObject({
@@ -21,6 +28,13 @@ export const ciSchema = z.strictObject({
     repository: githubRepository,
     /** Role the deploy jobs assume (`pulumi up`): cluster admin access entry. Defaults to platform-deploy. */
     deployRoleName: CI_ROLE_NAME.default("platform-deploy"),
+    /**
+     * Name of the permissions boundary policy the bootstrap stack creates (bootstrap:permissionsBoundaryName): every role
+     * this stack creates carries it, and the deploy role may create or change roles only with it. Defaults to platform-boundary.
+     */
+    permissionsBoundaryName: IAM_POLICY_NAME.default(DEFAULT_BOUNDARY_NAME),
+    /** IAM path of every role this stack creates (bootstrap:rolePath): the deploy role creates, changes and passes only roles under it. Defaults to /platform/. */
+    rolePath: IAM_ROLE_PATH.default(DEFAULT_ROLE_PATH),
     /** Role the preview jobs assume (`pulumi preview`): read-only access entry (AmazonEKSAdminViewPolicy). Defaults to platform-preview. */
     previewRoleName: CI_ROLE_NAME.default("platform-preview"),
     /**

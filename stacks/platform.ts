@@ -20,6 +20,7 @@ import { DisasterRecovery } from "../components/dr/disaster-recovery";
 import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { partitionOf, PlatformContext } from "../components/shared/naming";
+import { boundaryPolicyArn } from "../components/shared/iam";
 import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
 import { CiRunner } from "../components/ci/runner";
 import { PlatformConfig } from "./config";
@@ -39,9 +40,11 @@ export interface Platform {
 
 /** The network, its CI runner and the deploy roles' ARNs: shared by the full build and the bootstrap build. */
 function context(cfg: PlatformConfig) {
-    const ctx: PlatformContext = { prefix: `${cfg.project}-${cfg.stack}`, environment: cfg.environment, region: cfg.region, tags: cfg.tags };
     const accountId = aws.getCallerIdentityOutput().accountId;
-    const partition = partitionOf(ctx.region);
+    const partition = partitionOf(cfg.region);
+    // Every role gets the bootstrap stack's boundary, whose ARN follows from its name (no stack reference: the deploy role needs no access to the bootstrap state).
+    const iam = { permissionsBoundaryArn: boundaryPolicyArn(partition, accountId, cfg.ci.permissionsBoundaryName), path: cfg.ci.rolePath };
+    const ctx: PlatformContext = { prefix: `${cfg.project}-${cfg.stack}`, environment: cfg.environment, region: cfg.region, tags: cfg.tags, iam };
     const roleArn = (roleName: string) => pulumi.interpolate`arn:${partition}:iam::${accountId}:role/${roleName}`;
     return { ctx, accountId, ciRoles: { deployRoleArn: roleArn(cfg.ci.deployRoleName), previewRoleArn: roleArn(cfg.ci.previewRoleName) } };
 }

@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
-import { managedPolicyArn, serviceTrustPolicy } from "../shared/iam";
+import { managedPolicyArn, platformRole, serviceTrustPolicy } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 
 /** Resources tagged `backup = aws-backup` are selected by the plan. */
@@ -117,7 +117,7 @@ export class AwsBackup extends pulumi.ComponentResource {
         new aws.cloudwatch.EventTarget(`${name}-job-failures-to-sns`, { rule: failures.name, arn: topic.arn }, child);
         this.notificationTopicArn = topic.arn;
 
-        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com"), tags }, child);
+        const role = platformRole(`${name}-role`, ctx.iam, { assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com"), tags }, child);
         ["service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores", "AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore"].forEach((p, i) =>
             new aws.iam.RolePolicyAttachment(`${name}-role-${i}`, { role: role.name, policyArn: managedPolicyArn(partition, p) }, child));
 

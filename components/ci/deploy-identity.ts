@@ -9,7 +9,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SecureBucket, bucketAccessStatements } from "../shared/bucket";
 import { createKmsKey } from "../shared/kms";
-import { managedPolicyArn, policyDocument, PolicyStatement } from "../shared/iam";
+import { boundaryPolicyArn, managedPolicyArn, policyDocument, PolicyStatement } from "../shared/iam";
+import { BoundaryArgs, boundaryStatements, deployRoleIamStatements } from "./boundary";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -19,16 +20,10 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
  * services' actions, minus what could let it widen its own access (docs/deploy.md lists both).
  */
 export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "ecr", "logs", "cloudwatch", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing"] as const;
-/** IAM actions the deploy role needs: roles and policies for workloads and services, service-linked roles, read of the rest. */
-export const DEPLOYER_IAM_ACTIONS = [
-    "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
-    "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies",
-    "iam:ListInstanceProfilesForRole", "iam:PassRole", "iam:CreateServiceLinkedRole", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions",
-    "iam:GetOpenIDConnectProvider", "iam:ListOpenIDConnectProviders",
-] as const;
 
 export interface DeployIdentityArgs {
-    ctx: PlatformContext;
+    /** No `iam`: the CI roles are the administrator's, outside the boundary they enforce. */
+    ctx: Omit<PlatformContext, "iam">;
     accountId: pulumi.Input<string>;
     /** GitHub repository, owner/name. */
     repository: string;
@@ -40,6 +35,10 @@ export interface DeployIdentityArgs {
     previewRoleName: string;
     /** The account's existing GitHub OIDC provider ARN (one per account); created here when unset. */
     existingOidcProviderArn?: string;
+    /** Name of the managed permissions boundary policy every platform role carries (platform:ci.permissionsBoundaryName). */
+    permissionsBoundaryName: string;
+    /** IAM path of the platform's roles (platform:ci.rolePath): the deploy role creates, changes and passes roles only under it. */
+    rolePath: string;
     /** `s3`: a state bucket and a secrets key here; `pulumi-cloud`: state in Pulumi Cloud, reached by OIDC (pulumi/auth-actions). */
     backend: "s3" | "pulumi-cloud";
 }
@@ -48,6 +47,8 @@ export class DeployIdentity extends pulumi.ComponentResource {
     public readonly deployRoleArn: pulumi.Output<string>;
     public readonly previewRoleArn: pulumi.Output<string>;
     public readonly oidcProviderArn: pulumi.Output<string>;
+    /** The permissions boundary policy's ARN (the platform stacks compute the same from platform:ci.permissionsBoundaryName). */
+    public readonly permissionsBoundaryArn: pulumi.Output<string>;
     /** `s3://<bucket>` for `pulumi login`, with the s3 backend. */
     public readonly backendUrl?: pulumi.Output<string>;
     /** `awskms://alias/...?region=...` for `pulumi stack init --secrets-provider`, with the s3 backend. */
@@ -79,16 +80,25 @@ export class DeployIdentity extends pulumi.ComponentResource {
         this.previewRoleArn = previewRole.arn;
 
         const selfArns = [deployRole.arn, previewRole.arn];
+        // The boundary's ARN follows from its name, so its own statements and the deploy role's can name it before it exists.
+        const bounds: BoundaryArgs = { partition, accountId: args.accountId, boundaryArn: boundaryPolicyArn(partition, args.accountId, args.permissionsBoundaryName), rolePath: args.rolePath, ciRoleArns: selfArns };
+        const boundary = new aws.iam.Policy(`${name}-permissions-boundary`, {
+            name: args.permissionsBoundaryName,
+            description: "Permissions boundary of every role the platform stacks create (docs/deploy.md)",
+            policy: policyDocument(boundaryStatements(bounds)),
+            tags,
+        }, child);
+        this.permissionsBoundaryArn = boundary.arn;
         const deployStatements: PolicyStatement[] = [
             { Sid: "PlatformServices", Effect: "Allow", Action: DEPLOYER_SERVICES.map((s) => `${s}:*`), Resource: "*" },
-            { Sid: "PlatformIam", Effect: "Allow", Action: [...DEPLOYER_IAM_ACTIONS], Resource: "*" },
+            ...deployRoleIamStatements(bounds),
             { Sid: "NoAdminPolicies", Effect: "Deny", Action: "iam:AttachRolePolicy", Resource: "*", Condition: { ArnLike: { "iam:PolicyARN": ["arn:*:iam::aws:policy/AdministratorAccess", "arn:*:iam::aws:policy/IAMFullAccess", "arn:*:iam::aws:policy/PowerUserAccess"] } } },
             { Sid: "Identity", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
             // The bootstrap guard (components/ci/bootstrap-guard.ts) lists what exists of a stack before a bootstrap run.
             { Sid: "BootstrapGuard", Effect: "Allow", Action: ["tag:GetResources"], Resource: "*" },
-            { Sid: "GitHubConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codeconnections:GetConnection", "codeconnections:PassConnection", "codeconnections:GetConnectionToken"], Resource: "*" },
-            // The CI roles and the OIDC provider are the bootstrap stack's: the deploy role cannot widen its own or the preview role's access.
-            { Sid: "NotItself", Effect: "Deny", Action: ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole", "iam:UpdateRole"], Resource: selfArns },
+            // platform:ci.connectionArn may use either service name (codestar-connections is the older one); IAM checks the ARN's.
+            { Sid: "GitHubConnection", Effect: "Allow", Action: ["codeconnections", "codestar-connections"].flatMap((p) => ["UseConnection", "GetConnection", "PassConnection", "GetConnectionToken"].map((a) => `${p}:${a}`)), Resource: "*" },
+            // The CI roles are the bootstrap stack's: deployRoleIamStatements denies every write to them (DenyCiRoleChanges).
         ];
         const previewStatements: PolicyStatement[] = [];
 
@@ -112,6 +122,6 @@ export class DeployIdentity extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(`${name}-deploy-policy`, { role: deployRole.id, policy: policyDocument(deployStatements) }, child);
         new aws.iam.RolePolicyAttachment(`${name}-preview-readonly`, { role: previewRole.name, policyArn: managedPolicyArn(partition, "ReadOnlyAccess") }, child);
         if (previewStatements.length > 0) new aws.iam.RolePolicy(`${name}-preview-policy`, { role: previewRole.id, policy: policyDocument(previewStatements) }, child);
-        this.registerOutputs({ deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn, oidcProviderArn: this.oidcProviderArn, backendUrl: this.backendUrl });
+        this.registerOutputs({ permissionsBoundaryArn: this.permissionsBoundaryArn, deployRoleArn: this.deployRoleArn, previewRoleArn: this.previewRoleArn, oidcProviderArn: this.oidcProviderArn, backendUrl: this.backendUrl });
     }
 }

@@ -11,7 +11,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
-import { policyDocument, serviceTrustPolicy } from "../shared/iam";
+import { platformRole, policyDocument, serviceTrustPolicy } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 
 /** The runs-on label prefix of a project: `codebuild-<project>-`. */
@@ -74,7 +74,7 @@ export class CiRunner extends pulumi.ComponentResource {
         const logGroupName = `/aws/codebuild/${this.projectName}`;
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: logGroupName, retentionInDays: args.logRetentionDays, kmsKeyId: logKey.arn, tags }, child);
 
-        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy("codebuild.amazonaws.com"), tags }, child);
+        const role = platformRole(`${name}-role`, ctx.iam, { assumeRolePolicy: serviceTrustPolicy("codebuild.amazonaws.com"), tags }, child);
         const subnetArns = args.subnetIds.map((id) => pulumi.interpolate`arn:${partition}:ec2:${ctx.region}:${args.accountId}:subnet/${id}`);
         const policy = new aws.iam.RolePolicy(`${name}-policy`, {
             role: role.id,

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
-import { managedPolicyArn, serviceTrustPolicy } from "../shared/iam";
+import { managedPolicyArn, platformRole, serviceTrustPolicy } from "../shared/iam";
 import { BACKUP_TAG } from "../backup/aws-backup";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 
@@ -122,7 +122,7 @@ export class Postgres extends pulumi.ComponentResource {
 
         const interval = args.monitoringIntervalSeconds ?? 60;
         const monitoringRole = interval > 0
-            ? new aws.iam.Role(`${name}-monitoring-role`, { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com"), tags }, child)
+            ? platformRole(`${name}-monitoring-role`, ctx.iam, { assumeRolePolicy: serviceTrustPolicy("monitoring.rds.amazonaws.com"), tags }, child)
             : undefined;
         if (monitoringRole) {
             new aws.iam.RolePolicyAttachment(`${name}-monitoring-policy`, { role: monitoringRole.name, policyArn: managedPolicyArn(partition, "service-role/AmazonRDSEnhancedMonitoringRole") }, child);

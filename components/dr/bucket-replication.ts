@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { SecureBucket } from "../shared/bucket";
-import { policyDocument, serviceTrustPolicy } from "../shared/iam";
+import { platformRole, policyDocument, RoleGuardrails, serviceTrustPolicy } from "../shared/iam";
 
 export interface BucketReplicationArgs {
     source: SecureBucket;
@@ -25,6 +25,8 @@ export interface BucketReplicationArgs {
     /** S3 Replication Time Control. */
     replicationTimeControl: boolean;
     tags: Record<string, string>;
+    /** Path and permissions boundary of the replication role. */
+    roles: RoleGuardrails;
     protect: boolean;
 }
 
@@ -38,7 +40,7 @@ export class BucketReplication extends pulumi.ComponentResource {
         }, { parent: this, providers: [args.drProvider] });
         const src = args.source.arn;
         const dst = this.destination.arn;
-        const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: serviceTrustPolicy("s3.amazonaws.com"), tags: args.tags }, { parent: this });
+        const role = platformRole(`${name}-role`, args.roles, { assumeRolePolicy: serviceTrustPolicy("s3.amazonaws.com"), tags: args.tags }, { parent: this });
         new aws.iam.RolePolicy(`${name}-policy`, {
             role: role.id,
             policy: policyDocument([

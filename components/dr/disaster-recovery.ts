@@ -130,7 +130,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             source: store.bucket, sourceKmsKeyArn: store.kmsKeyArn,
             destinationBucketName: pulumi.interpolate`${this.drCtx.prefix}-${store.name}-${this.args.accountId}`,
             destinationKmsKeyArn: this.storageKey.arn, drProvider: this.provider, expireAfterDays: store.expireAfterDays,
-            replicationTimeControl: this.args.replicationTimeControl, tags, protect: this.args.protect,
+            replicationTimeControl: this.args.replicationTimeControl, tags, protect: this.args.protect, roles: this.drCtx.iam,
         }, { parent: this });
         return r.destination;
     }

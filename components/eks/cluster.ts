@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_TAG } from "../backup/aws-backup";
 import { createKmsKey } from "../shared/kms";
-import { managedPolicyArn, PolicyStatement, serviceTrustPolicy } from "../shared/iam";
+import { managedPolicyArn, platformRole, PolicyStatement, RoleGuardrails, serviceTrustPolicy } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 import { AddonName, addonVersions } from "./addons";
 import { buildKubeconfig } from "./kubeconfig";
@@ -66,10 +66,12 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly volumeKeyArn: pulumi.Output<string>;
     private readonly tags: Record<string, string>;
     private readonly logicalName: string;
+    private readonly roles: RoleGuardrails;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:Cluster", name, {}, opts);
         this.logicalName = name;
+        this.roles = args.ctx.iam;
         const { ctx } = args;
         const tags = (this.tags = componentTags(ctx, "eks"));
         const partition = partitionOf(ctx.region);
@@ -96,7 +98,7 @@ export class Cluster extends pulumi.ComponentResource {
             name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: logKey.arn, tags,
         }, child);
 
-        const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags }, child);
+        const clusterRole = platformRole(`${name}-cluster-role`, ctx.iam, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags }, child);
         new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: clusterRole.name, policyArn: managedPolicyArn(partition, "AmazonEKSClusterPolicy") }, child);
 
         const publicCidrs = args.publicAccessCidrs ?? [];
@@ -142,7 +144,7 @@ export class Cluster extends pulumi.ComponentResource {
         }
 
         // Nodes get only what the kubelet needs; the CNI and EBS CSI permissions go to Pod Identity roles.
-        const nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags }, child);
+        const nodeRole = platformRole(`${name}-node-role`, ctx.iam, { assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"), tags }, child);
         const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"];
         const nodeAttachments = nodePolicies.map((p) => new aws.iam.RolePolicyAttachment(`${name}-node-${p}`, { role: nodeRole.name, policyArn: managedPolicyArn(partition, p) }, child));
 
@@ -161,7 +163,7 @@ export class Cluster extends pulumi.ComponentResource {
         // Add-on roles: the add-on creates its own Pod Identity association (podIdentityAssociations).
         const addonRole = (addonName: string, serviceAccount: string, managedPolicy: string, statements: PolicyStatement[] = []) =>
             new WorkloadIdentity(`${name}-${addonName}`, {
-                clusterName: cluster.name, namespace: "kube-system", serviceAccount, statements, managedPolicyArns: [managedPolicyArn(partition, managedPolicy)], associate: false, tags,
+                clusterName: cluster.name, namespace: "kube-system", serviceAccount, statements, managedPolicyArns: [managedPolicyArn(partition, managedPolicy)], associate: false, tags, roles: ctx.iam,
             }, child);
         const cniRole = addonRole("vpc-cni", "aws-node", "AmazonEKS_CNI_Policy");
         const vpcCni = addon("vpc-cni", { podIdentityAssociations: [{ roleArn: cniRole.roleArn, serviceAccount: "aws-node" }] }, [podIdentityAgent]);
@@ -220,7 +222,7 @@ export class Cluster extends pulumi.ComponentResource {
      */
     public workloadRole(namespace: string, serviceAccount: string, statements: PolicyStatement[], parent: pulumi.Resource = this): WorkloadIdentity {
         return new WorkloadIdentity(`${this.logicalName}-${namespace}-${serviceAccount}`, {
-            clusterName: this.clusterName, namespace, serviceAccount, statements, tags: this.tags,
+            clusterName: this.clusterName, namespace, serviceAccount, statements, tags: this.tags, roles: this.roles,
         }, { parent });
     }
 }

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyStatement, policyDocument, serviceTrustPolicy } from "../shared/iam";
+import { platformRole, PolicyStatement, policyDocument, RoleGuardrails, serviceTrustPolicy } from "../shared/iam";
 
 export interface WorkloadIdentityArgs {
     clusterName: pulumi.Input<string>;
@@ -17,6 +17,8 @@ export interface WorkloadIdentityArgs {
     /** Create the Pod Identity association. False for EKS add-ons, which create their own. Defaults to true. */
     associate?: boolean;
     tags: Record<string, string>;
+    /** Path and permissions boundary of the role (the cluster's `ctx.iam`). */
+    roles: RoleGuardrails;
 }
 
 /** Pod Identity assumes roles as `pods.eks.amazonaws.com` and needs TagSession as well. */
@@ -28,7 +30,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:eks:WorkloadIdentity", name, {}, opts);
-        const role = new aws.iam.Role(`${name}-role`, {
+        const role = platformRole(`${name}-role`, args.roles, {
             assumeRolePolicy: serviceTrustPolicy(POD_IDENTITY_SERVICE, ["sts:AssumeRole", "sts:TagSession"]),
             description: `Pod Identity role for ${args.namespace}/${args.serviceAccount}`,
             maxSessionDuration: 3600,

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
-import { serviceTrustPolicy, policyDocument } from "../shared/iam";
+import { platformRole, serviceTrustPolicy, policyDocument } from "../shared/iam";
 import { componentTags, PlatformContext } from "../shared/naming";
 import { SubnetPlan } from "./subnets";
 
@@ -122,7 +122,7 @@ export class Vpc extends pulumi.ComponentResource {
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-flowlogs`, {
             name: `/aws/vpc/${ctx.prefix}/flow-logs`, retentionInDays: args.flowLogRetentionDays ?? 365, kmsKeyId: logKey.arn, tags,
         }, child);
-        const flowRole = new aws.iam.Role(`${name}-flowlogs-role`, { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"), tags }, child);
+        const flowRole = platformRole(`${name}-flowlogs-role`, ctx.iam, { assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"), tags }, child);
         new aws.iam.RolePolicy(`${name}-flowlogs-policy`, {
             role: flowRole.id,
             policy: policyDocument([{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: pulumi.interpolate`${logGroup.arn}:*` }]),

@@ -2,6 +2,7 @@
  * Naming and tagging shared by every component: physical names are `<project>-<stack>-<logical>`,
  * and every taggable AWS resource carries the same base tags.
  */
+import type { RoleGuardrails } from "./iam";
 
 /** Where a component runs; passed down explicitly, never read from Pulumi config by components. */
 export interface PlatformContext {
@@ -13,10 +14,12 @@ export interface PlatformContext {
     region: string;
     /** Tags added to every taggable resource. */
     tags: Record<string, string>;
+    /** Path and permissions boundary of every IAM role the component creates (`platformRole`). */
+    iam: RoleGuardrails;
 }
 
 /** Tags for one component's resources: base tags plus `component` and any extra. */
-export function componentTags(ctx: PlatformContext, component: string, extra: Record<string, string> = {}): Record<string, string> {
+export function componentTags(ctx: Pick<PlatformContext, "tags" | "environment">, component: string, extra: Record<string, string> = {}): Record<string, string> {
     return { ...ctx.tags, environment: ctx.environment, component, "managed-by": "pulumi", ...extra };
 }
 

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, PolicyStatement } from "../shared/iam";
+import { platformRole, policyDocument, PolicyStatement } from "../shared/iam";
 import { componentTags, PlatformContext } from "../shared/naming";
 
 /** GitHub's OIDC issuer host (the provider URL without https://). */
@@ -63,7 +63,7 @@ export class CiSigningIdentity extends pulumi.ComponentResource {
                 StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(args.signers) },
             },
         }]);
-        this.role = new aws.iam.Role(`${name}-role`, {
+        this.role = platformRole(`${name}-role`, args.ctx.iam, {
             name: `${args.ctx.prefix}-ci-signing`,
             description: "GitHub Actions: push to the platform ECR repositories and sign with the cosign KMS key",
             assumeRolePolicy: trust,

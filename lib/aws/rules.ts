@@ -160,3 +160,17 @@ export function crdOrderFindings(resources: RecordedResource[]): string[] {
     }
     return findings;
 }
+
+/**
+ * Roles created without the platform's permissions boundary or outside its IAM path: the deploy
+ * role would be refused (CreateRole needs the boundary), and such a role would escape the boundary.
+ * Service-linked roles (aws:iam/serviceLinkedRole) are AWS's and take no boundary.
+ */
+export function permissionsBoundaryFindings(resources: RecordedResource[], expected: { boundaryArn: string; path: string }): string[] {
+    const findings: string[] = [];
+    for (const r of resources.filter((x) => x.type === "aws:iam/role:Role")) {
+        if (r.inputs.permissionsBoundary !== expected.boundaryArn) findings.push(`${r.name}: permissionsBoundary ${JSON.stringify(r.inputs.permissionsBoundary ?? null)}, expected ${expected.boundaryArn}`);
+        if (r.inputs.path !== expected.path) findings.push(`${r.name}: path ${JSON.stringify(r.inputs.path ?? "/")}, expected ${expected.path}`);
+    }
+    return findings;
+}

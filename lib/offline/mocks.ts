@@ -20,8 +20,8 @@ function arnFor(type: string, name: string, region: string, inputs: Record<strin
     const [, module, ] = type.split(/[:/]/);
     const physical = String(inputs.name ?? inputs.identifier ?? name);
     switch (type) {
-        case "aws:iam/role:Role": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`;
-        case "aws:iam/policy:Policy": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}`;
+        case "aws:iam/role:Role": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${String(inputs.path ?? "/")}${physical}`;
+        case "aws:iam/policy:Policy": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy${String(inputs.path ?? "/")}${physical}`;
         case "aws:kms/key:Key": return `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${uuid(name)}`;
         case "aws:ecr/repository:Repository": return `arn:aws:ecr:${region}:${MOCK_ACCOUNT_ID}:repository/${String(inputs.name ?? physical)}`;
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? physical).replace(/^https:\/\//, "")}`;

@@ -36,6 +36,10 @@ export const CONFIG_PROPERTIES = {
     environment: { type: "string", enum: ["dev", "staging", "prod"], default: "prod", description: "Environment the stack serves; prod-only rules apply in prod." },
     /** Minimum RDS backup retention in days. */
     minBackupRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Minimum RDS automated backup retention in days." },
+    /** The managed policy every IAM role must carry as its permissions boundary (platform:ci.permissionsBoundaryName); "" = not checked. */
+    permissionsBoundaryName: { type: "string", pattern: "^[\\w+=,.@-]{0,128}$", default: "", description: "Name of the managed policy every IAM role must carry as its permissions boundary (platform:ci.permissionsBoundaryName); empty: not checked." },
+    /** The IAM path every IAM role must be under (platform:ci.rolePath), checked with the boundary. */
+    rolePath: { type: "string", pattern: "^/(?:[\\w+=,.@-]+/)*$", default: "/", description: "IAM path every IAM role must be under (platform:ci.rolePath); checked only with permissionsBoundaryName." },
     /** Kubernetes minor versions in EKS standard support. */
     supportedEksVersions: { type: "array", items: { type: "string", pattern: "^1\\.\\d+$" }, default: ["1.34", "1.35", "1.36"], description: "Kubernetes minor versions in EKS standard support." },
     /** Registry or registry/repository prefixes images may come from (whole path segments). */
@@ -88,6 +92,8 @@ export interface PackConfig {
     environment: "dev" | "staging" | "prod";
     minBackupRetentionDays: number;
     supportedEksVersions: string[];
+    permissionsBoundaryName: string;
+    rolePath: string;
     allowedRegistries: string[];
     maxCpuCores: number;
     maxMemoryGiB: number;

@@ -136,10 +136,19 @@ export function commentedKeys(text: string, defaults: Record<string, unknown>): 
     return [...found].sort();
 }
 
-interface ChartYaml { name: string; version: string; appVersion?: string; dependencies?: { name: string; version: string; alias?: string; condition?: string }[] }
+export interface ChartYaml { name: string; version: string; appVersion?: string; dependencies?: { name: string; version: string; alias?: string; condition?: string }[] }
 
-/** Derives the index (and schema) of one chart directory (Chart.yaml + values.yaml [+ values.schema.json]). */
-export function deriveChart(dir: string, regenerate: string, referenceDir?: string): { index: ChartIndex; schema?: ChartSchema } {
+/** One chart directory read for derivation: Chart.yaml, values.yaml (text and parsed) and the provenance of any file in it. */
+export interface ChartFiles {
+    chart: ChartYaml;
+    text: string;
+    defaults: Record<string, unknown>;
+    /** The source of a file of the chart directory (`Chart.yaml`, `values.yaml`...). */
+    src(file: string): Source;
+}
+
+/** Reads a chart directory (Chart.yaml + values.yaml), with the reference's SOURCES.md table when the directory is in one. */
+export function readChart(dir: string, regenerate: string, referenceDir?: string): ChartFiles {
     const table = referenceDir ? readSourcesTable(referenceDir) : new Map();
     const chartFile = path.join(dir, "Chart.yaml");
     const valuesFile = path.join(dir, "values.yaml");
@@ -148,6 +157,12 @@ export function deriveChart(dir: string, regenerate: string, referenceDir?: stri
     const text = fs.readFileSync(valuesFile, "utf8");
     const defaults = (yaml.load(text) ?? {}) as Record<string, unknown>;
     const src = (file: string) => sourceOf(path.join(dir, file), { project: chart.name, version: chart.version, file: `${chart.name}/${file}` }, regenerate, table, referenceDir);
+    return { chart, text, defaults, src };
+}
+
+/** Derives the index (and schema) of one chart directory (Chart.yaml + values.yaml [+ values.schema.json]). */
+export function deriveChart(dir: string, regenerate: string, referenceDir?: string): { index: ChartIndex; schema?: ChartSchema } {
+    const { chart, text, defaults, src } = readChart(dir, regenerate, referenceDir);
     const values = shapeOf(defaults);
     const commented = commentedKeys(text, defaults);
     const images: ImageBlock[] = [];

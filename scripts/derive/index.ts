@@ -1,12 +1,15 @@
 /**
- * `npm run derive -- <what> [options]`: makes the project's test data under test/data/ from
- * upstream files (facts only: keys, types, schemas without prose) or from scratch (cosign vectors).
+ * `npm run derive -- <what> [options]`: makes the project's data derived from upstream files (facts
+ * only: keys, types, schemas without prose), test data under test/data/ and the chart container facts
+ * the product reads (lib/charts/containers.json), or from scratch (cosign vectors).
  *
  *   npm run derive -- charts --reference ../shared/reference   every pinned chart and its subcharts
  *   npm run derive -- charts --chart ./loki                    one chart directory (helm pull <chart> --version <v> --untar)
  *   npm run derive -- crds --reference ../shared/reference     every CRD under <reference>/crds
  *   npm run derive -- crds --crd file.yaml --version v1.9.0    one CRD file of that release
  *   npm run derive -- cosign                                   new cosign/Sigstore test vectors (node:crypto)
+ *   npm run derive -- containers --reference ../shared/reference   lib/charts/containers.json, every pinned chart
+ *   npm run derive -- containers --chart ./loki                update one pinned chart's entry (at its pinned version)
  *   npm run derive -- all --reference ../shared/reference      all of the above
  */
 import * as fs from "node:fs";
@@ -14,19 +17,23 @@ import * as path from "node:path";
 import { CHARTS } from "../../components/shared/helm";
 import { deriveChart } from "./charts";
 import { generateCosignVectors } from "./cosign";
+import { ABOUT, ChartContainers, ContainersFile, deriveContainers } from "./containers";
 import { deriveCrds } from "./crds";
 import { gitBlobId, writeJson } from "./provenance";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DATA = path.join(ROOT, "test", "data");
-const USAGE = "usage: npm run derive -- charts|crds|cosign|all [--reference DIR] [--chart DIR]... [--crd FILE --version V]... [--out DIR]";
+/** Where `containers` writes containers.json: read at run time, so under lib/, not test/. */
+export const LIB_CHARTS = path.join(ROOT, "lib", "charts");
+const TARGETS = ["charts", "crds", "cosign", "containers", "all"];
+const USAGE = "usage: npm run derive -- charts|crds|cosign|containers|all [--reference DIR] [--chart DIR]... [--crd FILE --version V]... [--out DIR (default test/data, lib/charts for containers)]";
 
 class UsageError extends Error {}
 
-interface Args { what: string; reference?: string; charts: string[]; crds: string[]; version?: string; out: string }
+interface Args { what: string; reference?: string; charts: string[]; crds: string[]; version?: string; out?: string }
 
 function parseArgs(argv: string[]): Args {
-    const args: Args = { what: "", charts: [], crds: [], out: DATA };
+    const args: Args = { what: "", charts: [], crds: [] };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const value = () => {
@@ -44,7 +51,7 @@ function parseArgs(argv: string[]): Args {
         else if (!args.what) args.what = a;
         else throw new UsageError(`unexpected argument ${a}`);
     }
-    if (!["charts", "crds", "cosign", "all"].includes(args.what)) throw new UsageError(args.what ? `unknown target ${args.what}` : "which data? charts, crds, cosign or all");
+    if (!TARGETS.includes(args.what)) throw new UsageError(args.what ? `unknown target ${args.what}` : "which data? charts, crds, cosign, containers or all");
     if (args.reference && !fs.existsSync(args.reference)) throw new UsageError(`--reference ${args.reference}: no such directory`);
     if (args.crds.length && !args.version) throw new UsageError("--crd needs --version (the release the CRD belongs to)");
     return args;
@@ -74,7 +81,7 @@ function charts(args: Args): string[] {
         const { index, schema } = deriveChart(dir, regenerate, args.reference && dir.startsWith(args.reference) ? args.reference : undefined);
         const pin = Object.values(CHARTS).find((c) => c.chart === index.chart.name);
         if (pin && pin.version !== index.chart.version) console.warn(`note: ${index.chart.name} ${index.chart.version} is not the pinned ${pin.version} (components/shared/helm.ts)`);
-        const base = path.join(args.out, "charts", `${index.chart.name}-${index.chart.version}`);
+        const base = path.join(args.out ?? DATA, "charts", `${index.chart.name}-${index.chart.version}`);
         writeJson(`${base}.values.json`, index);
         written.push(`${base}.values.json`);
         if (schema) {
@@ -101,7 +108,7 @@ function crds(args: Args): string[] {
     for (const f of files) {
         const regenerate = f.reference ? command("crds", "--reference", f.reference) : `${command("crds", "--crd", f.file)} --version ${f.version}`;
         for (const crd of deriveCrds(f.file, regenerate, { referenceDir: f.reference, version: f.version })) {
-            const out = path.join(args.out, "crds", `${crd.plural}.${crd.group}.json`);
+            const out = path.join(args.out ?? DATA, "crds", `${crd.plural}.${crd.group}.json`);
             writeJson(out, crd);
             written.push(out);
         }
@@ -112,9 +119,47 @@ function crds(args: Args): string[] {
 function cosign(args: Args): string[] {
     const vectors = generateCosignVectors("npm run derive -- cosign");
     vectors.source.blob = gitBlobId(fs.readFileSync(path.join(__dirname, "cosign.ts")));
-    const out = path.join(args.out, "cosign", "vectors.json");
+    const out = path.join(args.out ?? DATA, "cosign", "vectors.json");
     writeJson(out, vectors);
     return [out];
+}
+
+/**
+ * lib/charts/containers.json. With --reference every pinned chart (the file is rewritten); with
+ * --chart the entries of those charts, the others kept. Each chart must be at its pinned version.
+ */
+function containers(args: Args): string[] {
+    if (!args.reference && args.charts.length === 0) throw new UsageError("containers: give --reference DIR or --chart DIR");
+    const file = path.join(args.out ?? LIB_CHARTS, "containers.json");
+    const pinned = Object.values(CHARTS);
+    const derived = new Map<string, ChartContainers>();
+    const add = (dir: string, regenerate: string, referenceDir?: string) => {
+        const { name, facts } = deriveContainers(dir, regenerate, referenceDir);
+        const pin = pinned.find((c) => c.chart === name);
+        if (!pin && args.what === "all") return; // `all --chart <subchart>`: its facts belong to the parent's entry
+        if (!pin) throw new Error(`${dir}: ${name} is not a chart the platform pins (components/shared/helm.ts)`);
+        if (pin.version !== facts.version) throw new Error(`${dir}: ${name} ${facts.version} is not the pinned ${pin.version} (components/shared/helm.ts)`);
+        derived.set(name, facts);
+    };
+    if (args.reference) {
+        for (const pin of pinned) {
+            const dir = path.join(args.reference, "helm-charts", pin.chart);
+            if (!fs.existsSync(dir)) throw new Error(`${dir}: the reference has no chart ${pin.chart}`);
+            add(dir, command("containers", "--reference", args.reference), args.reference);
+        }
+    }
+    for (const dir of args.charts) add(dir, command("containers", "--chart", dir));
+    // --chart alone updates those entries of the existing file; every pinned chart must end up with one.
+    const existing: Partial<ContainersFile> = !args.reference && fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+    const charts: Record<string, ChartContainers> = {};
+    for (const pin of pinned) {
+        const facts = derived.get(pin.chart) ?? existing.charts?.[pin.chart];
+        if (!facts) throw new Error(`${path.relative(ROOT, file)} has no entry for ${pin.chart}: give its directory with --chart or --reference`);
+        if (facts.version !== pin.version) console.warn(`note: ${pin.chart} is pinned at ${pin.version}, its entry is for ${facts.version}: derive it again with --chart`);
+        charts[pin.chart] = facts;
+    }
+    writeJson(file, { about: ABOUT, charts } satisfies ContainersFile);
+    return [file];
 }
 
 export function main(argv: string[]): number {
@@ -124,6 +169,7 @@ export function main(argv: string[]): number {
         if (args.what === "charts" || args.what === "all") written.push(...charts(args));
         if (args.what === "crds" || args.what === "all") written.push(...crds(args));
         if (args.what === "cosign" || args.what === "all") written.push(...cosign(args));
+        if (args.what === "containers" || args.what === "all") written.push(...containers(args));
         for (const f of written) console.log(`wrote ${rel(f)} (${fs.statSync(f).size} bytes)`);
         return 0;
     } catch (e) {

@@ -22,6 +22,8 @@ function stackValues(cfg: PlatformConfig): Partial<PackConfig> {
         environment: cfg.environment,
         minBackupRetentionDays: 7,
         supportedEksVersions: [...SUPPORTED_EKS_VERSIONS],
+        permissionsBoundaryName: cfg.ci.permissionsBoundaryName,
+        rolePath: cfg.ci.rolePath,
         allowedRegistries: cfg.supplyChain.allowedRegistries,
         ...(cfg.dr.enabled ? { drTargets: cfg.dr.targets } : {}),
         // signedRegistries (with the stack's ECR prefix) and cosignKmsKeys (the stack's signing key) when signing is on.

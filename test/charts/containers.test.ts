@@ -1,16 +1,18 @@
 /**
  * Every container of every chart the platform installs has requests and limits: the container list
  * comes from each pinned chart's default values (lib/charts/containers.json, derived by
- * scripts/derive-chart-containers.ts), not from memory. A container the chart does not render with
+ * `npm run derive -- containers`, scripts/derive/containers.ts), not from memory. A container the chart does not render with
  * our values (its `enabled` switch off, no replicas, or a mode we do not use) is skipped, the latter
  * only when listed in NOT_RENDERED with the reason.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CHARTS } from "../../components/shared/helm";
 import { builtStack, REPO_ROOT, STACKS } from "../../lib/offline/stack";
+import type { ContainersFile } from "../../scripts/derive/containers";
 
-const facts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "lib", "charts", "containers.json"), "utf8")).charts as Record<string, { resources: string[]; switches: Record<string, boolean> }>;
+const facts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "lib", "charts", "containers.json"), "utf8")) as ContainersFile).charts;
 
 /** Containers our values never render, by chart, with the reason. */
 const NOT_RENDERED: Record<string, Record<string, string>> = {
@@ -58,8 +60,8 @@ function notRendered(chart: string, resPath: string, values: unknown): string | 
 }
 
 describe("chart containers: requests and limits (from each chart's values)", () => {
-    it("the derived facts list the charts the platform pins", () => {
-        assert.ok(Object.keys(facts).length >= 7);
+    it("the derived facts list every chart the platform pins, at its pinned version", () => {
+        assert.deepEqual(Object.entries(facts).map(([c, f]) => `${c} ${f.version}`), Object.values(CHARTS).map((p) => `${p.chart} ${p.version}`), "regenerate: npm run derive -- containers --chart <chart dir>");
         assert.ok(facts["kube-prometheus-stack"].resources.includes("prometheus-node-exporter.resources"));
     });
     for (const stack of STACKS) {
@@ -68,7 +70,7 @@ describe("chart containers: requests and limits (from each chart's values)", () 
             const missing: string[] = [];
             for (const r of s.ofType("kubernetes:helm.sh/v3:Release")) {
                 const chart = r.inputs.chart as string;
-                assert.ok(facts[chart], `no container facts for chart ${chart}: run npm run -s derive:chart-containers`);
+                assert.ok(facts[chart], `no container facts for chart ${chart}: run npm run derive -- containers --chart <chart dir>`);
                 for (const resPath of facts[chart].resources) {
                     if (notRendered(chart, resPath, r.inputs.values)) continue;
                     const res = get(r.inputs.values, resPath) as { requests?: Record<string, string>; limits?: Record<string, string> } | undefined;

@@ -7,15 +7,16 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/offline/stack";
+import { tempDirs } from "../harness/tmp";
 
 const CHECK = path.join(REPO_ROOT, "scripts", "check.cjs");
+const tmp = tempDirs("check-fixture-");
 
 /** A project with its own tsconfig.json and node_modules/.cache, the repository's packages linked one by one. */
 function fixture(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "check-fixture-"));
+    const dir = tmp();
     const modules = path.join(dir, "node_modules");
     fs.mkdirSync(modules);
     for (const entry of fs.readdirSync(path.join(REPO_ROOT, "node_modules"))) {
@@ -40,7 +41,6 @@ describe("npm run check (scripts/check.cjs): type-check and lint over one progra
     this.timeout(120000);
     let dir: string;
     before(() => (dir = fixture()));
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("fails on a type error, a lint error and an Output in a template literal, naming each file and rule", () => {
         fs.writeFileSync(path.join(dir, "src", "type-error.ts"), 'export const port: number = "5432";\n');

@@ -121,7 +121,7 @@ describe("deploy path: workflows against the stacks", () => {
         // Without the bootstrap's provider the lookup fails (as the data source does) instead of creating one.
         const { CiSigningIdentity } = await import("../../components/supply-chain/ci-identity");
         await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1", { oidcProviderUrls: [] }), "platform", "staging", false);
-        const ctx = { prefix: "platform-staging", environment: "staging", region: "eu-west-1", tags: {} };
+        const ctx = { prefix: "platform-staging", environment: "staging", region: "eu-west-1", tags: {}, iam: { permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/platform-boundary", path: "/platform/" } };
         const identity = new CiSigningIdentity("ci-signing", { ctx, accountId: "123456789012", signers: [{ repository: "example-org/shop", refs: ["refs/heads/main"], environments: [] }] });
         await assert.rejects(promiseOf(identity.oidcProviderArn));
     });

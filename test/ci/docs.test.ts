@@ -30,7 +30,7 @@ describe("README and docs name only what exists", () => {
         const readme = read(path.join(REPO_ROOT, "README.md"));
         for (const doc of ["docs/configuration.md", "docs/policy-pack.md", "docs/delivery.md", "docs/backups-and-dr.md", "docs/development.md"]) assert.ok(readme.includes(`](${doc})`), doc);
         assert.match(readme, /npm ci && npm run plan -- prod/);
-        assert.match(readme, /scripts\/setup-tools\.sh && npm ci && npm test/);
+        assert.match(readme, /scripts\/setup-tools\.sh && npm ci && npm ci --prefix policies && npm test/);
     });
 
     it("every `npm run <script>` is a script of package.json", () => {

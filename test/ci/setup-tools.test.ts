@@ -7,16 +7,17 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/offline/stack";
+import { tempDirs } from "../harness/tmp";
 
 const SCRIPT = path.join(REPO_ROOT, "scripts", "setup-tools.sh");
 const POLICY = "/usr/sbin/policy-rc.d";
+const tmp = tempDirs("setup-tools-");
 
 /** Runs the script with a PATH of stand-ins: `sudo` logs its command (and runs nothing), `apt-get` exits with `aptExit`. */
 function run(opts: { sudo: "works" | "asks-password" | "absent"; aptExit: number }) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "setup-tools-"));
+    const dir = tmp();
     const bin = path.join(dir, "bin");
     const log = path.join(dir, "calls.log");
     fs.mkdirSync(bin);
@@ -37,7 +38,7 @@ function run(opts: { sudo: "works" | "asks-password" | "absent"; aptExit: number
         ].join("\n"));
     }
     script("apt-get", `echo "apt-get $*" >> ${log}\nexit ${opts.aptExit}`);
-    const r = spawnSync(path.join(bin, "bash"), [SCRIPT], { encoding: "utf8", env: { PATH: bin, HOME: dir } });
+    const r = spawnSync(path.join(bin, "bash"), [SCRIPT], { encoding: "utf8", env: { PATH: bin, HOME: dir, TMPDIR: dir } });
     return { code: r.status, out: r.stdout, err: r.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "" };
 }
 

@@ -23,6 +23,7 @@ export function defectsFor(cfg: PlatformConfig): Defect[] {
         { policy: "launch-template-baseline", pick: (r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate", inject: (r) => (r.props.metadataOptions = {}) },
         { policy: "log-group-baseline", pick: (r) => r.type === "aws:cloudwatch/logGroup:LogGroup", inject: (r) => delete r.props.kmsKeyId },
         { policy: "security-group-baseline", pick: (r) => r.type === "aws:ec2/securityGroup:SecurityGroup", inject: (r) => (r.props.ingress = [{ cidrBlocks: ["0.0.0.0/0"] }]) },
+        { policy: "iam-role-boundary", pick: (r) => r.type === "aws:iam/role:Role", inject: (r) => delete r.props.permissionsBoundary },
         { policy: "s3-baseline", pick: (r) => r.type === "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", inject: (r) => (r.props.blockPublicPolicy = false) },
         { policy: "backup-vault-baseline", pick: (r) => r.type === "aws:backup/vault:Vault", inject: (r) => delete r.props.kmsKeyArn },
         { policy: "container-resources", pick: rollout, inject: (r) => delete r.props.spec.template.spec.containers[0].resources.limits },

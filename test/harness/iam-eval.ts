@@ -3,8 +3,10 @@
  * ask: may this principal perform this action on a KMS key (key policy), may a token with these
  * claims assume this role (trust policy). Explicit Deny wins; `Principal: {AWS: <account root>}`
  * delegates to the account's IAM policies (modelled by `iamAllows`); supported conditions are the
- * ones the platform writes (StringEquals, StringLike, ArnNotEquals, ArnEquals); any other operator
- * throws, so a policy the evaluator cannot read never passes silently.
+ * ones the platform writes (String/Arn Equals, NotEquals, Like, NotLike, with IAM's rule that a
+ * negated operator matches when the key is absent from the request); any other operator throws, so
+ * a policy the evaluator cannot read never passes silently. Identity policies may be combined with
+ * a permissions boundary (`boundedAllows`): allowed only when both allow and neither denies.
  */
 export interface Statement {
     Sid?: string;
@@ -27,6 +29,7 @@ function conditionsHold(cond: Statement["Condition"], ctx: Record<string, string
                 case "StringEquals": case "ArnEquals": ok = actual !== undefined && values.includes(actual); break;
                 case "StringLike": case "ArnLike": ok = actual !== undefined && values.some((v) => glob(v, actual)); break;
                 case "ArnNotEquals": case "StringNotEquals": ok = actual === undefined || !values.includes(actual); break;
+                case "ArnNotLike": case "StringNotLike": ok = actual === undefined || !values.some((v) => glob(v, actual)); break;
                 default: throw new Error(`iam-eval: unsupported condition operator ${op}`);
             }
             if (!ok) return false;
@@ -57,9 +60,31 @@ export function trustAllows(doc: { Statement: Statement[] }, providerArn: string
     return doc.Statement.some((s) => s.Effect === "Allow" && applies(s));
 }
 
-/** An identity-policy decision (role policy) for an action on a resource ARN. */
-export function identityAllows(doc: { Statement: (Statement & { Resource?: string | string[] })[] }, action: string, resource: string): boolean {
-    const applies = (s: Statement & { Resource?: string | string[] }) => actionMatches(s, action) && list(s.Resource).some((r) => glob(r, resource));
-    if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s))) return false;
-    return doc.Statement.some((s) => s.Effect === "Allow" && applies(s));
+type IdentityStatement = Statement & { Resource?: string | string[]; NotResource?: string | string[] };
+export interface PolicyDoc { Statement: IdentityStatement[] }
+
+const resourceMatches = (s: IdentityStatement, resource: string) =>
+    s.NotResource !== undefined ? !list(s.NotResource).some((r) => glob(r, resource)) : list(s.Resource).some((r) => glob(r, resource));
+
+/** Decision of one identity policy (or boundary): "deny" (explicit), "allow", or "none" (implicit deny). */
+function decide(doc: PolicyDoc, action: string, resource: string, request: Record<string, string>): "deny" | "allow" | "none" {
+    const applies = (s: IdentityStatement) => actionMatches(s, action) && resourceMatches(s, resource) && conditionsHold(s.Condition, request);
+    if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s))) return "deny";
+    return doc.Statement.some((s) => s.Effect === "Allow" && applies(s)) ? "allow" : "none";
+}
+
+/** An identity-policy decision (role policy) for an action on a resource ARN, with the request's condition keys. */
+export function identityAllows(doc: PolicyDoc, action: string, resource: string, request: Record<string, string> = {}): boolean {
+    return decide(doc, action, resource, request) === "allow";
+}
+
+/**
+ * A principal's decision under its identity policies and a permissions boundary (same account, no
+ * resource policy, no SCP): some identity policy allows, the boundary allows, and nothing denies.
+ */
+export function boundedAllows(identity: PolicyDoc[], boundary: PolicyDoc | undefined, action: string, resource: string, request: Record<string, string> = {}): boolean {
+    const decisions = identity.map((d) => decide(d, action, resource, request));
+    if (decisions.includes("deny")) return false;
+    if (!decisions.includes("allow")) return false;
+    return boundary === undefined || decide(boundary, action, resource, request) === "allow";
 }

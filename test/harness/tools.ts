@@ -4,9 +4,6 @@
  * package to install, it is never skipped.
  */
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 
 export interface ToolResult { code: number; output: string }
 
@@ -16,11 +13,4 @@ export function runTool(tool: string, debianPackage: string, args: string[], cwd
         throw new Error(`${tool} is not installed: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage}); .ci/run does this`);
     }
     return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
-}
-
-/** A fresh temporary directory with the given files written into it. */
-export function tempFiles(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-test-"));
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-    return dir;
 }

@@ -17,7 +17,10 @@ import { BURN_CONDITIONS, sloRuleGroup } from "../../components/observability/al
 import { RuleGroup } from "../../components/observability/alerts/types";
 import { platformDashboards } from "../../components/observability/dashboards";
 import { BuiltStack, builtStack, REPO_ROOT, STACKS } from "../../lib/offline/stack";
-import { runTool, tempFiles } from "../harness/tools";
+import { runTool } from "../harness/tools";
+import { tempDirs } from "../harness/tmp";
+
+const tmp = tempDirs("platform-test-");
 
 const parseErrors = (p: typeof promqlParser, expr: string) => {
     let n = 0;
@@ -39,7 +42,7 @@ describe("alert rules with promtool", () => {
         it(`${stack}: promtool check rules passes on every deployed PrometheusRule`, async () => {
             const groups = await deployedGroups(await builtStack(stack));
             assert.ok(groups.length >= 7);
-            const dir = tempFiles({ "rules.yaml": yaml.dump({ groups }) });
+            const dir = tmp.files({ "rules.yaml": yaml.dump({ groups }) });
             const r = runTool("promtool", "prometheus", ["check", "rules", "rules.yaml"], dir);
             assert.equal(r.code, 0, r.output);
             assert.match(r.output, /SUCCESS: \d+ rules found/);
@@ -47,7 +50,7 @@ describe("alert rules with promtool", () => {
     }
 
     it("promtool check rules rejects a broken expression (the check can fail)", () => {
-        const dir = tempFiles({ "bad.yaml": yaml.dump({ groups: [{ name: "g", rules: [{ alert: "A", expr: "sum(rate(x[5m])" }] }] }) });
+        const dir = tmp.files({ "bad.yaml": yaml.dump({ groups: [{ name: "g", rules: [{ alert: "A", expr: "sum(rate(x[5m])" }] }] }) });
         assert.notEqual(runTool("promtool", "prometheus", ["check", "rules", "bad.yaml"], dir).code, 0);
     });
 
@@ -104,7 +107,7 @@ describe("alert rules with promtool", () => {
                 ],
             },
         ];
-        const dir = tempFiles({
+        const dir = tmp.files({
             "rules.yaml": yaml.dump({ groups }),
             "tests.yaml": yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }),
         });
@@ -116,7 +119,7 @@ describe("alert rules with promtool", () => {
     it("promtool test rules fails when an expected alert does not fire (the test can fail)", async () => {
         const groups = withoutAnnotations([sloRuleGroup({ ...API_SERVER_SLO, runbookUrl: "https://x/slo.md" })]);
         const test = { interval: "1m", input_series: [{ series: 'apiserver_request_total{job="apiserver", code="200"}', values: "0+1000x60" }], alert_rule_test: [{ eval_time: "10m", alertname: "ErrorBudgetBurn", exp_alerts: [{ exp_labels: { severity: "critical" } }] }] };
-        const dir = tempFiles({ "rules.yaml": yaml.dump({ groups }), "tests.yaml": yaml.dump({ rule_files: ["rules.yaml"], tests: [test] }) });
+        const dir = tmp.files({ "rules.yaml": yaml.dump({ groups }), "tests.yaml": yaml.dump({ rule_files: ["rules.yaml"], tests: [test] }) });
         assert.notEqual(runTool("promtool", "prometheus", ["test", "rules", "tests.yaml"], dir).code, 0);
     });
 });
@@ -214,7 +217,7 @@ describe("Alertmanager config with amtool", () => {
         it(`${stack}: amtool check-config passes on the deployed config`, async () => {
             const s = await builtStack(stack);
             const kps = s.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "kube-prometheus-stack")!;
-            const dir = tempFiles({ "alertmanager.yaml": yaml.dump(kps.inputs.values.alertmanager.config) });
+            const dir = tmp.files({ "alertmanager.yaml": yaml.dump(kps.inputs.values.alertmanager.config) });
             const r = runTool("amtool", "prometheus-alertmanager", ["check-config", "alertmanager.yaml"], dir);
             assert.equal(r.code, 0, r.output);
             assert.match(r.output, /SUCCESS/);
@@ -231,7 +234,7 @@ describe("Alertmanager config with amtool", () => {
         assert.doesNotMatch(JSON.stringify(cfg), /hooks\.slack\.com|placeholder/);
     });
     it("amtool rejects a config routing to an unknown receiver (the check can fail)", () => {
-        const dir = tempFiles({ "am.yaml": yaml.dump({ route: { receiver: "nobody" }, receivers: [{ name: "null" }] }) });
+        const dir = tmp.files({ "am.yaml": yaml.dump({ route: { receiver: "nobody" }, receivers: [{ name: "null" }] }) });
         assert.notEqual(runTool("amtool", "prometheus-alertmanager", ["check-config", "am.yaml"], dir).code, 0);
     });
 });

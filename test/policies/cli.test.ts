@@ -6,21 +6,16 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { main } from "../../scripts/policy";
 import { loadPolicyInputs, typeOfManifest } from "../../policies/lib/inputs";
 import { extractWorkload } from "../../policies/lib/workloads";
+import { COMPLIANT_DEPLOYMENT as good, DIGEST } from "../harness/manifests";
 import { DATA } from "../harness/reference";
+import { tempDirs } from "../harness/tmp";
 
-const DIGEST = "sha256:" + "b".repeat(64);
-
-function tmp(name: string, text: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-cli-"));
-    fs.writeFileSync(path.join(dir, name), text);
-    return path.join(dir, name);
-}
+const tmp = tempDirs("policy-cli-").file;
 const json = async (args: string[]) => {
     const r = await main([...args, "--format", "json"]);
     return { ...r, violations: r.stdout ? (JSON.parse(r.stdout) as { resource: string; type: string; policy: string; enforcementLevel: string; message: string }[]) : [] };
@@ -35,19 +30,6 @@ function countContainers(node: unknown): number {
         return n + own + countContainers(v);
     }, 0);
 }
-
-const good = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, namespace: apps }
-spec:
-  template:
-    spec:
-      containers:
-        - name: web
-          image: ghcr.io/org/web@${DIGEST}
-          resources: { requests: { cpu: 100m, memory: 64Mi }, limits: { cpu: 500m, memory: 128Mi } }
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true }
-`;
 
 describe("npm run policy -- check", () => {
     it("exit 0 and a summary for compliant manifests", async () => {

@@ -6,8 +6,6 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { evaluatePack, loadPackConfig, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 import { ALL_POLICIES } from "../../policies/policies";
@@ -18,12 +16,10 @@ import { packConfigFile, packConfigText } from "../../scripts/lib/pack-config";
 import { main } from "../../scripts/policy";
 import { parsePlatformConfig } from "../../stacks/config";
 import { PROJECT, readStackConfig, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
+import { COMPLIANT_DEPLOYMENT } from "../harness/manifests";
+import { tempDirs } from "../harness/tmp";
 
-const tmp = (name: string, text: string) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pack-config-")), name);
-    fs.writeFileSync(file, text);
-    return file;
-};
+const tmp = tempDirs("pack-config-").file;
 
 describe("policy pack config files (engine format)", () => {
     for (const stack of STACKS) {
@@ -130,21 +126,8 @@ describe("values unknown in preview (unit)", () => {
 });
 
 describe("npm run policy -- check: stack policies on whole-stack inputs only", () => {
-    const deployment = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, namespace: apps }
-spec:
-  template:
-    spec:
-      containers:
-        - name: web
-          image: ghcr.io/other-org/web@sha256:${"a".repeat(64)}
-          resources: { requests: { cpu: 100m, memory: 64Mi }, limits: { cpu: 500m, memory: 128Mi } }
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true }
-`;
-
     it("plain manifests with the prod config: dr-targets and admission-sbom-rule are skipped with the reason, resource policies run", async () => {
-        const r = await main(["check", tmp("web.yaml", deployment), "--config", packConfigFile("prod")]);
+        const r = await main(["check", tmp("web.yaml", COMPLIANT_DEPLOYMENT), "--config", packConfigFile("prod")]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /^policies run: .*image-digest-and-registry.*$/m);
         assert.match(r.stdout, /^policy skipped: dr-targets: stack policy: judges a whole stack, so it runs on a plan snapshot or `pulumi stack export`, not on loose manifests$/m);
@@ -153,7 +136,7 @@ spec:
     });
 
     it("a plan snapshot is a whole stack: the stack policies run on it", async () => {
-        const snapshot = { stack: "prod", environment: "prod", resources: [{ key: "kubernetes:apps/v1:Deployment::web", type: "kubernetes:apps/v1:Deployment", name: "web", custom: true, protect: false, inputs: yaml.load(deployment) }] };
+        const snapshot = { stack: "prod", environment: "prod", resources: [{ key: "kubernetes:apps/v1:Deployment::web", type: "kubernetes:apps/v1:Deployment", name: "web", custom: true, protect: false, inputs: yaml.load(COMPLIANT_DEPLOYMENT) }] };
         const r = await main(["check", tmp("plan.json", JSON.stringify(snapshot)), "--config", packConfigFile("prod")]);
         assert.equal(r.code, 1);
         assert.match(r.stdout, /^\[mandatory\] admission-sbom-rule: \(stack\)/m);

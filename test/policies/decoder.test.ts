@@ -8,7 +8,10 @@
  */
 import * as assert from "node:assert/strict";
 import { parseDocuments, PolicyInputError, resourcesOf } from "../../policies/lib/inputs";
-import { runTool, tempFiles } from "../harness/tools";
+import { runTool } from "../harness/tools";
+import { tempDirs } from "../harness/tmp";
+
+const tmp = tempDirs("platform-test-");
 
 const CORPUS: Record<string, string> = {
     "scalars.yaml": `apiVersion: v1
@@ -61,7 +64,7 @@ const DUPLICATES: Record<string, [string, RegExp]> = {
 describe("YAML and JSON read like the real decoder (kubectl, sigs.k8s.io/yaml + go-yaml v2, sigs.k8s.io/json)", () => {
     let theirs: Record<string, Record<string, any>>;
     before(() => {
-        const dir = tempFiles({ ...CORPUS, ...Object.fromEntries(Object.entries(DUPLICATES).map(([f, [text]]) => [f, text])) });
+        const dir = tmp.files({ ...CORPUS, ...Object.fromEntries(Object.entries(DUPLICATES).map(([f, [text]]) => [f, text])) });
         const r = runTool("kubectl", "kubernetes-client", ["label", "--local", "-f", dir, "decoder-test=1", "-o", "json"], dir);
         assert.equal(r.code, 0, r.output);
         // kubectl prints one pretty-printed object per input object; each starts with `{` at a line start.

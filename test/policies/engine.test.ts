@@ -10,7 +10,6 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { builtinModules } from "node:module";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { evaluatePack, judgeResource } from "../../policies/evaluate";
@@ -25,6 +24,7 @@ import type { RecordedResource } from "../../lib/offline/recorder";
 import { AnalyzerInfo, AnalyzerSession, Diagnostic, engineResources, resolveFrom, UNKNOWN_STRING } from "../harness/analyzer";
 import { defectsFor } from "../harness/defects";
 import { installDrift, PACK_SOURCE, packSources, PackUnderTest, packUnderTest } from "../harness/pack-install";
+import { tempDirs } from "../harness/tmp";
 
 /** A verdict in a form both sides produce: policy, level, URN, message. */
 type Verdict = [string, string, string, string];
@@ -229,15 +229,10 @@ describe("policy pack through the engine's analyzer protocol (run-policy-pack, g
 
 describe("the pack's own install is recognised only when it is exactly its lockfile's (test/harness/pack-install.ts)", () => {
     const lock = { packages: { "": { name: "p" }, "node_modules/a": { version: "1.0.0", integrity: "sha512-a" }, "node_modules/b": { version: "2.0.0", integrity: "sha512-b" }, "node_modules/c": { version: "1.0.0", integrity: "sha512-c", optional: true } } };
+    const tmp = tempDirs("pack-drift-");
     const drift = (installed: Record<string, unknown>) => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-drift-"));
-        try {
-            fs.writeFileSync(path.join(dir, "lock.json"), JSON.stringify(lock));
-            fs.writeFileSync(path.join(dir, "hidden.json"), JSON.stringify({ packages: installed }));
-            return installDrift(path.join(dir, "lock.json"), path.join(dir, "hidden.json"));
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const dir = tmp.files({ "lock.json": JSON.stringify(lock), "hidden.json": JSON.stringify({ packages: installed }) });
+        return installDrift(path.join(dir, "lock.json"), path.join(dir, "hidden.json"));
     };
     const without = (packages: Record<string, unknown>, name: string) => Object.fromEntries(Object.entries(packages).filter(([k]) => k !== name));
     const required = without(lock.packages, "node_modules/c");

@@ -5,21 +5,15 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../scripts/policy";
 import { loadPolicyInputs } from "../../policies/lib/inputs";
 import { REPO_ROOT } from "../../lib/offline/stack";
+import { tempDirs } from "../harness/tmp";
 
 const DIGEST = "sha256:" + "b".repeat(64);
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-inputs-"));
-let n = 0;
-const tmp = (name: string, text: string) => {
-    const p = path.join(dir, `${n++}-${name}`);
-    fs.writeFileSync(p, text);
-    return p;
-};
+const tmpDir = tempDirs("policy-inputs-");
+const tmp = tmpDir.file;
 const check = async (file: string, ...args: string[]) => {
     const r = await main(["check", file, "--format", "json", ...args]);
     return { ...r, violations: r.code < 2 ? (JSON.parse(r.stdout) as { policy: string; message: string; resource: string }[]) : [] };
@@ -164,8 +158,8 @@ function malformed(): [string, string[]][] {
         ["a config that is a list", cfg("list.json", "[]")],
         ["--config without a file", ["check", good, "--config"]],
         ["an unknown option", ["check", good, "--fast"]],
-        ["a missing file", ["check", path.join(dir, "nope.yaml")]],
-        ["a directory", ["check", dir]],
+        ["a missing file", ["check", path.join(tmpDir(), "nope.yaml")]],
+        ["a directory", ["check", tmpDir()]],
     ];
 }
 

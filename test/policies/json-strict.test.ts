@@ -4,11 +4,11 @@
  * would keep the last value. Keys are compared unescaped and case-sensitively.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { checkDuplicateKeys, DuplicateKeyError, parseStrictJson } from "../../policies/lib/json-strict";
 import { main } from "../../scripts/policy";
+import { tempDirs } from "../harness/tmp";
+
+const tmp = tempDirs("policy-json-");
 
 const refused = (text: string) => {
     try {
@@ -57,11 +57,9 @@ describe("JSON duplicate keys", () => {
         assert.ok(ms < 3000, `${ms} ms`);
     });
     it("policy check: exit 2 and one line naming the key and its path", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-json-"));
-        const file = path.join(dir, "dup.json");
         const digest = "sha256:" + "e".repeat(64);
         const text = JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "apps" }, spec: { containers: [{ name: "c", image: `ghcr.io/org/c@${digest}`, securityContext: { privileged: false } }] } }).replace('"privileged":false', '"privileged":true,"privileged":false');
-        fs.writeFileSync(file, text);
+        const file = tmp.file("dup.json", text);
         const r = await main(["check", file]);
         assert.equal(r.code, 2);
         assert.equal(r.stderr.trim(), `policy check: ${file}: not valid JSON: duplicate key "privileged" in the object at spec.containers[0].securityContext (line 1, column ${text.indexOf('"privileged":false') + 1}); the API server refuses duplicate fields`);

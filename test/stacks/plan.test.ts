@@ -7,11 +7,13 @@
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/offline/stack";
 import { changedPaths, diffSnapshots, Snapshot } from "../../scripts/lib/snapshot";
 import { main as planMain } from "../../scripts/lib/plan-main";
+import { tempDirs } from "../harness/tmp";
+
+const tmp = tempDirs("plan-");
 
 function plan(args: string[], env: Record<string, string> = {}) {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "plan.cjs"), ...args], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, ...env } });
@@ -20,7 +22,8 @@ function plan(args: string[], env: Record<string, string> = {}) {
 
 describe("offline plan (npm run plan)", function () {
     this.timeout(60000);
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    let out: string;
+    before(() => (out = tmp()));
 
     it("plans prod: tree, counts, policies, snapshot and manifests; exit 0", () => {
         const r = plan(["prod", "--out", out]);
@@ -96,10 +99,12 @@ describe("offline plan (npm run plan)", function () {
 
 describe("offline plan bundle cache (scripts/plan.cjs)", function () {
     this.timeout(120000);
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cache-"));
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-out-"));
-    const env = { PLATFORM_PLAN_CACHE_DIR: cache, PLATFORM_PLAN_VERBOSE: "1" };
-    const manifestFile = path.join(cache, "manifest.json");
+    let cache: string, out: string, env: Record<string, string>, manifestFile: string;
+    before(() => {
+        [cache, out] = [tmp(), tmp()];
+        env = { PLATFORM_PLAN_CACHE_DIR: cache, PLATFORM_PLAN_VERBOSE: "1" };
+        manifestFile = path.join(cache, "manifest.json");
+    });
     const manifest = () => JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { bundle: string; files: Record<string, string> };
 
     it("the first run builds the bundle and records every source it contains; the next run reuses it", () => {

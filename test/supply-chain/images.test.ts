@@ -5,7 +5,6 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { buildStack, builtStack, readStackConfig } from "../../lib/offline/stack";
 import { ImageLock, pinValues, readImageLock, useImageLock, withPinnedImages } from "../../components/shared/image-lock";
@@ -17,6 +16,7 @@ import { platformImageReport } from "../../scripts/lib/image-report";
 import { ConfigError } from "../../stacks/config";
 import { TestRegistry } from "../harness/oci-registry";
 import { imageBlock, missingCommentedKeys } from "../harness/reference";
+import { tempDirs } from "../harness/tmp";
 import { CHARTS } from "../../components/shared/helm";
 
 const REFS = [...new Set(CHART_IMAGES.map((i) => i.ref))].sort();
@@ -27,10 +27,11 @@ describe("npm run images -- lock (docker-registry as the mirror)", function () {
     this.timeout(60000);
     let registry: TestRegistry;
     let dir: string;
+    const tmp = tempDirs("images-lock-");
     const pushed: Record<string, string> = {};
     before(async () => {
         registry = await TestRegistry.start();
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "images-lock-"));
+        dir = tmp();
         for (const ref of REFS) {
             const p = parseImage(ref)!;
             pushed[ref] = await registry.pushImage(`${p.registry}/${p.repository}`, p.tag!, ref);
@@ -40,10 +41,7 @@ describe("npm run images -- lock (docker-registry as the mirror)", function () {
             await registry.pushImage(`${p.registry}/${p.repository}`, p.tag!, `mirror copy of ${image}`);
         }
     });
-    after(() => {
-        registry?.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => registry?.stop());
 
     it("pins every chart image to the digest its registry serves, and reports code pins that no longer match their tags", async () => {
         const file = path.join(dir, "lock.json");

@@ -13,7 +13,7 @@ import { ConfigError, parsePlatformConfig } from "../../stacks/config";
 import { keyPolicyAllows, identityAllows, trustAllows } from "../harness/iam-eval";
 
 const OIDC = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`;
-const CI_ROLE = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/platform-prod-ci-signing`;
+const CI_ROLE = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/platform/platform-prod-ci-signing`;
 const ADMIN = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/Administrator`;
 const json = async (s: BuiltStack, type: string, name: string, field: string) => JSON.parse(await promiseOf<string>(s.get(type, name).inputs[field] as string));
 const token = (sub: string, aud = "sts.amazonaws.com") => ({ "token.actions.githubusercontent.com:sub": sub, "token.actions.githubusercontent.com:aud": aud });
@@ -130,7 +130,7 @@ describe("supply chain: signing key, CI role and repositories (prod)", () => {
     it("an existing OIDC provider ARN is used instead of creating one", async () => {
         const existing = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`;
         await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1"), "platform", "prod", false);
-        const ctx = { prefix: "platform-prod", environment: "prod", region: "eu-west-1", tags: {} };
+        const ctx = { prefix: "platform-prod", environment: "prod", region: "eu-west-1", tags: {}, iam: { permissionsBoundaryArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/platform-boundary`, path: "/platform/" } };
         const { result, resources } = await record(() => new CiSigningIdentity("ci-signing", { ctx, accountId: MOCK_ACCOUNT_ID, oidcProviderArn: existing, signers: [{ repository: "example-org/shop", refs: ["refs/heads/main"], environments: [] }] }));
         assert.equal(resources.filter((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
         const trust = JSON.parse(await promiseOf<string>(result.role.assumeRolePolicy));
