@@ -30,19 +30,25 @@ function textOf(q: unknown): string | undefined {
 
 const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
 
-/** Parsed quantity strings, reused: stacks repeat the same few spellings ("100m", "128Mi") endlessly. */
-const memo = new Map<string, QuantityResult>();
+/**
+ * `fn` with its results for strings reused (at most 4,096 kept): stacks repeat the same few
+ * spellings ("100m", "128Mi") endlessly. Other values are not kept.
+ */
+function memoizedForStrings<T>(fn: (q: unknown) => T): (q: unknown) => T {
+    const memo = new Map<string, T>();
+    return (q) => {
+        if (typeof q !== "string") return fn(q);
+        let r = memo.get(q);
+        if (r === undefined) {
+            if (memo.size >= 4096) memo.clear();
+            memo.set(q, (r = fn(q)));
+        }
+        return r;
+    };
+}
 
 /** Parses a quantity exactly; on failure says why. */
-export function parseQuantityExact(q: unknown): QuantityResult {
-    if (typeof q !== "string") return parse(q);
-    let r = memo.get(q);
-    if (!r) {
-        if (memo.size >= 4096) memo.clear();
-        memo.set(q, (r = parse(q)));
-    }
-    return r;
-}
+export const parseQuantityExact: (q: unknown) => QuantityResult = memoizedForStrings((q) => parse(q));
 
 function parse(q: unknown): QuantityResult {
     const text = textOf(q);
@@ -86,18 +92,11 @@ export function parseQuantity(q: unknown): bigint | undefined {
 
 export type ResourceQuantity = { nanos: bigint; problem?: undefined } | { nanos?: undefined; problem: string };
 const UNSET: ResourceQuantity = { problem: "is not set" };
-const judged = new Map<string, ResourceQuantity>();
+const judged = memoizedForStrings((q) => judge(q));
 
 /** A container request or limit: its value, or why it cannot be one (unset, malformed, zero, negative). Results are shared: do not change them. */
 export function resourceQuantity(q: unknown): ResourceQuantity {
-    if (q === undefined || q === null) return UNSET;
-    if (typeof q !== "string") return judge(q);
-    let r = judged.get(q);
-    if (!r) {
-        if (judged.size >= 4096) judged.clear();
-        judged.set(q, (r = judge(q)));
-    }
-    return r;
+    return q === undefined || q === null ? UNSET : judged(q);
 }
 
 function judge(q: unknown): ResourceQuantity {
