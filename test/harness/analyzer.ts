@@ -117,6 +117,19 @@ function providerOf(r: EngineResource) {
     return p;
 }
 
+/** The fields AnalyzeRequest and AnalyzerResource share (urn, type, name, properties, options, provider), set from `r`. */
+function withResource<T>(msg: T, r: EngineResource): T {
+    const m = msg as any;
+    m.setUrn(r.urn);
+    m.setType(r.type);
+    m.setName(r.name);
+    m.setProperties(toStruct(r.properties));
+    m.setOptions(resourceOptions(r));
+    const provider = providerOf(r);
+    if (provider) m.setProvider(provider);
+    return msg;
+}
+
 /**
  * Resolves a module from a directory the way the CLI's nodejs policy shim does: a plain `node` run
  * in that directory (not in-process: loader hooks of the test runner would resolve differently).
@@ -242,15 +255,7 @@ export class AnalyzerSession {
     }
 
     async analyze(r: EngineResource): Promise<Diagnostic[]> {
-        const req = new analyzerPb.AnalyzeRequest();
-        req.setUrn(r.urn);
-        req.setType(r.type);
-        req.setName(r.name);
-        req.setProperties(toStruct(r.properties));
-        req.setOptions(resourceOptions(r));
-        const provider = providerOf(r);
-        if (provider) req.setProvider(provider);
-        return diagnostics(await unary(this.client, "analyze", req));
+        return diagnostics(await unary(this.client, "analyze", withResource(new analyzerPb.AnalyzeRequest(), r)));
     }
 
     /** Analyze for many resources, a few in flight at once as the engine's step generator does. */
@@ -270,16 +275,9 @@ export class AnalyzerSession {
     async analyzeStack(resources: EngineResource[]): Promise<Diagnostic[]> {
         const req = new analyzerPb.AnalyzeStackRequest();
         req.setResourcesList(resources.map((r) => {
-            const a = new analyzerPb.AnalyzerResource();
-            a.setUrn(r.urn);
-            a.setType(r.type);
-            a.setName(r.name);
-            a.setProperties(toStruct(r.properties));
-            a.setOptions(resourceOptions(r));
+            const a = withResource(new analyzerPb.AnalyzerResource(), r);
             if (r.parent) a.setParent(r.parent);
             a.setDependenciesList(r.dependencies ?? []);
-            const provider = providerOf(r);
-            if (provider) a.setProvider(provider);
             return a;
         }));
         return diagnostics(await unary(this.client, "analyzeStack", req));
