@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+export const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
 export interface Timed { ms: number; out: string; code: number | null }
 

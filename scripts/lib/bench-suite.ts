@@ -8,10 +8,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { timed } from "./bench-plan";
+import { NPM, timed } from "./bench-plan";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 /** The caches `npm test` keeps (scripts/check.cjs, the plan bundle); nothing else is removed. */
 const CACHES = ["tsc", "eslint", "platform-plan"].map((d) => path.join(ROOT, "node_modules", ".cache", d));
 
