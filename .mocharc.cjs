@@ -18,9 +18,12 @@ const all = testFiles(path.join(__dirname, "test")).sort();
 const first = FIRST.map((f) => path.join(__dirname, f));
 for (const f of first) if (!all.includes(f)) throw new Error(`.mocharc.cjs: ${path.relative(__dirname, f)} is listed first but is not a test file`);
 
+// `npx mocha test/x/y.test.ts` runs only the files named on the command line (mocha would add them to `spec`).
+const named = process.argv.slice(2).some((a) => a.endsWith(".test.ts"));
+
 module.exports = {
     "node-option": ["import=tsx"],
-    spec: [...first, ...all.filter((f) => !first.includes(f))],
+    spec: named ? [] : [...first, ...all.filter((f) => !first.includes(f))],
     extension: ["ts"],
     timeout: 60000,
     reporter: "dot",
