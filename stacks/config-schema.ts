@@ -368,6 +368,8 @@ export const platformSchema = z.strictObject({
     /** The in-VPC CI runner and the roles CI uses. Required: ci.repository and ci.connectionArn. */
     // An absent platform:ci is validated as {} so the error names ci.repository and ci.connectionArn (they have no defaults).
     ci: ciSchema.prefault({} as z.input<typeof ciSchema>),
+    /** EC2 instance types and RDS instance classes newer than the lists the pinned @pulumi/aws ships (stacks/instance-types.ts), accepted as written. Defaults to []. */
+    unlistedInstanceTypes: z.array(z.string().regex(/^(db\.)?[a-z][a-z0-9-]*\.[a-z0-9-]+$/, "must be an EC2 instance type such as m9i.large or an RDS class such as db.r9g.large")).default([]),
     /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it); set by the deploy workflow's bootstrap run, never in the stack file. Defaults to false. */
     ciBootstrap: z.boolean().default(false),
 });
