@@ -14,6 +14,18 @@
  * Every AWS type also replaces on `region` (the provider's per-resource region is ForceNew).
  */
 
+/**
+ * The provider schemas read for this table (hashicorp/terraform-provider-aws, the stored version of
+ * each file): where CloudFormation and the provider differ most. The other entries' provider marks
+ * follow the named files' ForceNew attributes as documented, not re-read here.
+ */
+export const PROVIDER_FILES_READ: Record<string, string> = {
+    "rds/instance.go": "00e4b23838859616dd0ebc9d1fd9364c0f6bff22 (db_subnet_group_name and port not ForceNew; engine, availability_zone, identifier, kms_key_id, username, db_name ForceNew)",
+    "eks/cluster.go": "00555dc5b38f92abbfa230badea0ed0754cea81e (vpc_config and encryption_config not ForceNew; name, role_arn, bootstrap_*, kubernetes_network_config.ip_family/service_ipv4_cidr, remote_network_config ForceNew)",
+    "eks/node_group.go": "node_role_arn and node_group_name_prefix ForceNew (excerpt)",
+    "iam/role.go": "0040ea6911af00bea2cca6dbb14e86829826ad8e (name, name_prefix, path ForceNew; description, max_session_duration, permissions_boundary updated in place)",
+};
+
 export interface AwsReplacementEntry {
     /** CloudFormation type, when CloudFormation has one (sub-resources such as bucket settings have none). */
     cfn?: string;
