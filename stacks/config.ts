@@ -10,6 +10,7 @@ import { partitionOf } from "../components/shared/naming";
 import { awsRegion, CONNECTION_ARN, platformSchema, PlatformSettings, regionProblem, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
 import { closest } from "./suggest";
 import { parseAllowedAccountIds, signingChecks } from "./supply-chain-checks";
+import { resilienceProblems } from "./resilience-schema";
 
 export * from "./config-schema";
 
@@ -172,6 +173,7 @@ function crossFieldChecks(cfg: PlatformSettings, region: string, problems: strin
         problems.push(`platform:supplyChain.cosignPublicKeys: registry verification and signedRegistries need at least one cosign public key, or supplyChain.signing.enabled: true (the stack's KMS signing key)`);
     }
     problems.push(...signingChecks(supplyChain.signing));
+    problems.push(...resilienceProblems(cfg.resilience, network.availabilityZones, region));
     const receivers = new Set<string>();
     alerting.receivers.forEach((r, i) => {
         if (receivers.has(r.name)) problems.push(`platform:alerting.receivers[${i}].name: ${show(r.name)} is used twice; receiver names must be unique`);
