@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DrDrillOutput } from "./contract";
-import { assertDrillOwned, drillInstanceId, drillTags, enabledDr, FAILED_STATES } from "./decide";
+import { assertDrillOwned, DRILL_TAG, drillInstanceId, drillTags, enabledDr, FAILED_STATES } from "./decide";
 
 export interface DrillClients {
     primaryRds: RDSClient;
@@ -177,7 +177,7 @@ export async function masterCredential(secrets: SecretsManagerClient, secretArn:
 
 /** Starts the experiment template; the run id is the idempotency token, so a retried call starts one experiment. */
 export async function startChaos(fis: FisClient, templateId: string, runId: string, stack: string): Promise<string> {
-    const r = await fis.send(new StartExperimentCommand({ experimentTemplateId: templateId, clientToken: `${runId}-${templateId}`.slice(0, 64), tags: { "platform:dr-drill": runId, stack } }));
+    const r = await fis.send(new StartExperimentCommand({ experimentTemplateId: templateId, clientToken: `${runId}-${templateId}`.slice(0, 64), tags: { [DRILL_TAG]: runId, stack } }));
     const id = r.experiment?.id;
     if (!id) throw new Error(`FIS started no experiment for template ${templateId}`);
     return id;

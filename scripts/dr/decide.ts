@@ -74,7 +74,7 @@ export function drillInstanceId(out: DrDrillOutput): string {
 }
 
 /** Tags of the drill's instance: what assertDrillOwned checks before promoting or deleting it. */
-export const DRILL_TAG = "platform:dr-drill";
+export const DRILL_TAG = "dr-drill-run";
 export function drillTags(out: DrDrillOutput, runId: string): { Key: string; Value: string }[] {
     return [
         { Key: DRILL_TAG, Value: runId },

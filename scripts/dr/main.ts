@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DrillInputError, DrDrillOutput, parseDrillOutputs } from "./contract";
-import { DrillFlags, drillInstanceId, enabledDr, EXIT_CODES, isProduction, refusals, STEP_TIMEOUT_MINUTES } from "./decide";
+import { DRILL_TAG, DrillFlags, drillInstanceId, enabledDr, EXIT_CODES, isProduction, refusals, STEP_TIMEOUT_MINUTES } from "./decide";
 
 const USAGE = `usage: npm run dr -- preflight <stack>
        npm run dr -- drill <stack> --outputs <file> [--out <dir>] [--chaos <key>] [--deadline-minutes <n>] [--rds-ca <file>] [--run-id <id>] [--plan] [--allow-production]
@@ -164,6 +164,8 @@ async function runAndReport(out: DrDrillOutput, a: CliArgs, env: NodeJS.ProcessE
         report = withChaos(report, chaos);
     }
     const files = writeReport(report, a.out);
+    // The identifiers the runbook's commands need, kept with the report (readable when the primary region, and the state, are not).
+    fs.writeFileSync(path.join(a.out, "outputs.json"), `${JSON.stringify(out, null, 2)}\n`);
     if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, markdownReport(report));
     console.log(`dr drill ${out.stack}: ${report.verdict}; report ${files.markdown} and ${files.json}`);
     return EXIT_CODES[report.verdict];
@@ -192,7 +194,7 @@ async function cleanup(out: DrDrillOutput, a: CliArgs): Promise<number> {
         console.error(`dr cleanup: ${(e as Error).message}`);
         return EXIT_CODES.refused;
     }
-    console.log(`dr cleanup ${out.stack}: deleting ${id} (drill run ${found.TagList?.find((t) => t.Key === "platform:dr-drill")?.Value})${isProduction(out, a.stack) ? " in a production stack" : ""}`);
+    console.log(`dr cleanup ${out.stack}: deleting ${id} (drill run ${found.TagList?.find((t) => t.Key === DRILL_TAG)?.Value})${isProduction(out, a.stack) ? " in a production stack" : ""}`);
     return 0;
 }
 
