@@ -249,16 +249,7 @@ describe("DR drill against AWS (replica mode)", () => {
     });
 
     it("fails the login step, without an RTO, when the outputs name no credential in the DR region", async () => {
-        healthyReplicaWorld(h);
-        h.dr.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: DRILL })
-            .rejectsOnce(notFound(DRILL))
-            .resolvesOnce(describeOf(drillInstance(RUN, { ReadReplicaSourceDBInstanceIdentifier: "arn:aws:rds:eu-west-1:123456789012:db:x" })))
-            .resolvesOnce(describeOf(drillInstance(RUN, {})))
-            .resolvesOnce(describeOf(drillInstance(RUN, {})))
-            .rejects(notFound(DRILL));
-        h.dr.on(CreateDBInstanceReadReplicaCommand).resolves({});
-        h.dr.on(PromoteReadReplicaCommand).resolves({});
-        h.dr.on(DeleteDBInstanceCommand).resolves({});
+        drillLifecycle(h);
         const out = stagingOutputs((o) => { if (o.dr.enabled && o.dr.database.mode === "replica") delete o.dr.database.credentialSecretArn; });
         const report = await drill(h, out);
         const db = report.steps.find((s) => s.name === "database")!;
@@ -270,17 +261,8 @@ describe("DR drill against AWS (replica mode)", () => {
     });
 
     it("fails when the lag is beyond the RPO target", async () => {
-        healthyReplicaWorld(h);
+        drillLifecycle(h);
         h.cw.on(GetMetricDataCommand).resolves(lagData([40 * 60, 10], h.clock.now()));
-        h.dr.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: DRILL })
-            .rejectsOnce(notFound(DRILL))
-            .resolvesOnce(describeOf(drillInstance(RUN, { ReadReplicaSourceDBInstanceIdentifier: "arn:aws:rds:eu-west-1:123456789012:db:x" })))
-            .resolvesOnce(describeOf(drillInstance(RUN, {})))
-            .resolvesOnce(describeOf(drillInstance(RUN, {})))
-            .rejects(notFound(DRILL));
-        h.dr.on(CreateDBInstanceReadReplicaCommand).resolves({});
-        h.dr.on(PromoteReadReplicaCommand).resolves({});
-        h.dr.on(DeleteDBInstanceCommand).resolves({});
         const report = await drill(h, stagingOutputs());
         assert.ok(report.steps.every((s) => s.status === "ok" || s.status === "skipped"));
         assert.equal(report.comparisons.find((c) => c.figure === "RPO")!.met, false);
