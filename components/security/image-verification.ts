@@ -5,7 +5,8 @@
  * static keys offline from Rekor, and rewrites tags to the verified digest) installed from its
  * pinned chart, HA in prod, with a ClusterPolicy requiring, for images from the signed registries,
  * a cosign signature by the configured key and an SBOM attestation (CycloneDX or SPDX) by the same
- * key; system namespaces excluded by an explicit list; fail closed when enforcing, audit otherwise.
+ * key; system namespaces excluded by an explicit list; fail closed when enforcing (tags rewritten
+ * to the verified digest), audit otherwise (reports only: Kyverno refuses mutateDigest in audit).
  * Plus a native ValidatingAdmissionPolicy requiring requests/limits in application namespaces.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -99,7 +100,8 @@ export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistr
             verifyImages: [{
                 imageReferences: args.signedRegistries.map((r) => (typeof r === "string" ? wildcard(r) : pulumi.output(r).apply(wildcard))),
                 failureAction: enforce ? "Enforce" : "Audit",
-                mutateDigest: true,
+                // Kyverno refuses mutateDigest with an Audit failure action (and defaults it to true): audit only reports.
+                mutateDigest: enforce,
                 verifyDigest: true,
                 required: true,
                 attestors,
