@@ -7,14 +7,14 @@ export function signingChecks(signing: SigningSettings): string[] {
     const at = "platform:supplyChain.signing";
     const problems: string[] = [];
     if (signing.enabled && signing.signers.length === 0) {
-        problems.push(`${at}.signers: required when signing.enabled is true; list the GitHub repositories (owner/name, with refs or environments) whose workflows may sign`);
+        problems.push(`${at}.signers: required when signing.enabled is true; list the GitHub repositories (owner/name, with ownerId, repositoryId and refs) whose workflows may sign`);
     }
     if (!signing.enabled && (signing.signers.length > 0 || signing.repositories.length > 0)) {
         problems.push(`${at}.enabled: signers and repositories are set but signing.enabled is false; set it to true or remove them`);
     }
     const seen = new Set<string>();
     signing.signers.forEach((s, i) => {
-        if (s.refs.length === 0 && s.environments.length === 0) problems.push(`${at}.signers[${i}]: ${s.repository} lists no refs and no environments, so no job could ever sign; list at least one`);
+        if (s.refs.length === 0) problems.push(`${at}.signers[${i}].refs: ${s.repository} lists no refs, so no job could ever sign; list at least one`);
         if (seen.has(s.repository.toLowerCase())) problems.push(`${at}.signers[${i}].repository: ${s.repository} is listed twice; merge its refs and environments into one entry`);
         seen.add(s.repository.toLowerCase());
     });

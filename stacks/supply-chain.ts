@@ -27,7 +27,8 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
     const signing = cfg.supplyChain.signing;
     if (!signing.enabled) return undefined;
     const protect = cfg.database.deletionProtection;
-    const identity = new CiSigningIdentity("ci-signing", { ctx, accountId, oidcProviderArn: signing.oidcProviderArn, signers: signing.signers });
+    const workflow = { repository: signing.buildSignWorkflow.repository ?? cfg.ci.repository, refs: signing.buildSignWorkflow.refs };
+    const identity = new CiSigningIdentity("ci-signing", { ctx, accountId, oidcProviderArn: signing.oidcProviderArn, signers: signing.signers, workflow });
     const signingKey = new SigningKey("cosign", { ctx, accountId, signerRoleArn: identity.roleArn, protect }, { dependsOn: [identity.role] });
     const repositories = new AppRepositories("app-images", {
         ctx,
