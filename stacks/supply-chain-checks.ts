@@ -19,11 +19,20 @@ export function signingChecks(signing: SigningSettings): string[] {
         seen.add(s.repository.toLowerCase());
     });
     const names = new Set<string>();
+    const signers = signing.signers.map((s) => s.repository.toLowerCase());
     signing.repositories.forEach((r, i) => {
         if (names.has(r.name)) problems.push(`${at}.repositories[${i}].name: "${r.name}" is listed twice; repository names must be unique`);
         names.add(r.name);
+        if (r.signer !== undefined && !signers.includes(r.signer.toLowerCase())) problems.push(`${at}.repositories[${i}].signer: ${r.signer} is not one of signers[].repository (${signing.signers.map((s) => s.repository).join(", ") || "none"})`);
+        if (r.signer === undefined && signing.signers.length > 1) problems.push(`${at}.repositories[${i}].signer: required with several signers; name the GitHub repository whose build-sign.yml runs may sign ${r.name}`);
     });
     return problems;
+}
+
+/** The GitHub repository allowed to sign each ECR repository (its `signer`, or the only signer). */
+export function repositorySigner(signing: SigningSettings, name: string): string | undefined {
+    const spec = signing.repositories.find((r) => r.name === name);
+    return spec?.signer ?? (signing.signers.length === 1 ? signing.signers[0].repository : undefined);
 }
 
 /**

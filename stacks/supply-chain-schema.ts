@@ -64,6 +64,12 @@ export const appRepositorySchema = z.strictObject({
     keepTaggedImages: z.number().int().min(10).max(10000).default(200),
     /** Days before untagged images expire. Defaults to 30. */
     untaggedExpiryDays: z.number().int().min(1).max(3650).default(30),
+    /**
+     * The signer (a signers[].repository) whose build-sign.yml runs alone may sign images here:
+     * admission requires the signature's platform.io/github-repository annotation to name it.
+     * Defaults to the only signer when there is one; required when there are several.
+     */
+    signer: githubRepository.optional(),
 });
 
 export const signingSchema = z.strictObject({
@@ -84,6 +90,12 @@ export const signingSchema = z.strictObject({
     pullAccountIds: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")).default([]),
     /** Admission requires images in the repositories to be signed and SBOM-attested by the key. Defaults to true. */
     verifyRepositories: z.boolean().default(true),
+    /**
+     * The signing key's ARN (the stack output cosignKeyRef without `awskms:///`), recorded after the
+     * first deploy: the deploy-time check (policies/config/<stack>.json) trusts this key only, never
+     * the alias. Until it is set, registry-mode verification of the stack's ECR images fails closed.
+     */
+    keyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "must be the key ARN arn:aws:kms:<region>:<account>:key/<id> (the stack output cosignKeyRef without awskms:///), not an alias").optional(),
 });
 
 export const platformImagesSchema = z.strictObject({

@@ -13,6 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, helmRelease, resources } from "../shared/helm";
 import { GuardedNamespace } from "./namespace";
+import { KYVERNO_VERIFY_TYPE, SIGNER_REPOSITORY_ANNOTATION } from "../supply-chain/cosign";
 
 export const KYVERNO_NAMESPACE = "kyverno";
 /** The admission controller's service account (set explicitly: Pod Identity grants it registry access for signatures in private ECR). */
@@ -45,6 +46,17 @@ export interface ImageVerificationArgs {
     publishers?: readonly PublisherIdentity[];
     /** The Prometheus release, for Kyverno's ServiceMonitors. */
     monitoringCrds?: pulumi.Resource;
+    /**
+     * Repositories whose signatures must also name the GitHub repository that built them (the
+     * `platform.io/github-repository` annotation build-sign.yml writes). Defaults to [].
+     */
+    signerBindings?: SignerBinding[];
+}
+
+/** An image repository (`<registry>/<path>`, no tag) and the GitHub repository (owner/name) whose build-sign.yml runs alone may sign it. */
+export interface SignerBinding {
+    repository: pulumi.Input<string>;
+    signer: string;
 }
 
 const wildcard = (prefix: string) => `${prefix.replace(/\/+$/, "")}/*`;
@@ -85,10 +97,26 @@ export function publisherPolicySpec(publishers: readonly PublisherIdentity[], mo
 }
 
 /** The Kyverno ClusterPolicy spec (exported for tests and the policy pack's expectations). */
-export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistries" | "cosignPublicKeys" | "mode" | "sbomFormat">): Record<string, unknown> {
+export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistries" | "cosignPublicKeys" | "mode" | "sbomFormat" | "signerBindings">): Record<string, unknown> {
     const enforce = args.mode === "enforce";
     // Static keys, verified offline: no Rekor transparency log or CT log lookup at admission time.
-    const attestors = [{ count: 1, entries: args.cosignPublicKeys.map((publicKeys) => ({ keys: { publicKeys, signatureAlgorithm: "sha256", rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } } })) }];
+    const entry = (publicKeys: pulumi.Input<string>, annotations?: Record<string, string>) => ({ keys: { publicKeys, signatureAlgorithm: "sha256", rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } }, ...(annotations ? { annotations } : {}) });
+    const attestors = [{ count: 1, entries: args.cosignPublicKeys.map((k) => entry(k)) }];
+    const common = {
+        // The layout build-sign.yml writes (components/supply-chain/cosign.ts): legacy .sig/.att tags.
+        type: KYVERNO_VERIFY_TYPE,
+        failureAction: enforce ? "Enforce" : "Audit",
+        // Kyverno refuses mutateDigest with an Audit failure action (and defaults it to true): audit only reports.
+        mutateDigest: enforce,
+        verifyDigest: true,
+        required: true,
+    };
+    // Each bound repository: the signature must also carry the annotation naming its GitHub repository.
+    const bound = (args.signerBindings ?? []).map((b) => ({
+        ...common,
+        imageReferences: [":*", "@*"].map((suffix) => pulumi.output(b.repository).apply((r) => `${r.replace(/\/+$/, "")}${suffix}`)),
+        attestors: [{ count: 1, entries: args.cosignPublicKeys.map((k) => entry(k, { [SIGNER_REPOSITORY_ANNOTATION]: b.signer })) }],
+    }));
     return {
         background: false,
         failurePolicy: enforce ? "Fail" : "Ignore",
@@ -98,15 +126,11 @@ export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistr
             match: { any: [{ resources: { kinds: ["Pod"] } }] },
             exclude: { any: [{ resources: { namespaces: SYSTEM_NAMESPACES } }] },
             verifyImages: [{
+                ...common,
                 imageReferences: args.signedRegistries.map((r) => (typeof r === "string" ? wildcard(r) : pulumi.output(r).apply(wildcard))),
-                failureAction: enforce ? "Enforce" : "Audit",
-                // Kyverno refuses mutateDigest with an Audit failure action (and defaults it to true): audit only reports.
-                mutateDigest: enforce,
-                verifyDigest: true,
-                required: true,
                 attestors,
                 attestations: [{ predicateType: SBOM_PREDICATE_TYPES[args.sbomFormat ?? "cyclonedx"], attestors }],
-            }],
+            }, ...bound],
         }],
     };
 }

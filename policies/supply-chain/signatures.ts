@@ -12,6 +12,17 @@ import { ImageVerifier, RegistryClient, registryOptionsOf } from "./registry";
 import { fetchKmsPublicKey } from "./kms";
 
 const verifiers = new Map<string, ImageVerifier>();
+
+/**
+ * A KMS reference that names the key itself (its ARN or id), not an alias: whoever may UpdateAlias
+ * could otherwise point the alias at a key they sign with, while admission still pins the original.
+ */
+const PINNED_KMS_KEY = /^awskms:\/\/[^/]*\/(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The configured KMS references that do not pin a key (aliases, malformed). */
+export function unpinnedKmsKeys(refs: string[]): string[] {
+    return refs.filter((r) => !PINNED_KMS_KEY.test(r));
+}
 const kmsVerifiers = new Map<string, Promise<ImageVerifier>>();
 
 /** With KMS keys: their public keys fetched once per process, added to the PEM keys. Rejects (fail closed) when a key cannot be read. */
@@ -52,6 +63,8 @@ export const imageSignatures: ResourcePolicy = {
         if (signed.length === 0) return [];
         const first = signed[0].w;
         if (cfg.cosignPublicKeys.length === 0 && cfg.cosignKmsKeys.length === 0) return [`${first.kind} ${first.name}: registry verification needs cosignPublicKeys or cosignKmsKeys in the policy config.`];
+        const aliases = unpinnedKmsKeys(cfg.cosignKmsKeys);
+        if (aliases.length > 0) return [`${first.kind} ${first.name}: cosignKmsKeys must name each key by its ARN (awskms:///arn:aws:kms:<region>:<account>:key/<id>), never an alias, which can be repointed at another key: ${aliases.join(", ")}.`];
         const pending = cfg.cosignKmsKeys.length > 0 ? kmsVerifierFor(cfg) : Promise.resolve(verifierFor(cfg));
         return pending.then((verifier) => Promise.all(signed.map(async ({ w, c, ref }) => {
             const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path} image ${c.container.image}`;

@@ -1,7 +1,9 @@
 /**
- * The policy pack entries the supply-chain config implies: the stack's KMS signing key (by its
- * alias ARN, so the entry is known before the key exists and survives re-creation behind the
- * alias) and the stack's ECR prefix as a signed registry. Derived from Pulumi.<stack>.yaml alone.
+ * The policy pack entries the supply-chain config implies: the stack's KMS signing key by its key
+ * ARN (`signing.keyArn`, recorded after the first deploy; never the alias, which anyone allowed to
+ * UpdateAlias could point at another key) and the stack's ECR prefix as a signed registry. Derived
+ * from Pulumi.<stack>.yaml alone. Without keyArn no KMS key is trusted: the stack's ECR images fail
+ * closed in registry mode until it is recorded.
  */
 import { supplyChainRefs } from "../../components/supply-chain/refs";
 import type { PlatformConfig } from "../../stacks/config";
@@ -12,6 +14,6 @@ export function supplyChainPackEntries(cfg: PlatformConfig): { signedRegistries:
     const refs = supplyChainRefs(`${cfg.project}-${cfg.stack}`, cfg.region, cfg.allowedAccountIds[0]);
     return {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(signing.verifyRepositories ? [refs.registryPrefix] : [])],
-        cosignKmsKeys: [refs.cosignKeyRef],
+        cosignKmsKeys: signing.keyArn ? [`awskms:///${signing.keyArn}`] : [],
     };
 }
