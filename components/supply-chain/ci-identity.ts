@@ -11,6 +11,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { platformRole, policyDocument, PolicyStatement } from "../shared/iam";
 import { componentTags, PlatformContext } from "../shared/naming";
+import { SIGNING_ROLE_SUFFIX } from "./guard";
 
 /** GitHub's OIDC issuer host (the provider URL without https://). */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
@@ -93,7 +94,7 @@ export class CiSigningIdentity extends pulumi.ComponentResource {
             },
         }]);
         this.role = platformRole(`${name}-role`, args.ctx.iam, {
-            name: `${args.ctx.prefix}-ci-signing`,
+            name: `${args.ctx.prefix}${SIGNING_ROLE_SUFFIX}`,
             description: "GitHub Actions: push to the platform ECR repositories and sign with the cosign KMS key",
             assumeRolePolicy: trust,
             maxSessionDuration: 3600,

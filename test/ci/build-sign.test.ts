@@ -25,7 +25,6 @@ describe("build-sign.yml (reusable: build, SBOM, sign, attest)", () => {
     const wf = yaml.load(text) as any;
     const job = wf.jobs["build-sign"];
     const steps: any[] = job.steps;
-    const uses = steps.filter((s) => s.uses).map((s) => String(s.uses));
     const index = (prefix: string) => steps.findIndex((s) => String(s.uses ?? "").startsWith(prefix));
     const step = (name: string) => steps.find((s) => s.name === name);
 
