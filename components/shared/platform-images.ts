@@ -5,7 +5,7 @@
  * hex where the template adds `@sha256:`, `shaPrefixed` = `sha: sha256:<hex>` where it prints the
  * value after `@` (kube-state-metrics), `digest` = sha256:<hex>, none = `tag: <tag>@sha256:<hex>`);
  * tags are the chart's defaults (appVersion where the chart leaves the tag empty). The template
- * facts behind each form: test/data/charts/image-templates.json. images.lock.json holds the digests; `npm run images -- lock` resolves them.
+ * facts behind each form: test/data/image-templates.json. images.lock.json holds the digests; `npm run images -- lock` resolves them.
  */
 import type { CHARTS } from "./helm";
 

@@ -1,6 +1,6 @@
 /**
  * Every platform chart image, pinned from a complete lock, renders to a valid reference carrying
- * its digest, in the chart's own template format (test/data/charts/image-templates.json, read from
+ * its digest, in the chart's own template format (test/data/image-templates.json, read from
  * each chart's templates at its pinned version), with the values the program passes to each
  * release in every stack. A digest written in the wrong form for a chart (a bare hex where the
  * chart prints the value after `@`, or `sha256:` where the chart adds it) fails here.
@@ -17,7 +17,7 @@ import { imageBlock } from "../harness/reference";
 
 interface Form { when?: "sha" | "digest"; render?: string; fail?: string }
 interface TemplateFact { chart: string; path: string; source: string; forms: Form[] }
-const FACTS = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "data", "charts", "image-templates.json"), "utf8")).images as TemplateFact[];
+const FACTS = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "data", "image-templates.json"), "utf8")).images as TemplateFact[];
 
 const REFS = [...new Set(CHART_IMAGES.map((i) => i.ref))].sort();
 const digestOf = (ref: string) => `sha256:${Buffer.from(`digest of ${ref}`).toString("hex").padEnd(64, "0").slice(0, 64)}`;
