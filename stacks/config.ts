@@ -171,7 +171,7 @@ function crossFieldChecks(cfg: PlatformSettings, region: string, problems: strin
     if ((supplyChain.verificationMode === "registry" || supplyChain.signedRegistries.length > 0) && supplyChain.cosignPublicKeys.length === 0 && !supplyChain.signing.enabled) {
         problems.push(`platform:supplyChain.cosignPublicKeys: registry verification and signedRegistries need at least one cosign public key, or supplyChain.signing.enabled: true (the stack's KMS signing key)`);
     }
-    problems.push(...signingChecks(supplyChain.signing));
+    problems.push(...signingChecks(supplyChain.signing, cfg.ci.repository));
     const receivers = new Set<string>();
     alerting.receivers.forEach((r, i) => {
         if (receivers.has(r.name)) problems.push(`platform:alerting.receivers[${i}].name: ${show(r.name)} is used twice; receiver names must be unique`);

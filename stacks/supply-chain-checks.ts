@@ -2,8 +2,9 @@
  * Cross-field rules of `platform:supplyChain.signing` (one message per problem, naming the key).
  */
 import type { SigningSettings } from "./supply-chain-schema";
+import { signingTrustPolicyLength } from "../components/supply-chain/ci-identity";
 
-export function signingChecks(signing: SigningSettings): string[] {
+export function signingChecks(signing: SigningSettings, ciRepository?: string): string[] {
     const at = "platform:supplyChain.signing";
     const problems: string[] = [];
     if (signing.enabled && signing.signers.length === 0) {
@@ -18,6 +19,13 @@ export function signingChecks(signing: SigningSettings): string[] {
         if (seen.has(s.repository.toLowerCase())) problems.push(`${at}.signers[${i}].repository: ${s.repository} is listed twice; merge its refs and environments into one entry`);
         seen.add(s.repository.toLowerCase());
     });
+    if (signing.enabled && signing.signers.length > 0) {
+        const workflow = { repository: signing.buildSignWorkflow.repository ?? ciRepository ?? "x/x", refs: signing.buildSignWorkflow.refs };
+        const length = signingTrustPolicyLength(signing.signers, workflow);
+        if (length > signing.trustPolicyQuota) {
+            problems.push(`${at}.signers: the CI role's trust policy would be ${length} characters, over the account's "Role trust policy length" quota of ${signing.trustPolicyQuota} (each signer × ref × buildSignWorkflow ref adds two subjects); list fewer refs, or raise the quota in Service Quotas (IAM, up to 4096) and set ${at}.trustPolicyQuota`);
+        }
+    }
     const names = new Set<string>();
     const signers = signing.signers.map((s) => s.repository.toLowerCase());
     signing.repositories.forEach((r, i) => {

@@ -82,6 +82,11 @@ export const signingSchema = z.strictObject({
     oidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "must be the ARN of the token.actions.githubusercontent.com OIDC provider").optional(),
     /** Repositories (with their ids and refs) whose GitHub Actions jobs may sign and push, through build-sign.yml only. Required when enabled. */
     signers: z.array(signerSchema).default([]),
+    /**
+     * The account's "Role trust policy length" quota in characters, when raised above IAM's default
+     * (Service Quotas, up to 4096). Defaults to 2048.
+     */
+    trustPolicyQuota: z.number().int().min(2048).max(4096).default(2048),
     /** The reusable workflow that alone may sign (its job_workflow_ref is part of the trusted subject). */
     buildSignWorkflow: buildSignWorkflowSchema.prefault({}),
     /** ECR repositories for application images. Defaults to []. */

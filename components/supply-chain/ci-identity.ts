@@ -67,6 +67,30 @@ export function githubSubjects(signers: SignerRule[], workflow: BuildSignWorkflo
     });
 }
 
+/** The trust policy's statements (exported for the config check of its size and for tests). */
+export function signingTrustStatements(providerArn: pulumi.Input<string>, signers: SignerRule[], workflow: BuildSignWorkflow): PolicyStatement[] {
+    return [{
+        Sid: "BuildSignWorkflowOfConfiguredRefsOnly",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+            StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com" },
+            StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(signers, workflow) },
+            StringNotLike: { [`${GITHUB_OIDC_HOST}:sub`]: DOUBLE_WORKFLOW_REF },
+        },
+    }];
+}
+
+/** IAM's default quota "Role trust policy length" (characters, whitespace not counted; adjustable to 4,096). */
+export const TRUST_POLICY_DEFAULT_QUOTA = 2048;
+
+/** The trust policy's length as IAM counts it, for a provider ARN in `accountId`'s partition. */
+export function signingTrustPolicyLength(signers: SignerRule[], workflow: BuildSignWorkflow, partition = "aws"): number {
+    const provider = `arn:${partition}:iam::123456789012:oidc-provider/${GITHUB_OIDC_HOST}`;
+    return JSON.stringify({ Version: "2012-10-17", Statement: signingTrustStatements(provider, signers, workflow) }).length;
+}
+
 export class CiSigningIdentity extends pulumi.ComponentResource {
     public readonly role: aws.iam.Role;
     public readonly roleArn: pulumi.Output<string>;
@@ -82,17 +106,7 @@ export class CiSigningIdentity extends pulumi.ComponentResource {
         this.oidcProviderArn = args.oidcProviderArn
             ? pulumi.output(args.oidcProviderArn)
             : aws.iam.getOpenIdConnectProviderOutput({ url: `https://${GITHUB_OIDC_HOST}` }, { parent: this }).arn;
-        const trust = policyDocument([{
-            Sid: "BuildSignWorkflowOfConfiguredRefsOnly",
-            Effect: "Allow",
-            Principal: { Federated: this.oidcProviderArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-                StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: "sts.amazonaws.com" },
-                StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: githubSubjects(args.signers, args.workflow) },
-                StringNotLike: { [`${GITHUB_OIDC_HOST}:sub`]: DOUBLE_WORKFLOW_REF },
-            },
-        }]);
+        const trust = policyDocument(signingTrustStatements(this.oidcProviderArn, args.signers, args.workflow));
         this.role = platformRole(`${name}-role`, args.ctx.iam, {
             name: `${args.ctx.prefix}${SIGNING_ROLE_SUFFIX}`,
             description: "GitHub Actions: push to the platform ECR repositories and sign with the cosign KMS key",

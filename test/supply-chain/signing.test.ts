@@ -182,6 +182,12 @@ describe("supply chain config", () => {
         assert.match(problems((sc) => (sc.signing.signers = [])).join("\n"), /signing\.signers: required when signing\.enabled/);
         assert.match(problems((sc) => Object.assign(sc.signing.signers[0], { refs: [] })).join("\n"), /signers\[0\]\.refs: .* lists no refs/);
     });
+    it("a trust policy over IAM's role trust policy quota is refused before deploy, naming the quota and how to raise it", () => {
+        const many = (sc: any) => (sc.signing.signers = Array.from({ length: 6 }, (_, i) => ({ repository: `example-org/service-${i}`, ownerId: 1000001, repositoryId: 3000000 + i, refs: ["refs/heads/main", "refs/tags/v*"] })));
+        const found = problems((sc) => { many(sc); sc.signing.repositories = sc.signing.repositories.map((r: any) => ({ ...r, signer: "example-org/service-0" })); }).join("\n");
+        assert.match(found, /signing\.signers: the CI role's trust policy would be \d+ characters, over the account's "Role trust policy length" quota of 2048 .*trustPolicyQuota/);
+        assert.deepEqual(problems((sc) => { many(sc); sc.signing.trustPolicyQuota = 4096; sc.signing.repositories = sc.signing.repositories.map((r: any) => ({ ...r, signer: "example-org/service-0" })); }), []);
+    });
     it("a signer needs its owner and repository ids; environment subjects are refused with the reason", () => {
         assert.match(problems((sc) => delete sc.signing.signers[0].ownerId).join("\n"), /signers\[0\]\.ownerId/);
         assert.match(problems((sc) => (sc.signing.signers[0].repositoryId = "abc")).join("\n"), /signers\[0\]\.repositoryId: .*numeric GitHub id/);
