@@ -50,9 +50,9 @@ export function verifierFor(cfg: PackConfig): ImageVerifier {
 
 export const imageSignatures: ResourcePolicy = {
     name: "image-signature-and-sbom",
-    description: "In registry mode, checks that every image from a signed registry has a cosign signature and a signed SBOM attestation (CycloneDX or SPDX) verified with the configured public keys (PEM or AWS KMS), from its OCI registry (legacy .sig/.att tags and Sigstore bundle referrers); an unreachable registry fails closed.",
+    description: "In registry mode, checks that every image from a signed registry has a cosign signature (carrying the annotations signerAnnotations requires for its repository) and a signed SBOM attestation (CycloneDX or SPDX) verified with the configured public keys (PEM or AWS KMS key ARNs), from its OCI registry (legacy .sig/.att tags and Sigstore bundle referrers); an unreachable registry fails closed.",
     enforcementLevel: "mandatory",
-    config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "cosignKmsKeys", "insecureRegistries", "registryTimeoutSeconds", "registryImageBudgetSeconds", "registryRunBudgetSeconds", "registryMaxManifestMiB", "registryMaxBlobMiB", "registryMaxReferrers"],
+    config: ["verificationMode", "signedRegistries", "cosignPublicKeys", "cosignKmsKeys", "signerAnnotations", "insecureRegistries", "registryTimeoutSeconds", "registryImageBudgetSeconds", "registryRunBudgetSeconds", "registryMaxManifestMiB", "registryMaxBlobMiB", "registryMaxReferrers"],
     resourceTypes: [],
     appliesTo: carriesPodSpec,
     /** Synchronous (no lookup) unless registry mode finds an image from a signed registry. */
@@ -69,7 +69,8 @@ export const imageSignatures: ResourcePolicy = {
         return pending.then((verifier) => Promise.all(signed.map(async ({ w, c, ref }) => {
             const who = `${w.kind} ${w.name}: ${c.kind} ${c.container.name ?? c.path} image ${c.container.image}`;
             if (!ref!.digest) return [`${who} cannot be verified without a digest.`];
-            const verdict = await verifier.verify(ref!.registry, ref!.repository, ref!.digest);
+            const required = cfg.signerAnnotations.find((b) => b.repository.replace(/\/+$/, "") === `${ref!.registry}/${ref!.repository}`)?.annotations ?? {};
+            const verdict = await verifier.verify(ref!.registry, ref!.repository, ref!.digest, required);
             return [
                 ...(verdict.signature.ok ? [] : [`${who} is not signed by a configured key: ${verdict.signature.reason}.`]),
                 ...(verdict.sbom.ok ? [] : [`${who} has no verified SBOM attestation: ${verdict.sbom.reason}.`]),

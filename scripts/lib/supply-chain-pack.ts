@@ -7,13 +7,26 @@
  */
 import { supplyChainRefs } from "../../components/supply-chain/refs";
 import type { PlatformConfig } from "../../stacks/config";
+import { repositorySigner } from "../../stacks/supply-chain-checks";
+import { SIGNER_REPOSITORY_ANNOTATION } from "../../components/supply-chain/cosign";
 
-export function supplyChainPackEntries(cfg: PlatformConfig): { signedRegistries: string[]; cosignKmsKeys: string[] } {
+export interface SupplyChainPackEntries {
+    signedRegistries: string[];
+    cosignKmsKeys: string[];
+    /** Each ECR repository and the signer annotation its signatures must carry (as admission requires). */
+    signerAnnotations: { repository: string; annotations: Record<string, string> }[];
+}
+
+export function supplyChainPackEntries(cfg: PlatformConfig): SupplyChainPackEntries {
     const signing = cfg.supplyChain.signing;
-    if (!signing.enabled) return { signedRegistries: cfg.supplyChain.signedRegistries, cosignKmsKeys: [] };
+    if (!signing.enabled) return { signedRegistries: cfg.supplyChain.signedRegistries, cosignKmsKeys: [], signerAnnotations: [] };
     const refs = supplyChainRefs(`${cfg.project}-${cfg.stack}`, cfg.region, cfg.allowedAccountIds[0]);
     return {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(signing.verifyRepositories ? [refs.registryPrefix] : [])],
         cosignKmsKeys: signing.keyArn ? [`awskms:///${signing.keyArn}`] : [],
+        signerAnnotations: signing.verifyRepositories ? signing.repositories.flatMap((r) => {
+            const signer = repositorySigner(signing, r.name);
+            return signer ? [{ repository: `${refs.registryPrefix}/${r.name}`, annotations: { [SIGNER_REPOSITORY_ANNOTATION]: signer } }] : [];
+        }) : [],
     };
 }
