@@ -53,7 +53,7 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
     const registryPrefix = pulumi.output(accountId).apply((id) => supplyChainRefs(ctx.prefix, ctx.region, id).registryPrefix);
     const signerBindings = signing.repositories.flatMap((r) => {
         const signer = repositorySigner(signing, r.name);
-        return signer ? [{ repository: pulumi.interpolate`${registryPrefix}/${r.name}`, signer }] : [];
+        return signer ? [{ repository: pulumi.interpolate`${registryPrefix}/${r.name}`, signer, publicKey: signingKey.publicKeyPem }] : [];
     });
     return {
         signingKey,

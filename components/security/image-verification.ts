@@ -53,10 +53,12 @@ export interface ImageVerificationArgs {
     signerBindings?: SignerBinding[];
 }
 
-/** An image repository (`<registry>/<path>`, no tag) and the GitHub repository (owner/name) whose build-sign.yml runs alone may sign it. */
+/** An image repository (`<registry>/<path>`, no tag), the GitHub repository (owner/name) whose build-sign.yml runs alone may sign it, and the only key that signs it. */
 export interface SignerBinding {
     repository: pulumi.Input<string>;
     signer: string;
+    /** The PEM public key signatures and SBOM attestations of this repository must verify with (the stack's KMS key). */
+    publicKey: pulumi.Input<string>;
 }
 
 const wildcard = (prefix: string) => `${prefix.replace(/\/+$/, "")}/*`;
@@ -111,11 +113,13 @@ export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistr
         verifyDigest: true,
         required: true,
     };
-    // Each bound repository: the signature must also carry the annotation naming its GitHub repository.
+    // Each bound repository, checked besides the rule above: its own key only (not every configured key), and a
+    // signature carrying the annotation that names its GitHub repository.
     const bound = (args.signerBindings ?? []).map((b) => ({
         ...common,
         imageReferences: [":*", "@*"].map((suffix) => pulumi.output(b.repository).apply((r) => `${r.replace(/\/+$/, "")}${suffix}`)),
-        attestors: [{ count: 1, entries: args.cosignPublicKeys.map((k) => entry(k, { [SIGNER_REPOSITORY_ANNOTATION]: b.signer })) }],
+        attestors: [{ count: 1, entries: [entry(b.publicKey, { [SIGNER_REPOSITORY_ANNOTATION]: b.signer })] }],
+        attestations: [{ predicateType: SBOM_PREDICATE_TYPES[args.sbomFormat ?? "cyclonedx"], attestors: [{ count: 1, entries: [entry(b.publicKey)] }] }],
     }));
     return {
         background: false,

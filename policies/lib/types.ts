@@ -68,12 +68,16 @@ export const CONFIG_PROPERTIES = {
         type: "array",
         items: {
             type: "object",
-            properties: { repository: { type: "string", minLength: 1 }, annotations: { type: "object", additionalProperties: { type: "string" } } },
+            properties: {
+                repository: { type: "string", minLength: 1 },
+                annotations: { type: "object", additionalProperties: { type: "string" } },
+                cosignKmsKeys: { type: "array", items: { type: "string", pattern: "^awskms://[^/]*/.+$" } },
+            },
             required: ["repository", "annotations"],
             additionalProperties: false,
         },
         default: [],
-        description: "Per image repository (<registry>/<path>, exact), the annotations its cosign signature must carry, e.g. the GitHub repository that built it.",
+        description: "Per image repository (<registry>/<path>, exact), the annotations its cosign signature must carry (e.g. the GitHub repository that built it) and, when cosignKmsKeys is given, the only keys (KMS key ARNs) it may be signed with.",
     },
     /** Registry hosts reached over plain HTTP (a local registry in tests). */
     insecureRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry hosts reached over plain HTTP (local test registries only)." },
@@ -114,7 +118,7 @@ export interface PackConfig {
     verificationMode: "offline" | "registry";
     cosignPublicKeys: string[];
     cosignKmsKeys: string[];
-    signerAnnotations: { repository: string; annotations: Record<string, string> }[];
+    signerAnnotations: { repository: string; annotations: Record<string, string>; cosignKmsKeys?: string[] }[];
     insecureRegistries: string[];
     registryTimeoutSeconds: number;
     registryImageBudgetSeconds: number;

@@ -13,20 +13,21 @@ import { SIGNER_REPOSITORY_ANNOTATION } from "../../components/supply-chain/cosi
 export interface SupplyChainPackEntries {
     signedRegistries: string[];
     cosignKmsKeys: string[];
-    /** Each ECR repository and the signer annotation its signatures must carry (as admission requires). */
-    signerAnnotations: { repository: string; annotations: Record<string, string> }[];
+    /** Each ECR repository, the signer annotation its signatures must carry and the only key they may verify with (as admission requires). */
+    signerAnnotations: { repository: string; annotations: Record<string, string>; cosignKmsKeys: string[] }[];
 }
 
 export function supplyChainPackEntries(cfg: PlatformConfig): SupplyChainPackEntries {
     const signing = cfg.supplyChain.signing;
     if (!signing.enabled) return { signedRegistries: cfg.supplyChain.signedRegistries, cosignKmsKeys: [], signerAnnotations: [] };
+    const keys = signing.keyArn ? [`awskms:///${signing.keyArn}`] : [];
     const refs = supplyChainRefs(`${cfg.project}-${cfg.stack}`, cfg.region, cfg.allowedAccountIds[0]);
     return {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(signing.verifyRepositories ? [refs.registryPrefix] : [])],
-        cosignKmsKeys: signing.keyArn ? [`awskms:///${signing.keyArn}`] : [],
+        cosignKmsKeys: keys,
         signerAnnotations: signing.verifyRepositories ? signing.repositories.flatMap((r) => {
             const signer = repositorySigner(signing, r.name);
-            return signer ? [{ repository: `${refs.registryPrefix}/${r.name}`, annotations: { [SIGNER_REPOSITORY_ANNOTATION]: signer } }] : [];
+            return signer ? [{ repository: `${refs.registryPrefix}/${r.name}`, annotations: { [SIGNER_REPOSITORY_ANNOTATION]: signer }, cosignKmsKeys: keys }] : [];
         }) : [],
     };
 }

@@ -32,14 +32,16 @@ describe("one cosign layout and key for signer, admission and the deploy-time ch
         assert.ok(!vi.attestors[0].entries.some((e: any) => e.keys.publicKeys === mockPublicKey(alias)), "never the alias's key");
     });
 
-    it("each ECR repository accepts only signatures annotated with its configured signer repository", async () => {
+    it("each ECR repository accepts only the stack's key (not the other configured keys) and signatures annotated with its signer repository", async () => {
         const vis = imagePolicy().inputs.spec.rules[0].verifyImages.slice(1);
         const prefix = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-prod";
         for (const repo of ["shop/api", "shop/web"]) {
             const vi = vis.find((v: any) => v.imageReferences.includes(`${prefix}/${repo}@*`));
             assert.ok(vi, repo);
             assert.ok(vi.imageReferences.includes(`${prefix}/${repo}:*`));
-            for (const e of vi.attestors[0].entries) assert.deepEqual(e.annotations, { [SIGNER_REPOSITORY_ANNOTATION]: "example-org/shop" });
+            const pem = await promiseOf<string>(prod.platform.outputs.cosignPublicKey as any);
+            assert.deepEqual(vi.attestors[0].entries.map((e: any) => [e.keys.publicKeys, e.annotations]), [[pem, { [SIGNER_REPOSITORY_ANNOTATION]: "example-org/shop" }]], "the stack's key only, with the signer annotation");
+            assert.deepEqual(vi.attestations[0].attestors[0].entries.map((e: any) => e.keys.publicKeys), [pem], "the SBOM attested by the stack's key only");
             assert.equal(vi.failureAction, "Enforce");
         }
     });

@@ -53,6 +53,17 @@ describe("the deploy-time check requires each repository's signer annotation", f
     it("without a binding for the repository, the key alone decides (other registries keep working)", async () => {
         assert.deepEqual(await judge("other-team", false), []);
     });
+    it("a bound repository verifies with its own keys only: the globally configured key no longer signs for it", async () => {
+        const pem = key.publicKey.export({ type: "spki", format: "pem" }).toString();
+        const cfg = parsePackConfig({
+            verificationMode: "registry", allowedRegistries: [registry.host], signedRegistries: [`${registry.host}/platform-prod`], cosignPublicKeys: [pem],
+            signerAnnotations: [{ repository: `${registry.host}/platform-prod/right`, annotations: { [SIGNER_REPOSITORY_ANNOTATION]: "example-org/shop" }, cosignKmsKeys: [] }],
+            insecureRegistries: [registry.host], registryTimeoutSeconds: 5,
+        });
+        const pod = { urn: "pod::right", type: "kubernetes:core/v1:Pod", name: "right", props: { kind: "Pod", metadata: { name: "right", namespace: "apps" }, spec: { containers: [{ name: "app", image: `${registry.host}/platform-prod/right@${digests.right}` }] } } };
+        const messages = (await evaluatePackAsync([pod], cfg)).filter((v) => v.policy === "image-signature-and-sbom").map((v) => v.message);
+        assert.match(messages.join("\n"), /no signing key is recorded for .*platform-prod\/right .*signing\.keyArn/);
+    });
 
     for (const stack of ["staging", "prod"]) {
         it(`${stack}: policies/config/${stack}.json binds each ECR repository to its signer, as admission does`, async () => {
@@ -61,7 +72,10 @@ describe("the deploy-time check requires each repository's signer annotation", f
             const file = readPackConfigFile(packConfigFile(stack));
             assert.deepEqual(file["image-signature-and-sbom"].properties.signerAnnotations, derived.signerAnnotations, "regenerate with npm run policy -- config <stack>");
             assert.deepEqual(derived.signerAnnotations.map((b) => b.repository.split("/").slice(-2).join("/")).sort(), ["shop/api", "shop/web"]);
-            for (const b of derived.signerAnnotations) assert.deepEqual(b.annotations, { [SIGNER_REPOSITORY_ANNOTATION]: "example-org/shop" });
+            for (const b of derived.signerAnnotations) {
+                assert.deepEqual(b.annotations, { [SIGNER_REPOSITORY_ANNOTATION]: "example-org/shop" });
+                assert.deepEqual(b.cosignKmsKeys, [], "only the stack's key, once keyArn is recorded: never the other configured keys");
+            }
         });
     }
 });
