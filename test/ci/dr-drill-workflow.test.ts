@@ -119,6 +119,15 @@ describe("dr-drill workflow", () => {
         for (const stack of drillStacks) assert.ok(subs.includes(`repo:example-org/platform:environment:${stack}`));
     });
 
+    it("reads the stack outputs from the state bucket's region (aws:region, as up.yml logs in), not the session's DR region", () => {
+        const up = yaml.load(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "up.yml"), "utf8")) as any;
+        const upRegions = Object.values<any>(up.jobs).flatMap((j) => j.steps).filter((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).map((s: any) => s.with["aws-region"]);
+        assert.deepEqual([...new Set(upRegions)], ["${{ vars.AWS_REGION }}"]);
+        const outputs = job.steps.find((s: any) => s.id === "outputs");
+        assert.deepEqual([outputs.env.AWS_REGION, outputs.env.AWS_DEFAULT_REGION], ["${{ vars.AWS_REGION }}", "${{ vars.AWS_REGION }}"]);
+        assert.equal(uses("aws-actions/configure-aws-credentials@")[0].with["aws-region"], "${{ vars.AWS_DR_REGION }}", "the drill's own calls stay in the DR region");
+    });
+
     it("cleans up with fresh credentials and uploads the report whatever the drill did", () => {
         const [, cleanupCreds] = uses("aws-actions/configure-aws-credentials@");
         const cleanup = named("Cleanup");
