@@ -85,7 +85,8 @@ async function check(rest: string[]): Promise<{ code: number; stdout: string; st
     const opts = parseCheckArgs(rest);
     const config = readConfig(opts.config);
     const resources = opts.files.flatMap((f) => loadPolicyInputs(f));
-    const wholeStack = resources.length > 0 && resources.every((r) => r.fromStack === true);
+    // Each stack export or plan snapshot is a stack the stack policies judge on its own; manifests given with it do not turn them off.
+    const wholeStack = resources.some((r) => r.fromStack === true);
     const { run, skipped } = plannedPolicies(config, { wholeStack });
     const violations = await evaluatePackAsync(resources, config, undefined, { wholeStack });
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;

@@ -10,7 +10,7 @@ import * as yaml from "js-yaml";
 import { evaluatePack, loadPackConfig, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 import { ALL_POLICIES } from "../../policies/policies";
 import { policyConfigView } from "../../policies/lib/config";
-import { containsUnknown, plainCopy, trackUnknownReads, UNKNOWN } from "../../policies/lib/unknown";
+import { containsUnjudgeable, newReads, plainCopy, trackReads, UNKNOWN, UNKNOWN_STRING } from "../../policies/lib/unknown";
 import { CONFIG_PROPERTIES } from "../../policies/lib/types";
 import { packConfigFile, packConfigText } from "../../scripts/lib/pack-config";
 import { main } from "../../scripts/policy";
@@ -102,22 +102,25 @@ describe("engine config semantics", () => {
 
 describe("values unknown in preview (unit)", () => {
     it("tracks only the unknown values a policy reads, and copies @pulumi/policy's throwing proxies without reading through them", () => {
-        const reads = new Set<string>();
-        const props = trackUnknownReads({ a: UNKNOWN, b: { c: [1, UNKNOWN] }, d: 1 }, "res", reads);
+        const reads = newReads();
+        const props = trackReads({ a: UNKNOWN, b: { c: [1, UNKNOWN] }, d: 1 }, "res", reads);
         assert.equal(props.d, 1);
-        assert.equal(reads.size, 0);
+        assert.equal(reads.unknown.size, 0);
         assert.equal(props.b.c[1], UNKNOWN);
-        assert.deepEqual([...reads], ["res.b.c[1]"]);
-        const throwing = new Proxy({ x: UNKNOWN, y: { z: 2 } }, { get: (t, k) => { if ((t as any)[k] === UNKNOWN) throw new Error("unknown"); return (t as any)[k]; } });
-        assert.deepEqual(plainCopy(throwing), { x: UNKNOWN, y: { z: 2 } });
-        assert.equal(containsUnknown({ y: [{ z: UNKNOWN }] }), true);
+        assert.deepEqual([...reads.unknown], ["res.b.c[1]"]);
+        const throwing = new Proxy({ x: UNKNOWN_STRING, y: { z: 2 } }, { get: (t, k) => { if ((t as any)[k] === UNKNOWN_STRING) throw new Error("unknown"); return (t as any)[k]; } });
+        // The engine's sentinel is an unknown only in a preview; in an update it is the string it is.
+        assert.deepEqual(plainCopy(throwing, true), { x: UNKNOWN, y: { z: 2 } });
+        assert.deepEqual(plainCopy(throwing, false), { x: UNKNOWN_STRING, y: { z: 2 } });
+        assert.equal(containsUnjudgeable({ y: [{ z: UNKNOWN }] }), true);
+        assert.equal(containsUnjudgeable({ y: [{ z: UNKNOWN_STRING }] }), false);
     });
 
     it("a finding that depends on an unknown is advisory and says what was unknown; a clean check on unknowns says it could not decide", () => {
         const cfg = parsePackConfig({});
         const lg = (props: Record<string, unknown>) => evaluatePack([{ urn: "lg", type: "aws:cloudwatch/logGroup:LogGroup", name: "lg", props }], cfg);
         assert.deepEqual(lg({ kmsKeyId: UNKNOWN, retentionInDays: 30 }).map((v) => [v.enforcementLevel, v.message]), [
-            ["advisory", "undecided during preview (kmsKeyId unknown until the update; decided at `pulumi up`): CloudWatch log group must be encrypted with a KMS key."],
+            ["advisory", "undecided during preview (kmsKeyId unknown until the update; decided at `pulumi up`): CloudWatch log group must be encrypted with a customer-managed KMS key."],
         ]);
         assert.deepEqual(lg({ kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k", retentionInDays: 30 }), []);
         const sg = evaluatePack([{ urn: "sg", type: "aws:ec2/securityGroup:SecurityGroup", name: "sg", props: { ingress: [{ cidrBlocks: UNKNOWN }] } }], cfg);
