@@ -150,7 +150,14 @@ export function judgeStack(p: StackPolicy, resources: PolicyResource[], config: 
         originals.set(s, r);
         return s;
     });
-    const found = p.validateStack(subjects, cfg).map((f) => ({ ...f, resource: f.resource ? (originals.get(f.resource) ?? f.resource) : undefined }));
+    let found: StackFinding[];
+    try {
+        found = p.validateStack(subjects, cfg).map((f) => ({ ...f, resource: f.resource ? (originals.get(f.resource) ?? f.resource) : undefined }));
+    } catch (e) {
+        // A check that fails on a value it could not judge (reading into an unknown list) has decided nothing.
+        if (isEmpty(reads)) throw e;
+        found = [];
+    }
     return withReadsOf(found, reads);
 }
 

@@ -120,6 +120,14 @@ export function builtStack(stack: string): Promise<BuiltStack> {
     return builds.get(stack)!;
 }
 
+const previews = new Map<string, Promise<BuiltStack>>();
+
+/** Each stack's first preview (buildStack's firstPreview) built once per test run and shared by the test files. */
+export function builtFirstPreview(stack: string): Promise<BuiltStack> {
+    if (!previews.has(stack)) previews.set(stack, buildStack(stack, { firstPreview: true }));
+    return previews.get(stack)!;
+}
+
 /** The physical id the mocks gave a recorded custom resource. */
 export function idOf(r: RecordedResource): Promise<string> {
     return promiseOf((r.resource as pulumi.CustomResource).id);

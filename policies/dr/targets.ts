@@ -7,6 +7,18 @@
 import { awsCronIntervalMinutes, cronIntervalMinutes, missedTargets, recoveryFigures, RecoveryFacts } from "../lib/recovery";
 import type { PolicyResource, StackPolicy } from "../lib/types";
 import { isUnknown, quietly } from "../lib/unknown";
+import { judgeSubject } from "../lib/judge";
+
+/**
+ * The resource types each store's figures are computed from. Each store is judged on its own
+ * resources, in its own read scope: in the first preview Velero's values are unknown (built from
+ * ARNs), which leaves the cluster-state figure undecided, not the database's.
+ */
+const STORE_TYPES: Record<"database" | "clusterState" | "objectStorage", string[]> = {
+    database: ["aws:rds/instance:Instance", "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"],
+    clusterState: ["kubernetes:helm.sh/v3:Release"],
+    objectStorage: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
+};
 
 /**
  * Whether an RDS instance is a read replica. In the first preview its `replicateSourceDb` (the
@@ -57,7 +69,11 @@ export const drTargets: StackPolicy = {
     enforcementLevel: "mandatory",
     config: ["drTargets"],
     validateStack(resources, cfg) {
-        if (!cfg.drTargets || failoverInProgress(resources)) return [];
-        return missedTargets(recoveryFigures(recoveryFactsOf(resources)), cfg.drTargets).map((message) => ({ message: `Recovery target missed: ${message}.` }));
+        const targets = cfg.drTargets;
+        if (!targets || failoverInProgress(resources)) return [];
+        return (Object.keys(STORE_TYPES) as (keyof typeof STORE_TYPES)[]).filter((store) => targets[store]).flatMap((store) => judgeSubject(undefined, () => {
+            const own = resources.filter((r) => STORE_TYPES[store].includes(r.type));
+            return missedTargets(recoveryFigures(recoveryFactsOf(own)), { [store]: targets[store] }).map((message) => `Recovery target missed: ${message}.`);
+        }));
     },
 };

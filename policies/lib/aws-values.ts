@@ -9,12 +9,17 @@
  * it as not meeting the rule (fail closed).
  */
 
+import { isUnjudgeable } from "./unknown";
+
 const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
 const FALSE = new Set(["", "0", "f", "F", "FALSE", "false", "False"]);
 
-/** A boolean property: true, false, undefined (unset or null), or "invalid" (not a boolean the provider takes). */
+/**
+ * A boolean property: true, false, undefined (unset or null, or a value the check cannot judge,
+ * whose read is recorded and decides the verdict), or "invalid" (not a boolean the provider takes).
+ */
 export function awsBool(v: unknown): boolean | undefined | "invalid" {
-    if (v === undefined || v === null) return undefined;
+    if (v === undefined || v === null || isUnjudgeable(v)) return undefined;
     if (typeof v === "boolean") return v;
     if (typeof v === "string") return TRUE.has(v) ? true : FALSE.has(v) ? false : "invalid";
     return "invalid";

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as yaml from "js-yaml";
 import { evaluatePack, loadPackConfig, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 import { ALL_POLICIES } from "../../policies/policies";
-import { policyConfigView } from "../../policies/lib/config";
+import { policyConfigProblems, policyConfigView } from "../../policies/lib/config";
 import { containsUnjudgeable, newReads, plainCopy, trackReads, UNKNOWN, UNKNOWN_STRING } from "../../policies/lib/unknown";
 import { CONFIG_PROPERTIES } from "../../policies/lib/types";
 import { packConfigFile, packConfigText } from "../../scripts/lib/pack-config";
@@ -145,5 +145,42 @@ describe("npm run policy -- check: stack policies on whole-stack inputs only", (
         assert.match(r.stdout, /^\[mandatory\] admission-sbom-rule: \(stack\)/m);
         assert.match(r.stdout, /^\[mandatory\] dr-targets: \(stack\)/m);
         assert.doesNotMatch(r.stdout, /policy skipped/);
+    });
+});
+
+describe("class 7: config values no policy can be given", () => {
+    const refused = (text: string, pattern: RegExp) => async () => {
+        const r = await main(["check", tmp("web.yaml", COMPLIANT_DEPLOYMENT), "--config", tmp("config.json", text)]);
+        assert.equal(r.code, 2, r.stdout);
+        assert.match(r.stderr, pattern);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "one line, no stack trace");
+    };
+
+    it("a maximum of 1e999 (Infinity once parsed) is refused, not read as no maximum", refused(
+        '{"container-resources": {"maxCpuCores": 1e999}}',
+        /"container-resources"\.maxCpuCores: Infinity is not a finite number \(the Pulumi CLI refuses numbers beyond float64, such as 1e999\)/,
+    ));
+    it("-1e999 inside a nested property is refused too", refused(
+        '{"dr-targets": {"drTargets": {"database": {"rpoMinutes": -1e999, "rtoMinutes": 60}}}}',
+        /"dr-targets"\.drTargets\.database\.rpoMinutes: -Infinity is not a finite number/,
+    ));
+    it("a policy named __proto__ is refused, with any value, and pollutes nothing", async () => {
+        for (const text of ['{"__proto__": "disabled"}', '{"__proto__": {"enforcementLevel": "disabled"}}', '{"__proto__": {"maxCpuCores": 1000}}']) {
+            await refused(text, /"__proto__": the key "__proto__" is not allowed \(it is not a policy or property name\)/)();
+            assert.equal(({} as Record<string, unknown>).enforcementLevel, undefined, text);
+        }
+    });
+    it("a property named __proto__ inside a policy's entry is refused", refused(
+        '{"container-resources": {"__proto__": {"maxCpuCores": 1000}}}',
+        /"container-resources"\.__proto__: the key "__proto__" is not allowed/,
+    ));
+    it("other names of Object.prototype are unknown policies, named as such", async () => {
+        for (const name of ["constructor", "toString", "hasOwnProperty"]) {
+            assert.throws(() => loadPackConfig({ [name]: "disabled" }), (e: Error) => e instanceof PolicyConfigError && e.message.includes(`"${name}": no policy of that name in this pack`), name);
+        }
+    });
+    it("the pack refuses a non-finite value sent by the engine, as the CLI would", () => {
+        const info = { name: "container-resources", enforcementLevel: "mandatory", configSchema: { properties: { maxCpuCores: CONFIG_PROPERTIES.maxCpuCores, maxMemoryGiB: CONFIG_PROPERTIES.maxMemoryGiB } } };
+        assert.deepEqual(policyConfigProblems(info, { maxCpuCores: Infinity, maxMemoryGiB: 32 }), ['"container-resources".maxCpuCores: Infinity is not a finite number (the Pulumi CLI refuses numbers beyond float64, such as 1e999)']);
     });
 });
