@@ -8,7 +8,7 @@ import { ALL_POLICIES } from "./policies";
 import { withWorkloadCache } from "./lib/workloads";
 import { configSchemaOf, PolicyConfigError, PolicyConfigs, PolicyInfo, policyConfigView, PolicySettings, reconcileConfig } from "./lib/config";
 import { containsUnjudgeable, isEmpty, newReads, opaqueSentence, Reads, trackReads } from "./lib/unknown";
-import { CONFIG_PROPERTIES, EnforcementLevel, isStackPolicy, PackConfig, Policy, PolicyResource, ResourcePolicy, StackFinding, StackPolicy, Violation } from "./lib/types";
+import { CONFIG_PROPERTIES, EnforcementLevel, isStackPolicy, PackConfig, Policy, PolicyResource, ResourcePolicy, StackFinding, StackPolicy, Verdict, Violation } from "./lib/types";
 
 export { PolicyConfigError };
 export type { PolicyConfigs };
@@ -119,7 +119,7 @@ export function judgeResource(p: ResourcePolicy, r: PolicyResource, config: Poli
         return result instanceof Promise ? result.then((messages) => findingsOf(messages, r)) : findingsOf(result, r);
     }
     const reads = newReads();
-    const finish = (messages: string[]) => withReadsOf(messages.map((message) => ({ message, resource: r })), reads, r);
+    const finish = (verdicts: Verdict[]) => withReadsOf(verdicts.map((v) => (typeof v === "string" ? { message: v, resource: r } : { message: v.message, resource: r, undecided: v.undecided })), reads, r);
     // A check that fails on a value it could not judge (reading into an unknown list) has decided nothing.
     const failed = (e: unknown) => {
         if (isEmpty(reads)) throw e;
@@ -134,9 +134,10 @@ export function judgeResource(p: ResourcePolicy, r: PolicyResource, config: Poli
 }
 
 const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
-function findingsOf(messages: string[], resource: PolicyResource): Finding[] {
-    if (messages.length === 0) return NO_FINDINGS;
-    return messages.map((message) => ({ message, resource }));
+function findingsOf(verdicts: Verdict[], resource: PolicyResource): Finding[] {
+    if (verdicts.length === 0) return NO_FINDINGS;
+    if (verdicts.every((v) => typeof v === "string")) return (verdicts as string[]).map((message) => ({ message, resource }));
+    return withReadsOf(verdicts.map((v) => (typeof v === "string" ? { message: v, resource } : { message: v.message, resource, undecided: v.undecided })), newReads(), resource);
 }
 
 /** Runs one stack policy over the whole stack (aware of unknown and opaque values, per subject where the policy scopes them). */

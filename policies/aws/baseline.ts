@@ -3,33 +3,36 @@
  */
 import { awsBool, awsNumber, isAwsTrue, isCustomerKmsKey, mayBeAwsTrue } from "../lib/aws-values";
 import { coveredFamilies, familyText, parseCidr, Range } from "../lib/cidr";
+import { eachCheck } from "../lib/judge";
 import type { PackConfig, ResourcePolicy } from "../lib/types";
+import { isUnjudgeable, quietly } from "../lib/unknown";
 import { securityGroupBaseline } from "./security-groups";
 
 
-/** RDS checks that apply to a read replica as to any instance; the DR policies judge the replication itself. */
-function rdsProblems(p: Record<string, any>, cfg: PackConfig, replica: boolean): string[] {
-    const out: string[] = [];
-    if (replica) {
+/** RDS checks, each on its own (see eachCheck); they apply to a read replica as to any instance, the DR policies judging the replication itself. */
+function rdsChecks(p: Record<string, any>, cfg: PackConfig, replica: boolean): (() => string[])[] {
+    const what = replica ? "read replica" : "instance";
+    const when = (cond: boolean, message: string) => (cond ? [message] : []);
+    return [
         // A replica's storage follows its source's encryption; a key given for it (a cross-region replica must give one) must be a customer key.
-        if (awsBool(p.storageEncrypted) === false || awsBool(p.storageEncrypted) === "invalid" || (p.kmsKeyId != null && !isCustomerKmsKey(p.kmsKeyId))) out.push("RDS read replica must keep storage encrypted, with a customer-managed KMS key where it names one (kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3].");
-    } else if (!isAwsTrue(p.storageEncrypted) || !isCustomerKmsKey(p.kmsKeyId)) out.push("RDS instance must encrypt storage with a customer-managed KMS key (storageEncrypted, and kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3].");
-    if (mayBeAwsTrue(p.publiclyAccessible)) out.push(`RDS ${replica ? "read replica" : "instance"} must not be publicly accessible [RDS.2].`);
-    const retention = awsNumber(p.backupRetentionPeriod) ?? 0;
-    if (!(retention >= cfg.minBackupRetentionDays)) out.push(`RDS ${replica ? "read replica" : "instance"} must keep automated backups for at least ${cfg.minBackupRetentionDays} days; has ${p.backupRetentionPeriod ?? 0} [RDS.11].`);
-    if (!isAwsTrue(p.iamDatabaseAuthenticationEnabled)) out.push(`RDS ${replica ? "read replica" : "instance"} must enable IAM database authentication [RDS.10].`);
-    const exported: unknown[] = Array.isArray(p.enabledCloudwatchLogsExports) ? p.enabledCloudwatchLogsExports : [];
-    const missingLogs = p.engine === "postgres" || (replica && p.engine == null) ? ["postgresql", "upgrade"].filter((t) => !exported.includes(t)) : exported.length ? [] : ["any log type"];
-    if (missingLogs.length > 0) out.push(`RDS ${replica ? "read replica" : "instance"} must export its logs to CloudWatch; missing ${missingLogs.join(", ")} [RDS.9].`);
-    if (awsBool(p.autoMinorVersionUpgrade) === false || awsBool(p.autoMinorVersionUpgrade) === "invalid") out.push("RDS instance must enable automatic minor version upgrades [RDS.13].");
-    if (p.password != null) out.push("RDS instance must not set a master password in Pulumi state; use manageMasterUserPassword.");
-    if (cfg.environment === "prod") {
-        if (!isAwsTrue(p.deletionProtection)) out.push(`RDS ${replica ? "read replica" : "instance"} in prod must have deletion protection [RDS.8].`);
+        () => (replica
+            ? when(awsBool(p.storageEncrypted) === false || awsBool(p.storageEncrypted) === "invalid" || (p.kmsKeyId != null && !isCustomerKmsKey(p.kmsKeyId)), "RDS read replica must keep storage encrypted, with a customer-managed KMS key where it names one (kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3].")
+            : when(!isAwsTrue(p.storageEncrypted) || !isCustomerKmsKey(p.kmsKeyId), "RDS instance must encrypt storage with a customer-managed KMS key (storageEncrypted, and kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3].")),
+        () => when(mayBeAwsTrue(p.publiclyAccessible), `RDS ${what} must not be publicly accessible [RDS.2].`),
+        () => when(!((awsNumber(p.backupRetentionPeriod) ?? 0) >= cfg.minBackupRetentionDays), `RDS ${what} must keep automated backups for at least ${cfg.minBackupRetentionDays} days; has ${p.backupRetentionPeriod ?? 0} [RDS.11].`),
+        () => when(!isAwsTrue(p.iamDatabaseAuthenticationEnabled), `RDS ${what} must enable IAM database authentication [RDS.10].`),
+        () => {
+            const exported: unknown[] = Array.isArray(p.enabledCloudwatchLogsExports) ? p.enabledCloudwatchLogsExports : [];
+            const missing = p.engine === "postgres" || (replica && p.engine == null) ? ["postgresql", "upgrade"].filter((t) => !exported.includes(t)) : exported.length ? [] : ["any log type"];
+            return when(missing.length > 0, `RDS ${what} must export its logs to CloudWatch; missing ${missing.join(", ")} [RDS.9].`);
+        },
+        () => when(awsBool(p.autoMinorVersionUpgrade) === false || awsBool(p.autoMinorVersionUpgrade) === "invalid", "RDS instance must enable automatic minor version upgrades [RDS.13]."),
+        () => when(p.password != null, "RDS instance must not set a master password in Pulumi state; use manageMasterUserPassword."),
+        () => when(cfg.environment === "prod" && !isAwsTrue(p.deletionProtection), `RDS ${what} in prod must have deletion protection [RDS.8].`),
         // A read replica is itself the standby; Multi-AZ and the final snapshot apply to the instances that hold the data.
-        if (!replica && !isAwsTrue(p.multiAz)) out.push("RDS instance in prod must be Multi-AZ [RDS.5].");
-        if (!replica && (awsBool(p.skipFinalSnapshot) !== false || !p.finalSnapshotIdentifier)) out.push("RDS instance in prod must take a final snapshot on deletion.");
-    }
-    return out;
+        () => when(cfg.environment === "prod" && !replica && !isAwsTrue(p.multiAz), "RDS instance in prod must be Multi-AZ [RDS.5]."),
+        () => when(cfg.environment === "prod" && !replica && (awsBool(p.skipFinalSnapshot) !== false || !p.finalSnapshotIdentifier), "RDS instance in prod must take a final snapshot on deletion."),
+    ];
 }
 
 export const rdsBaseline: ResourcePolicy = {
@@ -40,10 +43,9 @@ export const rdsBaseline: ResourcePolicy = {
     resourceTypes: ["aws:rds/instance:Instance"],
     validate(r, cfg) {
         const p = r.props;
-        const replica = p.replicateSourceDb !== undefined && p.replicateSourceDb !== null && p.replicateSourceDb !== "";
-        const out = rdsProblems(p, cfg, replica);
-        if (cfg.environment === "prod" && r.protect === false) out.push("RDS instance in prod must be protected with the Pulumi protect option.");
-        return out;
+        // Whether it is a replica: set at all (an unknown source in a preview is a replica of something).
+        const replica = quietly(() => p.replicateSourceDb !== undefined && p.replicateSourceDb !== null && p.replicateSourceDb !== "");
+        return eachCheck(...rdsChecks(p, cfg, replica), () => (cfg.environment === "prod" && r.protect === false ? ["RDS instance in prod must be protected with the Pulumi protect option."] : []));
     },
 };
 
@@ -55,23 +57,29 @@ export const eksBaseline: ResourcePolicy = {
     resourceTypes: ["aws:eks/cluster:Cluster"],
     validate(r, cfg) {
         const p = r.props;
-        const out: string[] = [];
-        const enc = Array.isArray(p.encryptionConfig) ? p.encryptionConfig[0] : p.encryptionConfig;
-        if (!enc || !(Array.isArray(enc.resources) ? enc.resources : []).includes("secrets") || !isCustomerKmsKey(enc.provider?.keyArn)) out.push("EKS cluster must encrypt Kubernetes secrets with a customer-managed KMS key [EKS.3].");
-        const vpc = p.vpcConfig ?? {};
-        if (awsBool(vpc.endpointPublicAccess) !== false) {
-            // The API defaults publicAccessCidrs to 0.0.0.0/0; the union of the ones given must not be a whole address family.
-            const cidrs: unknown[] = Array.isArray(vpc.publicAccessCidrs) ? vpc.publicAccessCidrs : [];
-            const ranges = cidrs.map(parseCidr);
-            const open = coveredFamilies(ranges.filter((x): x is Range => x !== undefined));
-            if (cidrs.length === 0 || open.length) out.push(`EKS cluster endpoint must be private or restricted to specific CIDRs; ${cidrs.length === 0 ? "no publicAccessCidrs means 0.0.0.0/0" : `publicAccessCidrs together admit ${open.map(familyText).join(" and ")}`} [EKS.1].`);
-            for (const c of cidrs.filter((_, i) => ranges[i] === undefined)) out.push(`EKS cluster publicAccessCidrs entry ${JSON.stringify(c)} is not a CIDR block [EKS.1].`);
-        }
-        const logs: string[] = p.enabledClusterLogTypes ?? [];
-        const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !logs.includes(t));
-        if (missing.length > 0) out.push(`EKS cluster must enable every control-plane log type; missing ${missing.join(", ")} [EKS.8].`);
-        if (!cfg.supportedEksVersions.includes(String(p.version))) out.push(`EKS cluster must run a supported Kubernetes version (${cfg.supportedEksVersions.join(", ")}); has ${p.version} [EKS.2].`);
-        return out;
+        return eachCheck(
+            () => {
+                const enc = Array.isArray(p.encryptionConfig) ? p.encryptionConfig[0] : p.encryptionConfig;
+                return !enc || !(Array.isArray(enc.resources) ? enc.resources : []).includes("secrets") || !isCustomerKmsKey(enc.provider?.keyArn) ? ["EKS cluster must encrypt Kubernetes secrets with a customer-managed KMS key [EKS.3]."] : [];
+            },
+            () => {
+                const vpc = p.vpcConfig ?? {};
+                if (awsBool(vpc.endpointPublicAccess) === false) return [];
+                // The API defaults publicAccessCidrs to 0.0.0.0/0; the union of the ones given must not be a whole address family.
+                const cidrs: unknown[] = Array.isArray(vpc.publicAccessCidrs) ? vpc.publicAccessCidrs : [];
+                const ranges = cidrs.map(parseCidr);
+                const open = coveredFamilies(ranges.filter((x): x is Range => x !== undefined));
+                const out = cidrs.length === 0 || open.length ? [`EKS cluster endpoint must be private or restricted to specific CIDRs; ${cidrs.length === 0 ? "no publicAccessCidrs means 0.0.0.0/0" : `publicAccessCidrs together admit ${open.map(familyText).join(" and ")}`} [EKS.1].`] : [];
+                for (const c of cidrs.filter((x, i) => ranges[i] === undefined && !isUnjudgeable(x))) out.push(`EKS cluster publicAccessCidrs entry ${JSON.stringify(c)} is not a CIDR block [EKS.1].`);
+                return out;
+            },
+            () => {
+                const logs: unknown[] = Array.isArray(p.enabledClusterLogTypes) ? p.enabledClusterLogTypes : [];
+                const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !logs.includes(t));
+                return missing.length > 0 ? [`EKS cluster must enable every control-plane log type; missing ${missing.join(", ")} [EKS.8].`] : [];
+            },
+            () => (cfg.supportedEksVersions.includes(String(p.version)) ? [] : [`EKS cluster must run a supported Kubernetes version (${cfg.supportedEksVersions.join(", ")}); has ${p.version} [EKS.2].`]),
+        );
     },
 };
 
@@ -113,10 +121,10 @@ export const logGroupBaseline: ResourcePolicy = {
     config: [],
     resourceTypes: ["aws:cloudwatch/logGroup:LogGroup"],
     validate(r) {
-        const out: string[] = [];
-        if (!isCustomerKmsKey(r.props.kmsKeyId)) out.push("CloudWatch log group must be encrypted with a customer-managed KMS key.");
-        if (!((awsNumber(r.props.retentionInDays) ?? 0) > 0)) out.push("CloudWatch log group must set a retention (retentionInDays) [CloudWatch.16].");
-        return out;
+        return eachCheck(
+            () => (isCustomerKmsKey(r.props.kmsKeyId) ? [] : ["CloudWatch log group must be encrypted with a customer-managed KMS key."]),
+            () => ((awsNumber(r.props.retentionInDays) ?? 0) > 0 ? [] : ["CloudWatch log group must set a retention (retentionInDays) [CloudWatch.16]."]),
+        );
     },
 };
 

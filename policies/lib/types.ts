@@ -41,6 +41,12 @@ export interface PolicyResource {
  * A finding of a stack policy. `undecided` lists unknown values it depends on (reported advisory
  * during preview); a finding with an empty message and `undecided` means "cannot decide".
  */
+/**
+ * What a check found: a message, or a message with the unknown values it depends on that the check
+ * handled itself (`undecided`); an empty message with `undecided` means the check could not decide.
+ */
+export type Verdict = string | { message: string; undecided: string[] };
+
 export interface StackFinding {
     resource?: PolicyResource;
     message: string;
@@ -167,7 +173,7 @@ export interface ResourcePolicy {
     /** The resource filter, when exact tokens cannot express it (every kind carrying a pod spec); index.ts and evaluate.ts both use it. */
     appliesTo?(type: string, props: Record<string, any>): boolean;
     /** May be async (registry lookups); the offline evaluator's async variant awaits it. */
-    validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]>;
+    validate(r: PolicyResource, cfg: PackConfig): Verdict[] | Promise<Verdict[]>;
 }
 
 export interface StackPolicy {

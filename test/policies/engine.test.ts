@@ -157,14 +157,20 @@ describe("policy pack through the engine's analyzer protocol (run-policy-pack, g
         const firstPreview = () => builtFirstPreview("prod");
         const publicDb = (r: RecordedResource, props: Record<string, any>) => (r.key === db().key ? { ...props, publiclyAccessible: true } : props);
 
-        it("first preview of a new stack (the mocks in preview: every id and computed output unknown): undecided findings are advisory, never a false mandatory; same verdicts offline", async () => {
+        it("first preview of a new stack (the mocks in preview: every id and computed output unknown): undecided findings are advisory, never a false mandatory, and what does not depend on an unknown stays mandatory; same verdicts offline", async () => {
             const preview = await firstPreview();
             assert.ok(preview.resources.some((r) => isUnknown(r.inputs.kmsKeyId)), "ids and ARNs are unknown");
+            const clean = await analyzeStack(session, "prod", preview.resources);
+            assert.deepEqual(clean.diagnostics.filter((d) => d.enforcementLevel === "mandatory"), []);
             const { diagnostics, urnOf } = await analyzeStack(session, "prod", withProps(preview, (r) => publicDb(r, r.inputs)));
-            assert.deepEqual(diagnostics.filter((d) => d.enforcementLevel === "mandatory"), []);
+            // Each check of a resource policy depends on what it reads: a public database is refused while its key's ARN is unknown.
             const dbUrn = urnOf.get(db().key)!;
-            const onDb = diagnostics.filter((d) => d.urn === dbUrn && d.policyName === "rds-baseline").map((d) => d.message);
-            assert.ok(onDb.some((m) => /^undecided during preview \(.*kmsKeyId.* unknown until the update; decided at `pulumi up`\): RDS instance must not be publicly accessible/.test(m)), onDb.join("\n"));
+            const onDb = diagnostics.filter((d) => d.urn === dbUrn && d.policyName === "rds-baseline").map((d) => [d.enforcementLevel, d.message]);
+            assert.deepEqual(onDb, [
+                ["advisory", "undecided during preview (kmsKeyId unknown until the update; decided at `pulumi up`): RDS instance must encrypt storage with a customer-managed KMS key (storageEncrypted, and kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3]."],
+                ["mandatory", "RDS instance must not be publicly accessible [RDS.2]."],
+            ]);
+            assert.deepEqual(diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.urn), [dbUrn]);
             // Stack policies decide what the unknown ids do not hide: the replica is tied to its primary, each bucket to its settings.
             // Velero's values are built from ARNs, so the cluster-state figure (only) waits for the update.
             const dr = diagnostics.filter((d) => d.policyName === "dr-targets").map((d) => d.message);

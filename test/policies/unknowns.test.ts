@@ -77,6 +77,14 @@ describe("class 10: stack findings in the first preview", () => {
         assert.deepEqual(verdicts([primary, untied], "dr-targets").map(([level, , m]) => [level, m]), [["advisory", "cannot decide during preview: db-dr.replicateSourceDb unknown until the update; decided at `pulumi up`."]]);
     });
 
+    it("a resource policy's checks are independent: a public database is mandatory while its key's ARN is unknown", () => {
+        const db = res("aws:rds/instance:Instance", "db", { engine: "postgres", storageEncrypted: true, kmsKeyId: UNKNOWN, publiclyAccessible: true, backupRetentionPeriod: 14, iamDatabaseAuthenticationEnabled: true, enabledCloudwatchLogsExports: ["postgresql", "upgrade"], deletionProtection: true, multiAz: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "f", manageMasterUserPassword: true });
+        assert.deepEqual(verdicts([db], "rds-baseline").map(([level, , m]) => [level, (m as string).replace(/ \(storageEncrypted.*$/, "")]), [
+            ["advisory", "undecided during preview (kmsKeyId unknown until the update; decided at `pulumi up`): RDS instance must encrypt storage with a customer-managed KMS key"],
+            ["mandatory", "RDS instance must not be publicly accessible [RDS.2]."],
+        ]);
+    });
+
     it("a check that fails on an unknown list decides nothing instead of crashing the run", () => {
         const policy = res("kubernetes:kyverno.io/v1:ClusterPolicy", "verify", { spec: { rules: UNKNOWN } });
         const v = evaluatePack([policy], parsePackConfig({ signedRegistries: ["ghcr.io/org"] })).filter((x) => x.policy === "admission-sbom-rule");
