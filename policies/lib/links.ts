@@ -21,14 +21,19 @@ export interface Linked {
     floating: string[];
 }
 
+const NONE: string[] = [];
+
 const push = <K, V>(m: Map<K, V[]>, k: K, v: V) => {
     const list = m.get(k);
     if (list) list.push(v);
     else m.set(k, [v]);
 };
 
+const NONE_LINKED: PolicyResource[] = [];
+
 export class Links {
-    private readonly byKey = new Map<string, PolicyResource[]>();
+    /** One setting, or several (rare), per key: no list per key for the common single setting. */
+    private readonly byKey = new Map<string, PolicyResource | PolicyResource[]>();
     /** Settings with a known key, by the one subject their key property came from (for subjects whose own key is not known). */
     private readonly byUrnKnownKey = new Map<string, PolicyResource[]>();
     /** Settings with an unknown key, by the one subject their key property came from. */
@@ -46,17 +51,24 @@ export class Links {
      */
     constructor(subjects: PolicyResource[], private readonly subjectKey: (s: PolicyResource) => unknown, refs: PolicyResource[], refProp: string, refKey: (r: PolicyResource) => unknown = (r) => r.props?.[refProp]) {
         quietly(() => {
-            const subjectUrns = new Set(subjects.map((s) => s.urn));
-            const known = new Set(subjects.map(subjectKey).filter((k): k is string => typeof k === "string" && k !== ""));
+            // Built only when needed: the subjects' URNs when some setting has dependencies, their known keys when some subject's key is unknown.
+            let subjectUrns: Set<string> | undefined;
+            const known = subjects.some((x) => isUnknown(subjectKey(x))) ? new Set(subjects.map(subjectKey).filter((k): k is string => typeof k === "string" && k !== "")) : undefined;
             for (const ref of refs) {
                 const key = refKey(ref);
-                const ties = [...new Set((ref.propertyDependencies?.[refProp] ?? []).filter((u) => subjectUrns.has(u)))];
-                const label = `${ref.name}.${refProp}`;
+                const deps = ref.propertyDependencies?.[refProp];
+                let ties = NONE;
+                if (deps?.length) {
+                    subjectUrns ??= new Set(subjects.map((x) => x.urn));
+                    ties = [...new Set(deps.filter((u) => subjectUrns!.has(u)))];
+                }
                 if (typeof key === "string" && key !== "") {
-                    push(this.byKey, key, ref);
+                    const had = this.byKey.get(key);
+                    this.byKey.set(key, had === undefined ? ref : Array.isArray(had) ? [...had, ref] : [had, ref]);
                     if (ties.length === 1) push(this.byUrnKnownKey, ties[0], ref);
-                    if (!known.has(key)) this.unmatched.push({ ref, label });
+                    if (known && !known.has(key)) this.unmatched.push({ ref, label: `${ref.name}.${refProp}` });
                 } else if (isUnknown(key)) {
+                    const label = `${ref.name}.${refProp}`;
                     if (ties.length === 1) push(this.byUrnUnknownKey, ties[0], ref);
                     else if (ties.length > 1) for (const t of ties) push(this.ambiguous, t, label);
                     else this.floatingAll.push(label);
@@ -66,13 +78,20 @@ export class Links {
         });
     }
 
+    private named(key: string): PolicyResource[] {
+        const found = this.byKey.get(key);
+        return found === undefined ? NONE_LINKED : Array.isArray(found) ? found : [found];
+    }
+
     /** The settings of a subject, and the unknown-key settings that might be its too. */
     of(subject: PolicyResource): Linked {
         return quietly(() => {
             const key = this.subjectKey(subject);
+            // The common case (every key known, nothing tied by dependency only): the settings named by the subject's key.
+            if (typeof key === "string" && key !== "" && this.floatingAll.length === 0 && this.byUrnUnknownKey.size === 0 && this.ambiguous.size === 0) return { linked: this.named(key), floating: NONE };
             const linked = new Set<PolicyResource>(this.byUrnUnknownKey.get(subject.urn) ?? []);
             const floating = [...this.floatingAll, ...(this.ambiguous.get(subject.urn) ?? [])];
-            if (typeof key === "string" && key !== "") for (const r of this.byKey.get(key) ?? []) linked.add(r);
+            if (typeof key === "string" && key !== "") for (const r of this.named(key)) linked.add(r);
             else {
                 for (const r of this.byUrnKnownKey.get(subject.urn) ?? []) linked.add(r);
                 if (isUnknown(key)) for (const u of this.unmatched) if (!linked.has(u.ref)) floating.push(u.label);

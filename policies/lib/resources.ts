@@ -20,21 +20,21 @@ interface RecordedLike {
 /** What a policy gets for a value the offline plan masks: it cannot be verified, so a check that needs it fails closed. */
 export const MASKED_SECRET = new OpaqueValue("a Pulumi secret, masked in the offline plan");
 
-/** A copy of `props` with the value at each path replaced (the recorder's paths: `a.b[0].c`). */
-function replacedAt(props: Record<string, any>, paths: string[], value: unknown): Record<string, any> {
+/** A copy of `props` with the value at each path (the recorder's paths: `a.b[0].c`) replaced by `replace(value)`. */
+export function replacedAt(props: Record<string, any>, paths: string[], replace: (value: unknown) => unknown): Record<string, any> {
     const out = cloneData(props);
     for (const p of paths) {
         const keys = p.match(/[^.[\]]+/g) ?? [];
         let node: any = out;
         for (const k of keys.slice(0, -1)) node = node?.[k];
         const last = keys[keys.length - 1];
-        if (node && typeof node === "object" && last !== undefined && Object.hasOwn(node, last)) node[last] = value;
+        if (node && typeof node === "object" && last !== undefined && Object.hasOwn(node, last)) node[last] = replace(node[last]);
     }
     return out;
 }
 
 export function toPolicyResource(r: RecordedLike): PolicyResource {
-    const props = r.secretPaths?.length ? replacedAt(r.inputs, r.secretPaths, MASKED_SECRET) : r.inputs;
+    const props = r.secretPaths?.length ? replacedAt(r.inputs, r.secretPaths, () => MASKED_SECRET) : r.inputs;
     const propertyDependencies = r.propertyDependencies ?? {};
     const dependencies = [...new Set([...(r.dependsOn ?? []), ...Object.values(propertyDependencies).flat()])];
     return { urn: r.key, type: r.type, name: r.name, props, protect: r.protect, parent: r.parent, dependencies, propertyDependencies };

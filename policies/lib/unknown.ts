@@ -62,11 +62,18 @@ export const isOpaque = (v: unknown): v is OpaqueValue => v instanceof OpaqueVal
 /** Unknown or opaque: a value no policy can judge as it is. */
 export const isUnjudgeable = (v: unknown): boolean => v === UNKNOWN || v instanceof OpaqueValue;
 
-/** True when any value inside `v` is unknown or opaque. */
+/** True when any value inside `v` is unknown or opaque (both are objects: a string or number never is). */
 export function containsUnjudgeable(v: unknown): boolean {
-    if (isUnjudgeable(v)) return true;
-    if (Array.isArray(v)) return v.some(containsUnjudgeable);
-    if (v && typeof v === "object") return Object.values(v).some(containsUnjudgeable);
+    if (!v || typeof v !== "object") return false;
+    if (v === UNKNOWN || v instanceof OpaqueValue) return true;
+    if (Array.isArray(v)) {
+        for (const x of v) if (x && typeof x === "object" && containsUnjudgeable(x)) return true;
+        return false;
+    }
+    for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x && typeof x === "object" && containsUnjudgeable(x)) return true;
+    }
     return false;
 }
 
@@ -77,13 +84,28 @@ export function cloneData<T>(v: T): T {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cloneData(x)])) as T;
 }
 
-/** What a check read that it could not judge: unknown paths, and opaque paths with the reason. */
-export interface Reads {
-    unknown: Set<string>;
-    opaque: Map<string, string>;
+const NO_PATHS: ReadonlySet<string> = new Set();
+const NO_OPAQUE: ReadonlyMap<string, string> = new Map();
+
+/** What a check read that it could not judge: unknown paths, and opaque paths with the reason (collections made on the first read). */
+export class Reads {
+    private u?: Set<string>;
+    private o?: Map<string, string>;
+    addUnknown(path: string): void {
+        (this.u ??= new Set()).add(path);
+    }
+    addOpaque(path: string, why: string): void {
+        (this.o ??= new Map()).set(path, why);
+    }
+    get unknown(): ReadonlySet<string> {
+        return this.u ?? NO_PATHS;
+    }
+    get opaque(): ReadonlyMap<string, string> {
+        return this.o ?? NO_OPAQUE;
+    }
 }
 
-export const newReads = (): Reads => ({ unknown: new Set(), opaque: new Map() });
+export const newReads = (): Reads => new Reads();
 export const isEmpty = (r: Reads): boolean => r.unknown.size === 0 && r.opaque.size === 0;
 
 /** The scope reads go to while a stack policy judges one subject (see withReads); undefined outside. */
@@ -132,8 +154,8 @@ export function trackReads<T>(value: T, label: string, base: Reads): T {
                     if (quiet === 0) {
                         const sink = scope ?? base;
                         const where = `${label}${label && at ? "." : ""}${at}`;
-                        if (got === UNKNOWN) sink.unknown.add(where);
-                        else sink.opaque.set(where, (got as OpaqueValue).why);
+                        if (got === UNKNOWN) sink.addUnknown(where);
+                        else sink.addOpaque(where, (got as OpaqueValue).why);
                     }
                     return got;
                 }
@@ -164,6 +186,6 @@ export function plainCopy(v: unknown, preview = false): any {
 }
 
 /** The sentence for values that cannot be verified: `a.b (encrypted in the stack export), c (...)`. */
-export function opaqueSentence(opaque: Map<string, string>): string {
+export function opaqueSentence(opaque: ReadonlyMap<string, string>): string {
     return `cannot be verified: ${[...opaque].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, why]) => `${p} is ${why}`).join("; ")}; the check fails closed.`;
 }

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { PolicyConfigs, PolicyInfo } from "../../policies/lib/config";
 import { isUnknown } from "../../policies/lib/unknown";
+import { replacedAt } from "../../policies/lib/resources";
 import type { RecordedResource } from "../../lib/offline/recorder";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -308,15 +309,7 @@ function encodeUnknowns(v: unknown): any {
 
 /** Wraps the value at each secret path (`a.b[0].c`) in the engine's secret envelope. */
 function withSecrets(props: Record<string, unknown>, secretPaths: string[]): Record<string, unknown> {
-    const out = encodeUnknowns(props);
-    for (const p of secretPaths) {
-        const keys = p.match(/[^.[\]]+/g) ?? [];
-        let node: any = out;
-        for (const k of keys.slice(0, -1)) node = node?.[k];
-        const last = keys[keys.length - 1];
-        if (node && last !== undefined && last in node) node[last] = { [SIG_KEY]: SECRET_SIG, value: node[last] };
-    }
-    return out;
+    return replacedAt(encodeUnknowns(props), secretPaths, (value) => ({ [SIG_KEY]: SECRET_SIG, value }));
 }
 
 /** The resources of an offline build as the engine presents them, with URNs formed as the engine forms them. */
