@@ -96,7 +96,8 @@ export const s3Baseline: StackPolicy = {
                 const inVersioning = inlineVersioning(b);
                 if (inVersioning.length && !inVersioning.every((v: any) => isAwsTrue(v?.enabled))) problems.push(`S3 bucket ${label} must ${VERSIONED}: its inline versioning is not enabled.`);
                 problems.push(...need(versioning, inVersioning.length > 0, VERSIONED));
-                const inlinePolicy = b.props.policy;
+                // A bucket's own `policy` (BucketV2 inline, or the live policy in a stack export's outputs); "" is none.
+                const inlinePolicy = b.props.policy === "" ? undefined : b.props.policy;
                 if (inlinePolicy !== undefined && inlinePolicy !== null) {
                     const name = b.props.bucket;
                     if (typeof name !== "string" || !deniesInsecureTransport(inlinePolicy, name)) problems.push(`S3 bucket ${label} must ${TLS}: its inline policy does not.`);
