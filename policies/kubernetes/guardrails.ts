@@ -77,12 +77,17 @@ export const HELM_WORKLOAD_RESOURCES: Record<string, string[]> = {
         "prometheusOperator.resources", "prometheusOperator.prometheusConfigReloader.resources", "prometheusOperator.admissionWebhooks.patch.resources",
         "prometheus.prometheusSpec.resources", "alertmanager.alertmanagerSpec.resources", "kube-state-metrics.resources", "prometheus-node-exporter.resources",
     ],
-    loki: ["singleBinary.resources", "write.resources", "read.resources", "backend.resources", "gateway.resources", "chunksCache.resources", "resultsCache.resources", "memcachedExporter.resources", "sidecar.resources"],
+    loki: ["singleBinary.resources", "write.resources", "read.resources", "backend.resources", "gateway.resources", "gateway.metrics.resources", "chunksCache.resources", "resultsCache.resources", "memcachedExporter.resources", "sidecar.resources"],
     grafana: ["resources", "sidecar.resources"],
     jaeger: ["jaeger.resources"],
     "argo-rollouts": ["controller.resources", "dashboard.resources"],
     velero: ["resources", "upgradeJobResources", "kubectl.resources"],
     kyverno: ["admissionController.container.resources", "admissionController.initContainer.resources", "backgroundController.resources", "cleanupController.resources", "reportsController.resources", "webhooksCleanup.resources"],
+};
+
+/** Workloads the chart leaves off by default: judged only when the values turn the part on (`<part>.enabled: true`). */
+export const HELM_OPTIONAL_WORKLOAD_RESOURCES: Record<string, string[]> = {
+    jaeger: ["esIndexCleaner.resources"],
 };
 
 const at = (obj: any, path: string) => path.split(".").reduce((o, k) => o?.[k], obj);
@@ -146,9 +151,15 @@ export const helmWorkloadResources: StackPolicy = {
                 const values = r.props.values ?? {};
                 const name = chartName(chart);
                 const known = Object.hasOwn(HELM_WORKLOAD_RESOURCES, name) ? HELM_WORKLOAD_RESOURCES[name] : undefined;
-                // A known chart's workload paths must all be set; any other resources block given must be complete too.
-                const found = findResources(values);
-                const blocks: [string, any][] = known ? [...known.map((p): [string, any] => [p, at(values, p)]), ...found.filter(([p]) => !known.includes(p))] : found;
+                const optionalParts = Object.hasOwn(HELM_OPTIONAL_WORKLOAD_RESOURCES, name) ? HELM_OPTIONAL_WORKLOAD_RESOURCES[name] : [];
+                const enabled = (p: string) => at(values, p.replace(/\.[^.]+$/, ".enabled"));
+                // A part the values switch off (`<part>.enabled: false`) renders no container; an optional part counts only when switched on.
+                const on = (p: string) => !p.includes(".") || enabled(p) !== false;
+                const optional = optionalParts.filter((p) => enabled(p) === true);
+                const paths = known ? [...known.filter(on), ...optional] : undefined;
+                // A known chart's workload paths must all be set; any other resources block given for a part that renders must be complete too.
+                const found = findResources(values).filter(([p]) => on(p) && (!optionalParts.includes(p) || optional.includes(p)));
+                const blocks: [string, any][] = paths ? [...paths.map((p): [string, any] => [p, at(values, p)]), ...found.filter(([p]) => !paths.includes(p) && !known!.includes(p))] : found;
                 if (blocks.length === 0) out.push(`Helm release ${release} (chart ${chart}) sets no resources for its workloads.`);
                 for (const [p, res] of blocks) {
                     const missing = resourceProblems(res);
