@@ -90,11 +90,22 @@ describe("dr-drill workflow", () => {
             // The DR context's prefix is <prefix>-dr (DisasterRecovery) and a runner project is <prefix>-gha-runner (CiRunner).
             const project = `${s.config.project}-${stack}-dr-gha-runner`;
             assert.equal(label, `${runnerLabel(project)}42-1`);
-            const drRunner = s.ofType("aws:codebuild/project:Project").find((p) => p.inputs.name === project);
-            if (drRunner) assert.equal(await promiseOf(drRunner.inputs.name), project);
             assert.equal(evaluate(job.environment, { "inputs.stack": stack }), stack);
         }
         assert.equal(evaluate(job["runs-on"], { "github.run_id": "7", "github.run_attempt": "2" }), "codebuild-platform-staging-dr-gha-runner-7-2");
+    });
+
+    // Pending, not silently passing: no stack creates a CodeBuild runner in its DR VPC yet (components/dr builds the
+    // VPC but no CiRunner), so a run of this workflow waits for a runner that does not exist. The drill's database
+    // login needs a runner inside the DR VPC (the promoted instance is private). Enable when the DR runner exists.
+    it.skip("a CodeBuild runner project of that label exists in each drill stack's DR region", async () => {
+        for (const stack of drillStacks) {
+            const s = await builtStack(stack);
+            const project = `${s.config.project}-${stack}-dr-gha-runner`;
+            const drRunner = s.ofType("aws:codebuild/project:Project").find((p) => p.inputs.name === project);
+            assert.ok(drRunner, `${stack}: no CodeBuild project ${project}`);
+            assert.equal(await promiseOf(drRunner.inputs.name), project);
+        }
     });
 
     it("checks the GitHub side before any credential, then takes the deploy role in the DR region for as long as the role allows and the drill needs", async () => {
