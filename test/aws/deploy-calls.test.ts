@@ -95,8 +95,7 @@ describe("deploy role: every call of every resource the stacks create", () => {
     });
 
     it("service-linked roles: create and read only, no tags, description changes ignored; kept on destroy", async () => {
-        const prod = await builtStack("prod");
-        const slrs = prod.ofType("aws:iam/serviceLinkedRole:ServiceLinkedRole");
+        const slrs = (await builtStack("staging")).ofType("aws:iam/serviceLinkedRole:ServiceLinkedRole");
         assert.equal(slrs.length, 2);
         const { calls } = deployCalls(slrs, await callContext(slrs));
         assert.deepEqual([...new Set(calls.map((c) => c.action))].sort(), ["iam:CreateServiceLinkedRole", "iam:GetRole"]);
