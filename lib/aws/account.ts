@@ -93,6 +93,20 @@ export function stackUsage(cfg: PlatformConfig): { regions: RegionUsage[]; uncou
     return { regions, uncounted };
 }
 
+/**
+ * Resource types of which an account (or an account's region) holds one: a second stack creating one fails, or silently
+ * takes over the first one's setting. The platform stacks create none of them but service-linked roles (owned per
+ * account through platform:account.existingServiceLinkedRoles); the GitHub OIDC provider is the bootstrap stack's, one
+ * per account, and the platform stacks only look it up. test/aws/account.test.ts holds the stacks to this list.
+ */
+export const ACCOUNT_SINGLETON_TYPES = [
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole", "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+    "aws:iam/accountAlias:AccountAlias", "aws:ebs/encryptionByDefault:EncryptionByDefault", "aws:ebs/defaultKmsKey:DefaultKmsKey",
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "aws:ec2/serialConsoleAccess:SerialConsoleAccess", "aws:ec2/imageBlockPublicAccess:ImageBlockPublicAccess",
+    "aws:securityhub/account:Account", "aws:guardduty/detector:Detector", "aws:macie2/account:Account", "aws:inspector2/enabler:Enabler",
+    "aws:accessanalyzer/analyzer:Analyzer", "aws:cloudtrail/organizationDelegatedAdminAccount:OrganizationDelegatedAdminAccount", "aws:backup/regionSettings:RegionSettings",
+];
+
 export interface StackEntry { stack: string; config: PlatformConfig }
 
 /** The one account a stack deploys to (aws:allowedAccountIds), or undefined. */

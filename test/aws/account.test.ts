@@ -5,7 +5,7 @@
  * The usage model (lib/aws/account.ts) is compared with the resources of the built stacks.
  */
 import * as assert from "node:assert/strict";
-import { accountReport, QUOTAS, stackUsage, StackEntry, vcpusOf } from "../../lib/aws/account";
+import { ACCOUNT_SINGLETON_TYPES, accountReport, QUOTAS, stackUsage, StackEntry, vcpusOf } from "../../lib/aws/account";
 import { buildStack, builtStack, readStackConfig, stackConfigs, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
 import { parsePlatformConfig, PlatformConfig } from "../../stacks/config";
 
@@ -54,6 +54,13 @@ describe("account-wide checks: once-per-account resources", () => {
         assert.match(accountReport([dev], STACKS).problems.join("\n"), /^aws:allowedAccountIds: Pulumi\.dev\.yaml names no account; .*pulumi config set --path 'aws:allowedAccountIds\[0\]' <12-digit id> --stack dev/);
         const wrong = configOf("dev", (v) => { v["platform:ci"].connectionArn = v["platform:ci"].connectionArn.replace("210987654321", "123456789012"); });
         assert.match(accountReport([wrong], STACKS).problems.join("\n"), /platform:ci\.connectionArn: Pulumi\.dev\.yaml's GitHub connection is in account 123456789012 but the stack deploys to 210987654321/);
+    });
+
+    it("no stack creates an account-wide singleton other than the service-linked roles it owns", async () => {
+        for (const stack of STACKS) {
+            const singletons = (await builtStack(stack)).resources.filter((r) => ACCOUNT_SINGLETON_TYPES.includes(r.type) && r.type !== "aws:iam/serviceLinkedRole:ServiceLinkedRole");
+            assert.deepEqual(singletons.map((r) => r.key), [], stack);
+        }
     });
 
     it("planning one stack judges its own account only", () => {
