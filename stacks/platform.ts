@@ -105,6 +105,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         logRetentionDays: cfg.eks.logRetentionDays,
         nodeGroups: cfg.eks.nodeGroups,
         addonVersions: cfg.eks.addonVersions,
+        preBoundaryCluster: cfg.eks.preBoundaryCluster,
         protect: cfg.database.deletionProtection,
         autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"),
         ciRoles,
