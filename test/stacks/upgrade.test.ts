@@ -27,11 +27,17 @@ function upgraded(stack: string, release: Release): Promise<BuiltStack> {
     return buildStack(stack, { mutate: (v) => { for (const [k, patch] of Object.entries(release.upgradeConfig)) v[k] = { ...(v[k] ?? {}), ...patch }; } });
 }
 
-/** Replacements and removals of protected or stateful resources, less the release's intended ones. */
+/** Inputs holding a resource's fixed physical name: replacing it (create before delete) fails on the name, whatever it holds. */
+const NAME_INPUTS = ["name", "identifier", "bucket", "domainName", "clusterName", "roleName"];
+
+/**
+ * Replacements and removals of protected or stateful resources, and replacements of resources with a fixed physical
+ * name (the new one cannot be created while the old one holds the name), less the release's intended ones.
+ */
 export function unintended(before: Snapshot, after: Snapshot, stack: string, release: Pick<Release, "intended">): string[] {
     const old = new Map(before.resources.map((r) => [r.key, r]));
     const diff = diffSnapshots(before, after);
-    const guarded = (key: string) => { const r = old.get(key)!; return r.protect || r.type in DATA_AT_RISK; };
+    const guarded = (key: string) => { const r = old.get(key)!; return r.protect || r.type in DATA_AT_RISK || NAME_INPUTS.some((n) => typeof r.inputs[n] === "string"); };
     const intended = (key: string, change: "replace" | "remove") => release.intended.some((m) => m.resource === key && m.change === change && (m.stack === "*" || m.stack === stack));
     return [
         ...diff.changed.filter((c) => c.replaces?.length && guarded(c.key) && !intended(c.key, "replace")).map((c) => `REPLACE ${c.key}${old.get(c.key)!.protect ? " [protected]" : ""}: ${c.replaces!.join(", ")}`),
