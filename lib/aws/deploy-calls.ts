@@ -144,6 +144,14 @@ export const DEPLOY_CALLS: Record<string, TypeCalls> = {
         kmsKeys: [{ input: "encryptAtRest.kmsKeyId", actions: ["kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"] }],
         source: `${TF}/opensearch/domain.go; OpenSearch Service Developer Guide (encryption at rest)`,
     },
+    // ECR: listed call by call because a repository policy decides who may write images (the deploy role's grant on them may be narrowed).
+    "aws:ecr/repository:Repository": {
+        create: ["ecr:CreateRepository", "ecr:DescribeRepositories"], tagOnCreate: ["ecr:TagResource"], read: ["ecr:DescribeRepositories", "ecr:ListTagsForResource"],
+        update: { imageTagMutability: ["ecr:PutImageTagMutability"], imageScanningConfiguration: ["ecr:PutImageScanningConfiguration"], tags: ["ecr:TagResource", "ecr:UntagResource"] },
+        delete: ["ecr:DeleteRepository"], source: `${TF}/ecr/repository.go`,
+    },
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": { create: ["ecr:SetRepositoryPolicy"], read: ["ecr:GetRepositoryPolicy"], update: { policy: ["ecr:SetRepositoryPolicy"] }, delete: ["ecr:DeleteRepositoryPolicy"], source: `${TF}/ecr/repository_policy.go` },
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": { create: ["ecr:PutLifecyclePolicy"], read: ["ecr:GetLifecyclePolicy"], update: { policy: ["ecr:PutLifecyclePolicy"] }, delete: ["ecr:DeleteLifecyclePolicy"], source: `${TF}/ecr/lifecycle_policy.go` },
     "aws:cloudwatch/eventTarget:EventTarget": { create: ["events:PutTargets"], read: ["events:ListTargetsByRule"], delete: ["events:RemoveTargets"], passRole: [{ input: "roleArn", service: "events.amazonaws.com" }], source: `${TF}/events/target.go` },
 };
 

@@ -38,6 +38,7 @@ async function callContext(resources: RecordedResource[]) {
     const arns = new Map<string, string>();
     const roles = new Map<string, RecordedResource>();
     const keys = new Map<string, RecordedResource>();
+    const repos = new Map<string, string>();
     for (const r of resources) {
         const res = r.resource as any;
         if (r.type === "aws:iam/role:Role") {
@@ -46,12 +47,16 @@ async function callContext(resources: RecordedResource[]) {
         } else if (r.type === "aws:kms/key:Key" || r.type === "aws:kms/alias:Alias") {
             arns.set(r.key, await promiseOf(res.arn));
             if (r.type === "aws:kms/key:Key") for (const id of [arns.get(r.key)!, await promiseOf(res.keyId)]) keys.set(String(id), r);
+        } else if (r.type === "aws:ecr/repository:Repository") {
+            arns.set(r.key, await promiseOf(res.arn));
+            repos.set(String(r.inputs.name), arns.get(r.key)!);
         } else if (r.type === "aws:iam/serviceLinkedRole:ServiceLinkedRole") {
             const svc = r.inputs.awsServiceName as keyof typeof SERVICE_LINKED_ROLES;
             arns.set(r.key, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/aws-service-role/${svc}/${SERVICE_LINKED_ROLES[svc].roleName}`);
         }
     }
-    return { arnOf: (r: RecordedResource) => arns.get(r.key), roleNamed: (n: string) => roles.get(n), keyFor: (id: string) => keys.get(id) };
+    // A repository's policies act on the repository.
+    return { arnOf: (r: RecordedResource) => arns.get(r.key) ?? (r.type.startsWith("aws:ecr/") ? repos.get(String(r.inputs.repository)) : undefined), roleNamed: (n: string) => roles.get(n), keyFor: (id: string) => keys.get(id) };
 }
 
 /** The calls of `resources` the deploy role (and, for keys, the key policy) does not allow. */
@@ -60,8 +65,9 @@ function denied(calls: DeployCall[], resources: RecordedResource[], role: Deploy
     return calls.flatMap((c) => {
         const iam = boundedAllows(role.policies, role.boundary, c.action, c.arn, c.request);
         const key = c.key ? byKey.get(c.key) : undefined;
-        // CreateKey's lockout check is waived by bypassPolicyLockoutSafetyCheck; the key's policy then decides nothing at create.
-        if (key && c.action === "kms:PutKeyPolicy" && c.phase === "create" && key.inputs.bypassPolicyLockoutSafetyCheck) return [];
+        // A key created with bypassPolicyLockoutSafetyCheck is one whose policy the deploy role is kept from changing on
+        // purpose (CreateKey's lockout check would refuse it otherwise): its policy changes take the break-glass path.
+        if (key && c.action === "kms:PutKeyPolicy" && key.inputs.bypassPolicyLockoutSafetyCheck) return [];
         const allowed = key?.inputs.policy ? keyPolicyAllows(JSON.parse(key.inputs.policy), DEPLOY_ROLE, c.action, { iamAllows: iam }) : iam;
         return allowed ? [] : [`${c.resource} ${c.phase} ${c.action} on ${c.arn}${Object.keys(c.request).length ? ` ${JSON.stringify(c.request)}` : ""}`];
     });
@@ -132,7 +138,8 @@ describe("deploy role: every call of every resource the stacks create", () => {
         const closed = fake("aws:kms/key:Key", "k", { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/admin" }, Action: "kms:*", Resource: "*" }] }) });
         const kctx = { ...ctx, keyFor: () => closed };
         assert.match(denied(deployCalls([closed], kctx).calls, [closed], role).join("\n"), /k create kms:PutKeyPolicy/);
-        assert.deepEqual(denied(deployCalls([{ ...closed, inputs: { ...closed.inputs, bypassPolicyLockoutSafetyCheck: true } }], kctx).calls.filter((c) => c.phase === "create" && c.action === "kms:PutKeyPolicy"), [{ ...closed, inputs: { ...closed.inputs, bypassPolicyLockoutSafetyCheck: true } }], role), []);
+        const bypass = { ...closed, inputs: { ...closed.inputs, bypassPolicyLockoutSafetyCheck: true } };
+        assert.deepEqual(denied(deployCalls([bypass], { ...ctx, keyFor: () => bypass }).calls.filter((c) => c.action === "kms:PutKeyPolicy"), [bypass], role), []);
     });
 
     it("every entry names its source, and a type of a service the deploy role does not hold is reported", () => {
