@@ -57,7 +57,9 @@ describe("workflow run steps, as a hosted runner runs them", () => {
         assert.notEqual(spawnSync("bash", ["-n", "-c", "for x in; do"]).status, 0, "a broken script is caught");
     });
 
-    it("the preflight steps run with a runner's environment and pass for settings that match the stack", () => {
+    it("the preflight steps run with a runner's environment: they pass for settings that match the stack and stop a fork's run", function () {
+        // Each run starts the program's config code under tsx (seconds on a loaded machine): one run per step, one fork run.
+        this.timeout(240000);
         const preflights = steps.filter((s) => /scripts\/ci-preflight\.ts/.test(s.run));
         assert.equal(preflights.length, 2);
         for (const [i, s] of preflights.entries()) {
