@@ -152,6 +152,10 @@ export const DEPLOY_CALLS: Record<string, TypeCalls> = {
     },
     "aws:ecr/repositoryPolicy:RepositoryPolicy": { create: ["ecr:SetRepositoryPolicy"], read: ["ecr:GetRepositoryPolicy"], update: { policy: ["ecr:SetRepositoryPolicy"] }, delete: ["ecr:DeleteRepositoryPolicy"], source: `${TF}/ecr/repository_policy.go` },
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": { create: ["ecr:PutLifecyclePolicy"], read: ["ecr:GetLifecyclePolicy"], update: { policy: ["ecr:PutLifecyclePolicy"] }, delete: ["ecr:DeleteLifecyclePolicy"], source: `${TF}/ecr/lifecycle_policy.go` },
+    "aws:fis/experimentTemplate:ExperimentTemplate": {
+        create: ["fis:CreateExperimentTemplate"], tagOnCreate: ["fis:TagResource"], read: ["fis:GetExperimentTemplate"], update: { roleArn: ["fis:UpdateExperimentTemplate"], tags: ["fis:TagResource", "fis:UntagResource"] },
+        delete: ["fis:DeleteExperimentTemplate"], passRole: [{ input: "roleArn", service: "fis.amazonaws.com" }], source: `${TF}/fis/experiment_template.go`,
+    },
     "aws:cloudwatch/eventTarget:EventTarget": { create: ["events:PutTargets"], read: ["events:ListTargetsByRule"], delete: ["events:RemoveTargets"], passRole: [{ input: "roleArn", service: "events.amazonaws.com" }], source: `${TF}/events/target.go` },
 };
 
