@@ -180,6 +180,17 @@ export function callsOf(type: string): TypeCalls | undefined {
     return { create: [`${service}:*`], read: [], delete: [], source: `${TF}/${module} (the deploy role holds ${service}:* for it)` };
 }
 
+/**
+ * Updates and deletes the deploy role is kept from making on purpose, each taken by an administrator instead (break glass):
+ * the signing guard of the supply chain (components/supply-chain/guard.ts, docs/supply-chain.md "Break glass"). Never a
+ * create: a first deploy from CI must go through. The test fails on a denied call not listed here, and on an entry here
+ * that the deploy role is in fact allowed (the list cannot go stale).
+ */
+export const BREAK_GLASS: { resource: string; actions: string[]; why: string }[] = [
+    { resource: "aws:iam/role:Role::ci-signing-role", actions: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole"], why: "the CI signing role's trust decides who signs: rewriting or re-creating it is the administrator's (docs/supply-chain.md#break-glass)" },
+    { resource: "aws:kms/alias:Alias::cosign-alias", actions: ["kms:UpdateAlias", "kms:DeleteAlias"], why: "repointing the signing key's alias is the administrator's (docs/supply-chain.md#break-glass)" },
+];
+
 export interface DeployCall {
     resource: string;
     phase: Phase;
