@@ -6,7 +6,12 @@
  *
  *   quantity ::= signedNumber suffix;  suffix ::= binarySI | decimalExponent | decimalSI
  *   binarySI ::= Ki | Mi | Gi | Ti | Pi | Ei;  decimalSI ::= n | u | m | "" | k | M | G | T | P | E
- *   decimalExponent ::= (e | E) signedInteger;  number ::= digits | digits. | digits.digits | .digits
+ *   decimalExponent ::= (e | E) signedInteger;  number ::= [digits] [. [digits]]
+ * A number without digits (".", "+", "m") is 0, as the API server reads it (except with Pi, Ei or an
+ * exponent below -9, which it refuses); spaces around the
+ * quantity are trimmed as the API server trims them (see TRIMMED); any length is read (numbers stay
+ * bounded: beyond the cap only whether more non-zero digits follow matters); an exponent keeps
+ * the low 32 bits of its int64 value, as Go's parser does.
  */
 
 /** Nano-units per unit. */
@@ -64,7 +69,8 @@ function parse(q: unknown): QuantityResult {
     const text = raw.replace(TRIMMED, "");
     const m = GRAMMAR.exec(text);
     const shown = text.length > 40 ? `${JSON.stringify(text.slice(0, 24))}... (${text.length} characters)` : JSON.stringify(text);
-    if (!m || (m[2] === "" && (m[3] ?? "") === "")) return { ok: false, reason: `${shown} is not a Kubernetes quantity (number with an optional suffix: m, k, M, G, Ki, Mi, Gi, ... or e<exponent>)` };
+    // The API server reads a quantity without digits ("m", ".", "+") as 0; only an empty one is refused.
+    if (!m || text === "") return { ok: false, reason: `${shown} is not a Kubernetes quantity (number with an optional suffix: m, k, M, G, Ki, Mi, Gi, ... or e<exponent>)` };
     const [, sign, whole, frac = "", , exp, suffix = ""] = m;
     // value = 0.digits... : significant digits D, times 10^pow10 nano-units, times 2^pow2.
     const fracDigits = frac.replace(/0+$/, "");
@@ -78,6 +84,12 @@ function parse(q: unknown): QuantityResult {
         pow10 += Number(BigInt.asIntN(32, e));
     } else if (suffix in BINARY) pow2 = BINARY[suffix];
     else pow10 += DECIMAL[suffix];
+    if (whole === "" && frac === "") {
+        // No digits: 0 where the API server's integer fast path applies, else its decimal parser
+        // fails on the empty number (Pi, Ei, and exponents below -9).
+        const fast = exp !== undefined ? pow10 >= 0 : suffix !== "Pi" && suffix !== "Ei";
+        return fast ? { ok: true, nanos: 0n } : { ok: false, reason: `${shown} has no digits (the API server reads that as 0 only with a suffix up to Ti or an exponent of at least -9)` };
+    }
     if (digits === "") return { ok: true, nanos: 0n };
     const nanos = magnitude(digits, pow10, pow2);
     return { ok: true, nanos: sign === "-" ? -nanos : nanos };

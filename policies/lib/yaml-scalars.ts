@@ -83,8 +83,17 @@ export function resolvePlain(text: string): Resolved {
     return str(text);
 }
 
-/** Valid go-yaml timestamps (kept as their text, as kubectl keeps them). */
-const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d{1,2}(?::\d{2})?))?)?$/;
+/** go-yaml's timestamp forms: 2006-1-2, with T15:4:5.999999999Z07:00 (t too) or " 15:4:5.999999999"; ranges as Go checks them. */
+const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(?:Z|[-+](\d{2}):(\d{2})))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?))?$/;
+
+function isTimestamp(text: string): boolean {
+    const m = TIMESTAMP.exec(text);
+    if (!m) return false;
+    const [, y, mo, d, h1, mi1, s1, zh, zm, h2, mi2, s2] = m.map((v) => (v === undefined ? undefined : Number(v)));
+    const daysIn = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+    const h = h1 ?? h2 ?? 0, mi = mi1 ?? mi2 ?? 0, sec = s1 ?? s2 ?? 0;
+    return mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= daysIn && h < 24 && mi < 60 && sec < 60 && (zh ?? 0) < 24 && (zm ?? 0) < 60;
+}
 
 const describe = (r: Resolved) => (r.kind === "merge" ? "!!merge" : `!!${r.kind}`);
 
@@ -93,6 +102,8 @@ const describe = (r: Resolved) => (r.kind === "merge" ? "!!merge" : `!!${r.kind}
  * `plain` is true for an unquoted flow scalar.
  */
 export function resolveScalar(text: string, tag: string, plain: boolean): Resolved {
+    // A merge key: `<<` plain and untagged, with the non-specific tag `!` (even quoted), or `!!merge`.
+    if (text === "<<" && ((tag === "" && plain) || tag === "!" || tag === `${YAML_TAG}merge`)) return { kind: "merge", value: "<<" };
     if (tag === "") return plain ? resolvePlain(text) : str(text);
     if (!tag.startsWith(YAML_TAG)) return str(text); // local, unknown or non-specific tags: the text
     const name = tag.slice(YAML_TAG.length);
@@ -101,11 +112,8 @@ export function resolveScalar(text: string, tag: string, plain: boolean): Resolv
             return str(text);
         case "binary":
             return str(decodeBase64(text));
-        case "merge":
-            if (text !== "<<") throw new ScalarError(`cannot decode ${JSON.stringify(text)} as a !!merge key`);
-            return { kind: "merge", value: "<<" };
         case "timestamp":
-            if (TIMESTAMP.test(text)) return str(text);
+            if (isTimestamp(text)) return str(text);
             throw new ScalarError(`cannot decode ${JSON.stringify(text)} as a !!timestamp`);
         case "null":
         case "bool":
@@ -113,7 +121,8 @@ export function resolveScalar(text: string, tag: string, plain: boolean): Resolv
         case "float": {
             const r = resolvePlain(text);
             if (r.kind === name) return r;
-            if (name === "float" && r.kind === "int") return { kind: "float", value: r.value };
+            // An integer converts to !!float when it fits int64 (go-yaml converts int and int64 only).
+            if (name === "float" && r.kind === "int" && !r.unsigned) return { kind: "float", value: r.value };
             throw new ScalarError(`cannot decode ${describe(r)} ${JSON.stringify(text)} as a !!${name}`);
         }
         default:
