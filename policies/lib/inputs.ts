@@ -292,6 +292,12 @@ export function readInputBytes(file: string, maxBytes: number): Buffer {
 /** Reads one input file (`-` for standard input). */
 export function loadPolicyInputs(file: string, limits = INPUT_LIMITS): PolicyResource[] {
     const name = file === "-" ? "(stdin)" : file;
-    const text = decodeManifestBytes(readInputBytes(file, limits.maxBytes));
+    let text: string;
+    try {
+        text = decodeManifestBytes(readInputBytes(file, limits.maxBytes));
+    } catch (e) {
+        if (e instanceof PolicyInputError) throw e;
+        throw new PolicyInputError(`${name}: ${(e as Error).message}; refused`);
+    }
     return resourcesOf(parseDocuments(text, name, limits), name);
 }

@@ -3,7 +3,9 @@
  * or JSON meaning (kube-yaml.ts, json-strict.ts):
  *
  * - Bytes: a UTF-8 BOM is dropped; a UTF-16 BOM (either byte order) decodes the file as UTF-16;
- *   otherwise UTF-8, each byte of an invalid sequence read as U+FFFD.
+ *   otherwise UTF-8, each invalid sequence (its longest valid start) read as one U+FFFD, as
+ *   golang.org/x/text's decoder and the WHATWG decoder both read it (after a UTF-8 BOM: see
+ *   decodeManifestBytes).
  * - JSON or YAML: the stream is JSON when its first character that is not white space (Unicode's
  *   White_Space, within the first 4,096 bytes) is `{`. A JSON stream is a sequence of JSON values,
  *   one after the other (`{...}{...}` or one per line); anything else in it is an error.
@@ -12,16 +14,33 @@
  */
 import { decodeUtf8LikeGo } from "./yaml-scalars";
 
-/** Decodes a file's bytes as kubectl's reader does (BOM override, then UTF-8). */
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+const FATAL_UTF8 = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+
+/**
+ * Decodes a file's bytes as kubectl's reader does (golang.org/x/text's BOM override, then UTF-8).
+ * Without a BOM, invalid UTF-8 is replaced as x/text's decoder replaces it. After a UTF-8 BOM the
+ * bytes go on as they are: go-yaml refuses invalid UTF-8 (so do we), and Go's JSON decoder reads
+ * each invalid byte inside a string as U+FFFD.
+ */
 export function decodeManifestBytes(bytes: Uint8Array): string {
-    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return decodeUtf8LikeGo(bytes.subarray(3));
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        const rest = bytes.subarray(3);
+        try {
+            return FATAL_UTF8.decode(rest);
+        } catch {
+            const text = decodeUtf8LikeGo(rest);
+            if (isJsonStream(text)) return text;
+            throw new StreamError("invalid UTF-8 after a UTF-8 BOM (kubectl passes such bytes on unchanged, and its YAML decoder refuses them)");
+        }
+    }
     if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le", { ignoreBOM: true }).decode(bytes.subarray(2));
     if (bytes[0] === 0xfe && bytes[1] === 0xff) {
         const swapped = Buffer.from(bytes.subarray(2));
         swapBytes(swapped);
         return new TextDecoder("utf-16le", { ignoreBOM: true }).decode(swapped);
     }
-    return decodeUtf8LikeGo(bytes);
+    return UTF8.decode(bytes);
 }
 
 function swapBytes(b: Buffer): void {

@@ -77,8 +77,9 @@ export function resolvePlain(text: string): Resolved {
     if (int) return { kind: "int", value: Number(int.exact), ...int };
     if (GO_FLOAT.test(plain)) {
         const f = Number(plain);
-        // Go's ParseFloat fails on a value out of range: the scalar stays a string.
-        if (Number.isFinite(f)) return { kind: "float", value: f };
+        // Go's ParseFloat fails on a value out of range: the scalar stays a string. A float -0 goes to
+        // JSON as "-0", which kubectl's JSON decoding reads back as the integer 0.
+        if (Number.isFinite(f)) return { kind: "float", value: f === 0 ? 0 : f };
     }
     return str(text);
 }
@@ -139,7 +140,7 @@ function decodeBase64(text: string): string {
 
 const FATAL_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** UTF-8 as Go decodes it into a string for JSON: each byte of an invalid sequence becomes U+FFFD. */
+/** Bytes as Go's JSON encoder writes a string of them: each byte of an invalid UTF-8 sequence becomes U+FFFD (utf8.DecodeRune). */
 export function decodeUtf8LikeGo(bytes: Uint8Array): string {
     try {
         return FATAL_UTF8.decode(bytes);

@@ -95,7 +95,9 @@ function toFlowYaml(doc: Record<string, unknown>): string {
 
 // --- streams: BOMs, JSON streams, UTF-16, CRLF, separators ---------------------------------------
 
-const simple = (p: string, i: number) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${p}-doc${i}` }, data: { k: `v${i}` } });
+const simple = (p: string, i: number) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${p}-doc${i}` }, data: { k: `v${i}@G@` } });
+/** Invalid UTF-8 put into a value: truncated sequences, a surrogate, an overlong form, a stray byte. */
+const INVALID_UTF8 = [[], [], [0xe2, 0x80], [0xed, 0xa0, 0x80], [0xff], [0xf0, 0x9f, 0x98], [0xc0, 0xaf], [0x80, 0x80]];
 export const streamFile: fc.Arbitrary<Generated> = fc.record({
     json: fc.boolean(),
     count: fc.integer({ min: 1, max: 4 }),
@@ -107,6 +109,7 @@ export const streamFile: fc.Arbitrary<Generated> = fc.record({
     crlf: fc.boolean(),
     encoding: fc.constantFrom("utf8", "utf8", "utf16le", "utf16be"),
     leadingSpace: fc.constantFrom("", "\n", "  \n"),
+    garbage: fc.constantFrom(...INVALID_UTF8),
 }).map((g) => ({
     ext: g.json ? "json" : "yaml",
     render: (p) => {
@@ -118,8 +121,11 @@ export const streamFile: fc.Arbitrary<Generated> = fc.record({
         if (g.crlf) text = text.replace(/\n/g, "\r\n");
         // A file-level BOM: the first one selects the encoding (and is dropped); a second one is text.
         const body = BOM.repeat(Math.max(g.leadingBoms - 1, 0)) + text;
-        if (g.encoding === "utf8") return Buffer.from((g.leadingBoms > 0 ? BOM : "") + body, "utf8");
-        const le = Buffer.from(BOM + body, "utf16le");
+        if (g.encoding === "utf8") {
+            const parts = ((g.leadingBoms > 0 ? BOM : "") + body).split("@G@").map((t) => Buffer.from(t, "utf8"));
+            return Buffer.concat(parts.flatMap((b, i) => (i ? [Buffer.from(g.garbage), b] : [b])));
+        }
+        const le = Buffer.from(BOM + body.replace(/@G@/g, ""), "utf16le");
         if (g.encoding === "utf16le") return le;
         const be = Buffer.from(le);
         for (let i = 0; i + 1 < be.length; i += 2) [be[i], be[i + 1]] = [be[i + 1], be[i]];
@@ -130,7 +136,7 @@ export const streamFile: fc.Arbitrary<Generated> = fc.record({
 // --- tags and keys -------------------------------------------------------------------------------
 
 const TAGS = ["", "!!str", "!!int", "!!float", "!!bool", "!!null", "!!binary", "!!timestamp", "!foo", "!!foo", "!", "!<tag:yaml.org,2002:int>", "!<tag:yaml.org,2002:float>", "!!map", "!!seq"];
-const TEXTS = ["1", "1.5", "-0", "0x1F", "0o17", "1_000", "1e3", "1e400", ".5", "yes", "off", "~", "", "abc", "2001-12-14", "2001-12-14 21:59:43.10 -5", "aGVsbG8=", "<<", ".inf", "12345678901234567890", "3.0"];
+const TEXTS = ["1", "1.5", "-0", "0x1F", "0o17", "1_000", "1e3", "1e400", ".5", "yes", "off", "~", "", "abc", "2001-12-14", "2001-12-14 21:59:43.10 -5", "2001-12-14t21:59:43.10-05:00", "aGVsbG8=", "4oB5", "7aCAeQ==", "<<", ".inf", "12345678901234567890", "3.0", "-0.0"];
 const scalar = fc.record({ tag: fc.constantFrom(...TAGS), text: fc.constantFrom(...TEXTS), quote: fc.constantFrom("", "'", '"') })
     .map(({ tag, text, quote }) => `${tag}${tag ? " " : ""}${quote}${text}${quote}`.trim() || '""');
 const collection = fc.record({ tag: fc.constantFrom("", "!!map", "!!seq", "!foo", "!!str"), seq: fc.boolean() }).map(({ tag, seq }) => `${tag}${tag ? " " : ""}${seq ? "[1, x]" : "{a: 1}"}`);
