@@ -13,7 +13,7 @@
  * Duplicate keys are refused, as the API server's strict field validation refuses them.
  */
 import { EVENT_ID, parseEvents, getScalarValue, SCALAR_STYLE, CHOMPING_MODE, type Event, type ScalarEvent, type DocumentEvent } from "js-yaml";
-import { blockScalarValue, flowScalarValue, keyString, resolveScalar, YAML_TAG, type Resolved } from "./yaml-scalars";
+import { blockScalarValue, flowScalarValue, jsonValue, keyString, resolveScalar, YAML_TAG, type Resolved } from "./yaml-scalars";
 
 export class KubeYamlError extends Error {}
 
@@ -139,8 +139,9 @@ class Composer {
                 } catch (e) {
                     throw new KubeYamlError((e as Error).message);
                 }
-                this.anchor(ev.anchorStart, ev.anchorEnd, { value: r.value, node: r, open: false });
-                return { value: r.value, scalar: r };
+                const value = jsonValue(r);
+                this.anchor(ev.anchorStart, ev.anchorEnd, { value, node: r, open: false });
+                return { value, scalar: r };
             }
             case EVENT_ID.ALIAS: {
                 const name = this.structure.slice(ev.anchorStart, ev.anchorEnd);

@@ -77,9 +77,9 @@ export function resolvePlain(text: string): Resolved {
     if (int) return { kind: "int", value: Number(int.exact), ...int };
     if (GO_FLOAT.test(plain)) {
         const f = Number(plain);
-        // Go's ParseFloat fails on a value out of range: the scalar stays a string. A float -0 goes to
-        // JSON as "-0", which kubectl's JSON decoding reads back as the integer 0.
-        if (Number.isFinite(f)) return { kind: "float", value: f === 0 ? 0 : f };
+        // Go's ParseFloat fails on a value out of range: the scalar stays a string. (A float -0 stays
+        // -0 here, for keys: `-0.0: x` is the key "-0"; as a value see jsonValue.)
+        if (Number.isFinite(f)) return { kind: "float", value: f };
     }
     return str(text);
 }
@@ -95,6 +95,12 @@ function isTimestamp(text: string): boolean {
     const h = h1 ?? h2 ?? 0, mi = mi1 ?? mi2 ?? 0, sec = s1 ?? s2 ?? 0;
     return mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= daysIn && h < 24 && mi < 60 && sec < 60 && (zh ?? 0) < 24 && (zm ?? 0) < 60;
 }
+
+/**
+ * A resolved scalar as a JSON value: a float -0 goes to JSON as "-0", which kubectl's JSON decoding
+ * reads back as the integer 0.
+ */
+export const jsonValue = (r: Resolved): unknown => (r.kind === "float" && Object.is(r.value, -0) ? 0 : r.value);
 
 const describe = (r: Resolved) => (r.kind === "merge" ? "!!merge" : `!!${r.kind}`);
 
