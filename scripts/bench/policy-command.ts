@@ -37,7 +37,7 @@ const PARSE_ONLY = `const { loadPolicyInputs } = require(${JSON.stringify(path.j
 const n = loadPolicyInputs(process.argv[1]).length; console.log(n + " resources read");`;
 
 /** A stack export of about n resources: the manifests as Pulumi Kubernetes resources, and per 100 of them an S3 bucket with its four settings. */
-function stackExport(n: number): string {
+export function stackExport(n: number): string {
     const objs = syntheticManifests(Math.round(n * 0.95));
     const resources: Record<string, unknown>[] = [{ urn: "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod", type: "pulumi:pulumi:Stack", custom: false }];
     const urn = (type: string, name: string) => `urn:pulumi:prod::platform::${type}::${name}`;
