@@ -8,6 +8,7 @@ import { z } from "zod";
 import { cidrsOverlap, planSubnets, SubnetPlan } from "../components/network/subnets";
 import { partitionOf } from "../components/shared/naming";
 import { awsRegion, CONNECTION_ARN, platformSchema, PlatformSettings, regionProblem, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+import { alertingProblems } from "./alerting-checks";
 import { closest } from "./suggest";
 import { parseAllowedAccountIds, signingChecks } from "./supply-chain-checks";
 
@@ -75,11 +76,7 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     for (const [key, value] of Object.entries(input.values)) {
         if (key.startsWith(`${SECRETS_NAMESPACE}:`) && typeof value === "string") secrets[key.slice(SECRETS_NAMESPACE.length + 1)] = value;
     }
-    cfg.alerting.receivers.forEach((r, i) => {
-        if (!secrets[r.urlSecret]) {
-            problems.push(`platform:alerting.receivers[${i}].urlSecret: secret ${SECRETS_NAMESPACE}:${r.urlSecret} is not set; set it with: pulumi config set --secret ${SECRETS_NAMESPACE}:${r.urlSecret} <value>`);
-        }
-    });
+    problems.push(...alertingProblems(cfg, secrets, SECRETS_NAMESPACE));
     if (problems.length > 0) throw new ConfigError(source, problems);
     const drSubnets = cfg.dr.enabled ? planSubnets(cfg.dr.vpcCidr, cfg.network.azCount, cfg.network.subnetPrefixes) : undefined;
     return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, drSubnets, secrets, allowedAccountIds };

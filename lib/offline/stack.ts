@@ -99,14 +99,20 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
 }
 
 /**
- * Secrets are never in the stack files; the offline build fills each missing receiver secret with a
- * visible placeholder so the plan can render (a real `pulumi up` refuses a missing one).
+ * Secrets are never in the stack files; the offline build fills each missing receiver secret, and the
+ * dead man's switch URL, with a visible placeholder so the plan can render (a real `pulumi up`
+ * refuses a missing one).
  */
 export function withPlaceholderSecrets(values: Record<string, any>): void {
     const alerting = typeof values["platform:alerting"] === "string" ? JSON.parse(values["platform:alerting"]) : values["platform:alerting"];
     for (const r of alerting?.receivers ?? []) {
         const key = `${SECRETS_NAMESPACE}:${r?.urlSecret}`;
         if (typeof r?.urlSecret === "string" && !(key in values)) values[key] = "offline-plan-placeholder";
+    }
+    const dms = alerting?.deadMansSwitch;
+    if (dms?.enabled !== false) {
+        const key = `${SECRETS_NAMESPACE}:${typeof dms?.urlSecret === "string" ? dms.urlSecret : "deadMansSwitchUrl"}`;
+        if (!(key in values)) values[key] = "https://offline-plan.invalid/heartbeat-placeholder";
     }
 }
 
