@@ -10,7 +10,7 @@ import * as assert from "node:assert/strict";
 import * as yaml from "js-yaml";
 import { BuiltStack, builtStack, STACKS } from "../../lib/offline/stack";
 import { fact } from "../harness/series";
-import { podinfoSeries, probes } from "../harness/podinfo";
+import { podinfoRoute, podinfoSeries, probes } from "../harness/podinfo";
 import { runTool } from "../harness/tools";
 import { tempDirs } from "../harness/tmp";
 import { metricContractProblems, routeName } from "../../components/delivery/canary-validation";
@@ -145,7 +145,9 @@ for (const stack of STACKS) {
 describe("the metric contract (CanaryApp validation)", () => {
     it("podinfo names its routes as the exclusion expects (fact from podinfo's source)", () => {
         assert.match(fact<string>("podinfo.routeLabel"), /lower case/);
-        assert.deepEqual(["/readyz", "/healthz", "/metrics", "/", "/api/info"].map(routeName), ["readyz", "healthz", "metrics", "root", "api_info"]);
+        const paths = ["/readyz", "/healthz", "/metrics", "/", "/api/info", "/status/{code}"];
+        assert.deepEqual(paths.map(routeName), ["readyz", "healthz", "metrics", "root", "api_info", "status_code"]);
+        assert.deepEqual(paths.map(routeName), paths.map(podinfoRoute), "the product's exclusion names routes as podinfo does");
     });
     it("accepts the defaults and sensible labels; refuses reserved or invalid labels and paths that cannot be quoted", () => {
         assert.deepEqual(metricContractProblems({}), []);

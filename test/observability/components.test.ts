@@ -152,12 +152,13 @@ describe("observability components", () => {
         const span: Record<string, string> = { "service.name": "podinfo", "service.version": "6.11.0" };
         const tags = (list: { key: string; value: string }[]) => list.filter((t) => span[t.key]).map((t) => `${t.value}="${span[t.key]}"`).join(", ");
         const query = jaeger.tracesToMetrics.queries[0].query.replace("$$__tags", tags(jaeger.tracesToMetrics.tags));
-        assert.equal(query, TRACE_METRICS_QUERY.replace("$__tags", 'container="podinfo"'));
         const input = podinfoSeries(prod, "podinfo-stable", "podinfo-6f9c7d8b4-aaaaa", "6f9c7d8b4", [...probes(prod), { path: "root", status: "200", perMinute: 60, seconds: 0.004 }]);
+        // 60 user requests, 12 probes and 4 scrapes a minute: 1.27 per second.
         const test = { interval: "1m", input_series: input, promql_expr_test: [{ expr: `round(${query}, 0.01)`, eval_time: "10m", exp_samples: [{ labels: "{}", value: 1.27 }] }] };
         const dir = tmp.files({ "r.yaml": "groups: []\n", "t.yaml": yaml.dump({ rule_files: ["r.yaml"], tests: [test] }, { lineWidth: -1 }) });
         const r = runTool("promtool", "prometheus", ["test", "rules", "t.yaml"], dir);
         assert.equal(r.code, 0, r.output);
+        assert.equal(query, TRACE_METRICS_QUERY.replace("$__tags", 'container="podinfo"'));
         // Logs: every mapped label is one the log agent sets on its streams.
         const streamLabels = [...alloyConfig("http://loki").matchAll(/target_label\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
         assert.ok(jaeger.tracesToLogsV2.tags.length > 0 && jaeger.tracesToLogsV2.tags.every((t: any) => streamLabels.includes(t.value)), JSON.stringify(jaeger.tracesToLogsV2.tags));
@@ -176,7 +177,7 @@ describe("observability components", () => {
 
     it("the database dashboard shows the primary's metrics and the DR replica's lag, in the DR region (prod), and no lag panel without DR (dev)", async () => {
         const dash = (s: BuiltStack) => {
-            const cm = s.ofType("kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === "platform-database-dashboard")!;
+            const cm = s.ofType("kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.labels?.grafana_dashboard === "1" && c.inputs.data["platform-database.json"])!;
             return JSON.parse(cm.inputs.data["platform-database.json"]);
         };
         const target = (d: any, title: RegExp) => d.panels.find((p: any) => title.test(p.title))?.targets[0];

@@ -20,7 +20,21 @@ describe("rule unit tests (promtool, generated from the deployed rules)", () => 
         for (const stack of STACKS) groups[stack] = await deployedGroups(stack);
     });
 
+    /** What the platform runs, and the alerts that watch it (each must be deployed, so its cases run). */
+    const WATCHED: Record<string, string[]> = {
+        "Kubernetes workloads": ["PodCrashLooping", "ContainerOOMKilled", "PodNotReady", "KubeJobFailed"],
+        "the alerting pipeline": ["Watchdog", "AlertmanagerFailedToSendAlerts", "PrometheusNotConnectedToAlertmanagers"],
+        "Loki and its agent": ["LokiRequestErrors", "LokiCompactorNotRunning", "LokiDiscardingLogs", "AlloyDroppingLogs"],
+        "the Jaeger collector": ["JaegerExportFailures", "JaegerSpansRefused"],
+        "Velero": ["VeleroBackupFailed", "VeleroBackupTooOld"],
+        "Argo Rollouts": ["RolloutDegraded", "RolloutPausedTooLong"],
+    };
     for (const stack of STACKS) {
+        it(`${stack}: alerts watch everything the platform runs`, () => {
+            const deployed = new Set(groups[stack].flatMap((g) => g.rules).map((r) => ("alert" in r ? r.alert : "")));
+            const missing = Object.entries(WATCHED).flatMap(([what, alerts]) => alerts.filter((a) => !deployed.has(a)).map((a) => `${what}: ${a}`));
+            assert.deepEqual(missing, []);
+        });
         it(`${stack}: every alert has a firing and a quiet case, every record a value check`, () => {
             assert.deepEqual(casesFor(groups[stack]).missing, []);
         });

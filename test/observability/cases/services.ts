@@ -1,5 +1,4 @@
 /** Cases for alerts/services.ts (Velero 1.18 and Argo Rollouts 1.9 series) and alerts/slo.ts (the SLO records and burn alerts). */
-import { durationSeconds } from "../../../components/observability/alerts/durations";
 import { BUDGET_REMAINING_RECORD, ERROR_RATIO_RECORD } from "../../../components/observability/alerts/slo";
 import type { AlertRule, RecordingRule } from "../../../components/observability/alerts/types";
 import { series } from "../../harness/series";
@@ -118,6 +117,3 @@ export const SLO_CASES: Record<string, CaseFactory> = {
         exprs: [{ at: "20m", expr: `${BUDGET_REMAINING_RECORD}{slo="${slo}"}`, expect: [{ labels: { slo, service, window }, value: 0.5 }] }],
     })),
 };
-
-/** The SLO window as recorded must fit in the retention (the "30 day" budget is what Prometheus keeps). */
-export const windowSeconds = (w: string) => durationSeconds(w);
