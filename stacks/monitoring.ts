@@ -32,8 +32,11 @@ export function watchPlatform(cfg: PlatformConfig, p: WatchedParts): void {
     const schedules = Object.entries(p.velero.schedules).map(([name, cron]) => ({ name, cron, critical: name === DR_SCHEDULE }));
     if (schedules.length > 0) p.observability.alerts.add("backup-alerts", [veleroRuleGroup(base, schedules)]);
 
-    const replica = p.dr && !cfg.dr.failover ? { instanceIdentifier: p.dr.databaseIdentifier, region: cfg.dr.region!, provider: p.dr.provider } : undefined;
-    p.observability.addDatabaseDashboard(p.database.instanceIdentifier, replica);
+    // Failover changes nothing in the primary region (it may be down): the dashboard and the delivery stay as they are;
+    // only the replica's lag alarm, in the DR region, goes (a promoted instance has no lag).
+    const dr = p.dr && { instanceIdentifier: p.dr.databaseIdentifier, region: cfg.dr.region!, provider: p.dr.provider };
+    p.observability.addDatabaseDashboard(p.database.instanceIdentifier, dr);
+    const replica = cfg.dr.failover ? undefined : dr;
     const os = p.observability.jaeger.opensearchDomain;
     new CloudWatchAlarms("cloudwatch-alarms", {
         ctx: p.ctx,
@@ -46,7 +49,7 @@ export function watchPlatform(cfg: PlatformConfig, p: WatchedParts): void {
             ctx: p.ctx,
             accountId: p.accountId,
             receivers: cfg.alerting.receivers.map((r) => ({ name: r.name, type: r.type, severities: r.severities, credential: pulumi.secret(cfg.secrets[r.urlSecret]) })),
-            regions: [{ region: cfg.region }, ...(replica ? [{ region: replica.region, provider: replica.provider }] : [])],
+            regions: [{ region: cfg.region }, ...(dr ? [{ region: dr.region, provider: dr.provider }] : [])],
         });
     }
 }

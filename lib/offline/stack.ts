@@ -51,13 +51,15 @@ export class BuiltStack {
         return found;
     }
 
-    /** The primary region only: this stack without the DisasterRecovery component's resources. */
+    /** The primary region only: this stack without the DisasterRecovery component's resources, nor any built through its provider. */
     primary(): BuiltStack {
         const parents = new Map(this.resources.map((r) => [r.key, r.parent]));
-        const inDr = (r: RecordedResource) => {
-            for (let k: string | undefined = r.key; k; k = parents.get(k)) if (k.startsWith("platform:dr:DisasterRecovery::")) return true;
+        const drProviders = new Set(this.resources.filter((r) => r.type === "pulumi:providers:aws" && inDrComponent(r.key)).map((r) => r.key));
+        function inDrComponent(key: string): boolean {
+            for (let k: string | undefined = key; k; k = parents.get(k)) if (k.startsWith("platform:dr:DisasterRecovery::")) return true;
             return false;
-        };
+        }
+        const inDr = (r: RecordedResource) => inDrComponent(r.key) || (r.provider !== undefined && drProviders.has(r.provider));
         return new BuiltStack(this.stack, this.config, this.platform, this.resources.filter((r) => !inDr(r)));
     }
 
