@@ -1,12 +1,7 @@
 /** Cases for alerts/monitoring.ts: Prometheus 3.14, Alertmanager 0.34, Loki 3.7, Alloy 1.18 and Jaeger 2.19 (collector 0.153) series. */
 import { SCRAPES, selector, series, seriesLabels } from "../../harness/series";
-import { CaseFactory, fired, RuleContext } from "./types";
+import { CaseFactory, fired, ruleOf } from "./types";
 
-const ruleOf = (ctx: RuleContext, name: string) => {
-    const r = ctx.alerts.find((a) => a.alert === name);
-    if (!r) throw new Error(`no alert ${name} in the stack`);
-    return r;
-};
 /** `up`, which Prometheus writes for every target with the target's labels. */
 const up = (exporter: string, instance: string, pod: string, values: string) => ({ series: selector("up", { ...SCRAPES[exporter].target, instance, pod }), values });
 /** ALERTS, which Prometheus writes for every pending or firing alert. */

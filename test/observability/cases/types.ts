@@ -30,3 +30,10 @@ export type CaseFactory = (ctx: RuleContext) => Case[];
 
 /** An alert's expected labels: the series' labels after the expression, plus the rule's own labels. */
 export const fired = (labels: Labels, rule: Pick<AlertRule, "labels">): Labels => ({ ...labels, ...rule.labels });
+
+/** The stack's one alert rule of that name. */
+export function ruleOf(ctx: RuleContext, name: string): AlertRule {
+    const r = ctx.alerts.find((a) => a.alert === name);
+    if (!r) throw new Error(`no alert ${name} in the stack`);
+    return r;
+}

@@ -1,12 +1,7 @@
 /** Cases for alerts/workloads.ts: series as kube-state-metrics 2.20, the kubelet and the API server expose them. */
 import { series, seriesLabels } from "../../harness/series";
-import { Case, CaseFactory, fired, RuleContext } from "./types";
+import { Case, CaseFactory, fired, ruleOf } from "./types";
 
-const ruleOf = (ctx: RuleContext, name: string) => {
-    const r = ctx.alerts.find((a) => a.alert === name);
-    if (!r) throw new Error(`no alert ${name} in the stack`);
-    return r;
-};
 const PHASES = ["Pending", "Running", "Succeeded", "Failed", "Unknown"];
 /** kube-state-metrics writes one kube_pod_status_phase series per phase, 1 for the current one. */
 const phases = (pod: string, phase: string, ns = "apps", n = 40) =>
