@@ -6,7 +6,8 @@
  * EventBridge rules on "CloudWatch Alarm State Change" events, one per receiver, severity and
  * state, whose targets are API destinations shaping the event with an input transformer:
  *   - pagerduty: Events API v2 trigger/resolve, dedup key = alarm name and region, the routing key
- *     added by the connection as a secret body parameter (kept in EventBridge's Secrets Manager secret);
+ *     in the body (the target's input template, a Pulumi secret; readable in EventBridge by whoever
+ *     may call events:ListTargetsByRule);
  *   - slack: a message to the incoming webhook URL;
  *   - webhook: an Alertmanager-style JSON body to the URL.
  * Alarms route by the severity in their name, as Alertmanager routes by the severity label.
@@ -69,15 +70,18 @@ export function eventPattern(prefix: string, severity: Severity, state: "ALARM" 
 
 const PD_SEVERITY: Record<Severity, string> = { critical: "critical", warning: "warning", info: "info" };
 
-/** The body template for a receiver type: `<name>` placeholders are filled from INPUT_PATHS by EventBridge. */
-export function inputTemplate(type: ReceiverType, severity: Severity, state: "ALARM" | "OK", receiver: string): string {
+/**
+ * The body template for a receiver type: `<name>` placeholders are filled from INPUT_PATHS by
+ * EventBridge; PagerDuty's carries the routing key (JSON-escaped).
+ */
+export function inputTemplate(type: ReceiverType, severity: Severity, state: "ALARM" | "OK", receiver: string, routingKey = ""): string {
     const firing = state === "ALARM";
+    const key = JSON.stringify(routingKey);
     switch (type) {
         case "pagerduty":
-            // routing_key is added to the body by the connection (a secret body parameter).
             return firing
-                ? `{"event_action":"trigger","dedup_key":"<alarm>/<region>","payload":{"summary":"[${severity}] <alarm>: <description>","source":"cloudwatch/<region>","severity":"${PD_SEVERITY[severity]}","timestamp":"<time>","custom_details":{"reason":"<reason>"}}}`
-                : `{"event_action":"resolve","dedup_key":"<alarm>/<region>"}`;
+                ? `{"routing_key":${key},"event_action":"trigger","dedup_key":"<alarm>/<region>","payload":{"summary":"[${severity}] <alarm>: <description>","source":"cloudwatch/<region>","severity":"${PD_SEVERITY[severity]}","timestamp":"<time>","custom_details":{"reason":"<reason>"}}}`
+                : `{"routing_key":${key},"event_action":"resolve","dedup_key":"<alarm>/<region>"}`;
         case "slack":
             return `{"text":"[${firing ? "FIRING" : "RESOLVED"}] <alarm> (CloudWatch, <region>)\\n<description>\\n<reason>"}`;
         case "webhook":
@@ -97,15 +101,13 @@ export class AlarmDelivery extends pulumi.ComponentResource {
             return {
                 region, opts, id,
                 apis: args.receivers.map((r) => {
-                    // EventBridge requires an authorization on every connection; Slack and webhooks ignore the extra header.
+                    // EventBridge requires an authorization on every connection; the receivers ignore the extra header
+                    // (PagerDuty's Events API takes its key in the body, Slack's and webhooks' URL is the credential).
                     const connection = new aws.cloudwatch.EventConnection(`${name}-${r.name}${id}`, {
                         name: eventBridgeName(prefix, "alarms", r.name),
                         description: `CloudWatch alarms to receiver ${r.name} (${r.type})`,
                         authorizationType: "API_KEY",
-                        authParameters: {
-                            apiKey: { key: "X-Platform-Alarm", value: "cloudwatch" },
-                            ...(r.type === "pagerduty" ? { invocationHttpParameters: { bodies: [{ key: "routing_key", value: pulumi.secret(r.credential), isValueSecret: true }] } } : {}),
-                        },
+                        authParameters: { apiKey: { key: "X-Platform-Alarm", value: "cloudwatch" } },
                     }, opts);
                     const api = new aws.cloudwatch.EventApiDestination(`${name}-${r.name}${id}`, {
                         name: eventBridgeName(prefix, "alarms", r.name),
@@ -147,7 +149,12 @@ export class AlarmDelivery extends pulumi.ComponentResource {
                             rule: rule.name,
                             arn: api.arn,
                             roleArn: role.arn,
-                            inputTransformer: { inputPaths: { ...INPUT_PATHS }, inputTemplate: inputTemplate(r.type, severity, state, r.name) },
+                            inputTransformer: {
+                                inputPaths: { ...INPUT_PATHS },
+                                inputTemplate: r.type === "pagerduty"
+                                    ? pulumi.secret(pulumi.output(r.credential).apply((key) => inputTemplate(r.type, severity, state, r.name, key)))
+                                    : inputTemplate(r.type, severity, state, r.name),
+                            },
                             retryPolicy: { maximumRetryAttempts: 20, maximumEventAgeInSeconds: 3600 },
                         }, opts);
                     }
