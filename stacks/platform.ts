@@ -23,6 +23,8 @@ import { partitionOf, PlatformContext } from "../components/shared/naming";
 import { boundaryPolicyArn } from "../components/shared/iam";
 import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
 import { CiRunner } from "../components/ci/runner";
+import { ChaosExperiments } from "../components/resilience/chaos-experiments";
+import { drDrillOutput } from "./dr-drill";
 import { PlatformConfig } from "./config";
 import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
 import { watchPlatform } from "./monitoring";
@@ -33,6 +35,8 @@ export interface Platform {
     database: Postgres;
     observability: Observability;
     dr?: DisasterRecovery;
+    /** AWS FIS experiment templates (platform:resilience.chaos.enabled). */
+    chaos?: ChaosExperiments;
     /** What each data store recovers after a region outage, and how fast. */
     drReport: RecoveryFigure[];
     /** The values `stacks/index.ts` exports. */
@@ -152,6 +156,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],
         cosignPublicKeys: [...cfg.supplyChain.cosignPublicKeys, ...(supplyChain ? [supplyChain.signingKey.publicKeyPem] : [])],
         publishers: cfg.supplyChain.platformImages.verifyPublisherSignatures ? SIGNING_PUBLISHERS : [],
+        signerBindings: verifyOwn ? supplyChain.signerBindings : [],
         mode: cfg.supplyChain.admission,
         replicas: cfg.supplyChain.admissionReplicas,
         sbomFormat: cfg.supplyChain.sbomFormat,
@@ -235,6 +240,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
     }
     watchPlatform(cfg, { ctx, accountId, observability, database, velero, dr, rollouts: rollouts !== undefined });
     const drReport = dr?.report ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
+    const chaos = chaosExperiments(cfg, ctx, accountId, vpc, cluster, database);
 
     return {
         vpc,
@@ -242,6 +248,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         database,
         observability,
         dr,
+        chaos,
         drReport,
         outputs: {
             environment: cfg.environment,
@@ -267,6 +274,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
+            drDrill: drDrillOutput({ cfg, cluster, database, backupVaultArn: backup.vaultArn, dr, chaos, drReport }),
             ciRunnerProject: runner.projectName,
             ...supplyChain?.outputs,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
@@ -278,6 +286,24 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
 function alertingSecretKeys(cfg: PlatformConfig): string[] {
     const dms = cfg.alerting.deadMansSwitch;
     return [...cfg.alerting.receivers.map((r) => r.urlSecret), ...(dms.enabled ? [dms.urlSecret] : [])];
+}
+
+/** The FIS experiment templates when platform:resilience.chaos.enabled: the zonal ones hit the configured zone (default the VPC's first). */
+function chaosExperiments(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, vpc: Vpc, cluster: Cluster, database: Postgres): ChaosExperiments | undefined {
+    const c = cfg.resilience.chaos;
+    if (!c.enabled) return undefined;
+    const zoneIndex = c.zone ? cfg.network.availabilityZones!.indexOf(c.zone) : 0;
+    return new ChaosExperiments("chaos", {
+        ctx, accountId, clusterName: cluster.clusterName, nodeGroupArns: cluster.nodeGroupArns, vpcId: vpc.vpcId,
+        zone: vpc.availabilityZones.apply((zones) => zones[zoneIndex]),
+        zoneSubnetIds: [vpc.publicSubnetIds[zoneIndex], vpc.privateSubnetIds[zoneIndex], vpc.isolatedSubnetIds[zoneIndex]],
+        multiAzDatabase: cfg.database.multiAz ? { arn: database.instanceArn, identifier: database.instanceIdentifier } : undefined,
+        sloObjective: API_SERVER_SLO.objective,
+        extraStopAlarmArns: c.extraStopAlarmArns,
+        networkDisruptionMinutes: c.networkDisruptionMinutes,
+        nodeTerminationPercent: c.nodeTerminationPercent,
+        logRetentionDays: cfg.eks.logRetentionDays,
+    });
 }
 
 /** Observability workloads go to the node group labelled `workload: observability` when the config has one (its taint is tolerated). */
