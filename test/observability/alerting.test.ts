@@ -153,7 +153,7 @@ describe("alert metadata", () => {
                 assert.ok(rows.has(a.alert), `${a.alert} is not in docs/observability.md`);
                 assert.match(rows.get(a.alert)!, /\.ts/, `${a.alert}: the row names the cases' file`);
             }
-            for (const alarm of s.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
+            for (const alarm of s.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.parent === "platform:observability:CloudWatchAlarms::cloudwatch-alarms")) {
                 const id = alarm.inputs.name.replace(/^platform-\w+-(critical|warning)-/, "");
                 assert.ok([...rows.keys()].some((k) => k.split(/`, `/).includes(id) || k === id) || doc.includes(`\`${id}\``), `${id} is not in docs/observability.md`);
             }

@@ -19,6 +19,9 @@ const T = {
     instance: "aws:rds/instance:Instance",
 };
 
+/** The alarms of the CloudWatchAlarms component (other components, e.g. the chaos experiments' stop conditions, have their own). */
+const platformAlarms = (s: BuiltStack) => s.ofType(T.alarm).filter((a) => a.parent === "platform:observability:CloudWatchAlarms::cloudwatch-alarms");
+
 /** The region a resource is created in: its explicit provider's, or the stack's. */
 const regionOf = (s: BuiltStack, r: { provider?: string }) => (r.provider ? s.ofType(T.provider).find((p) => `${p.type}::${p.name}` === r.provider)?.inputs.region : undefined) ?? s.config.region;
 
@@ -51,7 +54,7 @@ for (const stack of STACKS) {
         before(async () => (s = await builtStack(stack)));
 
         it("RDS alarms watch the primary in the stack's region; the replica's lag is watched in the DR region, on the DR component's replica", async () => {
-            const alarms = s.ofType(T.alarm);
+            const alarms = platformAlarms(s);
             const primary = s.ofType(T.instance).find((r) => !r.inputs.replicateSourceDb)!;
             const byId = (id: string) => alarms.find((a) => a.inputs.name.endsWith(`-${id}`));
             for (const id of ["rds-cpu", "rds-free-storage"]) {
@@ -70,7 +73,7 @@ for (const stack of STACKS) {
 
         it("OpenSearch alarms watch the trace domain's health where there is one", () => {
             const domain = s.ofType("aws:opensearch/domain:Domain")[0];
-            const os = s.ofType(T.alarm).filter((a) => a.inputs.namespace === "AWS/ES");
+            const os = platformAlarms(s).filter((a) => a.inputs.namespace === "AWS/ES");
             if (!domain) return assert.equal(os.length, 0);
             assert.deepEqual(os.map((a) => a.inputs.metricName).sort(), ["ClusterIndexWritesBlocked", "ClusterStatus.red", "ClusterStatus.yellow", "FreeStorageSpace"]);
             for (const a of os) assert.deepEqual(a.inputs.dimensions, { DomainName: domain.inputs.domainName, ClientId: "123456789012" });
@@ -81,7 +84,7 @@ for (const stack of STACKS) {
             const rules = s.ofType(T.rule).filter((r) => /-alarm-/.test(r.inputs.name));
             const targets = s.ofType(T.target);
             if (receivers.length === 0) return assert.equal(rules.length, 0);
-            for (const alarm of s.ofType(T.alarm)) {
+            for (const alarm of platformAlarms(s)) {
                 const severity = /^platform-\w+-(critical|warning)-/.exec(alarm.inputs.name)![1];
                 for (const state of ["ALARM", "OK"] as const) {
                     const event = stateChange(alarm.inputs, regionOf(s, alarm), state);
