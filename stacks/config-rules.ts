@@ -9,6 +9,7 @@ import { partitionOf } from "../components/shared/naming";
 import { CONNECTION_ARN, PlatformSettings, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
 import { Unparsed } from "./config-partial";
 import { EC2_INSTANCE_TYPES, instanceTypeProblem, RDS_INSTANCE_CLASSES } from "./instance-types";
+import { resilienceProblems } from "./resilience-schema";
 import { signingChecks } from "./supply-chain-checks";
 
 export interface RuleContext {
@@ -179,7 +180,11 @@ const verification: Rule = ({ cfg, problems }) => {
 };
 
 const signing: Rule = ({ cfg, problems }) => {
-    problems.push(...signingChecks(cfg.supplyChain.signing));
+    problems.push(...signingChecks(cfg.supplyChain.signing, cfg.ci.repository));
+};
+
+const resilience: Rule = (ctx) => {
+    ctx.problems.push(...resilienceProblems(ctx.cfg.resilience, ctx.cfg.network.availabilityZones, ctx.region));
 };
 
 const receivers: Rule = ({ cfg, problems }) => {
@@ -193,5 +198,5 @@ const receivers: Rule = ({ cfg, problems }) => {
 /** Every cross-field rule, in the order their problems are listed. */
 export const CROSS_FIELD_RULES: Rule[] = [
     adminEntries, connectionRegion, network, zones, zonesInRegion, nodeGroups, instanceTypes, instanceClass, unlistedAreNew,
-    engine, storage, drRegion, drNetwork, vaultLock, verification, signing, receivers,
+    engine, storage, drRegion, drNetwork, vaultLock, verification, signing, resilience, receivers,
 ];

@@ -23,6 +23,8 @@ import { partitionOf, PlatformContext } from "../components/shared/naming";
 import { boundaryPolicyArn } from "../components/shared/iam";
 import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
 import { CiRunner } from "../components/ci/runner";
+import { ChaosExperiments } from "../components/resilience/chaos-experiments";
+import { drDrillOutput } from "./dr-drill";
 import { PlatformConfig } from "./config";
 import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
 
@@ -32,6 +34,8 @@ export interface Platform {
     database: Postgres;
     observability: Observability;
     dr?: DisasterRecovery;
+    /** AWS FIS experiment templates (platform:resilience.chaos.enabled). */
+    chaos?: ChaosExperiments;
     /** What each data store recovers after a region outage, and how fast. */
     drReport: RecoveryFigure[];
     /** The values `stacks/index.ts` exports. */
@@ -151,6 +155,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],
         cosignPublicKeys: [...cfg.supplyChain.cosignPublicKeys, ...(supplyChain ? [supplyChain.signingKey.publicKeyPem] : [])],
         publishers: cfg.supplyChain.platformImages.verifyPublisherSignatures ? SIGNING_PUBLISHERS : [],
+        signerBindings: verifyOwn ? supplyChain.signerBindings : [],
         mode: cfg.supplyChain.admission,
         replicas: cfg.supplyChain.admissionReplicas,
         sbomFormat: cfg.supplyChain.sbomFormat,
@@ -231,6 +236,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         dr.restoreVelero(accountId, replica);
     }
     const drReport = dr?.report ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
+    const chaos = chaosExperiments(cfg, ctx, accountId, vpc, cluster, database);
 
     return {
         vpc,
@@ -238,6 +244,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         database,
         observability,
         dr,
+        chaos,
         drReport,
         outputs: {
             environment: cfg.environment,
@@ -263,11 +270,30 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
+            drDrill: drDrillOutput({ cfg, cluster, database, backupVaultArn: backup.vaultArn, dr, chaos, drReport }),
             ciRunnerProject: runner.projectName,
             ...supplyChain?.outputs,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
         },
     };
+}
+
+/** The FIS experiment templates when platform:resilience.chaos.enabled: the zonal ones hit the configured zone (default the VPC's first). */
+function chaosExperiments(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, vpc: Vpc, cluster: Cluster, database: Postgres): ChaosExperiments | undefined {
+    const c = cfg.resilience.chaos;
+    if (!c.enabled) return undefined;
+    const zoneIndex = c.zone ? cfg.network.availabilityZones!.indexOf(c.zone) : 0;
+    return new ChaosExperiments("chaos", {
+        ctx, accountId, clusterName: cluster.clusterName, nodeGroupArns: cluster.nodeGroupArns, vpcId: vpc.vpcId,
+        zone: vpc.availabilityZones.apply((zones) => zones[zoneIndex]),
+        zoneSubnetIds: [vpc.publicSubnetIds[zoneIndex], vpc.privateSubnetIds[zoneIndex], vpc.isolatedSubnetIds[zoneIndex]],
+        multiAzDatabase: cfg.database.multiAz ? { arn: database.instanceArn, identifier: database.instanceIdentifier } : undefined,
+        sloObjective: API_SERVER_SLO.objective,
+        extraStopAlarmArns: c.extraStopAlarmArns,
+        networkDisruptionMinutes: c.networkDisruptionMinutes,
+        nodeTerminationPercent: c.nodeTerminationPercent,
+        logRetentionDays: cfg.eks.logRetentionDays,
+    });
 }
 
 /** Observability workloads go to the node group labelled `workload: observability` when the config has one (its taint is tolerated). */

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement } from "../shared/iam";
+import { signingGuardStatements } from "../supply-chain/guard";
 
 /**
  * Services whose actions the platform's roles may use (the ceiling; each role's own policy is the
@@ -67,6 +68,8 @@ export const MANAGED_POLICY_SERVICES: Record<string, string[]> = {
 export const PASSED_TO_SERVICES = [
     "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "codebuild.amazonaws.com",
     "backup.amazonaws.com", "s3.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com",
+    // AWS FIS experiment roles (components/resilience), passed in CreateExperimentTemplate; their own actions (ec2, eks, rds, logs, tag) are in the services above.
+    "fis.amazonaws.com",
 ] as const;
 
 /** IAM actions whose request carries `iam:PermissionsBoundary` (the boundary a role gets, or has): allowed only with ours. */
@@ -101,6 +104,8 @@ function escalationDenies(a: BoundaryArgs): PolicyStatement[] {
         { Sid: "DenyBoundaryRemoval", Effect: "Deny", Action: BOUNDARY_REMOVAL, Resource: "*" },
         { Sid: "DenyBoundaryPolicyChanges", Effect: "Deny", Action: POLICY_CHANGES, Resource: a.boundaryArn },
         { Sid: "DenyCiRoleChanges", Effect: "Deny", Action: ROLE_WRITES, Resource: a.ciRoleArns },
+        // Only the CI signing role may sign, against the deploy role and bounded roles too (docs/supply-chain.md).
+        ...signingGuardStatements(a),
     ];
 }
 

@@ -47,7 +47,7 @@ async function fakeKms(publicKey: KeyObject, opts: { keySpec?: string } = {}) {
     return (await LocalAwsEndpoint.start(KEYS)).on("TrentService.GetPublicKey", getPublicKey(publicKey, opts));
 }
 
-const REF = "awskms:///arn:aws:kms:eu-west-1:123456789012:alias/platform-prod-cosign";
+const REF = "awskms:///arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051";
 
 describe("KMS GetPublicKey through the AWS SDK (local KMS endpoint)", () => {
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -73,13 +73,13 @@ describe("KMS GetPublicKey through the AWS SDK (local KMS endpoint)", () => {
         resetAwsClients();
     });
 
-    it("returns the key's public key, asked with a signed GetPublicKey for the alias ARN (environment keys and session token)", async () => {
+    it("returns the key's public key, asked with a signed GetPublicKey for the key ARN (environment keys and session token)", async () => {
         env({ AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "s3cret", AWS_SESSION_TOKEN: "session" });
         const key = await fetchKmsPublicKey(REF);
         assert.ok(key.equals(publicKey));
         const last = kms.seen.at(-1)!;
         assert.deepEqual([last.target, last.accessKeyId, last.region, last.service, last.sessionToken], ["TrentService.GetPublicKey", "AKIATEST", "eu-west-1", "kms", "session"]);
-        assert.deepEqual(last.body, { KeyId: "arn:aws:kms:eu-west-1:123456789012:alias/platform-prod-cosign" });
+        assert.deepEqual(last.body, { KeyId: "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051" });
     });
 
     it("reads a profile: a shared credentials file with AWS_PROFILE (what `aws configure` or an SSO login leaves on a laptop), its region too", async () => {
@@ -199,25 +199,32 @@ describe("registry mode with the stack's KMS key (docker-registry + local KMS en
         const m = await judge("stranger");
         assert.equal(m.length, 2);
         assert.match(m.join("\n"), /not signed by a configured key/);
-        assert.match((await judge("signed", "awskms://127.0.0.1:9/alias/unreachable")).join("\n"), /signing keys could not be read: .*KMS GetPublicKey failed: .*failing closed/);
+        assert.match((await judge("signed", "awskms://127.0.0.1:9/arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c052")).join("\n"), /signing keys could not be read: .*KMS GetPublicKey failed: .*failing closed/);
+    });
+    it("a KMS key named through an alias is refused, whatever key the alias points at (the deploy-time check pins the key)", async () => {
+        for (const alias of ["awskms:///arn:aws:kms:eu-west-1:123456789012:alias/platform-prod-cosign", "awskms:///alias/platform-prod-cosign"]) {
+            assert.match((await judge("signed", alias)).join("\n"), /cosignKmsKeys must name each key by its ARN .*never an alias/, alias);
+        }
     });
 });
 
 describe("the generated policy config stays in step with the stack's key and registry", () => {
     for (const stack of ["staging", "prod"]) {
-        it(`${stack}: policies/config/${stack}.json names the alias the stack creates for the key admission trusts, and the stack's ECR prefix`, async () => {
+        it(`${stack}: policies/config/${stack}.json trusts only the key ARN recorded in signing.keyArn (none yet), never the alias, and names the stack's ECR prefix`, async () => {
             const s = await builtStack(stack);
             const derived = supplyChainPackEntries(s.config);
             const file = readPackConfigFile(packConfigFile(stack));
             const signatures = file["image-signature-and-sbom"].properties;
             assert.deepEqual(signatures.cosignKmsKeys, derived.cosignKmsKeys, "regenerate with npm run policy -- config <stack>");
+            assert.deepEqual(derived.cosignKmsKeys, [], "the committed configs record no key ARN yet (the key exists only after the first deploy)");
             assert.deepEqual(signatures.signedRegistries, derived.signedRegistries);
             assert.deepEqual(file["admission-sbom-rule"].properties.signedRegistries, derived.signedRegistries);
-            const alias = s.get("aws:kms/alias:Alias", "cosign-alias");
+            // Once recorded, the entry is the stack's own key by ARN: the same key the stack outputs and admission pins.
             const key = s.get("aws:kms/key:Key", "cosign-key");
-            assert.equal(await promiseOf(alias.inputs.targetKeyId), await promiseOf((key.resource as any).keyId));
-            const aliasArn = await promiseOf<string>((alias.resource as any).arn);
-            assert.deepEqual(derived.cosignKmsKeys, [`awskms:///${aliasArn}`]);
+            const keyArn = await promiseOf<string>((key.resource as any).arn);
+            const pinned = supplyChainPackEntries({ ...s.config, supplyChain: { ...s.config.supplyChain, signing: { ...s.config.supplyChain.signing, keyArn } } });
+            assert.deepEqual(pinned.cosignKmsKeys, [`awskms:///${keyArn}`]);
+            assert.equal(pinned.cosignKmsKeys[0], await promiseOf<string>(s.platform.outputs.cosignKeyRef as any));
             const vi = s.ofType("kubernetes:kyverno.io/v1:ClusterPolicy")[0].inputs.spec.rules[0].verifyImages[0];
             for (const registry of derived.signedRegistries) assert.ok(vi.imageReferences.includes(`${registry}/*`), registry);
         });
