@@ -2,7 +2,9 @@
  * Cosign keys held in AWS KMS (`awskms://[endpoint]/<key id | alias/name | key ARN | alias ARN>`,
  * cosign's own syntax): the public key is fetched once per process with KMS GetPublicKey through
  * the AWS SDK v3 client (./aws.ts: default credential chain, retries, endpoint overrides). The key
- * must be an ECC_NIST_P256 SIGN_VERIFY key. Any failure fails closed with a message naming the key.
+ * must be an ECC_NIST_P256 SIGN_VERIFY key, and a reference that names a key (ARN or id) must get
+ * that key back: the `KeyId` KMS returns is compared with it. Any failure fails closed with a
+ * message naming the key.
  */
 import { createPublicKey, KeyObject } from "node:crypto";
 import { describeAwsError, kmsClient } from "./aws";
@@ -31,7 +33,7 @@ export function parseKmsRef(ref: string, env: NodeJS.ProcessEnv = process.env): 
 /** KMS GetPublicKey for a cosign reference; the key must be an ECDSA P-256 signing key. */
 export async function fetchKmsPublicKey(ref: string, opts: { timeoutMs?: number } = {}): Promise<KeyObject> {
     const k = parseKmsRef(ref);
-    let out: { PublicKey?: Uint8Array; KeySpec?: string; KeyUsage?: string };
+    let out: { KeyId?: string; PublicKey?: Uint8Array; KeySpec?: string; KeyUsage?: string };
     try {
         const client = await kmsClient({ region: k.region, endpoint: k.endpoint, timeoutMs: opts.timeoutMs ?? 10000 });
         const { GetPublicKeyCommand } = await import("@aws-sdk/client-kms");
@@ -42,5 +44,8 @@ export async function fetchKmsPublicKey(ref: string, opts: { timeoutMs?: number 
     }
     if (out.KeyUsage !== "SIGN_VERIFY" || out.KeySpec !== "ECC_NIST_P256") throw new KmsKeyError(`${ref}: is a ${out.KeySpec ?? "?"} ${out.KeyUsage ?? "?"} key; cosign keys must be ECC_NIST_P256 SIGN_VERIFY`);
     if (!out.PublicKey) throw new KmsKeyError(`${ref}: KMS returned no public key`);
+    // KMS answers with the key's ARN; a key named by ARN or id must be the one answered for.
+    const named = /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/)?((?:mrk-)?[0-9a-f-]{32,36})$/.exec(k.keyId)?.[1];
+    if (named && out.KeyId !== k.keyId && !out.KeyId?.endsWith(`:key/${named}`)) throw new KmsKeyError(`${ref}: KMS answered for ${out.KeyId ?? "no key id"}, not the configured key; failing closed`);
     return createPublicKey({ key: Buffer.from(out.PublicKey), format: "der", type: "spki" });
 }

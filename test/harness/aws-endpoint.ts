@@ -15,21 +15,23 @@ import * as net from "node:net";
 export interface SeenRequest { target: string; accessKeyId: string; region: string; service: string; sessionToken?: string; body: any }
 export type Handler = (body: any, req: SeenRequest) => { status?: number; body: unknown };
 
+const bytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array => (typeof d === "string" ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
+
 /** The checksum constructor SignatureV4 asks for (sha256, HMAC when given a secret), on node:crypto. */
 class Sha256 {
     private readonly h: Hash | Hmac;
-    constructor(secret?: string | Uint8Array) {
-        this.h = secret ? createHmac("sha256", secret) : createHash("sha256");
+    constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+        this.h = secret ? createHmac("sha256", bytes(secret)) : createHash("sha256");
     }
-    update(data: string | Uint8Array): void {
-        this.h.update(data);
+    update(data: string | ArrayBuffer | ArrayBufferView): void {
+        this.h.update(bytes(data));
     }
     async digest(): Promise<Uint8Array> {
         return this.h.digest();
     }
 }
 
-const json = (res: http.ServerResponse, status: number, body: unknown) => res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(body));
+const json = (res: http.ServerResponse, status: number, body: unknown): void => void res.writeHead(status, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(body));
 
 export class LocalAwsEndpoint {
     readonly seen: SeenRequest[] = [];
@@ -39,14 +41,14 @@ export class LocalAwsEndpoint {
 
     /** Starts the endpoint; `secrets` maps the access key ids it knows to their secret keys. */
     static async start(secrets: Record<string, string>): Promise<LocalAwsEndpoint> {
-        let self: LocalAwsEndpoint | undefined;
-        const server = http.createServer((req, res) => {
+        const server = http.createServer();
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+        const self = new LocalAwsEndpoint(server, `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, secrets);
+        server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
             const chunks: Buffer[] = [];
             req.on("data", (c: Buffer) => chunks.push(c));
-            req.on("end", () => void self!.handle(req, Buffer.concat(chunks).toString("utf8"), res));
+            req.on("end", () => void self.handle(req, Buffer.concat(chunks).toString("utf8"), res));
         });
-        await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-        self = new LocalAwsEndpoint(server, `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, secrets);
         return self;
     }
 

@@ -20,11 +20,11 @@ import { MOCK_ACCOUNT_ID } from "../../lib/offline/mocks";
 export interface Statement {
     Sid?: string;
     Effect: "Allow" | "Deny";
-    Action?: string | string[];
-    NotAction?: string | string[];
+    Action: string | string[];
     Principal?: "*" | Record<string, string | string[]>;
-    Condition?: Record<string, Record<string, string | string[] | boolean | number>>;
+    Condition?: Record<string, Record<string, string | string[]>>;
 }
+/** A statement may also be written with NotAction (the library evaluates it); the type keeps the old evaluator's shape. */
 type IdentityStatement = Statement & { Resource?: string | string[]; NotResource?: string | string[] };
 export interface PolicyDoc { Version?: string; Statement: IdentityStatement[] }
 
@@ -38,7 +38,7 @@ export class IamEvalError extends Error {
     }
 }
 
-let bridge: { worker: Worker; port: MessagePort; flag: Int32Array } | undefined;
+let bridge: { worker: Worker; port: import("node:worker_threads").MessagePort; flag: Int32Array } | undefined;
 
 /** Runs one operation in the worker and waits for its answer. */
 function call<T>(op: string, args: unknown): T {
@@ -47,12 +47,12 @@ function call<T>(op: string, args: unknown): T {
         const flag = new Int32Array(new SharedArrayBuffer(4));
         const worker = new Worker(path.join(__dirname, "iam-worker.cjs"), { workerData: { port: port2, flag: flag.buffer }, transferList: [port2], execArgv: [] });
         worker.unref();
-        bridge = { worker, port: port1 as unknown as MessagePort, flag };
+        bridge = { worker, port: port1, flag };
     }
     Atomics.store(bridge.flag, 0, 0);
     bridge.worker.postMessage({ op, args });
     if (Atomics.wait(bridge.flag, 0, 0, 120000) === "timed-out") throw new Error(`iam-eval: ${op} did not answer within 120 s`);
-    const msg = receiveMessageOnPort(bridge.port as never)?.message as { ok?: T; error?: string; code?: string } | undefined;
+    const msg = receiveMessageOnPort(bridge.port)?.message as { ok?: T; error?: string; code?: string } | undefined;
     if (!msg) throw new Error(`iam-eval: ${op}: no answer from the worker`);
     if (msg.error !== undefined) throw new IamEvalError(`iam-eval: ${msg.error}`, msg.code ?? "error");
     return msg.ok as T;

@@ -34,10 +34,13 @@ describe("cosign KMS references", () => {
 
 const KEYS = { AKIATEST: "s3cret", AKIAPROFILE: "profile-s3cret", AKIAPROCESS: "process-s3cret" };
 
-/** GetPublicKey as KMS answers it for one key: KeyId echoed, the DER public key; `keySpec` changes the key spec. */
-const getPublicKey = (publicKey: KeyObject, opts: { keySpec?: string } = {}): Handler => (body) => ({
+/** The key every alias and id of the fake KMS resolves to. */
+const KEY_UUID = "0a1b2c3d-0000-4000-8000-00000000c051";
+
+/** GetPublicKey as KMS answers it for one key: the key's ARN as KeyId (whatever alias or id was asked), the DER public key; `keySpec` changes the key spec. */
+const getPublicKey = (publicKey: KeyObject, opts: { keySpec?: string } = {}): Handler => (body, req) => ({
     body: {
-        KeyId: body.KeyId, KeySpec: opts.keySpec ?? "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", SigningAlgorithms: ["ECDSA_SHA_256"],
+        KeyId: `arn:aws:kms:${req.region}:123456789012:key/${KEY_UUID}`, KeySpec: opts.keySpec ?? "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", SigningAlgorithms: ["ECDSA_SHA_256"],
         PublicKey: publicKey.export({ type: "spki", format: "der" }).toString("base64"),
     },
 });
@@ -128,7 +131,7 @@ describe("KMS GetPublicKey through the AWS SDK (local KMS endpoint)", () => {
         }
     });
 
-    it("fails closed without credentials, with the wrong secret, for a key that is not ECC_NIST_P256, or when KMS is unreachable", async () => {
+    it("fails closed without credentials, with the wrong secret, for a key that is not ECC_NIST_P256, for another key than the one named, or when KMS is unreachable", async () => {
         env({});
         await assert.rejects(fetchKmsPublicKey(REF), /no AWS credentials from the default chain .*failing closed/);
         env({ AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "wrong" });
@@ -141,6 +144,15 @@ describe("KMS GetPublicKey through the AWS SDK (local KMS endpoint)", () => {
             await assert.rejects(fetchKmsPublicKey(REF), /RSA_2048 SIGN_VERIFY key; cosign keys must be ECC_NIST_P256/);
         } finally {
             await rsa.close();
+        }
+        const other = await LocalAwsEndpoint.start(KEYS);
+        other.on("TrentService.GetPublicKey", (body, req) => ({ body: { ...(getPublicKey(publicKey)(body, req).body as object), KeyId: "arn:aws:kms:eu-west-1:123456789012:key/ffffffff-0000-4000-8000-000000000000" } }));
+        try {
+            env({ AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "s3cret", AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_KMS: other.url });
+            await assert.rejects(fetchKmsPublicKey(REF), /KMS answered for arn:aws:kms:eu-west-1:123456789012:key\/ffffffff-0000-4000-8000-000000000000, not the configured key; failing closed/);
+            await assert.rejects(fetchKmsPublicKey(`awskms:///${KEY_UUID}`), /not the configured key/);
+        } finally {
+            await other.close();
         }
         env({ AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "s3cret", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" });
         await assert.rejects(fetchKmsPublicKey(REF, { timeoutMs: 2000 }), /KMS GetPublicKey failed: .*ECONNREFUSED.*failing closed/);
