@@ -74,7 +74,8 @@ export class LocalAwsEndpoint {
         const [host, port] = String(req.headers.host).split(":");
         const amzDate = String(req.headers["x-amz-date"]);
         const signingDate = new Date(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
-        const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey: secret, sessionToken }, sha256: Sha256 });
+        // applyChecksum off: only the headers the request signed are signed again (no x-amz-content-sha256 added).
+        const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey: secret, sessionToken }, sha256: Sha256, applyChecksum: false });
         const signed = await signer.sign({ method: req.method!, protocol: "http:", hostname: host, port: Number(port), path: req.url!, query: {}, headers, body }, { signingDate });
         if (signed.headers.authorization !== auth) return json(res, 400, { __type: "InvalidSignatureException", message: "The request signature we calculated does not match the signature you provided." });
         const target = String(req.headers["x-amz-target"] ?? "");
