@@ -118,11 +118,21 @@ export interface MockAccount {
     oidcProviderUrls?: string[];
 }
 
+export interface MockOptions {
+    /**
+     * The first preview of a new stack: nothing exists yet, so every resource's id and every output
+     * it does not take from its inputs (ARNs, generated names, endpoints) is unknown, as the engine
+     * reports them in `pulumi preview`. Build with the mock runtime's preview on (buildStack's
+     * `firstPreview`). Providers keep known ids, so resources still get their provider's region.
+     */
+    firstPreview?: boolean;
+}
+
 export class PlatformMocks implements pulumi.runtime.Mocks {
     /** Region of each explicit AWS provider, by provider id: resources built through one get ARNs in its region. */
     private readonly providerRegions = new Map<string, string>();
 
-    constructor(private readonly region: string, private readonly account: MockAccount = {}) {}
+    constructor(private readonly region: string, private readonly account: MockAccount = {}, private readonly options: MockOptions = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         if (!args.custom) return { id: undefined, state: {} };
@@ -132,6 +142,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             this.providerRegions.set(providerId, String(inputs.region ?? this.region));
             return { id: providerId, state: inputs };
         }
+        if (this.options.firstPreview && !args.type.startsWith("pulumi:providers:")) return { id: undefined, state: inputs };
         const region = this.providerRegions.get(args.provider?.split("::").pop() ?? "") ?? this.region;
         return this.resource(args, inputs, region);
     }
