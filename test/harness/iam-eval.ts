@@ -39,8 +39,13 @@ export class IamEvalError extends Error {
 }
 
 let bridge: { worker: Worker; port: import("node:worker_threads").MessagePort; flag: Int32Array } | undefined;
+let seq = 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** Runs one operation in the worker and waits for its answer. */
+/**
+ * Runs one operation in the worker and waits for its answer: the worker posts it, then raises the
+ * shared flag. An answer is matched by its id (one that arrives after its caller gave up is dropped).
+ */
 function call<T>(op: string, args: unknown): T {
     if (!bridge) {
         const { port1, port2 } = new MessageChannel();
@@ -49,13 +54,21 @@ function call<T>(op: string, args: unknown): T {
         worker.unref();
         bridge = { worker, port: port1, flag };
     }
+    const id = ++seq;
     Atomics.store(bridge.flag, 0, 0);
-    bridge.worker.postMessage({ op, args });
-    if (Atomics.wait(bridge.flag, 0, 0, 120000) === "timed-out") throw new Error(`iam-eval: ${op} did not answer within 120 s`);
-    const msg = receiveMessageOnPort(bridge.port)?.message as { ok?: T; error?: string; code?: string } | undefined;
-    if (!msg) throw new Error(`iam-eval: ${op}: no answer from the worker`);
-    if (msg.error !== undefined) throw new IamEvalError(`iam-eval: ${msg.error}`, msg.code ?? "error");
-    return msg.ok as T;
+    bridge.worker.postMessage({ id, op, args });
+    const deadline = Date.now() + 120000;
+    for (;;) {
+        const msg = receiveMessageOnPort(bridge.port)?.message as { id: number; ok?: T; error?: string; code?: string } | undefined;
+        if (msg?.id === id) {
+            if (msg.error !== undefined) throw new IamEvalError(`iam-eval: ${msg.error}`, msg.code ?? "error");
+            return msg.ok as T;
+        }
+        if (msg) continue;
+        if (Date.now() > deadline) throw new Error(`iam-eval: ${op} did not answer within 120 s`);
+        // Asleep until the worker raises the flag; once raised, its message is due: look again shortly.
+        if (Atomics.wait(bridge.flag, 0, 0, 1000) === "not-equal") Atomics.wait(pause, 0, 0, 1);
+    }
 }
 
 type Result = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";

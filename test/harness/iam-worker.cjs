@@ -145,9 +145,9 @@ const OPS = {
 parentPort.on("message", async (msg) => {
     let answer;
     try {
-        answer = { ok: await OPS[msg.op](msg.args) };
+        answer = { id: msg.id, ok: await OPS[msg.op](msg.args) };
     } catch (e) {
-        answer = { error: e.message, code: e.code };
+        answer = { id: msg.id, error: e.message, code: e.code };
     }
     port.postMessage(answer);
     Atomics.store(signal, 0, 1);

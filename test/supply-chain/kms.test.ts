@@ -38,7 +38,7 @@ const KEYS = { AKIATEST: "s3cret", AKIAPROFILE: "profile-s3cret", AKIAPROCESS: "
 const KEY_UUID = "0a1b2c3d-0000-4000-8000-00000000c051";
 
 /** GetPublicKey as KMS answers it for one key: the key's ARN as KeyId (whatever alias or id was asked), the DER public key; `keySpec` changes the key spec. */
-const getPublicKey = (publicKey: KeyObject, opts: { keySpec?: string } = {}): Handler => (body, req) => ({
+const getPublicKey = (publicKey: KeyObject, opts: { keySpec?: string } = {}): Handler => (_body, req) => ({
     body: {
         KeyId: `arn:aws:kms:${req.region}:123456789012:key/${KEY_UUID}`, KeySpec: opts.keySpec ?? "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", SigningAlgorithms: ["ECDSA_SHA_256"],
         PublicKey: publicKey.export({ type: "spki", format: "der" }).toString("base64"),
