@@ -29,11 +29,14 @@ const HELP = `${USAGE}
 check: evaluates the platform's policy pack offline, with the same policies \`pulumi preview --policy-pack policies\` runs.
 
 Inputs (each file is read by its structure; a document that fits no format, or several, is refused):
-  Kubernetes manifests  YAML (multi-document, read as the API server reads it: YAML 1.1, merge keys,
-                        no duplicate keys) or JSON; List and *List kinds; a JSON array of objects
+  Kubernetes manifests  read as \`kubectl apply -f\` reads them: YAML (multi-document, go-yaml v2's
+                        YAML 1.1 with merge keys and Unicode line breaks) or a JSON stream (one or
+                        more objects); UTF-8 or UTF-16 with a BOM; any object with items is a list;
+                        duplicate keys are refused, as the API server refuses them
   pulumi stack export   {"version": 3, "deployment": {"resources": [...]}}
   plan snapshot         out/<stack>/plan.json written by \`npm run plan\`
   -                     standard input (e.g. \`helm template ... | npm run policy -- check -\`)
+Only regular files are read (FIFOs and devices are refused); input stops at 256 MiB.
 Stack policies judge each stack export or plan snapshot as a stack of its own (manifests given with it do
 not turn them off); on loose manifests alone they are skipped. The output says what ran.
 
