@@ -53,7 +53,7 @@ export interface CanaryAppArgs {
     /** Create the namespace with a LimitRange and ResourceQuota. Off by default (the namespace exists). */
     guardrails?: NamespaceQuota;
     /** OTLP gRPC endpoint (the Jaeger component's). */
-    otlpEndpoint: string;
+    otlpEndpoint: pulumi.Input<string>;
     /** The Argo Rollouts release and the Prometheus release (CRDs). */
     crds: pulumi.Resource[];
 }
