@@ -118,15 +118,25 @@ export interface MockAccount {
     oidcProviderUrls?: string[];
 }
 
+/** A stack's outputs as a StackReference reads them: the values (a plan snapshot masks the secrets' values) and which are secrets. */
+export interface StackOutputs {
+    outputs: Record<string, unknown>;
+    secretOutputNames: string[];
+}
+
+/** The outputs of another stack by its fully qualified name (`<org>/<project>/<stack>`), or undefined when unknown. */
+export type StackOutputsSource = (name: string) => StackOutputs | undefined;
+
 export class PlatformMocks implements pulumi.runtime.Mocks {
     /** Region of each explicit AWS provider, by provider id: resources built through one get ARNs in its region. */
     private readonly providerRegions = new Map<string, string>();
 
-    constructor(private readonly region: string, private readonly account: MockAccount = {}) {}
+    constructor(private readonly region: string, private readonly account: MockAccount = {}, private readonly stacks: StackOutputsSource = () => undefined) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         if (!args.custom) return { id: undefined, state: {} };
         const inputs = args.inputs as Record<string, any>;
+        if (args.type === "pulumi:pulumi:StackReference") return this.stackReference(String(inputs.name ?? args.id ?? args.name));
         if (args.type === "pulumi:providers:aws") {
             const providerId = `provider-${hex(args.name, 12)}`;
             this.providerRegions.set(providerId, String(inputs.region ?? this.region));
@@ -134,6 +144,19 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         }
         const region = this.providerRegions.get(args.provider?.split("::").pop() ?? "") ?? this.region;
         return this.resource(args, inputs, region);
+    }
+
+    /**
+     * A StackReference read as the engine answers it: every output of the referenced stack, the
+     * secret ones as secrets, and `secretOutputNames` (the SDK marks each output it hands out as
+     * secret by that list). An unknown stack fails, as the engine fails to read a stack that does not exist.
+     */
+    private stackReference(name: string): { id: string; state: Record<string, any> } {
+        const stack = this.stacks(name);
+        if (!stack) throw new Error(`StackReference ${name}: no outputs of that stack are known offline`);
+        const secret = new Set(stack.secretOutputNames);
+        const outputs = Object.fromEntries(Object.entries(stack.outputs).map(([k, v]) => [k, secret.has(k) ? pulumi.secret(v) : v]));
+        return { id: name, state: { name, outputs, secretOutputNames: [...secret] } };
     }
 
     private resource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>, region: string): { id: string | undefined; state: Record<string, any> } {

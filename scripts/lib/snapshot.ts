@@ -21,6 +21,10 @@ export interface Snapshot {
     stack: string;
     environment: string;
     resources: SnapshotResource[];
+    /** The stack outputs, secret values masked: what a StackReference to the stack reads (`npm run plan -- --project`). */
+    outputs?: Record<string, unknown>;
+    /** Names of the secret outputs. */
+    secretOutputNames?: string[];
 }
 
 export function toSnapshot(stack: string, environment: string, resources: RecordedResource[]): Snapshot {
