@@ -49,6 +49,8 @@ export interface BuiltProject {
     resources: RecordedResource[];
     /** The program's stack outputs, resolved (secrets masked) with the secret names. */
     outputs: StackOutputs;
+    /** The program's stack outputs as it returned them. */
+    result: Record<string, unknown>;
     /** The stacks its StackReferences read, by fully qualified name. */
     references: string[];
 }
@@ -73,8 +75,8 @@ export async function buildProject(dir: string, stack: string, stacks: StackOutp
     const program = (typeof main === "function" ? main : main.default) as () => unknown;
     if (typeof program !== "function") throw new ProjectError(`${project.main} of ${project.name} exports no program function (export = async () => {...})`);
     const { result, resources } = await record(program);
-    const outputs = await resolveOutputs((result ?? {}) as Record<string, unknown>);
-    return { project: project.name, stack, config: values, resources, outputs, references };
+    const returned = (result ?? {}) as Record<string, unknown>;
+    return { project: project.name, stack, config: values, resources, outputs: await resolveOutputs(returned), result: returned, references };
 }
 
 /** `<org>/<project>/<stack>` (or a shorter form) -> project and stack, as the engine reads a StackReference name. */

@@ -18,13 +18,12 @@ import { evaluatePackAsync, PolicyConfigError } from "../../policies/evaluate";
 import { packConfigFile, packConfigText, readPackConfigFile } from "./pack-config";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { renderCounts, renderDiff, renderDrReport, renderTree } from "./render";
-import { diffSnapshots, Snapshot, toSnapshot } from "./snapshot";
+import { diffSnapshots, Snapshot, stackSnapshot } from "./snapshot";
 import { platformImageReport, renderImageReport } from "./image-report";
-import { resolveOutputs } from "../../lib/offline/recorder";
 import { ProjectError } from "../../lib/offline/project";
 import { PlanInputError, planProject } from "./plan-project";
 
-const USAGE = "usage: npm run plan -- [--project <dir> [--platform-plan <plan.json>]] <stack> [--diff <old plan.json>] [--out <dir>] [--quiet] (npm run plan -- --help)";
+const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet] [--project <dir> [--platform-plan <plan.json>]] (npm run plan -- --help)";
 
 const HELP = `Offline plan: builds a stack from its Pulumi.<stack>.yaml under the Pulumi SDK mocks (no cloud
 account, no Pulumi CLI), runs the policy pack over every resource and prints a preview-like tree.
@@ -162,8 +161,7 @@ export async function main(argv: string[]): Promise<number> {
     const values = readStackConfig(opts.stack);
     const built = await buildStack(opts.stack, { values });
     // The stack outputs go into the snapshot (secrets masked): what a service stack's StackReference reads offline.
-    const stackOutputs = await resolveOutputs(built.platform.outputs);
-    const snapshot: Snapshot = { ...toSnapshot(opts.stack, built.config.environment, built.resources), outputs: stackOutputs.outputs, secretOutputNames: stackOutputs.secretOutputNames };
+    const snapshot = await stackSnapshot(opts.stack, built.config.environment, built.resources, built.platform.outputs);
     // The policy config is the committed file `pulumi preview --policy-pack-config` gets; it must match the stack's config.
     const configFile = packConfigFile(opts.stack);
     const configRel = path.relative(REPO_ROOT, configFile);

@@ -16,7 +16,7 @@ import { evaluatePackAsync } from "../../policies/evaluate";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { readPackConfigFile, servicePackConfigFile } from "./pack-config";
 import { renderCounts, renderTree } from "./render";
-import { Snapshot, toSnapshot } from "./snapshot";
+import { Snapshot, stackSnapshot } from "./snapshot";
 
 /** A plan input that cannot be used (missing platform plan, a snapshot without outputs). */
 export class PlanInputError extends Error {}
@@ -86,7 +86,7 @@ export async function planProject(opts: ProjectPlanOptions): Promise<ProjectPlan
     const platform = read[0];
     if (!platform) throw new PlanInputError(`${rel(dir)} reads no platform stack through a StackReference: nothing to judge it with (the policy config is the platform stack's)`);
     const environment = String(platform.snapshot.outputs!.environment ?? platform.snapshot.environment);
-    const snapshot = { ...toSnapshot(`${built.project}/${opts.stack}`, environment, built.resources), outputs: built.outputs.outputs, secretOutputNames: built.outputs.secretOutputNames };
+    const snapshot = await stackSnapshot(`${built.project}/${opts.stack}`, environment, built.resources, built.result);
     const configFile = servicePackConfigFile(platform.snapshot.stack);
     const violations = await evaluatePackAsync(built.resources.map(toPolicyResource), readPackConfigFile(configFile));
 

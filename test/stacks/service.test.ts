@@ -19,6 +19,8 @@ import { evaluatePack } from "../../policies/evaluate";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { packConfigFile, PLATFORM_STACK_POLICIES, readPackConfigFile, servicePackConfigFile } from "../../scripts/lib/pack-config";
 import { readServiceConfig } from "../../examples/service/service";
+import { PlanInputError, planProject } from "../../scripts/lib/plan-project";
+import { stackSnapshot } from "../../scripts/lib/snapshot";
 
 const DIR = path.join(REPO_ROOT, "examples", "service");
 const SERVICE_STACKS = ["dev", "prod"] as const;
@@ -114,22 +116,28 @@ describe("service stack: a separate project on the platform's outputs", () => {
 describe("service stack: the offline plan", function () {
     this.timeout(120000);
 
-    it("`npm run plan -- --project examples/service dev` plans it from the platform's plan.json, and says what to run first without one", () => {
+    it("without the platform's plan it says what to run first", async () => {
+        await assert.rejects(planProject({ project: DIR, stack: "dev", platformPlan: path.join(os.tmpdir(), "no-such-plan.json"), out: os.tmpdir(), quiet: true }),
+            (e: Error) => e instanceof PlanInputError && /^StackReference organization\/platform\/dev: no offline plan of the platform stack at .*no-such-plan\.json; run npm run plan -- dev first/.test(e.message));
+    });
+
+    it("`npm run plan -- --project examples/service dev` plans it from the platform's plan.json: tree, outputs, verdicts, files", async () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "service-plan-"));
         try {
-            const plan = (args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "plan.cjs"), ...args], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
-            const none = plan(["--project", "examples/service", "dev", "--platform-plan", path.join(out, "missing.json"), "--out", path.join(out, "service")]);
-            assert.equal(none.status, 2, none.stderr);
-            assert.match(none.stderr, /no offline plan of the platform stack at .*missing\.json; run npm run plan -- dev first/);
-            const platformPlan = path.join(out, "platform");
-            const platform = plan(["dev", "--quiet", "--out", platformPlan]);
-            assert.equal(platform.status, 0, platform.stderr);
-            const r = plan(["--project", "examples/service", "dev", "--platform-plan", path.join(platformPlan, "plan.json"), "--out", path.join(out, "service")]);
+            // The platform's plan.json as `npm run plan -- dev` writes it (the same snapshot function), from the stack built here.
+            const dev = await builtStack("dev");
+            const platformPlan = path.join(out, "plan.json");
+            fs.writeFileSync(platformPlan, JSON.stringify(await stackSnapshot("dev", dev.config.environment, dev.resources, dev.platform.outputs)));
+            const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "scripts", "plan.cjs"), "--project", "examples/service", "dev", "--platform-plan", platformPlan, "--out", path.join(out, "service")],
+                { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
             assert.equal(r.status, 0, r.stdout + r.stderr);
-            assert.match(r.stdout, /StackReference organization\/platform\/dev answered with the outputs of .*plan\.json/);
+            assert.match(r.stdout, /StackReference organization\/platform\/dev answered with the outputs of .*plan\.json \(platform stack dev, dev\)/);
+            assert.match(r.stdout, /└─ platform-components:index:CanaryApp orders \(8 resources\)/);
+            assert.match(r.stdout, /Policy config: policies\/config\/service\/dev\.json/);
             assert.match(r.stdout, /Policies: no violations/);
             const snapshot = JSON.parse(fs.readFileSync(path.join(out, "service", "plan.json"), "utf8"));
-            assert.ok(snapshot.resources.some((x: any) => x.type === "platform-components:index:CanaryApp"));
+            assert.deepEqual(snapshot.secretOutputNames, []);
+            assert.equal(snapshot.outputs.namespace, "apps");
             assert.ok(fs.readFileSync(path.join(out, "service", "manifests.yaml"), "utf8").includes("kind: Rollout"));
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
