@@ -156,6 +156,12 @@ export const eksSchema = z.strictObject({
         .array(nodeGroup)
         .min(1)
         .default([{ name: "general", instanceTypes: ["m7i.large"], capacityType: "ON_DEMAND", minSize: 3, maxSize: 6, desiredSize: 3, diskSizeGiB: 50, labels: {}, taints: [] }]),
+    /**
+     * The cluster was created by a release before the permissions boundary (b16fdcd or earlier; docs/operations.md,
+     * "Upgrading from a release before the permissions boundary"): keep its cluster role at IAM path / without the boundary
+     * and its creator admin access, both create-only (changing either replaces the cluster). Never set it on a new stack. Defaults to false.
+     */
+    preBoundaryCluster: z.boolean().default(false),
     /** Overrides of the pinned EKS add-on versions, by add-on name. */
     addonVersions: z.partialRecord(z.enum(["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent"]), z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an add-on version such as v1.20.4-eksbuild.1")).default({}),
 });
@@ -340,7 +346,7 @@ export const alertingSchema = z.strictObject({
     receivers: z
         .array(
             z.strictObject({
-                name: dnsLabel,
+                name: dnsLabel.refine((n) => n !== "null" && n !== "dead-mans-switch", "is reserved (the null receiver and the dead man's switch)"),
                 type: z.enum(["slack", "pagerduty", "webhook"]),
                 /** Severities routed to this receiver. */
                 severities: z.array(z.enum(["critical", "warning", "info"])).min(1),
@@ -349,6 +355,15 @@ export const alertingSchema = z.strictObject({
             }),
         )
         .default([]),
+    /** The dead man's switch: Alertmanager posts the always-firing Watchdog every minute to a heartbeat URL (docs/observability.md). */
+    deadMansSwitch: z
+        .strictObject({
+            /** Off only where nobody is paged (refused when a receiver takes critical alerts). Defaults to true. */
+            enabled: z.boolean().default(true),
+            /** Secret config key `platform-secrets:<urlSecret>` holding the heartbeat URL. Defaults to deadMansSwitchUrl. */
+            urlSecret: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "must be a config key name such as deadMansSwitchUrl").default("deadMansSwitchUrl"),
+        })
+        .prefault({}),
 });
 
 export const platformSchema = z.strictObject({

@@ -27,6 +27,7 @@ import { ChaosExperiments } from "../components/resilience/chaos-experiments";
 import { drDrillOutput } from "./dr-drill";
 import { PlatformConfig } from "./config";
 import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
+import { watchPlatform } from "./monitoring";
 import { appNamespaceName, applicationNamespace, inNamespace } from "./app-namespace";
 import { serviceOutputs } from "./outputs";
 
@@ -95,7 +96,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
     const { ctx, accountId, ciRoles } = context(cfg);
     const linkedServices: LinkedService[] = ["autoscaling.amazonaws.com"];
     if (cfg.observability.jaeger.storage === "opensearch") linkedServices.push("opensearchservice.amazonaws.com");
-    const slr = new ServiceLinkedRoles("service-linked-roles", { ctx, services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
+    const slr = new ServiceLinkedRoles("service-linked-roles", { services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
 
     const vpc = vpcOf(cfg, ctx, accountId);
     const runner = ciRunner(cfg, ctx, accountId, vpc);
@@ -111,6 +112,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         logRetentionDays: cfg.eks.logRetentionDays,
         nodeGroups: cfg.eks.nodeGroups,
         addonVersions: cfg.eks.addonVersions,
+        preBoundaryCluster: cfg.eks.preBoundaryCluster,
         protect: cfg.database.deletionProtection,
         autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"),
         ciRoles,
@@ -141,10 +143,10 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         },
         grafana: cfg.observability.grafana,
         receivers: cfg.alerting.receivers.map((r) => ({ name: r.name, type: r.type, severities: r.severities, secretKey: r.urlSecret })),
-        receiverSecrets: Object.fromEntries(cfg.alerting.receivers.map((r) => [r.urlSecret, pulumi.secret(cfg.secrets[r.urlSecret])])),
+        receiverSecrets: Object.fromEntries(alertingSecretKeys(cfg).map((k) => [k, pulumi.secret(cfg.secrets[k])])),
+        deadMansSwitch: cfg.alerting.deadMansSwitch.enabled ? { secretKey: cfg.alerting.deadMansSwitch.urlSecret } : undefined,
         runbookBaseUrl: cfg.observability.runbookBaseUrl,
         slos: [API_SERVER_SLO],
-        dbInstanceIdentifier: database.instanceIdentifier,
         placement: observabilityPlacement(cfg),
         protect: cfg.database.deletionProtection,
     }, { providers: [cluster.provider] });
@@ -181,7 +183,9 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             port: 9898,
             replicas: cfg.delivery.exampleApp.replicas,
             resources: resources("50m", "64Mi", "500m", "256Mi"),
-            env: { PODINFO_UI_MESSAGE: `platform ${cfg.environment}` },
+            // podinfo traces only when its own flag names the service (PODINFO_OTEL_SERVICE_NAME; the exporter then reads the
+            // standard OTEL_EXPORTER_OTLP_* env), and logs the request's trace id only at debug level.
+            env: { PODINFO_UI_MESSAGE: `platform ${cfg.environment}`, PODINFO_OTEL_SERVICE_NAME: "podinfo", PODINFO_LEVEL: "debug" },
             autoscaling: { maxReplicas: cfg.delivery.exampleApp.replicas * 3, targetCpuPercent: 70 },
             otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
             crds: [rollouts.release, monitoringCrds, admission.release],
@@ -237,6 +241,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         const replica = dr.replicate({ name: "velero", bucket: velero.bucket, kmsKeyArn: velero.kmsKeyArn, expireAfterDays: cfg.backup.velero.dailyTtlDays + 30 });
         dr.restoreVelero(accountId, replica);
     }
+    watchPlatform(cfg, { ctx, accountId, observability, database, velero, dr, rollouts: rollouts !== undefined });
     const drReport = dr?.report ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
     const chaos = chaosExperiments(cfg, ctx, accountId, vpc, cluster, database);
 
@@ -285,6 +290,12 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             exampleRollout: example ? `${example.rolloutName} (namespace ${appNamespaceName(cfg)})` : "disabled",
         },
     };
+}
+
+/** Secret keys the Alertmanager receivers Secret holds: every receiver's credential and the dead man's switch URL. */
+function alertingSecretKeys(cfg: PlatformConfig): string[] {
+    const dms = cfg.alerting.deadMansSwitch;
+    return [...cfg.alerting.receivers.map((r) => r.urlSecret), ...(dms.enabled ? [dms.urlSecret] : [])];
 }
 
 /** The FIS experiment templates when platform:resilience.chaos.enabled: the zonal ones hit the configured zone (default the VPC's first). */

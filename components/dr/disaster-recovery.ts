@@ -52,6 +52,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
     public readonly provider: aws.Provider;
     public readonly vaultArn: pulumi.Output<string>;
     public readonly databaseEndpoint: pulumi.Output<string>;
+    /** The DR region's database instance (the replica, or the promoted primary after failover): its CloudWatch alarm and dashboard panel read it. */
+    public readonly databaseIdentifier: pulumi.Output<string>;
     /** Where Velero writes cluster state in the DR region. */
     public readonly clusterState: { bucketName: pulumi.Output<string>; region: string; kmsKeyArn: pulumi.Output<string>; prefix: string; intervalMinutes: number };
     public readonly report: RecoveryFigure[];
@@ -94,6 +96,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             accountId: args.accountId, region: args.region, logRetentionDays: args.database.logRetentionDays,
         }, { parent: this });
         this.databaseEndpoint = replica.endpoint;
+        this.databaseIdentifier = replica.instance.identifier;
 
         const storageKey = (this.storageKey = key("storage", "replicated object storage and cluster state"));
         for (const store of args.stores) this.replicate(store);

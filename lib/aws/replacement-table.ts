@@ -58,6 +58,8 @@ export const AWS_REPLACEMENTS: Record<string, AwsReplacementEntry> = {
     "aws:cloudwatch/eventRule:EventRule": { cfn: "AWS::Events::Rule", provider: "events/rule.go", replaces: { EventBusName: "eventBusName", Name: "name" }, providerOnly: { namePrefix: NAME_PREFIX } },
     "aws:cloudwatch/eventTarget:EventTarget": { provider: "events/target.go", providerOnly: { rule: "provider: rule is ForceNew", targetId: "provider: target_id is ForceNew", eventBusName: "provider: event_bus_name is ForceNew" } },
     "aws:cloudwatch/metricAlarm:MetricAlarm": { cfn: "AWS::CloudWatch::Alarm", provider: "cloudwatch/metric_alarm.go", replaces: { AlarmName: "name" } },
+    "aws:cloudwatch/eventConnection:EventConnection": { cfn: "AWS::Events::Connection", provider: "events/connection.go", replaces: { Name: "name" } },
+    "aws:cloudwatch/eventApiDestination:EventApiDestination": { cfn: "AWS::Events::ApiDestination", provider: "events/api_destination.go", replaces: { Name: "name" } },
     "aws:cloudwatch/logGroup:LogGroup": { cfn: "AWS::Logs::LogGroup", provider: "logs/group.go", replaces: { LogGroupName: "name" }, providerOnly: { namePrefix: NAME_PREFIX, logGroupClass: "provider: log_group_class is ForceNew" } },
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { cfn: "AWS::Logs::ResourcePolicy", provider: "logs/resource_policy.go", replaces: { PolicyName: "policyName" } },
     "aws:codebuild/project:Project": { cfn: "AWS::CodeBuild::Project", provider: "codebuild/project.go", replaces: { Name: "name" } },

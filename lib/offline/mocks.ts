@@ -127,11 +127,23 @@ export interface StackOutputs {
 /** The outputs of another stack by its fully qualified name (`<org>/<project>/<stack>`), or undefined when unknown. */
 export type StackOutputsSource = (name: string) => StackOutputs | undefined;
 
+export interface MockOptions {
+    /**
+     * The first preview of a new stack: nothing exists yet, so every resource's id and every output
+     * it does not take from its inputs (ARNs, generated names, endpoints) is unknown, as the engine
+     * reports them in `pulumi preview`. Build with the mock runtime's preview on (buildStack's
+     * `firstPreview`). Providers keep known ids, so resources still get their provider's region.
+     */
+    firstPreview?: boolean;
+    /** What the program's StackReferences read (lib/offline/project.ts); none by default. */
+    stacks?: StackOutputsSource;
+}
+
 export class PlatformMocks implements pulumi.runtime.Mocks {
     /** Region of each explicit AWS provider, by provider id: resources built through one get ARNs in its region. */
     private readonly providerRegions = new Map<string, string>();
 
-    constructor(private readonly region: string, private readonly account: MockAccount = {}, private readonly stacks: StackOutputsSource = () => undefined) {}
+    constructor(private readonly region: string, private readonly account: MockAccount = {}, private readonly options: MockOptions = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         if (!args.custom) return { id: undefined, state: {} };
@@ -142,6 +154,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             this.providerRegions.set(providerId, String(inputs.region ?? this.region));
             return { id: providerId, state: inputs };
         }
+        if (this.options.firstPreview && !args.type.startsWith("pulumi:providers:")) return { id: undefined, state: inputs };
         const region = this.providerRegions.get(args.provider?.split("::").pop() ?? "") ?? this.region;
         return this.resource(args, inputs, region);
     }
@@ -152,7 +165,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
      * secret by that list). An unknown stack fails, as the engine fails to read a stack that does not exist.
      */
     private stackReference(name: string): { id: string; state: Record<string, any> } {
-        const stack = this.stacks(name);
+        const stack = this.options.stacks?.(name);
         if (!stack) throw new Error(`StackReference ${name}: no outputs of that stack are known offline`);
         const secret = new Set(stack.secretOutputNames);
         const outputs = Object.fromEntries(Object.entries(stack.outputs).map(([k, v]) => [k, secret.has(k) ? pulumi.secret(v) : v]));

@@ -68,7 +68,7 @@ export async function buildProject(dir: string, stack: string, stacks: StackOutp
         return stacks(name);
     };
     skipEngineDebugInfo();
-    await pulumi.runtime.setMocks(new PlatformMocks(String(values["aws:region"] ?? "eu-west-1"), {}, answer), project.name, stack, false);
+    await pulumi.runtime.setMocks(new PlatformMocks(String(values["aws:region"] ?? "eu-west-1"), {}, { stacks: answer }), project.name, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const main = require(path.resolve(dir, project.main));

@@ -17,6 +17,30 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT = "platform";
 export const STACKS = ["dev", "staging", "prod"] as const;
 
+/** The stacks of the repository: every Pulumi.<stack>.yaml beside Pulumi.yaml. */
+export function repositoryStacks(root = REPO_ROOT): string[] {
+    return fs.readdirSync(root).map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+}
+
+/**
+ * Every stack's validated config (secrets replaced by placeholders), for the checks that need all stacks at once
+ * (lib/aws/account.ts); a stack whose config is invalid is listed with its first problem instead.
+ */
+export function stackConfigs(root = REPO_ROOT): { configs: { stack: string; config: PlatformConfig }[]; invalid: string[] } {
+    const configs: { stack: string; config: PlatformConfig }[] = [];
+    const invalid: string[] = [];
+    for (const stack of repositoryStacks(root)) {
+        const values = structuredClone(readStackConfig(stack, root)) as Record<string, any>;
+        withPlaceholderSecrets(values);
+        try {
+            configs.push({ stack, config: parsePlatformConfig({ project: PROJECT, stack, values }) });
+        } catch (e) {
+            invalid.push(`Pulumi.${stack}.yaml: ${(e as Error).message.split("\n").slice(1, 2).join("").trim()}`);
+        }
+    }
+    return { configs, invalid };
+}
+
 /** No Pulumi.<stack>.yaml for the stack asked for; the message lists the known stacks. */
 export class UnknownStackError extends Error {}
 
@@ -63,13 +87,15 @@ export class BuiltStack {
         return found;
     }
 
-    /** The primary region only: this stack without the DisasterRecovery component's resources. */
+    /** The primary region only: this stack without the DisasterRecovery component's resources, nor any built through its provider. */
     primary(): BuiltStack {
         const parents = new Map(this.resources.map((r) => [r.key, r.parent]));
-        const inDr = (r: RecordedResource) => {
-            for (let k: string | undefined = r.key; k; k = parents.get(k)) if (k.startsWith("platform:dr:DisasterRecovery::")) return true;
+        const drProviders = new Set(this.resources.filter((r) => r.type === "pulumi:providers:aws" && inDrComponent(r.key)).map((r) => r.key));
+        function inDrComponent(key: string): boolean {
+            for (let k: string | undefined = key; k; k = parents.get(k)) if (k.startsWith("platform:dr:DisasterRecovery::")) return true;
             return false;
-        };
+        }
+        const inDr = (r: RecordedResource) => inDrComponent(r.key) || (r.provider !== undefined && drProviders.has(r.provider));
         return new BuiltStack(this.stack, this.config, this.platform, this.resources.filter((r) => !inDr(r)));
     }
 
@@ -88,15 +114,17 @@ export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promis
 /**
  * Builds `stack` under the mocks. `mutate` may change the raw config first (tests of config
  * effects); `values` replaces the YAML config entirely; `extend` adds resources to the built
- * platform in the same program (the bench's synthetic fleet).
+ * platform in the same program (the bench's synthetic fleet); `firstPreview` builds it as the
+ * first `pulumi preview` of a new stack sees it (every id and computed output unknown).
  */
-export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void } = {}): Promise<BuiltStack> {
+export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void; firstPreview?: boolean } = {}): Promise<BuiltStack> {
     const values = structuredClone(options.values ?? readStackConfig(stack)) as Record<string, any>;
     options.mutate?.(values);
     withPlaceholderSecrets(values);
     const config = parsePlatformConfig({ project: PROJECT, stack, values });
     skipEngineDebugInfo();
-    await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
+    // firstPreview: the mock runtime in preview mode, every id and computed output unknown (lib/offline/mocks.ts).
+    await pulumi.runtime.setMocks(new PlatformMocks(config.region, {}, { firstPreview: options.firstPreview }), PROJECT, stack, options.firstPreview === true);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     // The bootstrap guard asks AWS (the mocks) first, as stacks/index.ts does.
     if (config.ciBootstrap) await assertBootstrapSafe({ prefix: `${config.project}-${config.stack}`, environment: config.environment });
@@ -111,14 +139,20 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
 }
 
 /**
- * Secrets are never in the stack files; the offline build fills each missing receiver secret with a
- * visible placeholder so the plan can render (a real `pulumi up` refuses a missing one).
+ * Secrets are never in the stack files; the offline build fills each missing receiver secret, and the
+ * dead man's switch URL, with a visible placeholder so the plan can render (a real `pulumi up`
+ * refuses a missing one).
  */
 export function withPlaceholderSecrets(values: Record<string, any>): void {
     const alerting = typeof values["platform:alerting"] === "string" ? JSON.parse(values["platform:alerting"]) : values["platform:alerting"];
     for (const r of alerting?.receivers ?? []) {
         const key = `${SECRETS_NAMESPACE}:${r?.urlSecret}`;
         if (typeof r?.urlSecret === "string" && !(key in values)) values[key] = "offline-plan-placeholder";
+    }
+    const dms = alerting?.deadMansSwitch;
+    if (dms?.enabled !== false) {
+        const key = `${SECRETS_NAMESPACE}:${typeof dms?.urlSecret === "string" ? dms.urlSecret : "deadMansSwitchUrl"}`;
+        if (!(key in values)) values[key] = "https://offline-plan.invalid/heartbeat-placeholder";
     }
 }
 
@@ -128,6 +162,14 @@ const builds = new Map<string, Promise<BuiltStack>>();
 export function builtStack(stack: string): Promise<BuiltStack> {
     if (!builds.has(stack)) builds.set(stack, buildStack(stack));
     return builds.get(stack)!;
+}
+
+const previews = new Map<string, Promise<BuiltStack>>();
+
+/** Each stack's first preview (buildStack's firstPreview) built once per test run and shared by the test files. */
+export function builtFirstPreview(stack: string): Promise<BuiltStack> {
+    if (!previews.has(stack)) previews.set(stack, buildStack(stack, { firstPreview: true }));
+    return previews.get(stack)!;
 }
 
 /** The physical id the mocks gave a recorded custom resource. */

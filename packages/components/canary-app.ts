@@ -5,6 +5,7 @@
  * app gets.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { MetricContract } from "../../components/delivery/metric-contract";
 import type { NamespaceQuota } from "../../components/security/quota";
 import { PACKAGE_NAME } from "./package-name";
 import { platform } from "./platform";
@@ -29,6 +30,8 @@ export interface CanaryAppArgs {
     env?: Record<string, string>;
     /** Readiness and liveness probes (HTTP GET on `port`). Defaults to /readyz and /healthz. */
     probes?: Probes;
+    /** What the canary analysis reads from the app's metrics (docs/delivery.md, "Metric contract"). Defaults to /metrics with the labels `path` and `status`. */
+    metrics?: MetricContract;
     /** Service account name. Defaults to `name`. */
     serviceAccount?: string;
     /** Canary weights, increasing and ending at 100; a pause and a latency analysis follow each but the last. Defaults to [10, 25, 50, 100]. */

@@ -16,6 +16,7 @@ export { PolicyEffect, WorkloadIdentity } from "./workload-identity";
 export type { IamCondition, IamStatement, WorkloadIdentityArgs } from "./workload-identity";
 export type * from "./types";
 export type { NamespaceQuota } from "../../components/security/quota";
+export type { MetricContract } from "../../components/delivery/metric-contract";
 export { PACKAGE_NAME } from "./package-name";
 
 /** The components the provider hosts (provider.cjs): every public component, nothing else. */

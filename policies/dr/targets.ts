@@ -6,10 +6,38 @@
  */
 import { awsCronIntervalMinutes, cronIntervalMinutes, missedTargets, recoveryFigures, RecoveryFacts } from "../lib/recovery";
 import type { PolicyResource, StackPolicy } from "../lib/types";
+import { isUnknown, quietly } from "../lib/unknown";
+import { judgeSubject } from "../lib/judge";
+
+/**
+ * The resource types each store's figures are computed from. Each store is judged on its own
+ * resources, in its own read scope: in the first preview Velero's values are unknown (built from
+ * ARNs), which leaves the cluster-state figure undecided, not the database's.
+ */
+const STORE_TYPES: Record<"database" | "clusterState" | "objectStorage", string[]> = {
+    database: ["aws:rds/instance:Instance", "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"],
+    clusterState: ["kubernetes:helm.sh/v3:Release"],
+    objectStorage: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
+};
+
+/**
+ * Whether an RDS instance is a read replica. In the first preview its `replicateSourceDb` (the
+ * primary's ARN) is unknown; the engine still says it came from an instance of the stack
+ * (propertyDependencies), which makes it a replica of that instance without reading the unknown.
+ * An unknown source that nothing ties is read as such (the verdict then waits for `pulumi up`).
+ */
+function isReplica(r: PolicyResource, instances: Set<string>): boolean {
+    const tied = quietly(() => isUnknown(r.props.replicateSourceDb) && (r.propertyDependencies?.replicateSourceDb ?? []).some((u) => instances.has(u)));
+    if (tied) return true;
+    const source = r.props.replicateSourceDb;
+    return (typeof source === "string" && source.length > 0) || isUnknown(source);
+}
 
 /** The facts recoveryFigures() needs, read from resources. */
 export function recoveryFactsOf(resources: PolicyResource[]): RecoveryFacts {
     const ofType = (t: string) => resources.filter((r) => r.type === t);
+    const instances = ofType("aws:rds/instance:Instance");
+    const instanceUrns = new Set(instances.map((r) => r.urn));
     const rules = ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig").flatMap((r) => (r.props.rules ?? []) as any[]).filter((rule) => rule.status === "Enabled");
     const objectReplication = rules.length === 0 ? "none" : rules.every((rule) => rule.destination?.replicationTime?.status === "Enabled") ? "rtc" : "crr";
     const velero = ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.props.chart === "velero");
@@ -22,7 +50,7 @@ export function recoveryFactsOf(resources: PolicyResource[]): RecoveryFacts {
         .map((rule) => awsCronIntervalMinutes(String(rule.schedule)))
         .filter((m): m is number => m !== undefined);
     return {
-        databaseReplica: ofType("aws:rds/instance:Instance").some((r) => typeof r.props.replicateSourceDb === "string" && r.props.replicateSourceDb.length > 0),
+        databaseReplica: instances.some((r) => isReplica(r, instanceUrns)),
         databaseBackupReplication: ofType("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication").length > 0,
         clusterStateIntervalMinutes: drIntervals.length ? Math.min(...drIntervals) : undefined,
         objectReplication,
@@ -32,7 +60,7 @@ export function recoveryFactsOf(resources: PolicyResource[]): RecoveryFacts {
 
 /** A promoted DR database (identifier `*-postgres-dr`, no replication source) means a failover is in progress. */
 function failoverInProgress(resources: PolicyResource[]): boolean {
-    return resources.some((r) => r.type === "aws:rds/instance:Instance" && /-dr$/.test(String(r.props.identifier ?? "")) && !r.props.replicateSourceDb);
+    return resources.some((r) => r.type === "aws:rds/instance:Instance" && /-dr$/.test(String(r.props.identifier ?? "")) && !quietly(() => r.props.replicateSourceDb));
 }
 
 export const drTargets: StackPolicy = {
@@ -41,7 +69,11 @@ export const drTargets: StackPolicy = {
     enforcementLevel: "mandatory",
     config: ["drTargets"],
     validateStack(resources, cfg) {
-        if (!cfg.drTargets || failoverInProgress(resources)) return [];
-        return missedTargets(recoveryFigures(recoveryFactsOf(resources)), cfg.drTargets).map((message) => ({ message: `Recovery target missed: ${message}.` }));
+        const targets = cfg.drTargets;
+        if (!targets || failoverInProgress(resources)) return [];
+        return (Object.keys(STORE_TYPES) as (keyof typeof STORE_TYPES)[]).filter((store) => targets[store]).flatMap((store) => judgeSubject(undefined, () => {
+            const own = resources.filter((r) => STORE_TYPES[store].includes(r.type));
+            return missedTargets(recoveryFigures(recoveryFactsOf(own)), { [store]: targets[store] }).map((message) => `Recovery target missed: ${message}.`);
+        }));
     },
 };

@@ -28,7 +28,7 @@ const API = {
     CanaryApp: {
         inputs: {
             name: "string", namespace: "string", image: "string", "requireDigest?": "boolean", port: "number", "replicas?": "number",
-            resources: "ContainerResources", "env?": "map<string>", "probes?": "Probes", "serviceAccount?": "string", "weights?": "number[]",
+            resources: "ContainerResources", "env?": "map<string>", "probes?": "Probes", "metrics?": "MetricContract", "serviceAccount?": "string", "weights?": "number[]",
             "pauseDuration?": "string", "analysis?": "CanaryAnalysis", "trafficRouting?": "TrafficRouting", "autoscaling?": "Autoscaling",
             "guardrails?": "NamespaceQuota", otlpEndpoint: "Input<string>",
         },
@@ -52,6 +52,7 @@ const TYPES = {
     ResourceQuantities: { cpu: "string", memory: "string" },
     Probes: { "readiness?": "HttpProbe", "liveness?": "HttpProbe" },
     HttpProbe: { path: "string", "initialDelaySeconds?": "number", "periodSeconds?": "number" },
+    MetricContract: { "path?": "string", "routeLabel?": "string", "statusLabel?": "string", "excludeRoutes?": "string[]" },
     CanaryAnalysis: { "minSuccessRate?": "number", "failSuccessRateBelow?": "number", "p95MaxSeconds?": "number", "p95FailAboveSeconds?": "number" },
     TrafficRouting: { "nginx?": "NginxRouting", "alb?": "AlbRouting" },
     NginxRouting: { stableIngress: "string" },
@@ -189,6 +190,7 @@ describe("component package: the plugin as `pulumi package add` and the engine r
             name: "orders", namespace: "apps", image: DIGEST, port: 8080, replicas: 2,
             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
             env: { LOG_LEVEL: "info" }, trafficRouting: { nginx: { stableIngress: "orders" } }, otlpEndpoint: "http://jaeger-collector.observability:4317",
+            metrics: { path: "/internal/metrics", excludeRoutes: ["/admin/health"] },
         };
         const r = await session.construct({ type: `${pkg.PACKAGE_NAME}:index:CanaryApp`, name: "orders", inputs, inputDependencies: { otlpEndpoint: [stackRef] }, providers: { kubernetes: k8sProvider } });
         assert.equal(r.urn, `urn:pulumi:dev::service::${pkg.PACKAGE_NAME}:index:CanaryApp::orders`);
@@ -206,6 +208,8 @@ describe("component package: the plugin as `pulumi package add` and the engine r
         assert.deepEqual(container.env.find((e: any) => e.name === "LOG_LEVEL"), { name: "LOG_LEVEL", value: "info" });
         assert.deepEqual(rollout.inputs.spec.strategy.canary.trafficRouting, { nginx: { stableIngress: "orders" } });
         assert.equal(rollout.inputs.spec.replicas, 2);
+        const monitor = r.registrations.find((x) => x.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")!;
+        assert.equal(monitor.inputs.spec.endpoints[0].path, "/internal/metrics");
     });
 
     it("refuses bad args through the protocol with the field and what is allowed", async () => {

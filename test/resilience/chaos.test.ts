@@ -149,6 +149,7 @@ describe("chaos experiments: per stack and by config", () => {
         const parse = (network: Record<string, unknown>, chaos: Record<string, unknown>) => {
             const values = structuredClone(readStackConfig("staging")) as Record<string, any>;
             values["platform-secrets:slackWebhookUrl"] = "x";
+            values["platform-secrets:deadMansSwitchUrl"] = "https://hc-ping.com/x";
             values["platform:network"] = { ...values["platform:network"], ...network };
             values["platform:resilience"] = { chaos: { enabled: true, ...chaos } };
             try { parsePlatformConfig({ project: "platform", stack: "staging", values }); return ""; } catch (e) { return (e as Error).message; }
