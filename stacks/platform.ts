@@ -28,6 +28,8 @@ import { drDrillOutput } from "./dr-drill";
 import { PlatformConfig } from "./config";
 import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
 import { watchPlatform } from "./monitoring";
+import { appNamespaceName, applicationNamespace, inNamespace } from "./app-namespace";
+import { serviceOutputs } from "./outputs";
 
 export interface Platform {
     vpc: Vpc;
@@ -171,10 +173,11 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             monitoringCrds,
         }, inCluster)
         : undefined;
+    const appNamespace = applicationNamespace(cfg, inCluster);
     const example = rollouts && cfg.delivery.exampleApp.enabled
         ? new CanaryApp("podinfo", {
             name: "podinfo",
-            namespace: cfg.backup.velero.appNamespaces[0] ?? "apps",
+            namespace: appNamespace.ref.name,
             image: cfg.delivery.exampleApp.image ?? IMAGES.podinfo,
             requireDigest: cfg.delivery.requireImageDigest,
             port: 9898,
@@ -184,10 +187,9 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             // standard OTEL_EXPORTER_OTLP_* env), and logs the request's trace id only at debug level.
             env: { PODINFO_UI_MESSAGE: `platform ${cfg.environment}`, PODINFO_OTEL_SERVICE_NAME: "podinfo", PODINFO_LEVEL: "debug" },
             autoscaling: { maxReplicas: cfg.delivery.exampleApp.replicas * 3, targetCpuPercent: 70 },
-            guardrails: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "16", limitsMemory: "16Gi", persistentVolumeClaims: 10, requestsStorage: "100Gi" },
             otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
             crds: [rollouts.release, monitoringCrds, admission.release],
-        }, inCluster)
+        }, { ...inCluster, transformations: [inNamespace(appNamespace)] })
         : undefined;
 
     const protect = cfg.database.deletionProtection;
@@ -252,20 +254,27 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         chaos,
         drReport,
         outputs: {
-            environment: cfg.environment,
-            region: cfg.region,
+            // What service stacks read (stacks/outputs.ts): typed there, never renamed within a contract version.
+            ...serviceOutputs({
+                environment: cfg.environment,
+                region: cfg.region,
+                clusterName: cluster.clusterName,
+                kubeconfig: cluster.kubeconfig,
+                otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
+                prometheusUrl: observability.prometheus.url,
+                appNamespace: appNamespace.ref.ready,
+                requireImageDigest: cfg.delivery.requireImageDigest,
+                permissionsBoundaryArn: ctx.iam.permissionsBoundaryArn,
+                rolePath: ctx.iam.path,
+            }),
             vpcId: vpc.vpcId,
-            clusterName: cluster.clusterName,
             clusterEndpoint: cluster.endpoint,
-            kubeconfig: cluster.kubeconfig,
             dbEndpoint: database.endpoint,
             dbPort: database.port,
             dbMasterSecretArn: database.masterSecretArn,
             dbInstanceArn: database.instanceArn,
             grafanaUrl: observability.grafana.url,
             grafanaAdminSecret: `${observability.grafana.adminSecretName} (namespace observability)`,
-            prometheusUrl: observability.prometheus.url,
-            otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
             lokiBuckets: [observability.loki.chunksBucket.bucketName, observability.loki.rulerBucket.bucketName],
             backupVaultArn: backup.vaultArn,
             backupNotificationsTopicArn: backup.notificationTopicArn,
@@ -278,7 +287,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drDrill: drDrillOutput({ cfg, cluster, database, backupVaultArn: backup.vaultArn, dr, chaos, drReport }),
             ciRunnerProject: runner.projectName,
             ...supplyChain?.outputs,
-            exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
+            exampleRollout: example ? `${example.rolloutName} (namespace ${appNamespaceName(cfg)})` : "disabled",
         },
     };
 }

@@ -16,6 +16,9 @@ import { GuardedNamespace, NamespaceQuota } from "../security/namespace";
 import { HTTP_METRICS } from "../observability/datasources";
 import { LATENCY_TEMPLATE, SUCCESS_RATE_TEMPLATE } from "./analysis";
 import { excludedRoutesRegex, validateCanaryArgs } from "./canary-validation";
+import type { MetricContract } from "./metric-contract";
+
+export type { MetricContract } from "./metric-contract";
 
 export type CanaryStep =
     | { setWeight: number }
@@ -24,23 +27,6 @@ export type CanaryStep =
 
 /** An analysis argument: a value, or the pod template hash of the rollout's latest ReplicaSet. */
 export type AnalysisArg = { name: string; value: string } | { name: string; valueFrom: { podTemplateHashValue: "Latest" | "Stable" } };
-
-/**
- * The metric contract: what the analysis reads from the app (docs/delivery.md, "Metric contract").
- * The app exposes the histogram `http_request_duration_seconds` (buckets with `le`) at `path` on its
- * port, labelled with the HTTP status code and the route. Requests to the probes' paths and to the
- * metrics path are not user traffic and are left out of the analysis.
- */
-export interface MetricContract {
-    /** Path the ServiceMonitor scrapes. Defaults to /metrics. */
-    path?: string;
-    /** Label holding the route: the request path (`/readyz`) or a name derived from it as podinfo does (`readyz`). Defaults to path. */
-    routeLabel?: string;
-    /** Label holding the HTTP status code (`200`, `503`). Defaults to status. */
-    statusLabel?: string;
-    /** More route label values that are not user traffic (e.g. `/admin/health`); the probes' and the metrics path are always left out. */
-    excludeRoutes?: string[];
-}
 
 export interface Probe { path: string; initialDelaySeconds?: number; periodSeconds?: number }
 
@@ -78,7 +64,7 @@ export interface CanaryAppArgs {
     /** Create the namespace with a LimitRange and ResourceQuota. Off by default (the namespace exists). */
     guardrails?: NamespaceQuota;
     /** OTLP gRPC endpoint (the Jaeger component's). */
-    otlpEndpoint: string;
+    otlpEndpoint: pulumi.Input<string>;
     /** The Argo Rollouts release and the Prometheus release (CRDs). */
     crds: pulumi.Resource[];
 }
