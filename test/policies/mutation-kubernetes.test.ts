@@ -1,0 +1,128 @@
+/**
+ * Kubernetes rules and the DR-target facts on the cases mutation testing (`npm run mutation`) found
+ * no test for: each assertion pins a message or verdict a mutant of policies/kubernetes/ or
+ * policies/dr/ changed without any test failing.
+ */
+import * as assert from "node:assert/strict";
+import { evaluatePack, parsePackConfig } from "../../policies/evaluate";
+import { recoveryFactsOf } from "../../policies/dr/targets";
+import { chartName } from "../../policies/kubernetes/guardrails";
+import type { PolicyResource } from "../../policies/lib/types";
+import { UNKNOWN } from "../../policies/lib/unknown";
+
+const cfg = parsePackConfig({ environment: "prod" });
+const DIGEST = "sha256:" + "e".repeat(64);
+const IMAGE = `ghcr.io/example-org/app@${DIGEST}`;
+const RES = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
+const HARDENED = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true };
+let n = 0;
+const res = (type: string, props: Record<string, any>, extra: Partial<PolicyResource> = {}): PolicyResource => ({ urn: `urn:${type}::r${++n}`, type, name: `r${n}`, props, protect: true, ...extra });
+const verdicts = (rs: PolicyResource[], policy: string) => evaluatePack(rs, cfg).filter((v) => v.policy === policy).map((v) => [v.enforcementLevel, v.message]);
+const messages = (rs: PolicyResource[], policy: string) => verdicts(rs, policy).map(([, m]) => m);
+const pod = (namespace: string, container: Record<string, unknown>) => res("kubernetes:core/v1:Pod", { metadata: { name: "p", namespace }, spec: { containers: [{ name: "c", image: IMAGE, securityContext: HARDENED, resources: RES, ...container }] } });
+
+describe("mutation-found cases: namespace guardrails", () => {
+    const ns = res("kubernetes:core/v1:Namespace", { metadata: { name: "apps" } });
+    const lr = (namespace: unknown, spec: unknown) => res("kubernetes:core/v1:LimitRange", { metadata: { name: "lr", namespace }, spec });
+    const goodLimits = { limits: [{ type: "Container", default: { cpu: "500m", memory: "256Mi" }, defaultRequest: { cpu: "50m", memory: "64Mi" } }] };
+    const goodRq = res("kubernetes:core/v1:ResourceQuota", { metadata: { name: "rq", namespace: "apps" }, spec: { hard: { cpu: "4", memory: "8Gi" } } });
+
+    it("a LimitRange whose namespace is unknown (tied to nothing) leaves a namespace without one undecided, advisory", () => {
+        const v = verdicts([ns, lr(UNKNOWN, goodLimits), goodRq], "namespace-guardrails");
+        assert.equal(v.length, 1, JSON.stringify(v));
+        assert.equal(v[0][0], "advisory");
+        assert.match(v[0][1], /^undecided during preview \(r\d+\.metadata unknown until the update; decided at `pulumi up`\): Namespace apps must have a LimitRange that gives every container positive default CPU and memory requests and limits; it has no LimitRange\.$/);
+    });
+    it("a namespace whose own LimitRange is wrong stays mandatory even when another LimitRange's namespace is unknown", () => {
+        const v = verdicts([ns, lr("apps", {}), lr(UNKNOWN, goodLimits), goodRq], "namespace-guardrails");
+        assert.deepEqual(v, [["mandatory", "Namespace apps must have a LimitRange that gives every container positive default CPU and memory requests and limits; its LimitRange lr has no limit of type Container."]]);
+    });
+});
+
+describe("mutation-found cases: Helm release resources", () => {
+    const release = (values: unknown, chart = "in-house") => res("kubernetes:helm.sh/v3:Release", { name: "rel", chart, values });
+    const helm = (values: unknown, chart?: string) => messages([release(values, chart)], "helm-workload-resources");
+
+    it("a chart given as nothing is named by the empty string", () => {
+        assert.equal(chartName(undefined), "");
+        assert.equal(chartName(null), "");
+        assert.equal(chartName("oci://ghcr.io/org/charts/loki:6.1.0"), "loki");
+    });
+    it("a storage-only resources block (a volume's size) is not a container's; one that also names cpu or memory is", () => {
+        assert.deepEqual(helm({ resources: RES, persistence: { resources: { requests: { storage: "10Gi" } } } }), []);
+        assert.deepEqual(helm({ resources: RES, persistence: { resources: { limits: { storage: "10Gi" } } } }), []);
+        assert.deepEqual(helm({ resources: RES, persistence: { resources: { requests: { storage: "10Gi", cpu: "1" } } } }), [
+            "Helm release rel (chart in-house): persistence.resources must set limits.cpu, requests.memory, limits.memory.",
+        ]);
+        assert.deepEqual(helm({ resources: RES, persistence: { resources: { requests: { storage: "10Gi", memory: "1Gi" } } } }), [
+            "Helm release rel (chart in-house): persistence.resources must set requests.cpu, limits.cpu, limits.memory.",
+        ]);
+        // Only a storage block: the release sets nothing for its containers.
+        assert.deepEqual(helm({ persistence: { resources: { requests: { storage: "10Gi" } } } }), ["Helm release rel (chart in-house) sets no resources for its workloads."]);
+    });
+});
+
+describe("mutation-found cases: workload rules' messages", () => {
+    it("workload-hygiene names the default namespace [CIS EKS 4.5.2]", () => {
+        assert.deepEqual(messages([pod("default", {})], "workload-hygiene"), ["Pod p runs in the default namespace [CIS EKS 4.5.2]."]);
+        assert.deepEqual(messages([pod("apps", {})], "workload-hygiene"), []);
+    });
+    it("container-resources refuses resources that are not an object, saying so", () => {
+        for (const resources of [null, "100m", ["cpu"], 3]) {
+            assert.deepEqual(messages([pod("apps", { resources })], "container-resources"), ["Pod p: container c resources must be an object with requests and limits."], JSON.stringify(resources));
+        }
+    });
+    it("rollout-workload-ref names the Rollout's namespace when the referenced object is missing", () => {
+        const rollout = (namespace?: string) => res("kubernetes:argoproj.io/v1alpha1:Rollout", { metadata: { name: "ro", ...(namespace ? { namespace } : {}) }, spec: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" } } });
+        assert.deepEqual(messages([rollout("apps")], "rollout-workload-ref"), ["Rollout ro: spec.workloadRef Deployment web (namespace apps) is not in this stack or input with a pod template, so the pods it runs cannot be checked; deploy the Deployment with it."]);
+        assert.deepEqual(messages([rollout()], "rollout-workload-ref"), ["Rollout ro: spec.workloadRef Deployment web is not in this stack or input with a pod template, so the pods it runs cannot be checked; deploy the Deployment with it."]);
+        // The same name in another namespace is another object.
+        const web = (namespace: string) => res("kubernetes:apps/v1:Deployment", { metadata: { name: "web", namespace }, spec: { selector: {}, template: { spec: { containers: [{ name: "c", image: IMAGE, resources: RES, securityContext: HARDENED }] } } } });
+        assert.equal(messages([rollout("apps"), web("other")], "rollout-workload-ref").length, 1);
+        assert.deepEqual(messages([rollout("apps"), web("apps")], "rollout-workload-ref"), []);
+    });
+});
+
+describe("mutation-found cases: DR facts, what counts as a database replica", () => {
+    const instance = (props: Record<string, unknown>) => res("aws:rds/instance:Instance", { identifier: "db", ...props });
+    it("only a non-empty or unknown replicateSourceDb makes a replica", () => {
+        assert.equal(recoveryFactsOf([instance({})]).databaseReplica, false);
+        assert.equal(recoveryFactsOf([instance({ replicateSourceDb: "" })]).databaseReplica, false);
+        assert.equal(recoveryFactsOf([instance({ replicateSourceDb: 7 })]).databaseReplica, false);
+        assert.equal(recoveryFactsOf([instance({}), instance({ replicateSourceDb: "arn:aws:rds:eu-west-1:123456789012:db:db" })]).databaseReplica, true);
+        assert.equal(recoveryFactsOf([instance({}), instance({ replicateSourceDb: UNKNOWN })]).databaseReplica, true);
+    });
+    it("object replication is RTC only when every enabled rule has replication time control", () => {
+        const repl = (...rules: unknown[]) => recoveryFactsOf([res("aws:s3/bucketReplicationConfig:BucketReplicationConfig", { rules })]).objectReplication;
+        const rtc = { status: "Enabled", destination: { replicationTime: { status: "Enabled" } } };
+        const crr = { status: "Enabled", destination: {} };
+        assert.equal(repl(rtc, rtc), "rtc");
+        assert.equal(repl(rtc, crr), "crr");
+        assert.equal(repl(crr, rtc), "crr");
+        assert.equal(repl({ ...rtc, status: "Disabled" }), "none");
+        assert.equal(repl(rtc, { ...crr, status: "Disabled" }), "rtc");
+    });
+    it("the cluster-state interval is the shortest enabled Velero schedule to the dr location, other charts and schedules aside", () => {
+        const velero = (schedules: unknown, chart = "velero") => res("kubernetes:helm.sh/v3:Release", { chart, values: { schedules } });
+        const minutes = (...rs: PolicyResource[]) => recoveryFactsOf(rs).clusterStateIntervalMinutes;
+        const dr = (schedule: string, extra: Record<string, unknown> = {}) => ({ schedule, template: { storageLocation: "dr" }, ...extra });
+        assert.equal(minutes(velero({ a: dr("0 * * * *"), b: dr("*/15 * * * *") })), 15);
+        assert.equal(minutes(velero({ a: dr("*/15 * * * *") }, "not-velero")), undefined);
+        assert.equal(minutes(velero({ a: dr("0 * * * *") }), velero({ b: dr("*/5 * * * *") }, "other")), 60);
+        assert.equal(minutes(velero({ a: { schedule: "*/5 * * * *", template: { storageLocation: "default" } }, b: dr("0 * * * *") })), 60);
+        assert.equal(minutes(velero({ a: dr("*/5 * * * *", { disabled: true }), b: dr("0 * * * *", { disabled: false }) })), 60);
+        assert.equal(minutes(velero({ a: dr("*/5 * * * *", { paused: true }), b: dr("0 * * * *", { paused: false }) })), 60);
+        assert.equal(minutes(velero({ a: dr("not a cron"), b: dr("0 * * * *") })), 60);
+        assert.equal(minutes(velero({ a: null, b: { schedule: "*/5 * * * *" }, c: dr("0 * * * *") })), 60);
+        assert.equal(minutes(velero({ a: dr("not a cron") })), undefined);
+    });
+    it("only an RDS instance named *-dr without a replication source means a failover is in progress", () => {
+        const drCfg = parsePackConfig({ environment: "prod", drTargets: { database: { rpoMinutes: 5, rtoMinutes: 60 } } });
+        const missed = (rs: PolicyResource[]) => evaluatePack(rs, drCfg).filter((v) => v.policy === "dr-targets").length;
+        const primary = res("aws:rds/instance:Instance", { identifier: "orders-postgres" });
+        const alone = missed([primary]);
+        assert.ok(alone > 0);
+        assert.equal(missed([primary, res("aws:s3/bucket:Bucket", { identifier: "orders-postgres-dr" })]), alone);
+        assert.equal(missed([primary, res("aws:rds/instance:Instance", { identifier: "orders-postgres-dr" })]), 0);
+    });
+});
