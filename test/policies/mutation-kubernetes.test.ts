@@ -33,6 +33,37 @@ describe("mutation-found cases: namespace guardrails", () => {
         assert.equal(v[0][0], "advisory");
         assert.match(v[0][1], /^undecided during preview \(r\d+\.metadata unknown until the update; decided at `pulumi up`\): Namespace apps must have a LimitRange that gives every container positive default CPU and memory requests and limits; it has no LimitRange\.$/);
     });
+    it("a LimitRange without a spec, or whose limits are not a list, has no limit of type Container", () => {
+        for (const spec of [undefined, { limits: { type: "Container", max: { cpu: "1", memory: "1Gi" } } }]) {
+            assert.deepEqual(verdicts([ns, lr("apps", spec), goodRq], "namespace-guardrails"), [["mandatory", "Namespace apps must have a LimitRange that gives every container positive default CPU and memory requests and limits; its LimitRange lr has no limit of type Container."]], JSON.stringify(spec));
+        }
+    });
+    it("LimitRange items: one good Container item is enough, null items are skipped, and both the default limit and request must be positive", () => {
+        const good = goodLimits.limits[0];
+        const bad = { type: "Container", default: { cpu: "1", memory: "1Gi" }, defaultRequest: { cpu: "0", memory: "0" } };
+        assert.deepEqual(verdicts([ns, lr("apps", { limits: [null, bad, good] }), goodRq], "namespace-guardrails"), []);
+        assert.deepEqual(verdicts([ns, lr("apps", { limits: [bad] }), goodRq], "namespace-guardrails"), [["mandatory", "Namespace apps must have a LimitRange that gives every container positive default CPU and memory requests and limits; its LimitRange lr gives containers no positive default CPU and memory request and limit (default/defaultRequest, or max/min)."]]);
+        assert.equal(verdicts([ns, lr("apps", { limits: [{ type: "Container", max: { cpu: "1", memory: "1Gi" }, defaultRequest: { cpu: "0", memory: "1Gi" } }] }), goodRq], "namespace-guardrails").length, 1);
+    });
+    it("ResourceQuota: requests.* or limits.* alone bound a resource, zero is a bound, a negative or scopeSelector'd quota is not", () => {
+        const goodLr = lr("apps", goodLimits);
+        const rq = (spec: unknown, metadata: Record<string, unknown> = { name: "rq", namespace: "apps" }) => res("kubernetes:core/v1:ResourceQuota", { metadata, spec });
+        const guard = (...rs: PolicyResource[]) => verdicts([ns, goodLr, ...rs], "namespace-guardrails").map(([, m]) => m);
+        assert.deepEqual(guard(rq({ hard: { "requests.cpu": "1", "requests.memory": "1Gi" } })), []);
+        assert.deepEqual(guard(rq({ hard: { "limits.cpu": "1", "limits.memory": "1Gi" } })), []);
+        assert.deepEqual(guard(rq({ hard: { cpu: "0", memory: "0" } })), []);
+        assert.deepEqual(guard(rq({ hard: { cpu: "-1", memory: "1Gi" } })), ["Namespace apps must have a ResourceQuota that bounds its CPU and memory; its ResourceQuota rq sets no hard limit for cpu (cpu/requests.cpu/limits.cpu, memory/...)."]);
+        assert.deepEqual(guard(rq({ hard: { cpu: "1", memory: "1Gi" }, scopeSelector: { matchExpressions: [] } })), ["Namespace apps must have a ResourceQuota that bounds its CPU and memory; its ResourceQuota rq is scoped (scopes/scopeSelector), so it bounds only some pods."]);
+        // Without a name the resource's own name is used; two wrong quotas are listed one after the other.
+        const unnamed = rq({}, { namespace: "apps" });
+        assert.deepEqual(guard(unnamed, rq({ hard: { cpu: "1" } })), [`Namespace apps must have a ResourceQuota that bounds its CPU and memory; its ResourceQuota ${unnamed.name} sets no hard limit for cpu or memory (cpu/requests.cpu/limits.cpu, memory/...); rq sets no hard limit for memory (cpu/requests.cpu/limits.cpu, memory/...).`]);
+        // A quota without metadata names no namespace.
+        assert.deepEqual(guard(res("kubernetes:core/v1:ResourceQuota", { spec: { hard: { cpu: "1", memory: "1Gi" } } })), ["Namespace apps must have a ResourceQuota that bounds its CPU and memory; it has no ResourceQuota."]);
+    });
+    it("a Namespace without metadata is named by its resource name", () => {
+        const bare = res("kubernetes:core/v1:Namespace", {});
+        assert.deepEqual(verdicts([bare, lr(bare.name, goodLimits)], "namespace-guardrails"), [["mandatory", `Namespace ${bare.name} must have a ResourceQuota that bounds its CPU and memory; it has no ResourceQuota.`]]);
+    });
     it("a namespace whose own LimitRange is wrong stays mandatory even when another LimitRange's namespace is unknown", () => {
         const v = verdicts([ns, lr("apps", {}), lr(UNKNOWN, goodLimits), goodRq], "namespace-guardrails");
         assert.deepEqual(v, [["mandatory", "Namespace apps must have a LimitRange that gives every container positive default CPU and memory requests and limits; its LimitRange lr has no limit of type Container."]]);
