@@ -79,6 +79,23 @@ describe("mutation-found cases: Helm release resources", () => {
         assert.equal(chartName(null), "");
         assert.equal(chartName("oci://ghcr.io/org/charts/loki:6.1.0"), "loki");
     });
+    it("chart names from .tgz files with pre-release and build versions, multi-digit versions, repo paths; a plain name with digits is kept", () => {
+        for (const [given, name] of [
+            ["loki-6.1.0-rc.1.tgz", "loki"],
+            ["https://example.com/charts/loki-6.10.0+build.5.TGZ", "loki"],
+            ["./charts/kube-prometheus-stack-v88.5.13.tgz", "kube-prometheus-stack"],
+            ["prometheus-community/kube-prometheus-stack", "kube-prometheus-stack"],
+            ["oci://ghcr.io/org/charts/kyverno@sha256:" + "a".repeat(64), "kyverno"],
+            ["my-chart-1.2.3", "my-chart-1.2.3"],
+            ["charts/velero/", "velero"],
+        ]) assert.equal(chartName(given), name, given);
+    });
+    it("a values resources block with requests above limits is refused; a volume claim template's resources are not a container's", () => {
+        assert.deepEqual(helm({ resources: { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } } }), ["Helm release rel (chart in-house): resources must set requests.cpu within limits.cpu."]);
+        assert.deepEqual(helm({ resources: RES, volumeClaimTemplate: { resources: {} } }), []);
+        assert.deepEqual(helm({ resources: RES, server: { volumeClaimTemplates: [{ spec: { resources: {} } }] } }), []);
+        assert.deepEqual(helm({ resources: RES, server: { myvolumeClaimTemplate: { resources: {} } } }), ["Helm release rel (chart in-house): server.myvolumeClaimTemplate.resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+    });
     it("a storage-only resources block (a volume's size) is not a container's; one that also names cpu or memory is", () => {
         assert.deepEqual(helm({ resources: RES, persistence: { resources: { requests: { storage: "10Gi" } } } }), []);
         assert.deepEqual(helm({ resources: RES, persistence: { resources: { limits: { storage: "10Gi" } } } }), []);
