@@ -96,6 +96,32 @@ describe("mutation-found cases: Helm release resources", () => {
         assert.deepEqual(helm({ resources: RES, server: { volumeClaimTemplates: [{ spec: { resources: {} } }] } }), []);
         assert.deepEqual(helm({ resources: RES, server: { myvolumeClaimTemplate: { resources: {} } } }), ["Helm release rel (chart in-house): server.myvolumeClaimTemplate.resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
     });
+    it("a part switched off (`<part>.enabled: false`) needs no resources; switched on explicitly or by default it does", () => {
+        assert.deepEqual(helm({ resources: RES, sidecar: { enabled: false } }, "grafana"), []);
+        assert.deepEqual(helm({ resources: RES }, "grafana"), ["Helm release rel (chart grafana): sidecar.resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+        assert.deepEqual(helm({ resources: RES, sidecar: { enabled: true, resources: {} } }, "grafana"), ["Helm release rel (chart grafana): sidecar.resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+        // A top-level path has no part to switch off.
+        assert.deepEqual(helm({ resources: false, sidecar: { resources: RES } }, "grafana"), ["Helm release rel (chart grafana): resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+        // A nested part's switch is the sibling of its resources: gateway.metrics.enabled for gateway.metrics.resources.
+        const loki = Object.fromEntries(["singleBinary", "write", "read", "backend", "chunksCache", "resultsCache", "memcachedExporter", "sidecar"].map((k) => [k, { resources: RES }]));
+        assert.deepEqual(helm({ ...loki, gateway: { resources: RES, metrics: { enabled: false } } }, "loki"), []);
+        assert.deepEqual(helm({ ...loki, gateway: { resources: RES, metrics: { enabled: true } } }, "loki"), ["Helm release rel (chart loki): gateway.metrics.resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+        // Other charts: a block of a part switched off is not judged.
+        assert.deepEqual(helm({ resources: RES, worker: { enabled: false, resources: {} } }), []);
+        assert.deepEqual(helm({ resources: RES, worker: { resources: {} } }), ["Helm release rel (chart in-house): worker.resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+    });
+    it("an optional part (jaeger's esIndexCleaner) is judged only when switched on", () => {
+        const jaeger = { jaeger: { resources: RES } };
+        assert.deepEqual(helm(jaeger, "jaeger"), []);
+        assert.deepEqual(helm({ ...jaeger, esIndexCleaner: { resources: {} } }, "jaeger"), []);
+        assert.deepEqual(helm({ ...jaeger, esIndexCleaner: { enabled: true } }, "jaeger"), ["Helm release rel (chart jaeger): esIndexCleaner.resources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+        assert.deepEqual(helm({ ...jaeger, esIndexCleaner: { enabled: true, resources: RES } }, "jaeger"), []);
+    });
+    it("resources blocks are keys named resources or ending in Resources, holding an object", () => {
+        assert.deepEqual(helm({ jobResources: {} }), ["Helm release rel (chart in-house): jobResources must set requests.cpu, limits.cpu, requests.memory, limits.memory."]);
+        assert.deepEqual(helm({ resources: RES, myresources: {}, resourcesPolicy: { mode: "x" }, extraResources: "inherit", moreResources: null }), []);
+        assert.deepEqual(messages([res("kubernetes:helm.sh/v3:Release", { name: "rel", values: {} })], "helm-workload-resources"), ["Helm release rel (chart ) sets no resources for its workloads."]);
+    });
     it("a storage-only resources block (a volume's size) is not a container's; one that also names cpu or memory is", () => {
         assert.deepEqual(helm({ resources: RES, persistence: { resources: { requests: { storage: "10Gi" } } } }), []);
         assert.deepEqual(helm({ resources: RES, persistence: { resources: { limits: { storage: "10Gi" } } } }), []);
