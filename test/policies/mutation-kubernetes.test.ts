@@ -141,6 +141,11 @@ describe("mutation-found cases: workload rules' messages", () => {
         assert.deepEqual(messages([pod("default", {})], "workload-hygiene"), ["Pod p runs in the default namespace [CIS EKS 4.5.2]."]);
         assert.deepEqual(messages([pod("apps", {})], "workload-hygiene"), []);
     });
+    it("workload-hygiene skips null volumes and names a hostPath volume outside the system namespaces", () => {
+        const p = pod("apps", {});
+        p.props.spec.volumes = [null, { name: "host", hostPath: { path: "/var/run" } }];
+        assert.deepEqual(messages([p], "workload-hygiene"), ["Pod p mounts hostPath /var/run (volume host) outside the system namespaces."]);
+    });
     it("container-resources refuses resources that are not an object, saying so", () => {
         for (const resources of [null, "100m", ["cpu"], 3]) {
             assert.deepEqual(messages([pod("apps", { resources })], "container-resources"), ["Pod p: container c resources must be an object with requests and limits."], JSON.stringify(resources));
