@@ -146,6 +146,18 @@ describe("mutation-found cases: workload rules' messages", () => {
         p.props.spec.volumes = [null, { name: "host", hostPath: { path: "/var/run" } }];
         assert.deepEqual(messages([p], "workload-hygiene"), ["Pod p mounts hostPath /var/run (volume host) outside the system namespaces."]);
     });
+    it("a Patch is judged on the insecure values it sets, and not on the fields it leaves out", () => {
+        const patch = (container: Record<string, unknown>) => res("kubernetes:apps/v1:DeploymentPatch", { metadata: { name: "web", namespace: "apps" }, spec: { template: { spec: { containers: [{ name: "c", ...container }] } } } });
+        assert.deepEqual(messages([patch({})], "workload-hygiene"), []);
+        assert.deepEqual(messages([patch({ securityContext: { allowPrivilegeEscalation: true, readOnlyRootFilesystem: false, runAsNonRoot: false } })], "workload-hygiene"), [
+            "Deployment web: container c must set allowPrivilegeEscalation: false [CIS EKS 4.2.5].",
+            "Deployment web: container c must set readOnlyRootFilesystem: true.",
+            "Deployment web: container c must run as non-root (runAsNonRoot: true).",
+        ]);
+        assert.deepEqual(messages([patch({ resources: { requests: { cpu: "0" } } })], "container-resources"), ['Deployment web: container c resources.requests.cpu is "0": zero means no limit to the kubelet and no reservation to the scheduler; set a positive quantity.']);
+        assert.deepEqual(messages([patch({ resources: { limits: { memory: "0" } } })], "container-resources"), ['Deployment web: container c resources.limits.memory is "0": zero means no limit to the kubelet and no reservation to the scheduler; set a positive quantity.']);
+        assert.deepEqual(messages([patch({ resources: { requests: { cpu: "1" } } })], "container-resources"), []);
+    });
     it("container-resources refuses resources that are not an object, saying so", () => {
         for (const resources of [null, "100m", ["cpu"], 3]) {
             assert.deepEqual(messages([pod("apps", { resources })], "container-resources"), ["Pod p: container c resources must be an object with requests and limits."], JSON.stringify(resources));
