@@ -174,6 +174,32 @@ describe("mutation-found cases: workload rules' messages", () => {
     });
 });
 
+describe("mutation-found cases: rollout-workload-ref", () => {
+    const ref = (workloadRef: unknown, group = "argoproj.io", kind = "Rollout") => res(`kubernetes:${group}/v1alpha1:${kind}`, { metadata: { name: "ro", namespace: "apps" }, spec: { workloadRef } });
+    const deployment = (metadata: Record<string, unknown>, type = "kubernetes:apps/v1:Deployment") => res(type, { metadata: { namespace: "apps", ...metadata }, spec: { selector: {}, template: { spec: { containers: [{ name: "c", image: IMAGE, resources: RES, securityContext: HARDENED }] } } } });
+    const check = (...rs: PolicyResource[]) => messages(rs, "rollout-workload-ref");
+    const MISSING = "Rollout ro: spec.workloadRef Deployment web (namespace apps) is not in this stack or input with a pod template, so the pods it runs cannot be checked; deploy the Deployment with it.";
+
+    it("a workloadRef without a string kind and name is refused", () => {
+        for (const w of [null, {}, { kind: 5, name: "web" }, { kind: "Deployment", name: 7 }, { kind: "Deployment" }, { name: "web" }, { kind: "", name: "web" }, { kind: "Deployment", name: "" }]) {
+            assert.deepEqual(check(ref(w)), ["Rollout ro: spec.workloadRef must name a kind and a name."], JSON.stringify(w));
+        }
+    });
+    it("only Rollouts with a workloadRef are checked", () => {
+        assert.deepEqual(check(res("kubernetes:argoproj.io/v1alpha1:Rollout", { metadata: { name: "ro" } })), []);
+        assert.deepEqual(check(ref({ kind: "Deployment", name: "web" }, "argoproj.io", "Experiment")), []);
+        assert.deepEqual(check(ref({ kind: "Deployment", name: "web" }, "example.com")), []);
+    });
+    it("an object without a name is found by its resource name; a named one, or a Patch, is not", () => {
+        const unnamed = deployment({});
+        assert.deepEqual(check(ref({ kind: "Deployment", name: unnamed.name }), unnamed), []);
+        const named = deployment({ name: "other" });
+        assert.equal(check(ref({ kind: "Deployment", name: named.name }), named).length, 1);
+        assert.deepEqual(check(ref({ kind: "Deployment", name: "web" }), deployment({ name: "web" }, "kubernetes:apps/v1:DeploymentPatch")), [MISSING]);
+        assert.deepEqual(check(ref({ kind: "Deployment", name: "web" }), deployment({ name: "web" })), []);
+    });
+});
+
 describe("mutation-found cases: DR facts, what counts as a database replica", () => {
     const instance = (props: Record<string, unknown>) => res("aws:rds/instance:Instance", { identifier: "db", ...props });
     it("only a non-empty or unknown replicateSourceDb makes a replica", () => {
