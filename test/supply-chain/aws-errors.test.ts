@@ -13,7 +13,7 @@ import { ecrClient, kmsClient, resetAwsClients } from "../../policies/supply-cha
 import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
 import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
 import { REPO_ROOT } from "../../lib/offline/stack";
-import { withAwsEnv } from "../harness/aws-endpoint";
+import { NO_AWS_FILES, withAwsEnv } from "../harness/aws-endpoint";
 
 /** An error as the SDK raises a service error: name, message, HTTP status and attempts in $metadata. */
 function serviceError(name: string, message: string, status = 400, attempts = 1): Error {
@@ -85,7 +85,7 @@ describe("the pack loads the AWS SDK only when registry mode needs it", () => {
                 await evaluatePackAsync([pod], parsePackConfig(${JSON.stringify(registry)}));
                 console.log(JSON.stringify([offline, loaded()]));
             })();`;
-        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: "", AWS_PROFILE: "", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" }, timeout: 100000 });
+        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...NO_AWS_FILES, AWS_ACCESS_KEY_ID: "", AWS_PROFILE: "", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" }, timeout: 100000 });
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(JSON.parse(r.stdout.trim()), [false, true]);
     });

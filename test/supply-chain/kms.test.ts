@@ -159,6 +159,23 @@ describe("KMS GetPublicKey through the AWS SDK (local KMS endpoint)", () => {
         env({ AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "s3cret" });
         await assert.rejects(fetchKmsPublicKey("awskms:///alias/no-region-here"), /no region/);
     });
+
+    it("the tests' AWS environment is theirs alone: a [default] profile in the user's own ~/.aws (a platform engineer's laptop) does not answer", async () => {
+        const home = fresh();
+        fs.mkdirSync(path.join(home, ".aws"));
+        fs.writeFileSync(path.join(home, ".aws", "credentials"), "[default]\naws_access_key_id = AKIATEST\naws_secret_access_key = s3cret\n");
+        fs.writeFileSync(path.join(home, ".aws", "config"), "[default]\nregion = eu-west-1\n");
+        const saved = process.env.HOME;
+        process.env.HOME = home;
+        try {
+            env({});
+            const before = kms.seen.length;
+            await assert.rejects(fetchKmsPublicKey(REF), /no AWS credentials from the default chain .*failing closed/);
+            assert.equal(kms.seen.length, before, "nothing signed with the user's credentials");
+        } finally {
+            process.env.HOME = saved;
+        }
+    });
 });
 
 describe("registry mode with the stack's KMS key (docker-registry + local KMS endpoint)", function () {
