@@ -40,8 +40,16 @@ function reportAll(report: ReportViolation, findings: Finding[]): void {
     for (const f of findings) reportObject({ message: f.message, urn: f.resource?.urn, ...(f.undecided ? { enforcementLevel: "advisory" as const } : {}) });
 }
 
-const asResource = (r: { urn: string; type: string; name: string; props: Record<string, any>; opts: { protect?: boolean } }): PolicyResource =>
-    ({ urn: r.urn, type: r.type, name: r.name, props: plainCopy(r.props), protect: r.opts.protect, fromStack: true });
+/** The region of an AWS resource: its provider's `region` input (the default provider's comes from `aws:region`). */
+function providerRegion(r: { type: string; provider?: { props?: Record<string, unknown> } }): string | undefined {
+    const region = r.type.startsWith("aws:") ? plainCopy(r.provider?.props ?? {})?.region : undefined;
+    return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? region : undefined;
+}
+
+const asResource = (r: { urn: string; type: string; name: string; props: Record<string, any>; opts: { protect?: boolean }; provider?: { props?: Record<string, unknown> } }): PolicyResource => {
+    const region = providerRegion(r);
+    return { urn: r.urn, type: r.type, name: r.name, props: plainCopy(r.props), protect: r.opts.protect, fromStack: true, ...(region ? { region } : {}) };
+};
 
 const policies = ALL_POLICIES.map((p): ResourceValidationPolicy | StackValidationPolicy => {
     const common = { name: p.name, description: p.description, enforcementLevel: p.enforcementLevel, configSchema: INFOS.get(p.name)!.configSchema! };

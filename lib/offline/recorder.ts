@@ -28,6 +28,8 @@ export interface RecordedResource {
     inputs: Record<string, any>;
     /** Input property paths that hold secrets. */
     secretPaths: string[];
+    /** AWS region of an `aws:` resource (its explicit provider's region, else the stack's); set by the stack loader. */
+    region?: string;
     resource: pulumi.Resource;
 }
 

@@ -95,7 +95,14 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
         options.extend?.(platform);
         return platform;
     });
+    setRegions(resources, config.region);
     return new BuiltStack(stack, config, result, resources);
+}
+
+/** Each `aws:` resource's region: its explicit provider's `region` input, else the stack's (the default provider). */
+export function setRegions(resources: RecordedResource[], stackRegion: string): void {
+    const providers = new Map(resources.filter((r) => r.type === "pulumi:providers:aws").map((p) => [p.key, String(p.inputs.region ?? stackRegion)]));
+    for (const r of resources) if (r.custom && r.type.startsWith("aws:")) r.region = (r.provider && providers.get(r.provider)) || stackRegion;
 }
 
 /**
