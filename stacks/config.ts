@@ -10,6 +10,7 @@ import { partitionOf } from "../components/shared/naming";
 import { awsRegion, CONNECTION_ARN, platformSchema, PlatformSettings, regionProblem, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
 import { closest } from "./suggest";
 import { parseAllowedAccountIds, signingChecks } from "./supply-chain-checks";
+import { awsProviderSettings, drProblems } from "./dr-checks";
 
 export * from "./config-schema";
 
@@ -25,6 +26,8 @@ export interface PlatformConfig extends PlatformSettings {
     drSubnets?: SubnetPlan;
     /** `aws:allowedAccountIds`: the provider refuses any other account; names the signing key and registry in the policy config. */
     allowedAccountIds: string[];
+    /** The stack's `aws:` settings other than region and stsRegion, as provider arguments: the DR-region provider carries them. */
+    awsProvider: Record<string, unknown>;
     /** Secret config values under the `platform-secrets:` namespace (receiver URLs/keys), wrapped as Pulumi secrets where used. */
     secrets: Record<string, string>;
 }
@@ -71,6 +74,8 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     const cfg = parsed.data;
     const subnets = crossFieldChecks(cfg, String(region), problems);
     const allowedAccountIds = parseAllowedAccountIds(decodeConfigValue(input.values["aws:allowedAccountIds"]), cfg.supplyChain.signing.enabled, problems);
+    // issue 22: pinned zones, the DR runner and break-glass role, and what a failover needs.
+    if (awsRegion.safeParse(region).success) problems.push(...drProblems(cfg, String(region), input.values, allowedAccountIds));
     const secrets: Record<string, string> = {};
     for (const [key, value] of Object.entries(input.values)) {
         if (key.startsWith(`${SECRETS_NAMESPACE}:`) && typeof value === "string") secrets[key.slice(SECRETS_NAMESPACE.length + 1)] = value;
@@ -82,7 +87,7 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     });
     if (problems.length > 0) throw new ConfigError(source, problems);
     const drSubnets = cfg.dr.enabled ? planSubnets(cfg.dr.vpcCidr, cfg.network.azCount, cfg.network.subnetPrefixes) : undefined;
-    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, drSubnets, secrets, allowedAccountIds };
+    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, drSubnets, secrets, allowedAccountIds, awsProvider: awsProviderSettings(input.values) };
 }
 
 /** Reads the current stack's config through the Pulumi runtime. */
@@ -125,12 +130,6 @@ function crossFieldChecks(cfg: PlatformSettings, region: string, problems: strin
         subnets = planSubnets(network.cidr, network.azCount, network.subnetPrefixes);
     } catch (e) {
         problems.push(`platform:network.subnetPrefixes: ${(e as Error).message}; use a larger network.cidr or longer prefixes`);
-    }
-    if (network.availabilityZones && network.availabilityZones.length !== network.azCount) {
-        problems.push(`platform:network.availabilityZones: lists ${network.availabilityZones.length} zones but network.azCount is ${network.azCount}; list exactly azCount zones or omit the key`);
-    }
-    for (const [i, az] of (network.availabilityZones ?? []).entries()) {
-        if (!az.startsWith(region)) problems.push(`platform:network.availabilityZones[${i}]: ${show(az)} is not in aws:region ${region}`);
     }
     const names = new Set<string>();
     eks.nodeGroups.forEach((g, i) => {

@@ -3,6 +3,8 @@
  * subnets, its own security group and DR-region KMS key, TLS forced) plus RDS automated backups
  * replication for point-in-time restore in the DR region. `promote: true` removes the replication
  * source, which promotes the same instance (an update, not a replacement) to a standalone primary.
+ * The replica is deleted without a final snapshot (RDS refuses one for a replica); the promoted
+ * instance, when protected, keeps one.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -84,8 +86,10 @@ export class DatabaseReplica extends pulumi.ComponentResource {
             autoMinorVersionUpgrade: true,
             copyTagsToSnapshot: true,
             deletionProtection: args.protect,
-            skipFinalSnapshot: !args.protect,
-            finalSnapshotIdentifier: args.protect ? `${args.identifier}-final` : undefined,
+            // DeleteDBInstance refuses FinalDBSnapshotIdentifier for a read replica ("not supported for read replicas"):
+            // a replica is deleted without one; once promoted it is a standalone primary and gets the final snapshot.
+            skipFinalSnapshot: !(args.protect && args.promote),
+            finalSnapshotIdentifier: args.protect && args.promote ? `${args.identifier}-final` : undefined,
             deleteAutomatedBackups: !args.protect,
             applyImmediately: true,
             tags: args.tags,

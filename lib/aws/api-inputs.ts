@@ -115,6 +115,9 @@ export const API_INPUTS: ApiInput[] = [
  * (ids and ARNs produced by other resources, policy documents checked by the IAM rules, tags).
  */
 export const UNCONSTRAINED_TYPES = [
+    // Not derived yet (scripts/derive-aws-facts.ts needs python3-botocore to add their limits).
+    "aws:secretsmanager/secret:Secret",
+    "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
     "aws:cloudwatch/eventTarget:EventTarget",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",

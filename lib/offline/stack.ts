@@ -10,7 +10,7 @@ import { parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../st
 import { buildCiBootstrap, buildPlatform, Platform } from "../../stacks/platform";
 import { skipEngineDebugInfo } from "./debug-info";
 import { assertBootstrapSafe } from "../../components/ci/bootstrap-guard";
-import { PlatformMocks } from "./mocks";
+import { MockAccount, PlatformMocks } from "./mocks";
 import { record, RecordedResource } from "./recorder";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -37,6 +37,8 @@ export class BuiltStack {
         readonly config: PlatformConfig,
         readonly platform: Platform,
         readonly resources: RecordedResource[],
+        /** Every custom resource's inputs as the mocks received them (a later build's `account.deployed`). */
+        readonly registered: ReadonlyMap<string, unknown> = new Map(),
     ) {}
 
     /** Resources of a type token, e.g. `aws:ec2/subnet:Subnet`. */
@@ -78,13 +80,14 @@ export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promis
  * effects); `values` replaces the YAML config entirely; `extend` adds resources to the built
  * platform in the same program (the bench's synthetic fleet).
  */
-export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void } = {}): Promise<BuiltStack> {
+export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void; account?: MockAccount } = {}): Promise<BuiltStack> {
     const values = structuredClone(options.values ?? readStackConfig(stack)) as Record<string, any>;
     options.mutate?.(values);
     withPlaceholderSecrets(values);
     const config = parsePlatformConfig({ project: PROJECT, stack, values });
     skipEngineDebugInfo();
-    await pulumi.runtime.setMocks(new PlatformMocks(config.region), PROJECT, stack, false);
+    const mocks = new PlatformMocks(config.region, options.account);
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     // The bootstrap guard asks AWS (the mocks) first, as stacks/index.ts does.
     if (config.ciBootstrap) await assertBootstrapSafe({ prefix: `${config.project}-${config.stack}`, environment: config.environment });
@@ -95,8 +98,10 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
         options.extend?.(platform);
         return platform;
     });
+    // `pulumi up` serializes the stack outputs: a failing invoke behind one fails the update, so it fails here too.
+    await Promise.all(Object.values((result as { outputs?: Record<string, unknown> }).outputs ?? {}).map((o) => promiseOf(o)));
     setRegions(resources, config.region);
-    return new BuiltStack(stack, config, result, resources);
+    return new BuiltStack(stack, config, result, resources, mocks.registered);
 }
 
 /** Each `aws:` resource's region: its explicit provider's `region` input, else the stack's (the default provider). */

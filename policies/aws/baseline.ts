@@ -3,6 +3,11 @@
  */
 import { isKmsArn } from "../lib/resources";
 import type { PolicyResource, ResourcePolicy } from "../lib/types";
+import { isUnknown } from "../lib/unknown";
+
+/** A value the engine marks secret (wrapped with the protocol's secret signature) or the offline plan masks ("[secret]"). */
+const isSecretValue = (v: unknown): boolean =>
+    v === "[secret]" || (!!v && typeof v === "object" && (v as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270");
 
 
 export const rdsBaseline: ResourcePolicy = {
@@ -23,7 +28,9 @@ export const rdsBaseline: ResourcePolicy = {
         const missingLogs = p.engine === "postgres" ? ["postgresql", "upgrade"].filter((t) => !exported.includes(t)) : exported.length ? [] : ["any log type"];
         if (missingLogs.length > 0) out.push(`RDS instance must export its logs to CloudWatch; missing ${missingLogs.join(", ")} [RDS.9].`);
         if (p.autoMinorVersionUpgrade === false) out.push("RDS instance must enable automatic minor version upgrades [RDS.13].");
-        if (p.password !== undefined) out.push("RDS instance must not set a master password in Pulumi state; use manageMasterUserPassword.");
+        // A self-managed master password (needed for a cross-region replica: RDS refuses one of a source whose password
+        // Secrets Manager manages) must be a Pulumi secret: encrypted in the state, never plaintext in config or code.
+        if (p.password !== undefined && !isSecretValue(p.password) && !isUnknown(p.password)) out.push("RDS instance master password must be a Pulumi secret (generated, e.g. with @pulumi/random), never plaintext; or use manageMasterUserPassword.");
         if (cfg.environment === "prod") {
             if (p.deletionProtection !== true) out.push("RDS instance in prod must have deletion protection [RDS.8].");
             if (p.multiAz !== true) out.push("RDS instance in prod must be Multi-AZ [RDS.5].");

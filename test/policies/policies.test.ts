@@ -39,7 +39,12 @@ describe("policy: rds-baseline", () => {
     it("fails short backup retention", () => { const r = good(); r.props.backupRetentionPeriod = 3; assertViolation(r, "rds-baseline", /at least 7 days; has 3 \[RDS\.11\]/); });
     it("fails without IAM auth", () => { const r = good(); r.props.iamDatabaseAuthenticationEnabled = false; assertViolation(r, "rds-baseline", /\[RDS\.10\]/); });
     it("fails without the upgrade log export", () => { const r = good(); r.props.enabledCloudwatchLogsExports = ["postgresql"]; assertViolation(r, "rds-baseline", /missing upgrade \[RDS\.9\]/); });
-    it("fails a password in state", () => { const r = good(); r.props.password = "hunter2"; assertViolation(r, "rds-baseline", /manageMasterUserPassword/); });
+    it("fails a plaintext password, passes one the engine marks secret or the plan masks", () => {
+        const r = good(); r.props.password = "hunter2"; assertViolation(r, "rds-baseline", /master password must be a Pulumi secret/);
+        for (const secret of ["[secret]", { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" }]) {
+            const ok = good(); delete ok.props.manageMasterUserPassword; ok.props.password = secret; assertClean(ok);
+        }
+    });
     it("fails prod without deletion protection, Multi-AZ, final snapshot or protect", () => {
         const r = good();
         Object.assign(r.props, { deletionProtection: false, multiAz: false, skipFinalSnapshot: true });

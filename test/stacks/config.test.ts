@@ -62,7 +62,9 @@ describe("config: every stack file parses", () => {
         // platform:ci.repository and connectionArn have no defaults (docs/deploy.md).
         const CI = { repository: "acme-corp/platform", connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/0b1c2d3e" };
         assert.throws(() => parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" } } }), /platform:ci\.repository: is required[\s\S]*platform:ci\.connectionArn: is required/);
-        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" }, "platform:ci": CI } });
+        // Zones, the DR runner's connection, the break-glass role and the account have no defaults either (docs/configuration.md).
+        const DR = { region: "us-west-2", availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"], ciConnectionArn: "arn:aws:codeconnections:us-west-2:123456789012:connection/0b1c2d3f", breakGlassRoleArn: "arn:aws:iam::123456789012:role/break-glass" };
+        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "aws:allowedAccountIds": ["123456789012"], "platform:environment": "prod", "platform:network": { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] }, "platform:dr": DR, "platform:ci": CI } });
         assert.equal(cfg.database.multiAz, true);
         assert.equal(cfg.database.deletionProtection, true);
         assert.equal(cfg.network.natGateways, "perAz");
