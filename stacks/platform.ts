@@ -198,9 +198,11 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         weeklyRetentionDays: cfg.backup.weeklyRetentionDays,
         monthlyRetentionDays: cfg.backup.monthlyRetentionDays,
         continuous: cfg.backup.continuous,
+        continuousRetentionDays: cfg.database.backupRetentionDays,
         vaultLock: cfg.backup.vaultLock,
         restoreTesting: cfg.backup.restoreTesting,
         dbInstanceArn: database.instanceArn,
+        restoreNetwork: { vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, dbSubnetGroupName: database.subnetGroupName, masterSecretArn: database.masterSecretArn, databaseKmsKeyArn: database.kmsKeyArn, logRetentionDays: cfg.eks.logRetentionDays },
         copyToVaultArn: dr?.vaultArn,
         protect,
     });

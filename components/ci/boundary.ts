@@ -20,6 +20,8 @@ export const BOUNDARY_SERVICES = [
 /** Single actions the roles need beyond those services: lookups, the runner's GitHub connection (both held by the deploy role too). */
 export const BOUNDARY_ACTIONS = [
     "tag:GetResources", "sts:GetCallerIdentity",
+    // The restore validation function reads the database's master credential (components/backup/restore-validation.ts).
+    "secretsmanager:GetSecretValue",
     "codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection",
     "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection",
 ] as const;
@@ -66,7 +68,7 @@ export const MANAGED_POLICY_SERVICES: Record<string, string[]> = {
  */
 export const PASSED_TO_SERVICES = [
     "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "codebuild.amazonaws.com",
-    "backup.amazonaws.com", "s3.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com",
+    "backup.amazonaws.com", "s3.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com", "lambda.amazonaws.com",
 ] as const;
 
 /** IAM actions whose request carries `iam:PermissionsBoundary` (the boundary a role gets, or has): allowed only with ours. */

@@ -73,6 +73,8 @@ export class Postgres extends pulumi.ComponentResource {
     public readonly masterSecretArn: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** The DB subnet group (isolated subnets): restore tests restore into it. */
+    public readonly subnetGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:database:Postgres", name, {}, opts);
@@ -192,6 +194,7 @@ export class Postgres extends pulumi.ComponentResource {
         this.masterSecretArn = credential.secretArn;
         this.securityGroupId = sg.id;
         this.kmsKeyArn = key.arn;
+        this.subnetGroupName = subnetGroup.name;
         this.registerOutputs({
             endpoint: this.endpoint,
             address: this.address,

@@ -118,6 +118,9 @@ export const UNCONSTRAINED_TYPES = [
     // Not derived yet (scripts/derive-aws-facts.ts needs python3-botocore to add their limits).
     "aws:secretsmanager/secret:Secret",
     "aws:secretsmanager/secretVersion:SecretVersion",
+    "aws:lambda/function:Function",
+    "aws:lambda/permission:Permission",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
     "aws:cloudwatch/eventTarget:EventTarget",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
