@@ -221,7 +221,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         const replica = dr.replicate({ name: "velero", bucket: velero.bucket, kmsKeyArn: velero.kmsKeyArn, expireAfterDays: cfg.backup.velero.dailyTtlDays + 30 });
         dr.restoreVelero(accountId, replica);
     }
-    const drReport = dr?.report() ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
+    const drReport = dr?.report ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
 
     return {
         vpc,
@@ -290,6 +290,7 @@ function drOutputs(dr: DisasterRecovery | undefined, database: Postgres): Record
         drDatabaseEndpoint: dr?.databaseEndpoint ?? off,
         drDatabaseIdentifier: dr?.databaseIdentifier ?? off,
         drDbMasterSecretArn: dr ? replicaSecretArn(database.masterSecretArn, dr.region) : off,
+        drReplicatedBackupsArn: dr?.replicatedBackupsArn ?? off,
         drVaultArn: dr?.vaultArn ?? off,
         drClusterStateBucket: dr?.clusterState.bucketName ?? off,
         drCiRunnerProject: dr?.runner.projectName ?? off,

@@ -42,6 +42,8 @@ export interface DatabaseReplicaArgs {
 export class DatabaseReplica extends pulumi.ComponentResource {
     public readonly instance: aws.rds.Instance;
     public readonly endpoint: pulumi.Output<string>;
+    /** ARN of the replicated automated backups in the DR region (the replication resource's id). */
+    public readonly backupsReplicationArn: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:dr:DatabaseReplica", name, {}, opts);
@@ -95,12 +97,13 @@ export class DatabaseReplica extends pulumi.ComponentResource {
             tags: args.tags,
         }, { ...dr, protect: args.protect, dependsOn: logGroups });
         // Point-in-time restore in the DR region even if the replica itself is lost.
-        new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-replication`, {
+        const backups = new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-replication`, {
             sourceDbInstanceArn: args.sourceInstanceArn,
             kmsKeyId: args.kmsKeyArn,
             retentionPeriod: args.backupRetentionDays,
         }, dr);
         this.endpoint = this.instance.endpoint;
-        this.registerOutputs({ endpoint: this.endpoint });
+        this.backupsReplicationArn = backups.id;
+        this.registerOutputs({ endpoint: this.endpoint, backupsReplicationArn: this.backupsReplicationArn });
     }
 }

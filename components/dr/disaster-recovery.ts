@@ -82,6 +82,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
     public readonly breakGlassRoleArn: pulumi.Output<string>;
     public databaseEndpoint?: pulumi.Output<string>;
     public databaseIdentifier?: string;
+    /** ARN of the database's automated backups replicated to the DR region. */
+    public replicatedBackupsArn?: pulumi.Output<string>;
     private readonly baseName: string;
     private readonly args: DisasterRecoveryArgs;
     private readonly drCtx: PlatformContext;
@@ -155,6 +157,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             accountId: this.args.accountId, region: this.args.region, logRetentionDays: db.logRetentionDays,
         }, { parent: this });
         this.databaseEndpoint = replica.endpoint;
+        this.replicatedBackupsArn = replica.backupsReplicationArn;
         return replica;
     }
 
@@ -171,8 +174,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
         return r.destination;
     }
 
-    /** What each store recovers after a region outage with what this component built. */
-    public report(): RecoveryFigure[] {
+    /** What each store recovers after a region outage with what this component built (read it after replicateDatabase and replicate). */
+    public get report(): RecoveryFigure[] {
         return recoveryFigures({
             databaseReplica: this.databaseEndpoint !== undefined,
             databaseBackupReplication: this.databaseEndpoint !== undefined,

@@ -173,7 +173,9 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     private resource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>, region: string): { id: string | undefined; state: Record<string, any> } {
         const id = args.type.startsWith("kubernetes:")
             ? `${inputs.metadata?.namespace ? `${inputs.metadata.namespace}/` : ""}${inputs.metadata?.name ?? args.name}`
-            : `${ID_PREFIX[args.type] ?? `${args.name}-`}${hex(`${args.type}:${args.name}`, 17)}`;
+            : args.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+                ? `arn:aws:rds:${region}:${MOCK_ACCOUNT_ID}:auto-backup:ab-${hex(args.name, 26)}` // its id is the replicated backups' ARN
+                : `${ID_PREFIX[args.type] ?? `${args.name}-`}${hex(`${args.type}:${args.name}`, 17)}`;
         const extra = computed(args.type, args.name, region, inputs);
         const arn = args.type.startsWith("aws:") ? arnFor(args.type, args.name, region, { ...inputs, ...extra }) : undefined;
         return { id, state: { ...inputs, ...(arn ? { arn } : {}), ...extra } };

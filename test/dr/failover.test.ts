@@ -168,6 +168,7 @@ describe("failover with the primary region down (issue 22)", () => {
         assert.equal(o.drDatabaseIdentifier, "platform-prod-postgres-dr");
         assert.match(await promiseOf(o.drDatabaseEndpoint as string), /^platform-prod-postgres-dr\..*\.eu-central-1\.rds\.amazonaws\.com:5432$/);
         assert.match(await promiseOf(o.drVaultArn as string), /^arn:aws:backup:eu-central-1:/);
+        assert.match(await promiseOf(o.drReplicatedBackupsArn as string), /^arn:aws:rds:eu-central-1:123456789012:auto-backup:ab-/);
         assert.match(await promiseOf(o.drClusterStateBucket as string), /^platform-prod-dr-cluster-state-/);
         assert.equal(await promiseOf(o.drBreakGlassRoleArn as string), "arn:aws:iam::123456789012:role/platform-break-glass");
         assert.match(await promiseOf(failover.platform.outputs.drStandbyClusterEndpoint as string), /eu-central-1\.eks\.amazonaws\.com/);
