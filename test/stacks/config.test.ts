@@ -1,25 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
+import { loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
 import { readStackConfig, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
+import { configProblems } from "../harness/config-problems";
 import { Region } from "@pulumi/aws/types/enums";
 
 const OTHER_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
 
 /** Parses prod's config with one change and returns the problem lines (fails if it parses). */
-function problems(mutate: (v: Record<string, any>) => void, stack = "prod"): string[] {
-    const values = structuredClone(readStackConfig(stack)) as Record<string, any>;
-    withPlaceholderSecrets(values);
-    mutate(values);
-    try {
-        parsePlatformConfig({ project: "platform", stack, values });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        assert.match(e.message, new RegExp(`^Invalid platform config \\(Pulumi\\.${stack}\\.yaml\\):`));
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
+const problems = configProblems;
 
 function assertProblem(lines: string[], pattern: RegExp): void {
     assert.ok(lines.some((l) => pattern.test(l)), `no problem matching ${pattern}; got:\n${lines.join("\n")}`);
