@@ -325,8 +325,8 @@ export const drSchema = z.strictObject({
 export const supplyChainSchema = z.strictObject({
     /** `registry` verifies cosign signatures and SBOM attestations online; `offline` checks digests and registries only. Defaults to offline. */
     verificationMode: z.enum(["offline", "registry"]).default("offline"),
-    /** Registry or registry/repository prefixes images may come from, matched on whole path segments. */
-    allowedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).min(1).default(["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io"]),
+    /** Registry or registry/repository prefixes images may come from, matched on whole path segments. Defaults to public.ecr.aws, registry.k8s.io, quay.io, ghcr.io, docker.io and reg.kyverno.io (where the Kyverno chart pulls its images). */
+    allowedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).min(1).default(["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io", "reg.kyverno.io"]),
     /** Registry prefixes whose images must carry a cosign signature and an SBOM attestation from cosignPublicKeys. Defaults to []. */
     signedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).default([]),
     /** Cosign ECDSA P-256 public keys (PEM) images must be signed with. */
@@ -379,6 +379,8 @@ export const platformSchema = z.strictObject({
     /** The in-VPC CI runner and the roles CI uses. Required: ci.repository and ci.connectionArn. */
     // An absent platform:ci is validated as {} so the error names ci.repository and ci.connectionArn (they have no defaults).
     ci: ciSchema.prefault({} as z.input<typeof ciSchema>),
+    /** EC2 instance types and RDS instance classes newer than the lists the pinned @pulumi/aws ships (stacks/instance-types.ts), accepted as written. Defaults to []. */
+    unlistedInstanceTypes: z.array(z.string().regex(/^(db\.)?[a-z][a-z0-9-]*\.[a-z0-9-]+$/, "must be an EC2 instance type such as m9i.large or an RDS class such as db.r9g.large")).default([]),
     /** First deploy of a new account/region: build only the network and the CI runner (AWS APIs only, so a GitHub-hosted runner can apply it); set by the deploy workflow's bootstrap run, never in the stack file. Defaults to false. */
     ciBootstrap: z.boolean().default(false),
 });

@@ -5,11 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { cidrsOverlap, planSubnets, SubnetPlan } from "../components/network/subnets";
-import { partitionOf } from "../components/shared/naming";
-import { awsRegion, CONNECTION_ARN, platformSchema, PlatformSettings, regionProblem, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
+import { planSubnets, SubnetPlan } from "../components/network/subnets";
+import { awsRegion, platformSchema, PlatformSettings, regionProblem } from "./config-schema";
+import { partialParse, runRules } from "./config-partial";
+import { CROSS_FIELD_RULES, ruleContext } from "./config-rules";
 import { closest } from "./suggest";
-import { parseAllowedAccountIds, signingChecks } from "./supply-chain-checks";
+import { parseAllowedAccountIds } from "./supply-chain-checks";
 import { awsProviderSettings, drProblems } from "./dr-checks";
 
 export * from "./config-schema";
@@ -66,28 +67,34 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     const problems: string[] = [];
     if (region === undefined || region === "") problems.push("aws:region: is required; set it with: pulumi config set aws:region <region>, e.g. eu-west-1");
     else if (!awsRegion.safeParse(region).success) problems.push(`aws:region: ${show(region)} ${regionProblem(region)}`);
-    const parsed = platformSchema.safeParse(raw);
-    if (!parsed.success) {
-        problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)));
-        throw new ConfigError(source, problems);
-    }
-    const cfg = parsed.data;
-    const subnets = crossFieldChecks(cfg, String(region), problems);
-    const allowedAccountIds = parseAllowedAccountIds(decodeConfigValue(input.values["aws:allowedAccountIds"]), cfg.supplyChain.signing.enabled, problems);
-    // issue 22: pinned zones, the DR runner and break-glass role, and what a failover needs.
-    if (awsRegion.safeParse(region).success) problems.push(...drProblems(cfg, String(region), input.values, allowedAccountIds));
+    // Rules that need the region are skipped when it is missing or invalid (no "create it in undefined").
+    const validRegion = typeof region === "string" && awsRegion.safeParse(region).success ? region : undefined;
     const secrets: Record<string, string> = {};
     for (const [key, value] of Object.entries(input.values)) {
         if (key.startsWith(`${SECRETS_NAMESPACE}:`) && typeof value === "string") secrets[key.slice(SECRETS_NAMESPACE.length + 1)] = value;
     }
-    cfg.alerting.receivers.forEach((r, i) => {
-        if (!secrets[r.urlSecret]) {
-            problems.push(`platform:alerting.receivers[${i}].urlSecret: secret ${SECRETS_NAMESPACE}:${r.urlSecret} is not set; set it with: pulumi config set --secret ${SECRETS_NAMESPACE}:${r.urlSecret} <value>`);
-        }
-    });
-    if (problems.length > 0) throw new ConfigError(source, problems);
+    const parsed = platformSchema.safeParse(raw);
+    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)));
+    // With schema errors the cross-field rules still run on every part that is valid, so all problems are listed at once.
+    const partial = parsed.success ? { ok: true as const, data: parsed.data } : partialParse(platformSchema, raw);
+    if (!partial.ok) throw new ConfigError(source, problems);
+    const cfg = partial.data as PlatformSettings;
+    const ctx = ruleContext(cfg, validRegion, problems);
+    let allowedAccountIds: string[] = [];
+    runRules([
+        ...CROSS_FIELD_RULES,
+        () => (allowedAccountIds = parseAllowedAccountIds(decodeConfigValue(input.values["aws:allowedAccountIds"]), cfg.supplyChain.signing.enabled, problems)),
+        // issue 22: pinned zones in both regions, the DR runner and break-glass role, the one account, what a failover needs.
+        (c) => problems.push(...drProblems(cfg, c.region, input.values, allowedAccountIds)),
+        () => cfg.alerting.receivers.forEach((r, i) => {
+            if (!secrets[r.urlSecret]) {
+                problems.push(`platform:alerting.receivers[${i}].urlSecret: secret ${SECRETS_NAMESPACE}:${r.urlSecret} is not set; set it with: pulumi config set --secret ${SECRETS_NAMESPACE}:${r.urlSecret} <value>`);
+            }
+        }),
+    ], ctx);
+    if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
     const drSubnets = cfg.dr.enabled ? planSubnets(cfg.dr.vpcCidr, cfg.network.azCount, cfg.network.subnetPrefixes) : undefined;
-    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: subnets!, drSubnets, secrets, allowedAccountIds, awsProvider: awsProviderSettings(input.values) };
+    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: ctx.subnets as SubnetPlan, drSubnets, secrets, allowedAccountIds, awsProvider: awsProviderSettings(input.values) };
 }
 
 /** Reads the current stack's config through the Pulumi runtime. */
@@ -111,72 +118,6 @@ function decodeConfigValue(value: unknown): unknown {
         }
     }
     return value;
-}
-
-function crossFieldChecks(cfg: PlatformSettings, region: string, problems: string[]): SubnetPlan | undefined {
-    const { network, eks, database, dr, backup, supplyChain, alerting } = cfg;
-    let subnets: SubnetPlan | undefined;
-    // issue 14: one access entry per principal; the CI roles get theirs from platform:ci.
-    for (const [i, arn] of eks.adminRoleArns.entries()) {
-        const name = arn.split("/").pop();
-        if (name === cfg.ci.deployRoleName || name === cfg.ci.previewRoleName || eks.adminRoleArns.indexOf(arn) !== i) {
-            problems.push(`platform:eks.adminRoleArns[${i}]: ${show(arn)} already has an access entry (listed twice, or it is platform:ci.deployRoleName/previewRoleName); EKS allows one entry per principal`);
-        }
-    }
-    // review finding 5: CodeBuild uses a connection of its own region only.
-    const conn = CONNECTION_ARN.exec(cfg.ci.connectionArn);
-    if (conn && conn[3] !== region) problems.push(`platform:ci.connectionArn: the connection is in ${conn[3]} but the stack deploys to ${region}; create the GitHub connection in ${region} (docs/deploy.md)`);
-    try {
-        subnets = planSubnets(network.cidr, network.azCount, network.subnetPrefixes);
-    } catch (e) {
-        problems.push(`platform:network.subnetPrefixes: ${(e as Error).message}; use a larger network.cidr or longer prefixes`);
-    }
-    const names = new Set<string>();
-    eks.nodeGroups.forEach((g, i) => {
-        const at = `platform:eks.nodeGroups[${i}]`;
-        if (g.minSize > g.maxSize) problems.push(`${at}.minSize: ${g.minSize} is greater than maxSize ${g.maxSize}; need minSize <= desiredSize <= maxSize`);
-        else if (g.desiredSize < g.minSize || g.desiredSize > g.maxSize) problems.push(`${at}.desiredSize: ${g.desiredSize} is outside [minSize, maxSize] = [${g.minSize}, ${g.maxSize}]`);
-        if (names.has(g.name)) problems.push(`${at}.name: ${show(g.name)} is used by another node group; names must be unique`);
-        names.add(g.name);
-    });
-    const major = Number(database.engineVersion.split(".")[0]);
-    if (!(SUPPORTED_POSTGRES_MAJORS as readonly number[]).includes(major)) {
-        problems.push(`platform:database.engineVersion: ${show(database.engineVersion)} is not a supported PostgreSQL major; allowed majors: ${SUPPORTED_POSTGRES_MAJORS.join(", ")}`);
-    }
-    if (database.maxAllocatedStorageGiB < database.allocatedStorageGiB) {
-        problems.push(`platform:database.maxAllocatedStorageGiB: ${database.maxAllocatedStorageGiB} is below allocatedStorageGiB ${database.allocatedStorageGiB}`);
-    }
-    if (dr.enabled) {
-        if (!dr.region) problems.push(`platform:dr.region: required when dr.enabled is true; set an AWS region other than ${region}`);
-        else if (dr.region === region) problems.push(`platform:dr.region: ${show(dr.region)} equals the primary aws:region; the DR region must be a different region`);
-        else if (partitionOf(dr.region) !== partitionOf(region)) problems.push(`platform:dr.region: ${show(dr.region)} is in partition ${partitionOf(dr.region)}, aws:region ${region} in ${partitionOf(region)}; replication and backup copies stay within one partition`);
-        if (cidrsOverlap(dr.vpcCidr, network.cidr)) problems.push(`platform:dr.vpcCidr: ${show(dr.vpcCidr)} overlaps network.cidr ${network.cidr}; the DR VPC needs its own range`);
-        try {
-            planSubnets(dr.vpcCidr, network.azCount, network.subnetPrefixes);
-        } catch (e) {
-            problems.push(`platform:dr.vpcCidr: ${(e as Error).message}; use a larger dr.vpcCidr`);
-        }
-    } else if (dr.failover) {
-        problems.push(`platform:dr.failover: true needs dr.enabled: true (there is no DR region to fail over to)`);
-    }
-    if (backup.vaultLock.enabled) {
-        const { minRetentionDays: min, maxRetentionDays: max } = backup.vaultLock;
-        if (min > max) problems.push(`platform:backup.vaultLock.minRetentionDays: ${min} is greater than maxRetentionDays ${max}`);
-        const rules: [string, number][] = [["dailyRetentionDays", backup.dailyRetentionDays], ["weeklyRetentionDays", backup.weeklyRetentionDays], ["monthlyRetentionDays", backup.monthlyRetentionDays]];
-        for (const [key, days] of rules) {
-            if (days !== 0 && (days < min || days > max)) problems.push(`platform:backup.${key}: ${days} is outside the vault lock range [${min}, ${max}] days; the locked vault would refuse these recovery points`);
-        }
-    }
-    if ((supplyChain.verificationMode === "registry" || supplyChain.signedRegistries.length > 0) && supplyChain.cosignPublicKeys.length === 0 && !supplyChain.signing.enabled) {
-        problems.push(`platform:supplyChain.cosignPublicKeys: registry verification and signedRegistries need at least one cosign public key, or supplyChain.signing.enabled: true (the stack's KMS signing key)`);
-    }
-    problems.push(...signingChecks(supplyChain.signing));
-    const receivers = new Set<string>();
-    alerting.receivers.forEach((r, i) => {
-        if (receivers.has(r.name)) problems.push(`platform:alerting.receivers[${i}].name: ${show(r.name)} is used twice; receiver names must be unique`);
-        receivers.add(r.name);
-    });
-    return subnets;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): string[] {
@@ -213,11 +154,18 @@ function unknownKey(path: PropertyKey[], key: string): string {
     return `${keyPath(path)}: unknown key${hint ? ` (did you mean ${hint}?)` : ""}; allowed keys: ${allowed.length > 0 ? allowed.join(", ") : "none (this map takes no keys)"}`;
 }
 
-/** A number where a string (a version) is expected: YAML read an unquoted 1.30 as the number 1.3. */
+/**
+ * A number where a string (a version) is expected: YAML read an unquoted version as a number, and
+ * dropped any trailing zero (1.30 became 1.3), so the hint names the allowed value that number came
+ * from, or says that the version must be written quoted, never a value that is not allowed either.
+ */
 function quoteHint(value: unknown, wantsString: boolean, allowed: string[] = []): string {
     if (typeof value !== "number" || !wantsString) return "";
-    const meant = allowed.find((v) => Number(v) === value) ?? String(value);
-    return `; ${value} is a number because YAML reads an unquoted version as a number (1.30 becomes 1.3): quote it, e.g. "${meant}"`;
+    const why = `${value} is a number because YAML reads an unquoted version as a number and drops trailing zeros (1.30 becomes 1.3)`;
+    if (allowed.length === 0) return `; ${why}: quote it, e.g. "${value}"${Number.isInteger(value) ? "" : ` (or "${value}0" if that is what you wrote)`}`;
+    const meant = allowed.filter((v) => Number(v) === value);
+    if (meant.length > 0) return `; ${why}: quote it, e.g. "${meant[0]}"`;
+    return `; ${why}, and no allowed value reads as ${value}: write one of the allowed values, quoted (e.g. "${allowed[allowed.length - 1]}")`;
 }
 
 function keyPath(path: PropertyKey[]): string {

@@ -90,7 +90,8 @@ export class Loki extends pulumi.ComponentResource {
             write: { replicas: scalable ? 3 : 0, resources: resources("500m", "1Gi", "2", "4Gi"), persistence: persistence(20), ...placement },
             read: { replicas: scalable ? 3 : 0, resources: resources("250m", "512Mi", "2", "4Gi"), ...placement },
             backend: { replicas: scalable ? 3 : 0, resources: resources("250m", "512Mi", "1", "2Gi"), persistence: persistence(20), ...placement },
-            gateway: { replicas: scalable ? 2 : 1, resources: resources("50m", "64Mi", "250m", "256Mi"), ...placement },
+            // gateway.metrics (the access-log exporter sidecar) is on by default in chart 18.x with empty resources.
+            gateway: { replicas: scalable ? 2 : 1, resources: resources("50m", "64Mi", "250m", "256Mi"), metrics: { resources: resources("10m", "32Mi", "100m", "64Mi") }, ...placement },
             chunksCache: { enabled: scalable, allocatedMemory: 1024, resources: resources("100m", "1229Mi", "500m", "1229Mi"), ...placement },
             resultsCache: { enabled: scalable, allocatedMemory: 512, resources: resources("100m", "615Mi", "500m", "615Mi"), ...placement },
             memcachedExporter: { resources: resources("10m", "32Mi", "100m", "64Mi") },

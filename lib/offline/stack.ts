@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../stacks/config";
+import { ConfigError, parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } from "../../stacks/config";
 import { buildCiBootstrap, buildPlatform, Platform } from "../../stacks/platform";
 import { skipEngineDebugInfo } from "./debug-info";
 import { assertBootstrapSafe } from "../../components/ci/bootstrap-guard";
@@ -22,13 +22,25 @@ export class UnknownStackError extends Error {}
 
 /** The `config:` map of Pulumi.<stack>.yaml. */
 export function readStackConfig(stack: string, root = REPO_ROOT): Record<string, unknown> {
+    // A YAML error names the file, line and column (ConfigError, exit 2 from the plan).
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
         throw new UnknownStackError(`unknown stack "${stack}": no ${path.basename(file)}; known stacks: ${known.join(", ")}`);
     }
-    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-    return doc?.config ?? {};
+    let doc: unknown;
+    try {
+        doc = yaml.load(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        // Name the file: a bare YAML error does not say which stack file it is in.
+        const err = e as yaml.YAMLException;
+        const where = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : "";
+        throw new ConfigError(path.basename(file), [`${path.basename(file)}${where}: not valid YAML: ${err.reason ?? err.message}`]);
+    }
+    const config = (doc as { config?: unknown } | null)?.config;
+    if (doc !== undefined && doc !== null && (typeof doc !== "object" || Array.isArray(doc))) throw new ConfigError(path.basename(file), [`${path.basename(file)}: must be a YAML map with a config: key, not ${Array.isArray(doc) ? "a list" : typeof doc}`]);
+    if (config !== undefined && config !== null && (typeof config !== "object" || Array.isArray(config))) throw new ConfigError(path.basename(file), [`${path.basename(file)}: config: must be a map of keys (platform:..., aws:region), not ${Array.isArray(config) ? "a list" : typeof config}`]);
+    return (config ?? {}) as Record<string, unknown>;
 }
 
 export class BuiltStack {

@@ -36,12 +36,17 @@ export const HELM_WORKLOAD_RESOURCES: Record<string, string[]> = {
         "prometheusOperator.resources", "prometheusOperator.prometheusConfigReloader.resources", "prometheusOperator.admissionWebhooks.patch.resources",
         "prometheus.prometheusSpec.resources", "alertmanager.alertmanagerSpec.resources", "kube-state-metrics.resources", "prometheus-node-exporter.resources",
     ],
-    loki: ["singleBinary.resources", "write.resources", "read.resources", "backend.resources", "gateway.resources", "chunksCache.resources", "resultsCache.resources", "memcachedExporter.resources", "sidecar.resources"],
+    loki: ["singleBinary.resources", "write.resources", "read.resources", "backend.resources", "gateway.resources", "gateway.metrics.resources", "chunksCache.resources", "resultsCache.resources", "memcachedExporter.resources", "sidecar.resources"],
     grafana: ["resources", "sidecar.resources"],
     jaeger: ["jaeger.resources"],
     "argo-rollouts": ["controller.resources", "dashboard.resources"],
     velero: ["resources", "upgradeJobResources", "kubectl.resources"],
     kyverno: ["admissionController.container.resources", "admissionController.initContainer.resources", "backgroundController.resources", "cleanupController.resources", "reportsController.resources", "webhooksCleanup.resources"],
+};
+
+/** Workloads the chart leaves off by default: judged only when the values turn the part on (`<part>.enabled: true`). */
+export const HELM_OPTIONAL_WORKLOAD_RESOURCES: Record<string, string[]> = {
+    jaeger: ["esIndexCleaner.resources"],
 };
 
 const at = (obj: any, path: string) => path.split(".").reduce((o, k) => o?.[k], obj);
@@ -72,7 +77,10 @@ export const helmWorkloadResources: StackPolicy = {
             const chart = String(r.props.chart ?? "");
             const values = r.props.values ?? {};
             const known = HELM_WORKLOAD_RESOURCES[chart];
-            const blocks: [string, any][] = known ? known.map((p) => [p, at(values, p)]) : findResources(values);
+            // A part the values switch off (`<part>.enabled: false`) renders no container.
+            const on = (p: string) => !p.includes(".") || at(values, p.replace(/\.[^.]+$/, ".enabled")) !== false;
+            const optional = (HELM_OPTIONAL_WORKLOAD_RESOURCES[chart] ?? []).filter((p) => at(values, p.replace(/\.[^.]+$/, ".enabled")) === true);
+            const blocks: [string, any][] = known ? [...known.filter(on), ...optional].map((p) => [p, at(values, p)]) : findResources(values);
             if (blocks.length === 0) out.push({ resource: r, message: `Helm release ${r.props.name ?? r.name} (chart ${chart}) sets no resources for its workloads.` });
             for (const [p, res] of blocks) {
                 const missing = resourceProblems(res);

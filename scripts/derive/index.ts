@@ -10,7 +10,8 @@
  *   npm run derive -- cosign                                   new cosign/Sigstore test vectors (node:crypto)
  *   npm run derive -- containers --reference ../shared/reference   lib/charts/containers.json, every pinned chart
  *   npm run derive -- containers --chart ./loki                update one pinned chart's entry (at its pinned version)
- *   npm run derive -- all --reference ../shared/reference      all of the above
+ *   npm run derive -- replacements                             lib/aws/cfn-replacements.json (CloudFormation schemas, npm registry)
+ *   npm run derive -- all --reference ../shared/reference      all of the above but replacements
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,13 +21,14 @@ import { generateCosignVectors } from "./cosign";
 import { ABOUT, ChartContainers, ContainersFile, deriveContainers } from "./containers";
 import { deriveCrds } from "./crds";
 import { gitBlobId, writeJson } from "./provenance";
+import { deriveReplacements } from "./replacements";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const DATA = path.join(ROOT, "test", "data");
 /** Where `containers` writes containers.json: read at run time, so under lib/, not test/. */
 export const LIB_CHARTS = path.join(ROOT, "lib", "charts");
-const TARGETS = ["charts", "crds", "cosign", "containers", "all"];
-const USAGE = "usage: npm run derive -- charts|crds|cosign|containers|all [--reference DIR] [--chart DIR]... [--crd FILE --version V]... [--out DIR (default test/data, lib/charts for containers)]";
+const TARGETS = ["charts", "crds", "cosign", "containers", "replacements", "all"];
+const USAGE = "usage: npm run derive -- charts|crds|cosign|containers|replacements|all [--reference DIR] [--chart DIR]... [--crd FILE --version V]... [--out DIR (default test/data, lib/charts for containers)]";
 
 class UsageError extends Error {}
 
@@ -51,7 +53,7 @@ function parseArgs(argv: string[]): Args {
         else if (!args.what) args.what = a;
         else throw new UsageError(`unexpected argument ${a}`);
     }
-    if (!TARGETS.includes(args.what)) throw new UsageError(args.what ? `unknown target ${args.what}` : "which data? charts, crds, cosign, containers or all");
+    if (!TARGETS.includes(args.what)) throw new UsageError(args.what ? `unknown target ${args.what}` : "which data? charts, crds, cosign, containers, replacements or all");
     if (args.reference && !fs.existsSync(args.reference)) throw new UsageError(`--reference ${args.reference}: no such directory`);
     if (args.crds.length && !args.version) throw new UsageError("--crd needs --version (the release the CRD belongs to)");
     return args;
@@ -170,6 +172,11 @@ export function main(argv: string[]): number {
         if (args.what === "crds" || args.what === "all") written.push(...crds(args));
         if (args.what === "cosign" || args.what === "all") written.push(...cosign(args));
         if (args.what === "containers" || args.what === "all") written.push(...containers(args));
+        if (args.what === "replacements") {
+            const { file, data } = deriveReplacements();
+            writeJson(file, data);
+            written.push(file);
+        }
         for (const f of written) console.log(`wrote ${rel(f)} (${fs.statSync(f).size} bytes)`);
         return 0;
     } catch (e) {

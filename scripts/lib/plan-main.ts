@@ -4,7 +4,8 @@
  * Builds the stack under the Pulumi mocks from its own Pulumi.<stack>.yaml, runs the policy pack
  * over every resource, prints a preview-like tree and counts by type, and writes
  * out/<stack>/plan.json (inputs with secrets masked) and out/<stack>/manifests.yaml.
- * Exit codes: 0 ok, 1 mandatory policy violation, 2 invalid config, bad arguments or input, or
+ * With --diff the baseline file is never overwritten (see planFile).
+ * Exit codes: 0 ok, 1 mandatory policy violation or a change AWS refuses, 2 invalid config, bad arguments or input, or
  * program error (one line; PLATFORM_DEBUG=1 adds the stack trace of a program error).
  */
 import * as fs from "node:fs";
@@ -28,12 +29,15 @@ account, no Pulumi CLI), runs the policy pack over every resource and prints a p
 usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet]
 
   <stack>          dev, staging, prod, or any stack with a Pulumi.<stack>.yaml
-  --diff <file>    compare with an earlier plan.json: resources added, removed and changed input paths
+  --diff <file>    compare with an earlier plan.json: resources added, removed, changed (old => new
+                   values) and replaced; the file is never overwritten (when it is <out>/plan.json
+                   the new plan goes to <out>/plan.new.json)
   --out <dir>      where to write plan.json, manifests.yaml and helm/ (default out/<stack>)
   --quiet          print only the resource count, the diff and the policy verdicts
   --help, -h       this text
 
-exit codes: 0 ok, 1 a mandatory policy is violated, 2 invalid config, bad arguments or input`;
+exit codes: 0 ok, 1 a mandatory policy is violated or the diff holds a change AWS refuses,
+            2 invalid config, bad arguments or input`;
 
 class UsageError extends Error {}
 class HelpRequested extends Error {}
@@ -85,9 +89,23 @@ export function readSnapshot(file: string): Snapshot {
     return snap as Snapshot;
 }
 
-function writeOutputs(dir: string, snapshot: Snapshot): void {
+/** Where the new plan.json goes: `<out>/plan.json`, or `<out>/plan.new.json` when that is the --diff baseline (never overwritten). */
+export function planFile(out: string, diff?: string): string {
+    const file = path.join(out, "plan.json");
+    if (!diff) return file;
+    const real = (p: string) => {
+        try {
+            return fs.realpathSync(p);
+        } catch {
+            return path.resolve(p);
+        }
+    };
+    return real(diff) === real(file) ? path.join(out, "plan.new.json") : file;
+}
+
+function writeOutputs(dir: string, snapshot: Snapshot, planJson: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "plan.json"), JSON.stringify(snapshot, null, 2) + "\n");
+    fs.writeFileSync(planJson, JSON.stringify(snapshot, null, 2) + "\n");
     const manifests = snapshot.resources
         .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"))
         .map((r) => yaml.dump(r.inputs, { noRefs: true, lineWidth: 160 }));
@@ -115,8 +133,9 @@ export async function main(argv: string[]): Promise<number> {
         throw new PolicyConfigError(`${configRel} is out of date with Pulumi.${opts.stack}.yaml (the engine would judge with stale settings); run: npm run policy -- config ${opts.stack}`);
     }
     const violations = await evaluatePackAsync(built.resources.map(toPolicyResource), packConfig);
+    const planJson = planFile(opts.out, opts.diff);
     try {
-        writeOutputs(opts.out, snapshot);
+        writeOutputs(opts.out, snapshot, planJson);
     } catch (e) {
         throw new UsageError(`--out ${opts.out}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -126,7 +145,8 @@ export async function main(argv: string[]): Promise<number> {
     const customCount = snapshot.resources.filter((r) => r.custom).length;
     out.push(`Resources: ${customCount} (${snapshot.resources.length - customCount} components)`);
     if (!opts.quiet) out.push(...renderCounts(snapshot.resources));
-    if (before) out.push("", ...renderDiff(diffSnapshots(before, snapshot)));
+    const diff = before ? diffSnapshots(before, snapshot) : undefined;
+    if (diff) out.push("", ...renderDiff(diff));
     if (!opts.quiet) out.push("", ...renderDrReport(built.platform.drReport));
     out.push("", ...renderImageReport(platformImageReport(built.resources), !opts.quiet));
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
@@ -134,9 +154,10 @@ export async function main(argv: string[]): Promise<number> {
     out.push(`Policies: ${violations.length === 0 ? "no violations" : `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`}`);
     for (const v of violations) out.push(`  [${v.enforcementLevel}] ${v.policy}: ${v.resource} (${v.type}): ${v.message}`);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    out.push(`Wrote ${path.relative(process.cwd(), opts.out) || "."}/plan.json and manifests.yaml in ${ms.toFixed(0)} ms.`);
+    const outDir = path.relative(process.cwd(), opts.out) || ".";
+    out.push(`Wrote ${outDir}/${path.basename(planJson)}${planJson.endsWith("plan.new.json") ? ` (kept ${outDir}/plan.json, the --diff baseline)` : ""} and manifests.yaml in ${ms.toFixed(0)} ms.`);
     console.log(out.join("\n"));
-    return mandatory.length > 0 ? 1 : 0;
+    return mandatory.length > 0 || (diff?.refused.length ?? 0) > 0 ? 1 : 0;
 }
 
 /** Runs the plan and exits with its code (2 with one readable message on bad input). */

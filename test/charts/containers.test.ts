@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { CHARTS } from "../../components/shared/helm";
 import { builtStack, REPO_ROOT, STACKS } from "../../lib/offline/stack";
 import type { ContainersFile } from "../../scripts/derive/containers";
+import { HELM_OPTIONAL_WORKLOAD_RESOURCES, HELM_WORKLOAD_RESOURCES } from "../../policies/kubernetes/guardrails";
 
 const facts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "lib", "charts", "containers.json"), "utf8")) as ContainersFile).charts;
 
@@ -20,7 +21,6 @@ const NOT_RENDERED: Record<string, Record<string, string>> = {
         ["tableManager.resources", "legacy table manager, only for schema stores before tsdb"],
         ["minio.resources", "MinIO subchart disabled (minio.enabled false): S3 is the store"],
         ["chunksCache.l2.resources", "second cache tier, off unless chunksCache.l2.enabled"],
-        ["gateway.metrics.resources", "nginx exporter sidecar, off unless gateway.metrics.enabled"],
     ])),
     jaeger: {
         "spark.resources": "dependencies job, off unless spark.enabled",
@@ -29,9 +29,7 @@ const NOT_RENDERED: Record<string, Record<string, string>> = {
     },
     grafana: {
         "imageRenderer.resources": "image renderer, off unless imageRenderer.enabled",
-        "initChownData.resources": "init container only when persistence changes ownership (initChownData.enabled)",
         "downloadDashboards.resources": "init container only when dashboards are downloaded from URLs (none)",
-        "testFramework.resources": "helm test pod, off (testFramework.enabled)",
     },
     "kube-prometheus-stack": {
         "thanosRuler.thanosRulerSpec.resources": "Thanos Ruler, off unless thanosRuler.enabled",
@@ -59,6 +57,17 @@ function notRendered(chart: string, resPath: string, values: unknown): string | 
     return NOT_RENDERED[chart]?.[resPath];
 }
 
+type Res = { requests?: Record<string, string>; limits?: Record<string, string> } | undefined;
+
+/** The block the chart renders: our values merged over the chart's defaults (Helm merges maps key by key). */
+function effective(chart: string, resPath: string, values: unknown): Res {
+    const ours = get(values, resPath) as Res;
+    const def = facts[chart].resourceDefaults?.[resPath] as Res;
+    return { requests: { ...def?.requests, ...ours?.requests }, limits: { ...def?.limits, ...ours?.limits } };
+}
+
+const complete = (res: Res) => !!(res?.requests?.cpu && res.requests.memory && res.limits?.cpu && res.limits.memory);
+
 describe("chart containers: requests and limits (from each chart's values)", () => {
     it("the derived facts list every chart the platform pins, at its pinned version", () => {
         assert.deepEqual(Object.entries(facts).map(([c, f]) => `${c} ${f.version}`), Object.values(CHARTS).map((p) => `${p.chart} ${p.version}`), "regenerate: npm run derive -- containers --chart <chart dir>");
@@ -73,8 +82,7 @@ describe("chart containers: requests and limits (from each chart's values)", () 
                 assert.ok(facts[chart], `no container facts for chart ${chart}: run npm run derive -- containers --chart <chart dir>`);
                 for (const resPath of facts[chart].resources) {
                     if (notRendered(chart, resPath, r.inputs.values)) continue;
-                    const res = get(r.inputs.values, resPath) as { requests?: Record<string, string>; limits?: Record<string, string> } | undefined;
-                    if (!res?.requests?.cpu || !res.requests.memory || !res.limits?.cpu || !res.limits.memory) missing.push(`${r.name} (${chart}): ${resPath}`);
+                    if (!complete(effective(chart, resPath, r.inputs.values))) missing.push(`${r.name} (${chart}): ${resPath}`);
                 }
             }
             assert.deepEqual(missing, []);
@@ -83,6 +91,41 @@ describe("chart containers: requests and limits (from each chart's values)", () 
     it("the exceptions name containers the charts have", () => {
         for (const [chart, paths] of Object.entries(NOT_RENDERED)) for (const p of Object.keys(paths)) assert.ok(facts[chart].resources.includes(p), `${chart}: ${p}`);
     });
+    it("an exception that says a switch is off is checked against the chart's default (Loki's gateway.metrics is on by default)", () => {
+        const wrong: string[] = [];
+        for (const [chart, paths] of Object.entries(NOT_RENDERED)) {
+            for (const [p, why] of Object.entries(paths)) {
+                for (const m of why.matchAll(/([\w.-]+)\.enabled/g)) {
+                    // The switch as written, or relative to the container's own prefix (a subchart's key).
+                    const parts = p.split(".");
+                    const candidates = [m[1], ...parts.map((_, i) => [...parts.slice(0, i), m[1]].join("."))];
+                    if (!candidates.some((c) => facts[chart].switches[c] === false)) wrong.push(`${chart}: ${p} says ${m[1]}.enabled is off, the chart's default is ${candidates.map((c) => facts[chart].switches[c]).find((v) => v !== undefined)}`);
+                }
+            }
+        }
+        assert.deepEqual(wrong, []);
+        assert.equal(facts.loki.switches["gateway.metrics"], true);
+    });
+    it("the index finds resources blocks under other key names (velero upgradeJobResources, kyverno crds.migration.podResources) and the chart defaults", () => {
+        assert.ok(facts.velero.resources.includes("upgradeJobResources"));
+        assert.ok(facts.kyverno.resources.includes("crds.migration.podResources"));
+        assert.ok(complete(facts.kyverno.resourceDefaults["crds.migration.podResources"] as Res));
+        assert.ok(!facts["kube-prometheus-stack"].resources.some((p) => /Labels|Annotations|controlledResources/.test(p)), "label maps and VPA lists are not containers");
+    });
+    for (const stack of STACKS) {
+        it(`${stack}: the policy pack's helm-workload-resources list covers every rendered container whose chart defaults are incomplete`, async () => {
+            const s = await builtStack(stack);
+            const uncovered: string[] = [];
+            for (const r of s.ofType("kubernetes:helm.sh/v3:Release")) {
+                const chart = r.inputs.chart as string;
+                for (const resPath of facts[chart].resources) {
+                    if (notRendered(chart, resPath, r.inputs.values) || complete(facts[chart].resourceDefaults?.[resPath] as Res)) continue;
+                    if (![...(HELM_WORKLOAD_RESOURCES[chart] ?? []), ...(HELM_OPTIONAL_WORKLOAD_RESOURCES[chart] ?? [])].includes(resPath)) uncovered.push(`${chart}: ${resPath}`);
+                }
+            }
+            assert.deepEqual(uncovered, [], "add these to HELM_WORKLOAD_RESOURCES (policies/kubernetes/guardrails.ts) so `pulumi preview` refuses a release that drops them");
+        });
+    }
 });
 
 describe("chart containers: the rule finds a container without limits", () => {

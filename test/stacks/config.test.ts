@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
+import { ConfigError, loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
 import { readStackConfig, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
 import { configProblems } from "../harness/config-problems";
 import { Region } from "@pulumi/aws/types/enums";
@@ -140,8 +143,12 @@ describe("config: bad input is refused with the key path, the value and what is 
         assertProblem(problems((v) => (v["platform:dr"].region = "us-gov-west-1")), /^platform:dr\.region: "us-gov-west-1" is in partition aws-us-gov, aws:region eu-west-1 in aws; /);
     });
     it("a number where a version string is expected says to quote it", () => {
-        assertProblem(problems((v) => (v["platform:eks"].version = 1.3)), /^platform:eks\.version: 1\.3 is not allowed; allowed values: "1\.34", "1\.35", "1\.36"; 1\.3 is a number because YAML reads an unquoted version as a number \(1\.30 becomes 1\.3\): quote it, e\.g\. "1\.3"$/);
-        assertProblem(problems((v) => (v["platform:database"].engineVersion = 17.6)), /^platform:database\.engineVersion: 17\.6 has the wrong type; expected string; .*quote it, e\.g\. "17\.6"$/);
+        // `version: 1.30` reads as 1.3: neither "1.3" nor "1.30" is allowed, so the hint must not suggest either.
+        const v130 = problems((v) => (v["platform:eks"].version = 1.3));
+        assertProblem(v130, /^platform:eks\.version: 1\.3 is not allowed; allowed values: "1\.34", "1\.35", "1\.36"; 1\.3 is a number because YAML reads an unquoted version as a number and drops trailing zeros \(1\.30 becomes 1\.3\), and no allowed value reads as 1\.3: write one of the allowed values, quoted \(e\.g\. "1\.36"\)$/);
+        assert.doesNotMatch(v130.join("\n"), /e\.g\. "1\.30?"/);
+        assertProblem(problems((v) => (v["platform:eks"].version = 1.35)), /1\.35 is a number .*: quote it, e\.g\. "1\.35"$/);
+        assertProblem(problems((v) => (v["platform:database"].engineVersion = 17.6)), /^platform:database\.engineVersion: 17\.6 has the wrong type; expected string; .*quote it, e\.g\. "17\.6" \(or "17\.60" if that is what you wrote\)$/);
         assertProblem(problems((v) => (v["platform:eks"].addonVersions = { "vpc-cni": 1.2 })), /^platform:eks\.addonVersions\.vpc-cni: 1\.2 has the wrong type; expected string; .*quote it/);
     });
     it("every unknown key lists the allowed keys, also in the add-on version map", () => {
@@ -155,6 +162,56 @@ describe("config: bad input is refused with the key path, the value and what is 
     });
     it("wrong type", () => {
         assertProblem(problems((v) => (v["platform:database"].multiAz = "yes")), /^platform:database\.multiAz: "yes" has the wrong type; expected boolean/);
+    });
+    it("RDS instance classes and EC2 instance types are checked against @pulumi/aws's lists, with a suggestion and an explicit way to allow a newer one", () => {
+        assertProblem(problems((v) => (v["platform:database"].instanceClass = "db.t4g.mediun")), /^platform:database\.instanceClass: "db\.t4g\.mediun" is not an RDS instance class the pinned @pulumi\/aws knows \(did you mean db\.t4g\.medium\?\); if it is newer than that list, add it to platform:unlistedInstanceTypes$/);
+        assertProblem(problems((v) => (v["platform:eks"].nodeGroups[0].instanceTypes = ["t3.lrage"])), /^platform:eks\.nodeGroups\[0\]\.instanceTypes\[0\]: "t3\.lrage" is not an EC2 instance type the pinned @pulumi\/aws knows \(did you mean t3\.large\?\)/);
+        assertProblem(problems((v) => (v["platform:database"].instanceClass = "db.c7g.large")), /^platform:database\.instanceClass: "db\.c7g\.large" is not an RDS instance class/);
+        // A type newer than the SDK's list is accepted only when the stack names it.
+        const values = structuredClone(readStackConfig("prod")) as Record<string, any>;
+        withPlaceholderSecrets(values);
+        values["platform:database"].instanceClass = "db.r99g.large";
+        values["platform:eks"].nodeGroups[0].instanceTypes = ["m99i.large"];
+        values["platform:unlistedInstanceTypes"] = ["db.r99g.large", "m99i.large"];
+        assert.equal(parsePlatformConfig({ project: "platform", stack: "prod", values }).database.instanceClass, "db.r99g.large");
+        assertProblem(problems((v) => (v["platform:unlistedInstanceTypes"] = ["m7i.large"])), /^platform:unlistedInstanceTypes\[0\]: "m7i\.large" is already known; remove it/);
+    });
+    it("cross-field problems are reported together with schema problems, also inside the same block and list", () => {
+        const lines = problems((v) => {
+            v["platform:environment"] = "qa";
+            v["platform:eks"].nodeGroups[0].minSize = 5;
+            v["platform:eks"].nodeGroups[0].maxSize = 4;
+            v["platform:eks"].nodeGroups[1] = { ...v["platform:eks"].nodeGroups[0], name: "other", capacityType: "CHEAP" };
+            v["platform:database"].instanceClass = "db.t4g.mediun";
+            v["platform:database"].multiAz = "yes";
+        });
+        assertProblem(lines, /^platform:environment: "qa" is not allowed/);
+        assertProblem(lines, /^platform:eks\.nodeGroups\[1\]\.capacityType: "CHEAP" is not allowed/);
+        assertProblem(lines, /^platform:eks\.nodeGroups\[0\]\.minSize: 5 is greater than maxSize 4/);
+        assertProblem(lines, /^platform:eks\.nodeGroups\[1\]\.minSize: 5 is greater than maxSize 4/);
+        assertProblem(lines, /^platform:database\.multiAz: "yes" has the wrong type/);
+        assertProblem(lines, /^platform:database\.instanceClass: "db\.t4g\.mediun" is not an RDS instance class/);
+    });
+    it("an invalid value does not cascade into problems that follow from it", () => {
+        const lines = problems((v) => (v["platform:dr"].region = "eu-wst-1"));
+        assert.deepEqual(lines.filter((l) => l.startsWith("platform:dr.region")).length, 1, lines.join("\n"));
+        for (const mutate of [(v: Record<string, any>) => delete v["aws:region"], (v: Record<string, any>) => (v["aws:region"] = "eu-wst-1")]) {
+            const lines2 = problems(mutate);
+            assert.equal(lines2.length, 1, lines2.join("\n"));
+            assert.match(lines2[0], /^aws:region: /);
+            assert.doesNotMatch(lines2.join("\n"), /undefined|create the GitHub connection|is not in aws:region/);
+        }
+    });
+    it("a YAML syntax error names the stack file, line and column", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-yaml-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config:\n  aws:region: eu-west-1\n  platform:network:\n    cidr: [10.0.0.0/16\n");
+            assert.throws(() => readStackConfig("broken", dir), (e: Error) => e instanceof ConfigError && /^Invalid platform config \(Pulumi\.broken\.yaml\):\n  - Pulumi\.broken\.yaml at line \d+, column \d+: not valid YAML: /.test(e.message));
+            fs.writeFileSync(path.join(dir, "Pulumi.list.yaml"), "config:\n  - a\n");
+            assert.throws(() => readStackConfig("list", dir), /Pulumi\.list\.yaml: config: must be a map of keys/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
     it("reports every problem at once", () => {
         const lines = problems((v) => {

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../lib/offline/stack";
 import { changedPaths, diffSnapshots, Snapshot } from "../../scripts/lib/snapshot";
+import { renderDiff } from "../../scripts/lib/render";
 import { main as planMain } from "../../scripts/lib/plan-main";
 import { tempDirs } from "../harness/tmp";
 
@@ -38,7 +39,7 @@ describe("offline plan (npm run plan)", function () {
         assert.match(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8"), /kind: StorageClass/);
     });
 
-    it("--diff lists changed input paths against an older snapshot", () => {
+    it("--diff lists changed inputs with old and new values against an older snapshot", () => {
         const old = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")) as Snapshot;
         const db = old.resources.find((x) => x.type === "aws:rds/instance:Instance")!;
         db.inputs.backupRetentionPeriod = 14;
@@ -49,8 +50,25 @@ describe("offline plan (npm run plan)", function () {
         assert.equal(r.code, 0, r.err);
         assert.match(r.out, /diff: 1 to add, 0 to remove, 1 to change/);
         assert.match(r.out, /\+ aws:ec2\/flowLog:FlowLog::network-flowlog/);
-        assert.match(r.out, /~ aws:rds\/instance:Instance::database-instance: backupRetentionPeriod/);
+        assert.match(r.out, /~ aws:rds\/instance:Instance::database-instance: backupRetentionPeriod\n\s+backupRetentionPeriod: 14 => 35\n/);
         assert.doesNotMatch(r.out, /DR report|├─/, "--quiet prints neither the tree nor the DR report");
+    });
+
+    it("--diff never overwrites its baseline: against <out>/plan.json the new plan goes to plan.new.json, and a second run shows the same diff", () => {
+        const dir = tmp();
+        const old = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")) as Snapshot;
+        old.resources.find((x) => x.type === "aws:rds/instance:Instance")!.inputs.backupRetentionPeriod = 14;
+        const baseline = path.join(dir, "plan.json");
+        fs.writeFileSync(baseline, JSON.stringify(old));
+        const before = fs.readFileSync(baseline, "utf8");
+        for (const run of [1, 2]) {
+            const r = plan(["prod", "--out", dir, "--diff", baseline, "--quiet"]);
+            assert.equal(r.code, 0, r.err);
+            assert.match(r.out, /backupRetentionPeriod: 14 => 35/, `run ${run}`);
+            assert.match(r.out, /plan\.new\.json \(kept .*plan\.json, the --diff baseline\)/);
+            assert.equal(fs.readFileSync(baseline, "utf8"), before, `run ${run} left the baseline alone`);
+        }
+        assert.equal((JSON.parse(fs.readFileSync(path.join(dir, "plan.new.json"), "utf8")) as Snapshot).stack, "prod");
     });
 
     it("an unknown stack exits 2 naming the known stacks", () => {
@@ -158,6 +176,22 @@ describe("snapshot diff (pure)", () => {
         const base = { stack: "s", environment: "prod", resources: [{ key: "t::n", type: "t", name: "n", custom: true, protect: true, dependsOn: [], inputs: {} }] };
         const after = structuredClone(base);
         after.resources[0].protect = false;
-        assert.deepEqual(diffSnapshots(base, after).changed, [{ key: "t::n", paths: ["(options) protect"] }]);
+        assert.deepEqual(diffSnapshots(base, after).changed, [{ key: "t::n", type: "t", paths: ["(options) protect"], changes: [{ path: "(options) protect", before: true, after: false }] }]);
+    });
+    it("prints old and new values: secrets masked, long strings cut around the first difference", () => {
+        const long = (tail: string) => `{"Version":"2012-10-17","Statement":[${"x".repeat(200)}${tail}]}`;
+        const lines = renderDiff({ added: [], removed: [], refused: [], changed: [{ key: "t::n", type: "t", paths: ["policy", "password", "token", "port"], changes: [
+            { path: "policy", before: long("a"), after: long("b") },
+            { path: "password", before: "[secret]", after: "[secret]" },
+            { path: "values.grafana.adminPassword", before: "hunter2", after: "hunter3" },
+            { path: "port", before: undefined, after: 5432 },
+        ] }] });
+        const text = lines.join("\n");
+        assert.match(text, /policy: …x+a\]}" \(248 chars\) => …x+b\]}" \(248 chars\)/);
+        assert.doesNotMatch(text, /hunter/);
+        assert.match(text, /password: \[secret\] => \[secret\]/);
+        assert.match(text, /values\.grafana\.adminPassword: \[secret\] => \[secret\]/);
+        assert.match(text, /\+ port: 5432/);
+        for (const l of lines) assert.ok(l.length < 200, l);
     });
 });
