@@ -9,6 +9,7 @@ import { partitionOf } from "../components/shared/naming";
 import { CONNECTION_ARN, PlatformSettings, SUPPORTED_POSTGRES_MAJORS } from "./config-schema";
 import { Unparsed } from "./config-partial";
 import { EC2_INSTANCE_TYPES, instanceTypeProblem, RDS_INSTANCE_CLASSES } from "./instance-types";
+import { resilienceProblems } from "./resilience-schema";
 import { signingChecks } from "./supply-chain-checks";
 
 export interface RuleContext {
@@ -169,6 +170,10 @@ const signing: Rule = ({ cfg, problems }) => {
     problems.push(...signingChecks(cfg.supplyChain.signing));
 };
 
+const resilience: Rule = (ctx) => {
+    ctx.problems.push(...resilienceProblems(ctx.cfg.resilience, ctx.cfg.network.availabilityZones, ctx.region));
+};
+
 const receivers: Rule = ({ cfg, problems }) => {
     const names = new Set<string>();
     cfg.alerting.receivers.forEach((r, i) => {
@@ -181,5 +186,5 @@ const receivers: Rule = ({ cfg, problems }) => {
 export const CROSS_FIELD_RULES: Rule[] = [
     // Zones: stacks/dr-checks.ts (pinned in both regions, issue 22).
     adminEntries, connectionRegion, network, nodeGroups, instanceTypes, instanceClass, unlistedAreNew,
-    engine, storage, drRegion, drNetwork, vaultLock, verification, signing, receivers,
+    engine, storage, drRegion, drNetwork, vaultLock, verification, signing, resilience, receivers,
 ];

@@ -13,6 +13,7 @@ import { Region } from "@pulumi/aws/types/enums";
 import { closest } from "./suggest";
 import { platformImagesSchema, registryLimitsSchema, signingSchema } from "./supply-chain-schema";
 import { accountSchema, ciSchema, CONNECTION_ARN } from "./ci-schema";
+import { resilienceSchema } from "./resilience-schema";
 
 /** Kubernetes minor versions in EKS standard support (as of 2026-11); update with each EKS release. */
 export const SUPPORTED_EKS_VERSIONS = ["1.34", "1.35", "1.36"] as const;
@@ -376,6 +377,8 @@ export const platformSchema = z.strictObject({
     supplyChain: supplyChainSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
     account: accountSchema.prefault({}),
+    /** AWS FIS chaos experiments (resilience-schema.ts). */
+    resilience: resilienceSchema.prefault({}),
     /** The in-VPC CI runner and the roles CI uses. Required: ci.repository and ci.connectionArn. */
     // An absent platform:ci is validated as {} so the error names ci.repository and ci.connectionArn (they have no defaults).
     ci: ciSchema.prefault({} as z.input<typeof ciSchema>),

@@ -24,6 +24,8 @@ import { partitionOf, PlatformContext } from "../components/shared/naming";
 import { boundaryPolicyArn } from "../components/shared/iam";
 import { LinkedService, ServiceLinkedRoles } from "../components/shared/service-linked-roles";
 import { CiRunner } from "../components/ci/runner";
+import { ChaosExperiments } from "../components/resilience/chaos-experiments";
+import { drDrillOutput } from "./dr-drill";
 import { PlatformConfig } from "./config";
 import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
 
@@ -33,6 +35,8 @@ export interface Platform {
     database: Postgres;
     observability: Observability;
     dr?: DisasterRecovery;
+    /** AWS FIS experiment templates (platform:resilience.chaos.enabled). */
+    chaos?: ChaosExperiments;
     /** What each data store recovers after a region outage, and how fast. */
     drReport: RecoveryFigure[];
     /** The values `stacks/index.ts` exports. */
@@ -222,6 +226,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         dr.restoreVelero(accountId, replica);
     }
     const drReport = dr?.report ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
+    const chaos = chaosExperiments(cfg, ctx, accountId, vpc, cluster, database);
 
     return {
         vpc,
@@ -229,6 +234,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         database,
         observability,
         dr,
+        chaos,
         drReport,
         outputs: {
             environment: cfg.environment,
@@ -254,6 +260,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
+            drDrill: drDrillOutput({ cfg, cluster, database, backupVaultArn: backup.vaultArn, dr, chaos, drReport }),
             ciRunnerProject: runner.projectName,
             ...supplyChain?.outputs,
             exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
@@ -296,6 +303,24 @@ function drOutputs(dr: DisasterRecovery | undefined, database: Postgres): Record
         drCiRunnerProject: dr?.runner.projectName ?? off,
         drBreakGlassRoleArn: dr?.breakGlassRoleArn ?? off,
     };
+}
+
+/** The FIS experiment templates when platform:resilience.chaos.enabled: the zonal ones hit the configured zone (default the VPC's first). */
+function chaosExperiments(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, vpc: Vpc, cluster: Cluster, database: Postgres): ChaosExperiments | undefined {
+    const c = cfg.resilience.chaos;
+    if (!c.enabled) return undefined;
+    const zoneIndex = c.zone ? cfg.network.availabilityZones!.indexOf(c.zone) : 0;
+    return new ChaosExperiments("chaos", {
+        ctx, accountId, clusterName: cluster.clusterName, nodeGroupArns: cluster.nodeGroupArns, vpcId: vpc.vpcId,
+        zone: vpc.availabilityZones.apply((zones) => zones[zoneIndex]),
+        zoneSubnetIds: [vpc.publicSubnetIds[zoneIndex], vpc.privateSubnetIds[zoneIndex], vpc.isolatedSubnetIds[zoneIndex]],
+        multiAzDatabase: cfg.database.multiAz ? { arn: database.instanceArn, identifier: database.instanceIdentifier } : undefined,
+        sloObjective: API_SERVER_SLO.objective,
+        extraStopAlarmArns: c.extraStopAlarmArns,
+        networkDisruptionMinutes: c.networkDisruptionMinutes,
+        nodeTerminationPercent: c.nodeTerminationPercent,
+        logRetentionDays: cfg.eks.logRetentionDays,
+    });
 }
 
 /** Observability workloads go to the node group labelled `workload: observability` when the config has one (its taint is tolerated). */

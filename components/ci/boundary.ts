@@ -68,7 +68,11 @@ export const MANAGED_POLICY_SERVICES: Record<string, string[]> = {
  */
 export const PASSED_TO_SERVICES = [
     "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "codebuild.amazonaws.com",
-    "backup.amazonaws.com", "s3.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com", "lambda.amazonaws.com",
+    "backup.amazonaws.com", "s3.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com",
+    // AWS FIS experiment roles (components/resilience), passed in CreateExperimentTemplate; their own actions (ec2, eks, rds, logs, tag) are in the services above.
+    "fis.amazonaws.com",
+    // The restore validation function (components/backup/restore-validation.ts).
+    "lambda.amazonaws.com",
 ] as const;
 
 /** IAM actions whose request carries `iam:PermissionsBoundary` (the boundary a role gets, or has): allowed only with ours. */

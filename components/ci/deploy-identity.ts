@@ -19,7 +19,7 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
  * Services the deploy role manages (the platform's resource types): its permissions are these
  * services' actions, minus what could let it widen its own access (docs/deploy.md lists both).
  */
-export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "ecr", "logs", "cloudwatch", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing", "lambda"] as const;
+export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "ecr", "logs", "cloudwatch", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing", "fis", "lambda"] as const;
 
 export interface DeployIdentityArgs {
     /** No `iam`: the CI roles are the administrator's, outside the boundary they enforce. */

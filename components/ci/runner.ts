@@ -19,8 +19,8 @@ export function runnerLabel(projectName: string): string {
     return `codebuild-${projectName}-`;
 }
 
-/** GitHub workflows (their `name:`) whose jobs may use the in-VPC runner: deploy (calling up.yml) and pull-request (preview), plus up itself. */
-export const RUNNER_WORKFLOWS = ["deploy", "pull-request", "up"];
+/** GitHub workflows (their `name:`) whose jobs may use the in-VPC runner: deploy (calling up.yml) and pull-request (preview), plus up itself, and dr-drill (the DR drill, on the DR region's runner). */
+export const RUNNER_WORKFLOWS = ["deploy", "pull-request", "up", "dr-drill"];
 
 /** What CodeBuild's service role needs on the GitHub connection (token for the checkout and the runner registration). */
 export const CONNECTION_ACTIONS = ["codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection",

@@ -29,7 +29,7 @@ import { drProviderArgs } from "./provider";
 export const DIRECT_PREFIX = "direct";
 
 /** Workflows (their `name:`) whose jobs the DR runner takes: the deploy path (the failover is a deploy) and the DR drill. */
-export const DR_RUNNER_WORKFLOWS = [...RUNNER_WORKFLOWS.filter((w) => w !== "pull-request"), "dr-drill"];
+export const DR_RUNNER_WORKFLOWS = [...new Set([...RUNNER_WORKFLOWS.filter((w) => w !== "pull-request"), "dr-drill"])];
 
 export interface ReplicatedStore { name: string; bucket: SecureBucket; kmsKeyArn: pulumi.Input<string>; expireAfterDays?: number }
 

@@ -64,6 +64,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly storageClassName: pulumi.Output<string>;
     /** KMS key for EBS volumes (node roots and PersistentVolumes). */
     public readonly volumeKeyArn: pulumi.Output<string>;
+    /** ARNs of the managed node groups. */
+    public readonly nodeGroupArns: pulumi.Output<string>[];
     private readonly tags: Record<string, string>;
     private readonly logicalName: string;
     private readonly roles: RoleGuardrails;
@@ -179,6 +181,7 @@ export class Cluster extends pulumi.ComponentResource {
             tags,
         }, { parent: this, dependsOn: [...nodeAttachments, vpcCni, kubeProxy] }));
 
+        this.nodeGroupArns = nodeGroups.map((g) => g.arn);
         addon("coredns", {}, nodeGroups);
         const ebsRole = addonRole("ebs-csi", "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy", [
             { Sid: "UseVolumeKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: volumeKey.arn },

@@ -30,6 +30,7 @@ export interface NodeGroupArgs {
 
 export class NodeGroup extends pulumi.ComponentResource {
     public readonly nodeGroupName: pulumi.Output<string>;
+    public readonly arn: pulumi.Output<string>;
     public readonly launchTemplateId: pulumi.Output<string>;
 
     constructor(name: string, args: NodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -66,7 +67,8 @@ export class NodeGroup extends pulumi.ComponentResource {
             tags: args.tags,
         }, { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] });
         this.nodeGroupName = nodeGroup.nodeGroupName;
+        this.arn = nodeGroup.arn;
         this.launchTemplateId = template.id;
-        this.registerOutputs({ nodeGroupName: this.nodeGroupName, launchTemplateId: this.launchTemplateId });
+        this.registerOutputs({ nodeGroupName: this.nodeGroupName, arn: this.arn, launchTemplateId: this.launchTemplateId });
     }
 }

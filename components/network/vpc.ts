@@ -32,6 +32,8 @@ export interface VpcArgs {
 export class Vpc extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly cidr: string;
+    /** The AZ of each subnet index (subnet i of every tier is in zone i). */
+    public readonly availabilityZones: pulumi.Output<string[]>;
     public readonly publicSubnetIds: pulumi.Output<string>[];
     public readonly privateSubnetIds: pulumi.Output<string>[];
     public readonly isolatedSubnetIds: pulumi.Output<string>[];
@@ -49,6 +51,7 @@ export class Vpc extends pulumi.ComponentResource {
         const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: nameTag("vpc") }, child);
         this.vpcId = vpc.id;
         this.cidr = args.cidr;
+        this.availabilityZones = pulumi.output(args.availabilityZones);
         // CIS EC2.2: the default security group allows nothing.
         new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: nameTag("default-deny") }, child);
 

@@ -32,6 +32,8 @@ function arnFor(type: string, name: string, region: string, inputs: Record<strin
         case "aws:cloudwatch/logGroup:LogGroup": return `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${physical}`;
         case "aws:rds/instance:Instance": return `arn:aws:rds:${region}:${MOCK_ACCOUNT_ID}:db:${physical}`;
         case "aws:eks/cluster:Cluster": return `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${physical}`;
+        case "aws:eks/nodeGroup:NodeGroup": return `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:nodegroup/${String(inputs.clusterName)}/${String(inputs.nodeGroupName)}/${uuid(name)}`;
+        case "aws:cloudwatch/metricAlarm:MetricAlarm": return `arn:aws:cloudwatch:${region}:${MOCK_ACCOUNT_ID}:alarm:${physical}`;
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2": return `arn:aws:s3:::${String(inputs.bucket ?? physical)}`;
         case "aws:sns/topic:Topic": return `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
@@ -72,6 +74,7 @@ const ID_PREFIX: Record<string, string> = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
     "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
     "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:fis/experimentTemplate:ExperimentTemplate": "EXT",
 };
 
 /** Type-specific computed outputs a real provider returns. */

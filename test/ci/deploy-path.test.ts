@@ -232,7 +232,7 @@ describe("deploy path: workflows against the stacks", () => {
             assert.doesNotMatch(text, /uses:\s*[\w.-]+\/[\w./-]+@(?![0-9a-f]{40}\b)/, `${file}: an unpinned uses: anywhere in the text`);
             assert.doesNotMatch(text, /PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE|AWS_SECRET_ACCESS_KEY/, `${file}: no long-lived credential`);
             // Region, partition and role names come from the GitHub environments (vars.*), never from the workflow text.
-            if (["up.yml", "deploy.yml", "pull-request.yml"].includes(file)) assert.doesNotMatch(text, /\b[a-z]{2}(-gov)?-[a-z]+-\d\b|arn:aws|role\/platform-/, `${file}: hard-coded region, partition or role`);
+            if (["up.yml", "deploy.yml", "pull-request.yml", "dr-drill.yml"].includes(file)) assert.doesNotMatch(text, /\b[a-z]{2}(-gov)?-[a-z]+-\d\b|arn:aws|role\/platform-/, `${file}: hard-coded region, partition or role`);
         }
         assert.ok(uses > 15, `only ${uses} uses: found`);
     });
@@ -267,7 +267,7 @@ describe("bootstrap stack (OIDC provider, CI roles, state)", () => {
 const IAM_PREFIX_BY_MODULE: Record<string, string> = {
     ec2: "ec2", vpc: "ec2", eks: "eks", rds: "rds", kms: "kms", s3: "s3", backup: "backup", ecr: "ecr", codebuild: "codebuild",
     opensearch: "es", sns: "sns", secretsmanager: "secretsmanager", autoscaling: "autoscaling", lb: "elasticloadbalancing", alb: "elasticloadbalancing",
-    sqs: "sqs", ssm: "ssm", route53: "route53", acm: "acm", cloudtrail: "cloudtrail", guardduty: "guardduty", wafv2: "wafv2", lambda: "lambda",
+    sqs: "sqs", ssm: "ssm", route53: "route53", acm: "acm", cloudtrail: "cloudtrail", guardduty: "guardduty", wafv2: "wafv2", fis: "fis", lambda: "lambda",
 };
 const IAM_PREFIX_BY_TYPE: Record<string, string> = {
     "aws:cloudwatch/logGroup:LogGroup": "logs", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "logs", "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "logs",

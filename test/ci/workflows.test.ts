@@ -13,8 +13,8 @@ const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 
 describe("GitHub workflows", () => {
     const files = fs.readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml"));
-    it("exist for pull requests, deploys, the reusable up job and the reusable build-sign job", () => {
-        assert.deepEqual(files.sort(), ["build-sign.yml", "deploy.yml", "pull-request.yml", "up.yml"]);
+    it("exist for pull requests, deploys, the reusable up job, the reusable build-sign job and the DR drill", () => {
+        assert.deepEqual(files.sort(), ["build-sign.yml", "deploy.yml", "dr-drill.yml", "pull-request.yml", "up.yml"]);
     });
     for (const file of files) {
         it(`${file} passes action-validator's workflow schema`, () => {
