@@ -35,7 +35,9 @@ function dataRow(values: string[]): Buffer {
     return frame("D", Buffer.concat([n, ...cols]));
 }
 
-async function fakeServer(opts: { auth: Auth; password: string; user: string; seen?: string[] }): Promise<{ port: number; close: () => void }> {
+async function fakeServer(opts: { auth: Auth; password: string; user: string; seen?: string[] }): Promise<{ port: number; close: () => void; terminated: Promise<void> }> {
+    let onTerminate: () => void = () => undefined;
+    const terminated = new Promise<void>((resolve) => (onTerminate = resolve));
     const salt = crypto.randomBytes(16);
     const iterations = 4096;
     const salted = crypto.pbkdf2Sync(opts.password, salt, iterations, 32, "sha256");
@@ -96,12 +98,13 @@ async function fakeServer(opts: { auth: Auth; password: string; user: string; se
                 } else if (type === "X") {
                     opts.seen?.push("terminate");
                     socket.end();
+                    onTerminate();
                 }
             }
         });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
+    return { port: (server.address() as net.AddressInfo).port, close: () => server.close(), terminated };
 }
 const plain = (host: string, port: number) => new Promise<net.Socket>((resolve, reject) => { const s = net.connect({ host, port }, () => resolve(s)); s.once("error", reject); });
 
@@ -120,7 +123,7 @@ describe("restore validation: the PostgreSQL check", () => {
             try {
                 const rows = await validator.probe({ host: "127.0.0.1", port: server.port, user: "platform_admin", password: "s3cr3t!#", database: "app", query: validator.VALIDATION_QUERY, connect: plain });
                 assert.deepEqual(rows, [["12"]]);
-                await new Promise((r) => setTimeout(r, 20));
+                await server.terminated;
                 assert.deepEqual(seen, ["startup user=platform_admin database=app", `query ${validator.VALIDATION_QUERY}`, "terminate"]);
             } finally {
                 server.close();
