@@ -167,7 +167,7 @@ const verification: Rule = ({ cfg, problems }) => {
 };
 
 const signing: Rule = ({ cfg, problems }) => {
-    problems.push(...signingChecks(cfg.supplyChain.signing));
+    problems.push(...signingChecks(cfg.supplyChain.signing, cfg.ci.repository));
 };
 
 const resilience: Rule = (ctx) => {

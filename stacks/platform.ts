@@ -160,6 +160,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         signedRegistries: [...cfg.supplyChain.signedRegistries, ...(verifyOwn ? [supplyChain.registryPrefix] : [])],
         cosignPublicKeys: [...cfg.supplyChain.cosignPublicKeys, ...(supplyChain ? [supplyChain.signingKey.publicKeyPem] : [])],
         publishers: cfg.supplyChain.platformImages.verifyPublisherSignatures ? SIGNING_PUBLISHERS : [],
+        signerBindings: verifyOwn ? supplyChain.signerBindings : [],
         mode: cfg.supplyChain.admission,
         replicas: cfg.supplyChain.admissionReplicas,
         sbomFormat: cfg.supplyChain.sbomFormat,

@@ -21,19 +21,36 @@ const signingRef = z
     .string()
     .regex(/^refs\/(heads\/[A-Za-z0-9._\/-]+|tags\/[A-Za-z0-9._\/-]+\*?)$/, "must be refs/heads/<branch> (exact) or refs/tags/<name> (a trailing * is allowed for tags only)");
 
-const githubEnvironment = z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, "must be a GitHub environment name (letters, digits, . _ -)");
+/** A GitHub account or repository id: the immutable number GitHub puts in subjects of the `owner@id/repo@id` form. */
+const ID_HINT = "must be the numeric GitHub id (gh api repos/<owner>/<name> --jq '.owner.id, .id')";
+const githubId = z.union([z.number({ error: ID_HINT }).int(ID_HINT).positive(ID_HINT), z.string({ error: ID_HINT }).regex(/^[1-9][0-9]{0,19}$/, ID_HINT)], { error: ID_HINT }).transform(String);
+
+/** A git ref of the platform repository's build-sign.yml a caller may use: a branch, a tag (trailing * allowed) or a full commit SHA. */
+const workflowRef = z
+    .string()
+    .regex(/^(refs\/heads\/[A-Za-z0-9._\/-]+|refs\/tags\/[A-Za-z0-9._\/-]+\*?|[0-9a-f]{40})$/, "must be refs/heads/<branch>, refs/tags/<name>[*] or a 40-hex commit SHA");
 
 export const signerSchema = z.strictObject({
     /** The GitHub repository whose workflows may sign and push. */
     repository: githubRepository,
-    /** Refs whose workflow runs may sign (jobs without an `environment:`). Defaults to [refs/heads/main]. */
+    /** The repository owner's numeric id (subjects of the immutable `owner@id/repo@id` form). Required. */
+    ownerId: githubId,
+    /** The repository's numeric id. Required. */
+    repositoryId: githubId,
+    /** Refs whose workflow runs may sign. Defaults to [refs/heads/main]. */
     refs: z.array(signingRef).default(["refs/heads/main"]),
     /**
-     * GitHub environments whose jobs may sign. A job with `environment:` gets the subject
-     * `repo:<owner/name>:environment:<env>` instead of the ref one, so list the environment here.
-     * Defaults to [].
+     * No longer accepted: an environment subject lets any job that declares the environment (a
+     * same-repository pull-request job included) sign, and build-sign.yml's job declares none.
      */
-    environments: z.array(githubEnvironment).default([]),
+    environments: z.array(z.string()).max(0, "environments are not accepted: an environment subject lets any job that declares the environment (a same-repository pull-request job included) assume the signing role, and build-sign.yml's job has none; list refs instead (docs/supply-chain.md)").optional(),
+});
+
+export const buildSignWorkflowSchema = z.strictObject({
+    /** The repository holding `.github/workflows/build-sign.yml` (owner/name). Defaults to platform:ci.repository. */
+    repository: githubRepository.optional(),
+    /** Refs (or commit SHAs) of build-sign.yml callers may use (`uses: <repository>/.github/workflows/build-sign.yml@<ref>`). Defaults to [refs/heads/main]. */
+    refs: z.array(workflowRef).min(1).default(["refs/heads/main"]),
 });
 
 const ecrRepositoryName = z
@@ -47,6 +64,12 @@ export const appRepositorySchema = z.strictObject({
     keepTaggedImages: z.number().int().min(10).max(10000).default(200),
     /** Days before untagged images expire. Defaults to 30. */
     untaggedExpiryDays: z.number().int().min(1).max(3650).default(30),
+    /**
+     * The signer (a signers[].repository) whose build-sign.yml runs alone may sign images here:
+     * admission requires the signature's platform.io/github-repository annotation to name it.
+     * Defaults to the only signer when there is one; required when there are several.
+     */
+    signer: githubRepository.optional(),
 });
 
 export const signingSchema = z.strictObject({
@@ -62,14 +85,27 @@ export const signingSchema = z.strictObject({
      * and during a failover (platform:dr.failover, where it is required) it reads no key from KMS in the failed region. Optional.
      */
     publicKeyPem: z.string().regex(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+\n-----END PUBLIC KEY-----\n?$/, "must be the PEM public key printed by pulumi stack output cosignPublicKey").optional(),
-    /** Repositories (with refs and environments) whose GitHub Actions jobs may sign and push. Required when enabled. */
+    /** Repositories (with their ids and refs) whose GitHub Actions jobs may sign and push, through build-sign.yml only. Required when enabled. */
     signers: z.array(signerSchema).default([]),
+    /**
+     * The account's "Role trust policy length" quota in characters, when raised above IAM's default
+     * (Service Quotas, up to 4096). Defaults to 2048.
+     */
+    trustPolicyQuota: z.number().int().min(2048).max(4096).default(2048),
+    /** The reusable workflow that alone may sign (its job_workflow_ref is part of the trusted subject). */
+    buildSignWorkflow: buildSignWorkflowSchema.prefault({}),
     /** ECR repositories for application images. Defaults to []. */
     repositories: z.array(appRepositorySchema).default([]),
     /** Accounts (12 digits) allowed to pull from the repositories besides this one. Defaults to []. */
     pullAccountIds: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")).default([]),
     /** Admission requires images in the repositories to be signed and SBOM-attested by the key. Defaults to true. */
     verifyRepositories: z.boolean().default(true),
+    /**
+     * The signing key's ARN (the stack output cosignKeyRef without `awskms:///`), recorded after the
+     * first deploy: the deploy-time check (policies/config/<stack>.json) trusts this key only, never
+     * the alias. Until it is set, registry-mode verification of the stack's ECR images fails closed.
+     */
+    keyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "must be the key ARN arn:aws:kms:<region>:<account>:key/<id> (the stack output cosignKeyRef without awskms:///), not an alias").optional(),
 });
 
 export const platformImagesSchema = z.strictObject({

@@ -12,6 +12,8 @@ import { SigningKey } from "../components/supply-chain/signing";
 import { supplyChainRefs } from "../components/supply-chain/refs";
 import type { PlatformContext } from "../components/shared/naming";
 import { ConfigError, PlatformConfig } from "./config";
+import { repositorySigner } from "./supply-chain-checks";
+import type { SignerBinding } from "../components/security/image-verification";
 import { unpinnedInLock } from "../components/shared/image-lock";
 
 export interface SupplyChain {
@@ -20,6 +22,8 @@ export interface SupplyChain {
     repositories: AppRepositories;
     /** `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>`, the prefix admission verifies. */
     registryPrefix: pulumi.Output<string>;
+    /** Each ECR repository and the GitHub repository whose signatures admission accepts for it. */
+    signerBindings: SignerBinding[];
     outputs: Record<string, pulumi.Input<unknown>>;
 }
 
@@ -27,7 +31,8 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
     const signing = cfg.supplyChain.signing;
     if (!signing.enabled) return undefined;
     const protect = cfg.database.deletionProtection;
-    const identity = new CiSigningIdentity("ci-signing", { ctx, accountId, oidcProviderArn: signing.oidcProviderArn, signers: signing.signers });
+    const workflow = { repository: signing.buildSignWorkflow.repository ?? cfg.ci.repository, refs: signing.buildSignWorkflow.refs };
+    const identity = new CiSigningIdentity("ci-signing", { ctx, accountId, oidcProviderArn: signing.oidcProviderArn, signers: signing.signers, workflow });
     // During a failover the key's region may be down: the pinned public key stands in for KMS GetPublicKey (stacks/dr-checks.ts requires it then).
     const signingKey = new SigningKey("cosign", {
         ctx, accountId, signerRoleArn: identity.roleArn, protect, knownPublicKeyPem: signing.publicKeyPem, skipPublicKeyLookup: cfg.dr.failover,
@@ -49,11 +54,16 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
         ]);
     }
     const registryPrefix = pulumi.output(accountId).apply((id) => supplyChainRefs(ctx.prefix, ctx.region, id).registryPrefix);
+    const signerBindings = signing.repositories.flatMap((r) => {
+        const signer = repositorySigner(signing, r.name);
+        return signer ? [{ repository: pulumi.interpolate`${registryPrefix}/${r.name}`, signer, publicKey: signingKey.publicKeyPem }] : [];
+    });
     return {
         signingKey,
         identity,
         repositories,
         registryPrefix,
+        signerBindings,
         outputs: {
             cosignKeyRef: signingKey.cosignKeyRef,
             cosignPublicKey: signingKey.publicKeyPem,

@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement } from "../shared/iam";
+import { signingGuardStatements } from "../supply-chain/guard";
 
 /**
  * Services whose actions the platform's roles may use (the ceiling; each role's own policy is the
@@ -107,6 +108,8 @@ function escalationDenies(a: BoundaryArgs): PolicyStatement[] {
         { Sid: "DenyBoundaryRemoval", Effect: "Deny", Action: BOUNDARY_REMOVAL, Resource: "*" },
         { Sid: "DenyBoundaryPolicyChanges", Effect: "Deny", Action: POLICY_CHANGES, Resource: a.boundaryArn },
         { Sid: "DenyCiRoleChanges", Effect: "Deny", Action: ROLE_WRITES, Resource: a.ciRoleArns },
+        // Only the CI signing role may sign, against the deploy role and bounded roles too (docs/supply-chain.md).
+        ...signingGuardStatements(a),
     ];
 }
 

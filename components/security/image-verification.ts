@@ -5,13 +5,15 @@
  * static keys offline from Rekor, and rewrites tags to the verified digest) installed from its
  * pinned chart, HA in prod, with a ClusterPolicy requiring, for images from the signed registries,
  * a cosign signature by the configured key and an SBOM attestation (CycloneDX or SPDX) by the same
- * key; system namespaces excluded by an explicit list; fail closed when enforcing, audit otherwise.
+ * key; system namespaces excluded by an explicit list; fail closed when enforcing (tags rewritten
+ * to the verified digest), audit otherwise (reports only: Kyverno refuses mutateDigest in audit).
  * Plus a native ValidatingAdmissionPolicy requiring requests/limits in application namespaces.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, helmRelease, resources } from "../shared/helm";
 import { GuardedNamespace } from "./namespace";
+import { KYVERNO_VERIFY_TYPE, SIGNER_REPOSITORY_ANNOTATION } from "../supply-chain/cosign";
 
 export const KYVERNO_NAMESPACE = "kyverno";
 /** The admission controller's service account (set explicitly: Pod Identity grants it registry access for signatures in private ECR). */
@@ -44,6 +46,19 @@ export interface ImageVerificationArgs {
     publishers?: readonly PublisherIdentity[];
     /** The Prometheus release, for Kyverno's ServiceMonitors. */
     monitoringCrds?: pulumi.Resource;
+    /**
+     * Repositories whose signatures must also name the GitHub repository that built them (the
+     * `platform.io/github-repository` annotation build-sign.yml writes). Defaults to [].
+     */
+    signerBindings?: SignerBinding[];
+}
+
+/** An image repository (`<registry>/<path>`, no tag), the GitHub repository (owner/name) whose build-sign.yml runs alone may sign it, and the only key that signs it. */
+export interface SignerBinding {
+    repository: pulumi.Input<string>;
+    signer: string;
+    /** The PEM public key signatures and SBOM attestations of this repository must verify with (the stack's KMS key). */
+    publicKey: pulumi.Input<string>;
 }
 
 const wildcard = (prefix: string) => `${prefix.replace(/\/+$/, "")}/*`;
@@ -84,10 +99,28 @@ export function publisherPolicySpec(publishers: readonly PublisherIdentity[], mo
 }
 
 /** The Kyverno ClusterPolicy spec (exported for tests and the policy pack's expectations). */
-export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistries" | "cosignPublicKeys" | "mode" | "sbomFormat">): Record<string, unknown> {
+export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistries" | "cosignPublicKeys" | "mode" | "sbomFormat" | "signerBindings">): Record<string, unknown> {
     const enforce = args.mode === "enforce";
     // Static keys, verified offline: no Rekor transparency log or CT log lookup at admission time.
-    const attestors = [{ count: 1, entries: args.cosignPublicKeys.map((publicKeys) => ({ keys: { publicKeys, signatureAlgorithm: "sha256", rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } } })) }];
+    const entry = (publicKeys: pulumi.Input<string>, annotations?: Record<string, string>) => ({ keys: { publicKeys, signatureAlgorithm: "sha256", rekor: { ignoreTlog: true }, ctlog: { ignoreSCT: true } }, ...(annotations ? { annotations } : {}) });
+    const attestors = [{ count: 1, entries: args.cosignPublicKeys.map((k) => entry(k)) }];
+    const common = {
+        // The layout build-sign.yml writes (components/supply-chain/cosign.ts): legacy .sig/.att tags.
+        type: KYVERNO_VERIFY_TYPE,
+        failureAction: enforce ? "Enforce" : "Audit",
+        // Kyverno refuses mutateDigest with an Audit failure action (and defaults it to true): audit only reports.
+        mutateDigest: enforce,
+        verifyDigest: true,
+        required: true,
+    };
+    // Each bound repository, checked besides the rule above: its own key only (not every configured key), and a
+    // signature carrying the annotation that names its GitHub repository.
+    const bound = (args.signerBindings ?? []).map((b) => ({
+        ...common,
+        imageReferences: [":*", "@*"].map((suffix) => pulumi.output(b.repository).apply((r) => `${r.replace(/\/+$/, "")}${suffix}`)),
+        attestors: [{ count: 1, entries: [entry(b.publicKey, { [SIGNER_REPOSITORY_ANNOTATION]: b.signer })] }],
+        attestations: [{ predicateType: SBOM_PREDICATE_TYPES[args.sbomFormat ?? "cyclonedx"], attestors: [{ count: 1, entries: [entry(b.publicKey)] }] }],
+    }));
     return {
         background: false,
         failurePolicy: enforce ? "Fail" : "Ignore",
@@ -97,14 +130,11 @@ export function imagePolicySpec(args: Pick<ImageVerificationArgs, "signedRegistr
             match: { any: [{ resources: { kinds: ["Pod"] } }] },
             exclude: { any: [{ resources: { namespaces: SYSTEM_NAMESPACES } }] },
             verifyImages: [{
+                ...common,
                 imageReferences: args.signedRegistries.map((r) => (typeof r === "string" ? wildcard(r) : pulumi.output(r).apply(wildcard))),
-                failureAction: enforce ? "Enforce" : "Audit",
-                mutateDigest: true,
-                verifyDigest: true,
-                required: true,
                 attestors,
                 attestations: [{ predicateType: SBOM_PREDICATE_TYPES[args.sbomFormat ?? "cyclonedx"], attestors }],
-            }],
+            }, ...bound],
         }],
     };
 }

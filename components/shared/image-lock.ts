@@ -49,11 +49,13 @@ export function digestOf(ref: string, lock = activeImageLock()): string | undefi
     return lock.images[ref]?.digest ?? undefined;
 }
 
-/** The values a pinned image sets in its chart: `sha: <hex>`, `digest: sha256:<hex>` or `tag: <tag>@sha256:<hex>`. */
+/** The values a pinned image sets in its chart: `sha: <hex>`, `sha: sha256:<hex>`, `digest: sha256:<hex>` or `tag: <tag>@sha256:<hex>`. */
 export function pinValues(image: ChartImage, digest: string): Record<string, unknown> {
     const { tag } = splitRef(image.ref);
     const block: Record<string, unknown> =
-        image.field === "sha" ? { sha: digest.slice("sha256:".length) } : image.field === "digest" ? { digest } : { tag: `${tag}@${digest}` };
+        image.field === "sha" ? { sha: digest.slice("sha256:".length) }
+        : image.field === "shaPrefixed" ? { sha: digest }
+        : image.field === "digest" ? { digest } : { tag: `${tag}@${digest}` };
     if (image.setTag && image.field !== "tag") block.tag = tag;
     return block;
 }
@@ -88,6 +90,7 @@ export function releaseImageStatus(chart: string, values: Record<string, unknown
         const block = getPath(values, i.path);
         const v = isObject(block) ? block : {};
         const digest = i.field === "sha" && typeof v.sha === "string" && /^[0-9a-f]{64}$/.test(v.sha) ? `sha256:${v.sha}`
+            : i.field === "shaPrefixed" && typeof v.sha === "string" && DIGEST.test(v.sha) ? v.sha
             : i.field === "digest" && typeof v.digest === "string" && DIGEST.test(v.digest) ? v.digest
             : i.field === "tag" && typeof v.tag === "string" ? /@(sha256:[0-9a-f]{64})$/.exec(v.tag)?.[1] : undefined;
         return { chart, path: i.path, ref: i.ref, pinned: digest !== undefined, digest };

@@ -1,16 +1,27 @@
 /**
  * Every image the platform's charts deploy, where its digest goes in the chart's values, and which
  * upstream publishers sign theirs. Facts taken from each pinned chart's default values (image
- * blocks, and the digest key each chart offers: `sha` = bare hex, `digest` = sha256:<hex>, none =
- * `tag: <tag>@sha256:<hex>`); tags are the chart's defaults (appVersion where the chart leaves the
- * tag empty). images.lock.json holds the digests; `npm run images -- lock` resolves them.
+ * blocks, and the digest key each chart offers, in the form its template prints it: `sha` = bare
+ * hex where the template adds `@sha256:`, `shaPrefixed` = `sha: sha256:<hex>` where it prints the
+ * value after `@` (kube-state-metrics), `digest` = sha256:<hex>, none = `tag: <tag>@sha256:<hex>`);
+ * tags are the chart's defaults (appVersion where the chart leaves the tag empty). The template
+ * facts behind each form: test/data/image-templates.json. images.lock.json holds the digests; `npm run images -- lock` resolves them.
  */
 import type { CHARTS } from "./helm";
 
 export type ChartKey = keyof typeof CHARTS;
 
-/** How a chart takes a digest: `sha` (hex without sha256:), `digest` (sha256:<hex>), or appended to `tag`. */
-export type DigestField = "sha" | "digest" | "tag";
+/**
+ * How a chart takes a digest: `sha` (hex without sha256:, the template adds `@sha256:`),
+ * `shaPrefixed` (the `sha` key holding sha256:<hex>, printed after `@`), `digest` (sha256:<hex>),
+ * or appended to `tag`.
+ */
+export type DigestField = "sha" | "shaPrefixed" | "digest" | "tag";
+
+/** The values key a digest field writes. */
+export function digestKey(field: DigestField): "sha" | "digest" | "tag" {
+    return field === "shaPrefixed" ? "sha" : field;
+}
 
 export interface ChartImage {
     chart: ChartKey;
@@ -31,7 +42,7 @@ export const CHART_IMAGES: ChartImage[] = [
     { chart: "kubePrometheusStack", path: "prometheusOperator.admissionWebhooks.patch.image", ref: "ghcr.io/jkroepke/kube-webhook-certgen:1.8.7", field: "sha" },
     { chart: "kubePrometheusStack", path: "prometheus.prometheusSpec.image", ref: "quay.io/prometheus/prometheus:v3.14.0-distroless", field: "sha" },
     { chart: "kubePrometheusStack", path: "alertmanager.alertmanagerSpec.image", ref: "quay.io/prometheus/alertmanager:v0.34.0", field: "sha" },
-    { chart: "kubePrometheusStack", path: "kube-state-metrics.image", ref: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0", field: "sha" },
+    { chart: "kubePrometheusStack", path: "kube-state-metrics.image", ref: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0", field: "shaPrefixed" },
     { chart: "kubePrometheusStack", path: "prometheus-node-exporter.image", ref: "quay.io/prometheus/node-exporter:v1.12.1", field: "digest" },
     { chart: "grafana", path: "image", ref: "docker.io/grafana/grafana:13.2.0", field: "sha" },
     { chart: "grafana", path: "sidecar.image", ref: "quay.io/kiwigrid/k8s-sidecar:2.10.1", field: "sha" },

@@ -4,6 +4,7 @@
  * and registry the stack creates (tested), without copying anything out of a deployed stack.
  */
 import { partitionOf } from "../shared/naming";
+import { SIGNING_ALIAS_SUFFIX } from "./guard";
 
 export interface SupplyChainRefs {
     /** `alias/<prefix>-cosign`. */
@@ -16,7 +17,7 @@ export interface SupplyChainRefs {
 
 /** `alias/<prefix>-cosign`: the signing key's alias. */
 export function signingKeyAlias(prefix: string): string {
-    return `alias/${prefix}-cosign`;
+    return `alias/${prefix}${SIGNING_ALIAS_SUFFIX}`;
 }
 
 export function supplyChainRefs(prefix: string, region: string, accountId: string): SupplyChainRefs {

@@ -8,8 +8,9 @@
  * - the CI signing role may kms:Sign, kms:GetPublicKey and kms:DescribeKey;
  * - the account's principals may read the public key (kms:GetPublicKey, kms:DescribeKey) when an
  *   IAM policy grants it, so verifiers (the policy pack, auditors) can fetch it;
- * - an explicit Deny of kms:Sign for every principal except the CI role, so no IAM policy
- *   (AdministratorAccess included) can let anyone else sign.
+ * - an explicit Deny of kms:Sign for every principal except the CI role, so no IAM policy alone
+ *   lets anyone else sign. The account's administrators can still rewrite this policy (kms:Put* is
+ *   theirs, as key administrators); the deploy role and every bounded role cannot (./guard.ts).
  * Asymmetric keys cannot rotate (the public key is the trust anchor); deletion is protected by
  * the `protect` option and the longest waiting period.
  */
@@ -18,6 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyDocument, PolicyStatement } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 import { signingKeyAlias } from "./refs";
+import { SIGNING_KEY_TAG } from "./guard";
 
 /** What the account (key administrators) may do: everything but use the key or grant its use (no kms:CreateGrant). */
 export const KEY_ADMIN_ACTIONS = [
@@ -69,7 +71,8 @@ export class SigningKey extends pulumi.ComponentResource {
             enableKeyRotation: false,
             deletionWindowInDays: 30,
             policy: policyDocument(signingKeyPolicy(partition, args.accountId, args.signerRoleArn)),
-            tags: componentTags(args.ctx, "supply-chain", { purpose: "cosign-signing" }),
+            // The tag the signing guard (./guard.ts) protects the key by: set at CreateKey, never removable by the deploy role.
+            tags: componentTags(args.ctx, "supply-chain", { [SIGNING_KEY_TAG.key]: SIGNING_KEY_TAG.value }),
         }, { parent: this, protect: args.protect ?? true });
         this.aliasName = signingKeyAlias(args.ctx.prefix);
         new aws.kms.Alias(`${name}-alias`, { name: this.aliasName, targetKeyId: this.key.keyId }, { parent: this });

@@ -66,7 +66,23 @@ export const CONFIG_PROPERTIES = {
     /** Cosign ECDSA P-256 public keys (PEM). */
     cosignPublicKeys: { type: "array", items: { type: "string", pattern: "BEGIN PUBLIC KEY" }, default: [], description: "Cosign public keys (PEM) signatures and attestations must verify with." },
     /** Cosign keys in AWS KMS (`awskms:///<key or alias ARN>`); their public keys come from KMS GetPublicKey with the environment's AWS credentials. */
-    cosignKmsKeys: { type: "array", items: { type: "string", pattern: "^awskms://[^/]*/.+$" }, default: [], description: "Cosign keys in AWS KMS (awskms:///<key or alias ARN>) signatures and attestations must verify with; read with KMS GetPublicKey and the environment's AWS credentials." },
+    cosignKmsKeys: { type: "array", items: { type: "string", pattern: "^awskms://[^/]*/.+$" }, default: [], description: "Cosign keys in AWS KMS (awskms:///<key ARN or key id>; aliases are refused) signatures and attestations must verify with; read with KMS GetPublicKey and the environment's AWS credentials." },
+    /** Per image repository, the annotations its cosign signature must carry (the signer repository build-sign.yml writes). */
+    signerAnnotations: {
+        type: "array",
+        items: {
+            type: "object",
+            properties: {
+                repository: { type: "string", minLength: 1 },
+                annotations: { type: "object", additionalProperties: { type: "string" } },
+                cosignKmsKeys: { type: "array", items: { type: "string", pattern: "^awskms://[^/]*/.+$" } },
+            },
+            required: ["repository", "annotations"],
+            additionalProperties: false,
+        },
+        default: [],
+        description: "Per image repository (<registry>/<path>, exact), the annotations its cosign signature must carry (e.g. the GitHub repository that built it) and, when cosignKmsKeys is given, the only keys (KMS key ARNs) it may be signed with.",
+    },
     /** Registry hosts reached over plain HTTP (a local registry in tests). */
     insecureRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry hosts reached over plain HTTP (local test registries only)." },
     /** Timeout of each registry request, in seconds. */
@@ -107,6 +123,7 @@ export interface PackConfig {
     verificationMode: "offline" | "registry";
     cosignPublicKeys: string[];
     cosignKmsKeys: string[];
+    signerAnnotations: { repository: string; annotations: Record<string, string>; cosignKmsKeys?: string[] }[];
     insecureRegistries: string[];
     registryTimeoutSeconds: number;
     registryImageBudgetSeconds: number;

@@ -63,8 +63,11 @@ export function pae(payloadType: string, body: Buffer): Buffer {
 const lowerKeys = (o: unknown): any =>
     o && typeof o === "object" && !Array.isArray(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k.toLowerCase(), lowerKeys(v)])) : o;
 
-/** A legacy `.sig` layer: the signature over the raw payload, and the payload naming this image digest. */
-export function verifySimpleSigning(payload: Buffer, signatureB64: string, imageDigest: string, keys: KeyObject[]): Check {
+/**
+ * A legacy `.sig` layer: the signature over the raw payload, and the payload naming this image
+ * digest; with `required`, the payload's `optional` annotations (cosign sign -a) must hold each.
+ */
+export function verifySimpleSigning(payload: Buffer, signatureB64: string, imageDigest: string, keys: KeyObject[], required: Record<string, string> = {}): Check {
     if (!signatureB64) return { ok: false, reason: "the signature layer has no dev.cosignproject.cosign/signature annotation" };
     if (!verifiesWithAny(payload, fromBase64(signatureB64), keys)) return { ok: false, reason: "the signature does not verify with any configured key" };
     let doc: any;
@@ -76,6 +79,11 @@ export function verifySimpleSigning(payload: Buffer, signatureB64: string, image
     if (doc?.critical?.type !== "cosign container image signature") return { ok: false, reason: `the signed payload has type ${JSON.stringify(doc?.critical?.type)}, not "cosign container image signature"` };
     const signed = doc?.critical?.image?.["docker-manifest-digest"];
     if (signed !== imageDigest) return { ok: false, reason: `the signature is for ${signed}, not the image digest ${imageDigest}` };
+    // Annotation keys are case-sensitive: read them from the payload as signed, not lowercased.
+    const optional = (JSON.parse(payload.toString("utf8")) as { optional?: Record<string, unknown> | null }).optional ?? {};
+    for (const [k, v] of Object.entries(required)) {
+        if (optional[k] !== v) return { ok: false, reason: `the signature's annotation ${k} is ${JSON.stringify(optional[k] ?? null)}, not ${JSON.stringify(v)}` };
+    }
     return { ok: true, reason: "signature verified" };
 }
 

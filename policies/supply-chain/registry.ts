@@ -225,8 +225,8 @@ function parseJson(bytes: Buffer, what: string): unknown {
 
 export interface ImageVerdict { signature: Check; sbom: Check }
 
-/** Verifies one image (registry, repository, digest) against the keys. */
-export async function verifyImage(client: RegistryClient, host: string, repo: string, digest: string, keys: KeyObject[], budget?: AbortSignal): Promise<ImageVerdict> {
+/** Verifies one image (registry, repository, digest) against the keys; `required`: annotations its signature must carry. */
+export async function verifyImage(client: RegistryClient, host: string, repo: string, digest: string, keys: KeyObject[], budget?: AbortSignal, required: Record<string, string> = {}): Promise<ImageVerdict> {
     const tag = digest.replace(":", "-");
     const image = await client.manifest(host, repo, digest, budget);
     if (!image) return { signature: { ok: false, reason: `the image ${host}/${repo}@${digest} does not exist in the registry` }, sbom: { ok: false, reason: "no image" } };
@@ -239,7 +239,7 @@ export async function verifyImage(client: RegistryClient, host: string, repo: st
     const sig = await client.manifest(host, repo, `${tag}.sig`, budget);
     for (const layer of layersOf(sig)) {
         if (layer?.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) continue;
-        const c = verifySimpleSigning(await client.blob(host, repo, layer.digest, budget), layer.annotations?.[SIGNATURE_ANNOTATION] ?? "", digest, keys);
+        const c = verifySimpleSigning(await client.blob(host, repo, layer.digest, budget), layer.annotations?.[SIGNATURE_ANNOTATION] ?? "", digest, keys, required);
         if (c.ok) signature = c;
         else sigReasons.push(`${tag}.sig: ${c.reason}`);
     }
@@ -265,6 +265,7 @@ export async function verifyImage(client: RegistryClient, host: string, repo: st
             const c = verifyBundle(parseJson(await client.blob(host, repo, layer.digest, budget), `the bundle ${ref.digest}`), digest, keys);
             const where = `bundle ${ref.digest.slice(0, 19)}`;
             if (!c.ok) (c.predicateType && isSbomPredicate(c.predicateType) ? attReasons : sigReasons).push(`${where}: ${c.reason}`);
+            else if (c.predicateType === COSIGN_SIGN_PREDICATE && Object.keys(required).length > 0) sigReasons.push(`${where}: a bundle signature carries no annotations, and this repository requires ${Object.keys(required).join(", ")}`);
             else if (c.predicateType === COSIGN_SIGN_PREDICATE) signature ??= { ok: true, reason: "bundle signature verified" };
             else if (isSbomPredicate(c.predicateType)) sbom ??= { ok: true, reason: `SBOM bundle ${c.predicateType} verified` };
             else attReasons.push(`${where}: predicateType ${c.predicateType} is not an SBOM (CycloneDX or SPDX)`);
@@ -290,8 +291,8 @@ export class ImageVerifier {
         return c;
     }
 
-    verify(host: string, repo: string, digest: string): Promise<ImageVerdict> {
-        const key = `${host}/${repo}@${digest}`;
+    verify(host: string, repo: string, digest: string, required: Record<string, string> = {}): Promise<ImageVerdict> {
+        const key = `${host}/${repo}@${digest}${Object.keys(required).length ? ` ${JSON.stringify(required)}` : ""}`;
         let p = this.cache.get(key);
         if (!p) {
             const { imageBudgetMs, runBudgetMs } = this.client.limits;
@@ -299,7 +300,7 @@ export class ImageVerifier {
             this.run ??= ImageVerifier.deadline(runBudgetMs, () => new RegistryError(`registry lookups of this run took over ${seconds(runBudgetMs)} (the per-run limit); every image not verified by then fails closed`));
             const image = ImageVerifier.deadline(imageBudgetMs, () => new RegistryError(`verifying ${key} took over ${seconds(imageBudgetMs)} (the per-image limit); failing closed`));
             const budget = AbortSignal.any([image.signal, this.run.signal]);
-            p = verifyImage(this.client, host, repo, digest, this.keys, budget)
+            p = verifyImage(this.client, host, repo, digest, this.keys, budget, required)
                 .catch((e: unknown) => {
                     const reason = e instanceof RegistryError ? e.message : `verification of ${key} failed: ${(e as Error).message}`;
                     return { signature: { ok: false, reason }, sbom: { ok: false, reason } };

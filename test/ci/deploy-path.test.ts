@@ -122,7 +122,7 @@ describe("deploy path: workflows against the stacks", () => {
         const { CiSigningIdentity } = await import("../../components/supply-chain/ci-identity");
         await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1", { oidcProviderUrls: [] }), "platform", "staging", false);
         const ctx = { prefix: "platform-staging", environment: "staging", region: "eu-west-1", tags: {}, iam: { permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/platform-boundary", path: "/platform/" } };
-        const identity = new CiSigningIdentity("ci-signing", { ctx, accountId: "123456789012", signers: [{ repository: "example-org/shop", refs: ["refs/heads/main"], environments: [] }] });
+        const identity = new CiSigningIdentity("ci-signing", { ctx, accountId: "123456789012", signers: [{ repository: "example-org/shop", ownerId: "1", repositoryId: "2", refs: ["refs/heads/main"] }], workflow: { repository: "example-org/platform", refs: ["refs/heads/main"] } });
         await assert.rejects(promiseOf(identity.oidcProviderArn));
     });
 

@@ -4,7 +4,8 @@
  * claims assume this role (trust policy). Explicit Deny wins; `Principal: {AWS: <account root>}`
  * delegates to the account's IAM policies (modelled by `iamAllows`); supported conditions are the
  * ones the platform writes (String/Arn Equals, NotEquals, Like, NotLike, with IAM's rule that a
- * negated operator matches when the key is absent from the request); any other operator throws, so
+ * negated operator matches when the key is absent from the request, and their `ForAnyValue:` form
+ * over a multivalued request key such as aws:TagKeys); any other operator throws, so
  * a policy the evaluator cannot read never passes silently. Identity policies may be combined with
  * a permissions boundary (`boundedAllows`): allowed only when both allow and neither denies.
  */
@@ -19,10 +20,22 @@ export interface Statement {
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((p) => p.split("?").map((q) => q.replace(/[.+^${}()|[\]\\]/g, "\\$&")).join(".")).join(".*")}$`).test(value);
 
-function conditionsHold(cond: Statement["Condition"], ctx: Record<string, string>): boolean {
-    for (const [op, entries] of Object.entries(cond ?? {})) {
+/** Request context: one value per key, or several for a multivalued key (aws:TagKeys). */
+export type RequestContext = Record<string, string | string[]>;
+
+function conditionsHold(cond: Statement["Condition"], ctx: RequestContext): boolean {
+    for (const [qualified, entries] of Object.entries(cond ?? {})) {
+        const anyValue = qualified.startsWith("ForAnyValue:");
+        const op = anyValue ? qualified.slice("ForAnyValue:".length) : qualified;
         for (const [key, expected] of Object.entries(entries)) {
-            const actual = ctx[key];
+            if (anyValue) {
+                // True when at least one request value satisfies the operator; false when the key is absent.
+                if (!list(ctx[key]).some((v) => conditionsHold({ [op]: { [key]: expected } }, { ...ctx, [key]: v }))) return false;
+                continue;
+            }
+            const raw = ctx[key];
+            if (Array.isArray(raw)) throw new Error(`iam-eval: ${key} is multivalued; use a ForAnyValue: operator`);
+            const actual = raw;
             const values = list(expected);
             let ok: boolean;
             switch (op) {
@@ -67,14 +80,14 @@ const resourceMatches = (s: IdentityStatement, resource: string) =>
     s.NotResource !== undefined ? !list(s.NotResource).some((r) => glob(r, resource)) : list(s.Resource).some((r) => glob(r, resource));
 
 /** Decision of one identity policy (or boundary): "deny" (explicit), "allow", or "none" (implicit deny). */
-function decide(doc: PolicyDoc, action: string, resource: string, request: Record<string, string>): "deny" | "allow" | "none" {
+function decide(doc: PolicyDoc, action: string, resource: string, request: RequestContext): "deny" | "allow" | "none" {
     const applies = (s: IdentityStatement) => actionMatches(s, action) && resourceMatches(s, resource) && conditionsHold(s.Condition, request);
     if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s))) return "deny";
     return doc.Statement.some((s) => s.Effect === "Allow" && applies(s)) ? "allow" : "none";
 }
 
 /** An identity-policy decision (role policy) for an action on a resource ARN, with the request's condition keys. */
-export function identityAllows(doc: PolicyDoc, action: string, resource: string, request: Record<string, string> = {}): boolean {
+export function identityAllows(doc: PolicyDoc, action: string, resource: string, request: RequestContext = {}): boolean {
     return decide(doc, action, resource, request) === "allow";
 }
 
@@ -82,7 +95,7 @@ export function identityAllows(doc: PolicyDoc, action: string, resource: string,
  * A principal's decision under its identity policies and a permissions boundary (same account, no
  * resource policy, no SCP): some identity policy allows, the boundary allows, and nothing denies.
  */
-export function boundedAllows(identity: PolicyDoc[], boundary: PolicyDoc | undefined, action: string, resource: string, request: Record<string, string> = {}): boolean {
+export function boundedAllows(identity: PolicyDoc[], boundary: PolicyDoc | undefined, action: string, resource: string, request: RequestContext = {}): boolean {
     const decisions = identity.map((d) => decide(d, action, resource, request));
     if (decisions.includes("deny")) return false;
     if (!decisions.includes("allow")) return false;

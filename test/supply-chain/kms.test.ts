@@ -74,7 +74,7 @@ async function fakeKms(publicKey: KeyObject, opts: { keySpec?: string; secret?: 
     return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const REF = "awskms:///arn:aws:kms:eu-west-1:123456789012:alias/platform-prod-cosign";
+const REF = "awskms:///arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051";
 
 describe("KMS GetPublicKey", () => {
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -83,12 +83,12 @@ describe("KMS GetPublicKey", () => {
     after(() => kms.close());
     const env = (over: Record<string, string> = {}) => ({ AWS_ENDPOINT_URL_KMS: kms.url, AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "s3cret", AWS_SESSION_TOKEN: "session", ...over });
 
-    it("returns the key's public key, asked with a signed GetPublicKey for the alias ARN", async () => {
+    it("returns the key's public key, asked with a signed GetPublicKey for the key ARN", async () => {
         const key = await fetchKmsPublicKey(REF, { env: env() });
         assert.ok(key.equals(publicKey));
         const last = kms.seen.at(-1)!;
         assert.equal(last.target, "TrentService.GetPublicKey");
-        assert.deepEqual(JSON.parse(last.body!), { KeyId: "arn:aws:kms:eu-west-1:123456789012:alias/platform-prod-cosign" });
+        assert.deepEqual(JSON.parse(last.body!), { KeyId: "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051" });
         assert.match(last.auth!, /Credential=AKIATEST\/\d{8}\/eu-west-1\/kms\/aws4_request/);
     });
     it("fails closed without credentials, with the wrong secret, or for a key that is not ECC_NIST_P256", async () => {
@@ -153,25 +153,32 @@ describe("registry mode with the stack's KMS key (docker-registry + local KMS en
         const m = await judge("stranger");
         assert.equal(m.length, 2);
         assert.match(m.join("\n"), /not signed by a configured key/);
-        assert.match((await judge("signed", "awskms:///alias/no-region-here")).join("\n"), /signing keys could not be read: .*no region/);
+        assert.match((await judge("signed", "awskms:///0a1b2c3d-0000-4000-8000-00000000c052")).join("\n"), /signing keys could not be read: .*no region/);
+    });
+    it("a KMS key named through an alias is refused, whatever key the alias points at (the deploy-time check pins the key)", async () => {
+        for (const alias of ["awskms:///arn:aws:kms:eu-west-1:123456789012:alias/platform-prod-cosign", "awskms:///alias/platform-prod-cosign"]) {
+            assert.match((await judge("signed", alias)).join("\n"), /cosignKmsKeys must name each key by its ARN .*never an alias/, alias);
+        }
     });
 });
 
 describe("the generated policy config stays in step with the stack's key and registry", () => {
     for (const stack of ["staging", "prod"]) {
-        it(`${stack}: policies/config/${stack}.json names the alias the stack creates for the key admission trusts, and the stack's ECR prefix`, async () => {
+        it(`${stack}: policies/config/${stack}.json trusts only the key ARN recorded in signing.keyArn (none yet), never the alias, and names the stack's ECR prefix`, async () => {
             const s = await builtStack(stack);
             const derived = supplyChainPackEntries(s.config);
             const file = readPackConfigFile(packConfigFile(stack));
             const signatures = file["image-signature-and-sbom"].properties;
             assert.deepEqual(signatures.cosignKmsKeys, derived.cosignKmsKeys, "regenerate with npm run policy -- config <stack>");
+            assert.deepEqual(derived.cosignKmsKeys, [], "the committed configs record no key ARN yet (the key exists only after the first deploy)");
             assert.deepEqual(signatures.signedRegistries, derived.signedRegistries);
             assert.deepEqual(file["admission-sbom-rule"].properties.signedRegistries, derived.signedRegistries);
-            const alias = s.get("aws:kms/alias:Alias", "cosign-alias");
+            // Once recorded, the entry is the stack's own key by ARN: the same key the stack outputs and admission pins.
             const key = s.get("aws:kms/key:Key", "cosign-key");
-            assert.equal(await promiseOf(alias.inputs.targetKeyId), await promiseOf((key.resource as any).keyId));
-            const aliasArn = await promiseOf<string>((alias.resource as any).arn);
-            assert.deepEqual(derived.cosignKmsKeys, [`awskms:///${aliasArn}`]);
+            const keyArn = await promiseOf<string>((key.resource as any).arn);
+            const pinned = supplyChainPackEntries({ ...s.config, supplyChain: { ...s.config.supplyChain, signing: { ...s.config.supplyChain.signing, keyArn } } });
+            assert.deepEqual(pinned.cosignKmsKeys, [`awskms:///${keyArn}`]);
+            assert.equal(pinned.cosignKmsKeys[0], await promiseOf<string>(s.platform.outputs.cosignKeyRef as any));
             const vi = s.ofType("kubernetes:kyverno.io/v1:ClusterPolicy")[0].inputs.spec.rules[0].verifyImages[0];
             for (const registry of derived.signedRegistries) assert.ok(vi.imageReferences.includes(`${registry}/*`), registry);
         });

@@ -51,23 +51,38 @@ describe("supply chain: signing key, CI role and repositories (prod)", () => {
         for (const action of ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:Verify", "kms:CreateGrant"]) assert.equal(keyPolicyAllows(policy, ADMIN, action, { iamAllows: true }), false, action);
     });
 
-    it("the CI role trusts only GitHub tokens for sts.amazonaws.com whose subject is a configured ref or environment", async () => {
+    it("the CI role trusts only build-sign.yml of the platform, run by a configured repository (name or immutable id form) on a configured ref", async () => {
         const trust = await json(prod, "aws:iam/role:Role", "ci-signing-role", "assumeRolePolicy");
         const may = (sub: string, aud?: string) => trustAllows(trust, OIDC, token(sub, aud));
-        assert.equal(may("repo:example-org/shop:ref:refs/heads/main"), true);
-        assert.equal(may("repo:example-org/shop:ref:refs/tags/v1.4.0"), true);
-        assert.equal(may("repo:example-org/shop:environment:release"), true);
+        const wf = (ref = "refs/heads/main", repo = "example-org/platform") => `job_workflow_ref:${repo}/.github/workflows/build-sign.yml@${ref}`;
+        for (const repo of ["example-org/shop", "example-org@1000001/shop@2000001"]) {
+            assert.equal(may(`repo:${repo}:ref:refs/heads/main:${wf()}`), true, repo);
+            assert.equal(may(`repo:${repo}:ref:refs/tags/v1.4.0:${wf()}`), true, repo);
+        }
         for (const sub of [
-            "repo:example-org/shop:pull_request",
-            "repo:example-org/shop:ref:refs/heads/feature/x",
-            "repo:example-org/shop:ref:refs/heads/main-evil",
-            "repo:example-org/shop:environment:dev",
-            "repo:example-org/shop-fork:ref:refs/heads/main",
-            "repo:attacker/shop:ref:refs/heads/main",
-            "repo:example-org/shop:ref:refs/tags/x1",
+            // GitHub's default subjects (no job_workflow_ref): any workflow of the repository
+            "repo:example-org/shop:ref:refs/heads/main",
+            "repo:example-org@1000001/shop@2000001:ref:refs/heads/main",
+            // environment subjects: a same-repository pull-request job may declare the environment
+            `repo:example-org/shop:environment:release:${wf()}`,
+            "repo:example-org/shop:environment:release",
+            `repo:example-org/shop:pull_request:${wf()}`,
+            // another workflow, another copy of build-sign.yml, another ref of it
+            "repo:example-org/shop:ref:refs/heads/main:job_workflow_ref:example-org/shop/.github/workflows/release.yml@refs/heads/main",
+            `repo:example-org/shop:ref:refs/heads/main:${wf("refs/heads/main", "attacker/platform")}`,
+            `repo:example-org/shop:ref:refs/heads/main:${wf("refs/heads/feature")}`,
+            // a workflow file named to embed the trusted job_workflow_ref after a tag wildcard
+            `repo:example-org/shop:ref:refs/tags/v9:job_workflow_ref:example-org/shop/.github/workflows/x:${wf()}`,
+            // ids that are not the configured ones (a recycled name), other refs and repositories
+            `repo:example-org@999/shop@2000001:ref:refs/heads/main:${wf()}`,
+            `repo:example-org/shop:ref:refs/heads/feature/x:${wf()}`,
+            `repo:example-org/shop:ref:refs/heads/main-evil:${wf()}`,
+            `repo:example-org/shop-fork:ref:refs/heads/main:${wf()}`,
+            `repo:attacker/shop:ref:refs/heads/main:${wf()}`,
+            `repo:example-org/shop:ref:refs/tags/x1:${wf()}`,
         ]) assert.equal(may(sub), false, sub);
-        assert.equal(may("repo:example-org/shop:ref:refs/heads/main", "https://github.com/example-org"), false, "wrong audience");
-        assert.equal(trustAllows(trust, "arn:aws:iam::123456789012:oidc-provider/gitlab.com", token("repo:example-org/shop:ref:refs/heads/main")), false, "other identity provider");
+        assert.equal(may(`repo:example-org/shop:ref:refs/heads/main:${wf()}`, "https://github.com/example-org"), false, "wrong audience");
+        assert.equal(trustAllows(trust, "arn:aws:iam::123456789012:oidc-provider/gitlab.com", token(`repo:example-org/shop:ref:refs/heads/main:${wf()}`)), false, "other identity provider");
     });
 
     it("the CI role may sign with the key and push only to the platform repositories", async () => {
@@ -131,11 +146,14 @@ describe("supply chain: signing key, CI role and repositories (prod)", () => {
         const existing = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`;
         await pulumi.runtime.setMocks(new PlatformMocks("eu-west-1"), "platform", "prod", false);
         const ctx = { prefix: "platform-prod", environment: "prod", region: "eu-west-1", tags: {}, iam: { permissionsBoundaryArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/platform-boundary`, path: "/platform/" } };
-        const { result, resources } = await record(() => new CiSigningIdentity("ci-signing", { ctx, accountId: MOCK_ACCOUNT_ID, oidcProviderArn: existing, signers: [{ repository: "example-org/shop", refs: ["refs/heads/main"], environments: [] }] }));
+        const { result, resources } = await record(() => new CiSigningIdentity("ci-signing", { ctx, accountId: MOCK_ACCOUNT_ID, oidcProviderArn: existing, signers: [{ repository: "example-org/shop", ownerId: "1", repositoryId: "2", refs: ["refs/heads/main"] }], workflow: { repository: "example-org/platform", refs: ["refs/heads/main"] } }));
         assert.equal(resources.filter((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
         const trust = JSON.parse(await promiseOf<string>(result.role.assumeRolePolicy));
         assert.equal(trust.Statement[0].Principal.Federated, existing);
-        assert.deepEqual(trust.Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"], ["repo:example-org/shop:ref:refs/heads/main"]);
+        assert.deepEqual(trust.Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"], [
+            "repo:example-org/shop:ref:refs/heads/main:job_workflow_ref:example-org/platform/.github/workflows/build-sign.yml@refs/heads/main",
+            "repo:example-org@1/shop@2:ref:refs/heads/main:job_workflow_ref:example-org/platform/.github/workflows/build-sign.yml@refs/heads/main",
+        ]);
     });
 });
 
@@ -162,7 +180,19 @@ describe("supply chain config", () => {
     });
     it("signing without signers, or a signer that can never sign, is refused", () => {
         assert.match(problems((sc) => (sc.signing.signers = [])).join("\n"), /signing\.signers: required when signing\.enabled/);
-        assert.match(problems((sc) => Object.assign(sc.signing.signers[0], { refs: [], environments: [] })).join("\n"), /no refs and no environments/);
+        assert.match(problems((sc) => Object.assign(sc.signing.signers[0], { refs: [] })).join("\n"), /signers\[0\]\.refs: .* lists no refs/);
+    });
+    it("a trust policy over IAM's role trust policy quota is refused before deploy, naming the quota and how to raise it", () => {
+        const many = (sc: any) => (sc.signing.signers = Array.from({ length: 6 }, (_, i) => ({ repository: `example-org/service-${i}`, ownerId: 1000001, repositoryId: 3000000 + i, refs: ["refs/heads/main", "refs/tags/v*"] })));
+        const found = problems((sc) => { many(sc); sc.signing.repositories = sc.signing.repositories.map((r: any) => ({ ...r, signer: "example-org/service-0" })); }).join("\n");
+        assert.match(found, /signing\.signers: the CI role's trust policy would be \d+ characters, over the account's "Role trust policy length" quota of 2048 .*trustPolicyQuota/);
+        assert.deepEqual(problems((sc) => { many(sc); sc.signing.trustPolicyQuota = 4096; sc.signing.repositories = sc.signing.repositories.map((r: any) => ({ ...r, signer: "example-org/service-0" })); }), []);
+    });
+    it("a signer needs its owner and repository ids; environment subjects are refused with the reason", () => {
+        assert.match(problems((sc) => delete sc.signing.signers[0].ownerId).join("\n"), /signers\[0\]\.ownerId/);
+        assert.match(problems((sc) => (sc.signing.signers[0].repositoryId = "abc")).join("\n"), /signers\[0\]\.repositoryId: .*numeric GitHub id/);
+        assert.match(problems((sc) => (sc.signing.signers[0].environments = ["release"])).join("\n"), /signers\[0\]\.environments: .*pull-request job/);
+        assert.match(problems((sc) => (sc.signing.buildSignWorkflow = { refs: ["main"] })).join("\n"), /buildSignWorkflow\.refs\[0\]/);
     });
     it("signing needs exactly one aws:allowedAccountIds", () => {
         assert.match(problems((_, v) => delete v["aws:allowedAccountIds"]).join("\n"), /aws:allowedAccountIds: required when/);
