@@ -3,6 +3,7 @@ import { awsBaseline } from "./aws/baseline";
 import { iamRoleBoundary } from "./aws/iam";
 import { drTargets } from "./dr/targets";
 import { backupVaultBaseline, s3Baseline } from "./aws/storage";
+import { securityGroupIngressUnion } from "./aws/security-groups";
 import { helmWorkloadResources, namespaceGuardrails } from "./kubernetes/guardrails";
 import { workloadHygiene } from "./kubernetes/hygiene";
 import { rolloutWorkloadRef } from "./kubernetes/workload-ref";
@@ -12,4 +13,4 @@ import { containerResources } from "./kubernetes/limits";
 import { imagePinning } from "./supply-chain/images";
 import type { Policy } from "./lib/types";
 
-export const ALL_POLICIES: Policy[] = [...awsBaseline, iamRoleBoundary, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, rolloutWorkloadRef, helmWorkloadResources, imagePinning, imageSignatures, admissionSbomRule, drTargets];
+export const ALL_POLICIES: Policy[] = [...awsBaseline, securityGroupIngressUnion, iamRoleBoundary, s3Baseline, backupVaultBaseline, containerResources, workloadHygiene, namespaceGuardrails, rolloutWorkloadRef, helmWorkloadResources, imagePinning, imageSignatures, admissionSbomRule, drTargets];

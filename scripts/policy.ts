@@ -2,8 +2,9 @@
  * The policy command.
  *   npm run policy -- check <file...|-> [--config policy-config.json] [--format text|json]
  *     evaluates the policy pack offline over Kubernetes manifests, a `pulumi stack export` or a plan
- *     snapshot, with the config file read exactly as `--policy-pack-config` is. Stack policies run only
- *     on whole-stack inputs (stack export, plan snapshot); the output says what ran and what was skipped.
+ *     snapshot, with the config file read exactly as `--policy-pack-config` is. Stack policies judge each
+ *     whole-stack input (stack export, plan snapshot) as its own stack, whatever manifests come with it;
+ *     on loose manifests alone they are skipped; the output says what ran and what was skipped.
  *     Exit 0 without mandatory violations, 1 with, 2 on bad arguments, config or input, and on any
  *     other error: always one readable line on stderr, never a stack trace.
  *   npm run policy -- config <stack> [--check]
@@ -33,7 +34,8 @@ Inputs (each file is read by its structure; a document that fits no format, or s
   pulumi stack export   {"version": 3, "deployment": {"resources": [...]}}
   plan snapshot         out/<stack>/plan.json written by \`npm run plan\`
   -                     standard input (e.g. \`helm template ... | npm run policy -- check -\`)
-Stack policies run on whole-stack inputs (stack export, plan snapshot) only; the output says what ran.
+Stack policies judge each stack export or plan snapshot as a stack of its own (manifests given with it do
+not turn them off); on loose manifests alone they are skipped. The output says what ran.
 
 Options:
   --config FILE         policy pack config in the engine's format (as given to --policy-pack-config,
@@ -85,7 +87,8 @@ async function check(rest: string[]): Promise<{ code: number; stdout: string; st
     const opts = parseCheckArgs(rest);
     const config = readConfig(opts.config);
     const resources = opts.files.flatMap((f) => loadPolicyInputs(f));
-    const wholeStack = resources.length > 0 && resources.every((r) => r.fromStack === true);
+    // Each stack export or plan snapshot is a stack the stack policies judge on its own; manifests given with it do not turn them off.
+    const wholeStack = resources.some((r) => r.fromStack === true);
     const { run, skipped } = plannedPolicies(config, { wholeStack });
     const violations = await evaluatePackAsync(resources, config, undefined, { wholeStack });
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;

@@ -136,13 +136,23 @@ export interface MockAccount {
 /** Invokes of global services: no region can make them fail. */
 const GLOBAL_INVOKES = /^aws:(iam|index\/getPartition)/;
 
+export interface MockOptions {
+    /**
+     * The first preview of a new stack: nothing exists yet, so every resource's id and every output
+     * it does not take from its inputs (ARNs, generated names, endpoints) is unknown, as the engine
+     * reports them in `pulumi preview`. Build with the mock runtime's preview on (buildStack's
+     * `firstPreview`). Providers keep known ids, so resources still get their provider's region.
+     */
+    firstPreview?: boolean;
+}
+
 export class PlatformMocks implements pulumi.runtime.Mocks {
     /** Region of each explicit AWS provider and of each Kubernetes provider's cluster, by provider id. */
     private readonly providerRegions = new Map<string, string>();
     /** The inputs of every custom resource registered, by `type::name` (a later build's `deployed`). */
     public readonly registered = new Map<string, unknown>();
 
-    constructor(private readonly region: string, private readonly account: MockAccount = {}) {}
+    constructor(private readonly region: string, private readonly account: MockAccount = {}, private readonly options: MockOptions = {}) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         if (!args.custom) return { id: undefined, state: {} };
@@ -163,6 +173,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             if (deployed !== undefined && isDeepStrictEqual(deployed, inputs)) return undefined;
             return `${key} would be ${deployed === undefined ? "created" : "updated"} there`;
         });
+        if (this.options.firstPreview && !args.type.startsWith("pulumi:providers:")) return { id: undefined, state: inputs };
         return this.resource(args, inputs, region);
     }
 

@@ -1,9 +1,12 @@
 /**
  * Records every resource the program registers under the mocks: type, name, parent, options
- * (protect, dependsOn, provider, ignoreChanges) from the SDK's own registration call, and the
- * resolved inputs the mock monitor receives, with secret values masked.
+ * (protect, dependsOn, provider, ignoreChanges) from the SDK's own registration call, the
+ * resolved inputs the mock monitor receives, with secret values masked, and which resources each
+ * input property came from (the engine's propertyDependencies). In a preview build (mocks with
+ * preview on) a value the engine would not know yet is recorded as the policies' UNKNOWN.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { UNKNOWN } from "../../policies/lib/unknown";
 // The SDK calls this module's registerResource through its exports object, so wrapping it sees every registration.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runtimeResource = require("@pulumi/pulumi/runtime/resource");
@@ -30,6 +33,11 @@ export interface RecordedResource {
     secretPaths: string[];
     /** AWS region of an `aws:` resource (its explicit provider's region, else the stack's); set by the stack loader. */
     region?: string;
+    /**
+     * Per top-level input property, the keys of the custom resources its value came from (Outputs
+     * and resources in it; a component stands for its custom descendants), as the SDK sends them.
+     */
+    propertyDependencies?: Record<string, string[]>;
     resource: pulumi.Resource;
 }
 
@@ -59,7 +67,7 @@ function install(): void {
                     key: `${t}::${name}`, type: t, name, custom,
                     parent: keyOf(parent), protect: !!opts?.protect, dependsOn,
                     provider: custom ? keyOf(opts?.provider) : undefined,
-                    ignoreChanges: opts?.ignoreChanges ?? [], inputs: {}, secretPaths: [], resource: res,
+                    ignoreChanges: opts?.ignoreChanges ?? [], inputs: {}, secretPaths: [], propertyDependencies: {}, resource: res,
                 },
             });
         }
@@ -67,29 +75,78 @@ function install(): void {
     };
 }
 
-/** Resolves an input value: Outputs are awaited; secrets become SECRET_MASK and their path is noted. */
-async function resolve(value: unknown, path: string, secrets: string[]): Promise<unknown> {
+/**
+ * Resolves an input value: Outputs are awaited (an unknown one, or an unknown inside one, becomes
+ * UNKNOWN); secrets become SECRET_MASK and their path is noted; the resources values came from are
+ * added to `deps`.
+ */
+async function resolve(value: unknown, path: string, secrets: string[], deps: Set<pulumi.Resource>): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
-        const o = value as pulumi.Output<unknown>;
-        const [inner, isSecret] = await Promise.all([(o as any).promise() as Promise<unknown>, (o as any).isSecret as Promise<boolean>]);
+        const o = value as any;
+        const [inner, isSecret, isKnown, resources] = await Promise.all([o.promise(true) as Promise<unknown>, o.isSecret as Promise<boolean>, o.isKnown as Promise<boolean>, o.allResources() as Promise<Set<pulumi.Resource>>]);
+        for (const r of resources) deps.add(r);
         if (isSecret) {
             secrets.push(path);
             return SECRET_MASK;
         }
-        return resolve(inner, path, secrets);
+        if (!isKnown && (inner === undefined || pulumi.isUnknown(inner))) return UNKNOWN;
+        return resolve(inner, path, secrets, deps);
     }
-    if (value instanceof Promise) return resolve(await value, path, secrets);
-    if (pulumi.Resource.isInstance(value)) return keyOf(value);
-    if (Array.isArray(value)) return Promise.all(value.map((v, i) => resolve(v, `${path}[${i}]`, secrets)));
+    if (pulumi.isUnknown(value)) return UNKNOWN;
+    if (value instanceof Promise) return resolve(await value, path, secrets, deps);
+    if (pulumi.Resource.isInstance(value)) {
+        deps.add(value);
+        return keyOf(value);
+    }
+    if (Array.isArray(value)) return Promise.all(value.map((v, i) => resolve(v, `${path}[${i}]`, secrets, deps)));
     if (value && typeof value === "object") {
         const out: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
-            const r = await resolve(v, path ? `${path}.${k}` : k, secrets);
+            const r = await resolve(v, path ? `${path}.${k}` : k, secrets, deps);
             if (r !== undefined) out[k] = r;
         }
         return out;
     }
     return value;
+}
+
+/** Resolves a resource's inputs property by property, noting which resources each property came from. */
+async function resolveInputs(record: RecordedResource, props: Record<string, unknown>, deps: Map<string, Set<pulumi.Resource>>): Promise<Record<string, any>> {
+    const out: Record<string, any> = {};
+    for (const [k, v] of Object.entries(props)) {
+        const from = new Set<pulumi.Resource>();
+        const r = await resolve(v, k, record.secretPaths, from);
+        if (r !== undefined) out[k] = r;
+        if (from.size) deps.set(k, from);
+    }
+    return out;
+}
+
+/** Keys of the custom resources behind each property's resources (a component stands for its custom descendants, as the SDK sends them). */
+function propertyDependencyKeys(resources: RecordedResource[], deps: Map<RecordedResource, Map<string, Set<pulumi.Resource>>>): void {
+    const byKey = new Map(resources.map((r) => [r.key, r]));
+    const children = new Map<string, RecordedResource[]>();
+    for (const r of resources) {
+        if (!r.parent) continue;
+        const list = children.get(r.parent);
+        if (list) list.push(r);
+        else children.set(r.parent, [r]);
+    }
+    const expanded = new Map<string, string[]>();
+    const customKeys = (key: string): string[] => {
+        let keys = expanded.get(key);
+        if (keys) return keys;
+        expanded.set(key, []); // a cycle cannot occur in a parent tree; this only guards the recursion
+        keys = byKey.get(key)?.custom ? [key] : (children.get(key) ?? []).flatMap((c) => customKeys(c.key));
+        expanded.set(key, keys);
+        return keys;
+    };
+    for (const [record, byProp] of deps) {
+        for (const [k, from] of byProp) {
+            const keys = [...new Set([...from].map((res) => keyOf(res)!).flatMap((key) => customKeys(key)))].filter((key) => key !== record.key).sort();
+            if (keys.length) (record.propertyDependencies ??= {})[k] = keys;
+        }
+    }
 }
 
 /**
@@ -105,15 +162,19 @@ export async function record<T>(program: () => T): Promise<{ result: T; resource
         const result = program();
         // Resources may be created inside applies; wait until the set stops growing.
         let done = 0;
+        const deps = new Map<RecordedResource, Map<string, Set<pulumi.Resource>>>();
         while (done < pending.length) {
             const batch = pending.slice(done);
             done = pending.length;
             await Promise.all(batch.map(async (p) => {
                 await (p.record.resource.urn as any).promise();
-                p.record.inputs = (await resolve(p.props, "", p.record.secretPaths)) as Record<string, any>;
+                const byProp = new Map<string, Set<pulumi.Resource>>();
+                p.record.inputs = await resolveInputs(p.record, p.props, byProp);
+                deps.set(p.record, byProp);
             }));
         }
         const resources = pending.map((p) => p.record);
+        propertyDependencyKeys(resources, deps);
         const seen = new Set<string>();
         for (const r of resources) {
             if (seen.has(r.key)) throw new Error(`two resources share type and name: ${r.key}`);

@@ -90,16 +90,18 @@ export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promis
 /**
  * Builds `stack` under the mocks. `mutate` may change the raw config first (tests of config
  * effects); `values` replaces the YAML config entirely; `extend` adds resources to the built
- * platform in the same program (the bench's synthetic fleet).
+ * platform in the same program (the bench's synthetic fleet); `firstPreview` builds it as the
+ * first `pulumi preview` of a new stack sees it (every id and computed output unknown).
  */
-export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void; account?: MockAccount } = {}): Promise<BuiltStack> {
+export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void; account?: MockAccount; firstPreview?: boolean } = {}): Promise<BuiltStack> {
     const values = structuredClone(options.values ?? readStackConfig(stack)) as Record<string, any>;
     options.mutate?.(values);
     withPlaceholderSecrets(values);
     const config = parsePlatformConfig({ project: PROJECT, stack, values });
     skipEngineDebugInfo();
-    const mocks = new PlatformMocks(config.region, options.account);
-    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    // firstPreview: the mock runtime in preview mode, every id and computed output unknown (lib/offline/mocks.ts).
+    const mocks = new PlatformMocks(config.region, options.account, { firstPreview: options.firstPreview });
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, options.firstPreview === true);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     // The bootstrap guard asks AWS (the mocks) first, as stacks/index.ts does.
     if (config.ciBootstrap) await assertBootstrapSafe({ prefix: `${config.project}-${config.stack}`, environment: config.environment });
@@ -140,6 +142,14 @@ const builds = new Map<string, Promise<BuiltStack>>();
 export function builtStack(stack: string): Promise<BuiltStack> {
     if (!builds.has(stack)) builds.set(stack, buildStack(stack));
     return builds.get(stack)!;
+}
+
+const previews = new Map<string, Promise<BuiltStack>>();
+
+/** Each stack's first preview (buildStack's firstPreview) built once per test run and shared by the test files. */
+export function builtFirstPreview(stack: string): Promise<BuiltStack> {
+    if (!previews.has(stack)) previews.set(stack, buildStack(stack, { firstPreview: true }));
+    return previews.get(stack)!;
 }
 
 /** The physical id the mocks gave a recorded custom resource. */

@@ -1,65 +1,87 @@
 /**
  * AWS security baseline. Control ids refer to AWS Security Hub (FSBP / CIS) controls.
  */
-import { isKmsArn } from "../lib/resources";
-import type { PolicyResource, ResourcePolicy } from "../lib/types";
-import { isUnknown } from "../lib/unknown";
+import { awsBool, awsNumber, isAwsTrue, isCustomerKmsKey, mayBeAwsTrue } from "../lib/aws-values";
+import { coveredFamilies, familyText, parseCidr, Range } from "../lib/cidr";
+import { eachCheck } from "../lib/judge";
+import type { PackConfig, ResourcePolicy } from "../lib/types";
+import { isUnjudgeable, quietly } from "../lib/unknown";
+import { securityGroupBaseline } from "./security-groups";
 
-/** A value the engine marks secret (wrapped with the protocol's secret signature) or the offline plan masks ("[secret]"). */
-const isSecretValue = (v: unknown): boolean =>
-    v === "[secret]" || (!!v && typeof v === "object" && (v as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270");
 
+/** RDS checks, each on its own (see eachCheck); they apply to a read replica as to any instance, the DR policies judging the replication itself. */
+function rdsChecks(p: Record<string, any>, cfg: PackConfig, replica: boolean): (() => string[])[] {
+    const what = replica ? "read replica" : "instance";
+    const when = (cond: boolean, message: string) => (cond ? [message] : []);
+    return [
+        // A replica's storage follows its source's encryption; a key given for it (a cross-region replica must give one) must be a customer key.
+        () => (replica
+            ? when(awsBool(p.storageEncrypted) === false || awsBool(p.storageEncrypted) === "invalid" || (p.kmsKeyId != null && !isCustomerKmsKey(p.kmsKeyId)), "RDS read replica must keep storage encrypted, with a customer-managed KMS key where it names one (kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3].")
+            : when(!isAwsTrue(p.storageEncrypted) || !isCustomerKmsKey(p.kmsKeyId), "RDS instance must encrypt storage with a customer-managed KMS key (storageEncrypted, and kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3].")),
+        () => when(mayBeAwsTrue(p.publiclyAccessible), `RDS ${what} must not be publicly accessible [RDS.2].`),
+        () => when(!((awsNumber(p.backupRetentionPeriod) ?? 0) >= cfg.minBackupRetentionDays), `RDS ${what} must keep automated backups for at least ${cfg.minBackupRetentionDays} days; has ${p.backupRetentionPeriod ?? 0} [RDS.11].`),
+        () => when(!isAwsTrue(p.iamDatabaseAuthenticationEnabled), `RDS ${what} must enable IAM database authentication [RDS.10].`),
+        () => {
+            const exported: unknown[] = Array.isArray(p.enabledCloudwatchLogsExports) ? p.enabledCloudwatchLogsExports : [];
+            const missing = p.engine === "postgres" || (replica && p.engine == null) ? ["postgresql", "upgrade"].filter((t) => !exported.includes(t)) : exported.length ? [] : ["any log type"];
+            return when(missing.length > 0, `RDS ${what} must export its logs to CloudWatch; missing ${missing.join(", ")} [RDS.9].`);
+        },
+        () => when(awsBool(p.autoMinorVersionUpgrade) === false || awsBool(p.autoMinorVersionUpgrade) === "invalid", "RDS instance must enable automatic minor version upgrades [RDS.13]."),
+        // No rule on `password`: a self-managed master password is what a cross-region replica needs (RDS refuses one of a
+        // source whose password Secrets Manager manages), the provider's schema keeps it a secret in the state, and the engine
+        // hands policies secrets unwrapped, so a check could not tell a generated secret from a plaintext one.
+        () => when(cfg.environment === "prod" && !isAwsTrue(p.deletionProtection), `RDS ${what} in prod must have deletion protection [RDS.8].`),
+        // A read replica is itself the standby; Multi-AZ and the final snapshot apply to the instances that hold the data.
+        () => when(cfg.environment === "prod" && !replica && !isAwsTrue(p.multiAz), "RDS instance in prod must be Multi-AZ [RDS.5]."),
+        () => when(cfg.environment === "prod" && !replica && (awsBool(p.skipFinalSnapshot) !== false || !p.finalSnapshotIdentifier), "RDS instance in prod must take a final snapshot on deletion."),
+    ];
+}
 
 export const rdsBaseline: ResourcePolicy = {
     name: "rds-baseline",
-    description: "Checks whether RDS instances are encrypted with KMS [RDS.3], not public [RDS.2], keep backups [RDS.11], use IAM auth [RDS.10], export logs [RDS.9], and in prod have deletion protection [RDS.8] and Multi-AZ [RDS.5].",
+    description: "Checks whether RDS instances, read replicas included, are encrypted with a customer-managed KMS key [RDS.3], not public [RDS.2], keep backups [RDS.11], use IAM auth [RDS.10], export logs [RDS.9], and in prod have deletion protection [RDS.8] and (primaries) Multi-AZ [RDS.5] and a final snapshot; booleans and numbers given as strings are read as the provider coerces them.",
     enforcementLevel: "mandatory",
     config: ["environment", "minBackupRetentionDays"],
     resourceTypes: ["aws:rds/instance:Instance"],
     validate(r, cfg) {
         const p = r.props;
-        const out: string[] = [];
-        if (p.replicateSourceDb) return out; // replicas inherit from their source; judged by the DR policies
-        if (p.storageEncrypted !== true || !isKmsArn(p.kmsKeyId)) out.push("RDS instance must encrypt storage with a customer KMS key (storageEncrypted and kmsKeyId) [RDS.3].");
-        if (p.publiclyAccessible === true) out.push("RDS instance must not be publicly accessible [RDS.2].");
-        if ((p.backupRetentionPeriod ?? 0) < cfg.minBackupRetentionDays) out.push(`RDS instance must keep automated backups for at least ${cfg.minBackupRetentionDays} days; has ${p.backupRetentionPeriod ?? 0} [RDS.11].`);
-        if (p.iamDatabaseAuthenticationEnabled !== true) out.push("RDS instance must enable IAM database authentication [RDS.10].");
-        const exported: string[] = p.enabledCloudwatchLogsExports ?? [];
-        const missingLogs = p.engine === "postgres" ? ["postgresql", "upgrade"].filter((t) => !exported.includes(t)) : exported.length ? [] : ["any log type"];
-        if (missingLogs.length > 0) out.push(`RDS instance must export its logs to CloudWatch; missing ${missingLogs.join(", ")} [RDS.9].`);
-        if (p.autoMinorVersionUpgrade === false) out.push("RDS instance must enable automatic minor version upgrades [RDS.13].");
-        // A self-managed master password (needed for a cross-region replica: RDS refuses one of a source whose password
-        // Secrets Manager manages) must be a Pulumi secret: encrypted in the state, never plaintext in config or code.
-        if (p.password !== undefined && !isSecretValue(p.password) && !isUnknown(p.password)) out.push("RDS instance master password must be a Pulumi secret (generated, e.g. with @pulumi/random), never plaintext; or use manageMasterUserPassword.");
-        if (cfg.environment === "prod") {
-            if (p.deletionProtection !== true) out.push("RDS instance in prod must have deletion protection [RDS.8].");
-            if (p.multiAz !== true) out.push("RDS instance in prod must be Multi-AZ [RDS.5].");
-            if (p.skipFinalSnapshot !== false || !p.finalSnapshotIdentifier) out.push("RDS instance in prod must take a final snapshot on deletion.");
-            if (r.protect === false) out.push("RDS instance in prod must be protected with the Pulumi protect option.");
-        }
-        return out;
+        // Whether it is a replica: set at all (an unknown source in a preview is a replica of something).
+        const replica = quietly(() => p.replicateSourceDb !== undefined && p.replicateSourceDb !== null && p.replicateSourceDb !== "");
+        return eachCheck(...rdsChecks(p, cfg, replica), () => (cfg.environment === "prod" && r.protect === false ? ["RDS instance in prod must be protected with the Pulumi protect option."] : []));
     },
 };
 
 export const eksBaseline: ResourcePolicy = {
     name: "eks-baseline",
-    description: "Checks whether EKS clusters encrypt secrets with KMS [EKS.3], keep the endpoint private or CIDR-restricted [EKS.1], log every control-plane type [EKS.8] and run a supported version [EKS.2].",
+    description: "Checks whether EKS clusters encrypt secrets with a customer-managed KMS key [EKS.3], keep the endpoint private or restricted to CIDRs that together are not all of IPv4 or IPv6 [EKS.1], log every control-plane type [EKS.8] and run a supported version [EKS.2].",
     enforcementLevel: "mandatory",
     config: ["supportedEksVersions"],
     resourceTypes: ["aws:eks/cluster:Cluster"],
     validate(r, cfg) {
         const p = r.props;
-        const out: string[] = [];
-        const enc = p.encryptionConfig;
-        if (!enc || !(enc.resources ?? []).includes("secrets") || !isKmsArn(enc.provider?.keyArn)) out.push("EKS cluster must encrypt Kubernetes secrets with a KMS key [EKS.3].");
-        const vpc = p.vpcConfig ?? {};
-        const cidrs: string[] = vpc.publicAccessCidrs ?? [];
-        if (vpc.endpointPublicAccess !== false && (cidrs.length === 0 || cidrs.includes("0.0.0.0/0"))) out.push("EKS cluster endpoint must be private or restricted to specific CIDRs, never 0.0.0.0/0 [EKS.1].");
-        const logs: string[] = p.enabledClusterLogTypes ?? [];
-        const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !logs.includes(t));
-        if (missing.length > 0) out.push(`EKS cluster must enable every control-plane log type; missing ${missing.join(", ")} [EKS.8].`);
-        if (!cfg.supportedEksVersions.includes(String(p.version))) out.push(`EKS cluster must run a supported Kubernetes version (${cfg.supportedEksVersions.join(", ")}); has ${p.version} [EKS.2].`);
-        return out;
+        return eachCheck(
+            () => {
+                const enc = Array.isArray(p.encryptionConfig) ? p.encryptionConfig[0] : p.encryptionConfig;
+                return !enc || !(Array.isArray(enc.resources) ? enc.resources : []).includes("secrets") || !isCustomerKmsKey(enc.provider?.keyArn) ? ["EKS cluster must encrypt Kubernetes secrets with a customer-managed KMS key [EKS.3]."] : [];
+            },
+            () => {
+                const vpc = p.vpcConfig ?? {};
+                if (awsBool(vpc.endpointPublicAccess) === false) return [];
+                // The API defaults publicAccessCidrs to 0.0.0.0/0; the union of the ones given must not be a whole address family.
+                const cidrs: unknown[] = Array.isArray(vpc.publicAccessCidrs) ? vpc.publicAccessCidrs : [];
+                const ranges = cidrs.map(parseCidr);
+                const open = coveredFamilies(ranges.filter((x): x is Range => x !== undefined));
+                const out = cidrs.length === 0 || open.length ? [`EKS cluster endpoint must be private or restricted to specific CIDRs; ${cidrs.length === 0 ? "no publicAccessCidrs means 0.0.0.0/0" : `publicAccessCidrs together admit ${open.map(familyText).join(" and ")}`} [EKS.1].`] : [];
+                for (const c of cidrs.filter((x, i) => ranges[i] === undefined && !isUnjudgeable(x))) out.push(`EKS cluster publicAccessCidrs entry ${JSON.stringify(c)} is not a CIDR block [EKS.1].`);
+                return out;
+            },
+            () => {
+                const logs: unknown[] = Array.isArray(p.enabledClusterLogTypes) ? p.enabledClusterLogTypes : [];
+                const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !logs.includes(t));
+                return missing.length > 0 ? [`EKS cluster must enable every control-plane log type; missing ${missing.join(", ")} [EKS.8].`] : [];
+            },
+            () => (cfg.supportedEksVersions.includes(String(p.version)) ? [] : [`EKS cluster must run a supported Kubernetes version (${cfg.supportedEksVersions.join(", ")}); has ${p.version} [EKS.2].`]),
+        );
     },
 };
 
@@ -73,7 +95,7 @@ export const kmsRotation: ResourcePolicy = {
         // KMS rotates only SYMMETRIC_DEFAULT encryption keys (the default spec); a signing key's public key is its identity.
         const spec = r.props.customerMasterKeySpec ?? r.props.keySpec ?? "SYMMETRIC_DEFAULT";
         if (spec !== "SYMMETRIC_DEFAULT") return [];
-        return r.props.enableKeyRotation === true ? [] : ["KMS key must enable automatic rotation [KMS.4]."];
+        return isAwsTrue(r.props.enableKeyRotation) ? [] : ["KMS key must enable automatic rotation [KMS.4]."];
     },
 };
 
@@ -86,9 +108,9 @@ export const launchTemplateBaseline: ResourcePolicy = {
     validate(r) {
         const out: string[] = [];
         if (r.props.metadataOptions?.httpTokens !== "required") out.push("Launch template must require IMDSv2 (metadataOptions.httpTokens = required) [EC2.170].");
-        if ((r.props.metadataOptions?.httpPutResponseHopLimit ?? 2) > 1) out.push("Launch template must set the IMDS hop limit to 1 so pods cannot reach node credentials.");
+        if (!((awsNumber(r.props.metadataOptions?.httpPutResponseHopLimit) ?? 2) <= 1)) out.push("Launch template must set the IMDS hop limit to 1 so pods cannot reach node credentials.");
         for (const m of r.props.blockDeviceMappings ?? []) {
-            if (m.ebs && String(m.ebs.encrypted) !== "true") out.push(`Launch template volume ${m.deviceName} must be encrypted [EC2.7].`);
+            if (m.ebs && !isAwsTrue(m.ebs.encrypted)) out.push(`Launch template volume ${m.deviceName} must be encrypted [EC2.7].`);
         }
         return out;
     },
@@ -101,24 +123,10 @@ export const logGroupBaseline: ResourcePolicy = {
     config: [],
     resourceTypes: ["aws:cloudwatch/logGroup:LogGroup"],
     validate(r) {
-        const out: string[] = [];
-        if (!isKmsArn(r.props.kmsKeyId)) out.push("CloudWatch log group must be encrypted with a KMS key.");
-        if (!r.props.retentionInDays) out.push("CloudWatch log group must set a retention (retentionInDays) [CloudWatch.16].");
-        return out;
-    },
-};
-
-export const securityGroupBaseline: ResourcePolicy = {
-    name: "security-group-baseline",
-    description: "Checks whether security groups admit traffic from 0.0.0.0/0 [EC2.18, EC2.19].",
-    enforcementLevel: "mandatory",
-    config: [],
-    resourceTypes: ["aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
-    validate(r: PolicyResource) {
-        const rules = r.type === "aws:ec2/securityGroup:SecurityGroup" ? (r.props.ingress ?? []) : [{ cidrBlocks: r.props.cidrIpv4 ? [r.props.cidrIpv4] : [] }];
-        return rules.some((rule: any) => (rule.cidrBlocks ?? []).includes("0.0.0.0/0"))
-            ? ["Security group must not admit ingress from 0.0.0.0/0 [EC2.18]."]
-            : [];
+        return eachCheck(
+            () => (isCustomerKmsKey(r.props.kmsKeyId) ? [] : ["CloudWatch log group must be encrypted with a customer-managed KMS key."]),
+            () => ((awsNumber(r.props.retentionInDays) ?? 0) > 0 ? [] : ["CloudWatch log group must set a retention (retentionInDays) [CloudWatch.16]."]),
+        );
     },
 };
 

@@ -4,7 +4,7 @@
  * outside the system namespaces [CIS EKS 4.2.1-4.2.5, 4.5.2].
  */
 import type { PackConfig, PolicyResource, ResourcePolicy } from "../lib/types";
-import { carriesPodSpec, containerLabel, extractWorkloads, Workload } from "../lib/workloads";
+import { carriesPodSpec, containerLabel, extractWorkloads, namespaceOf, Workload } from "../lib/workloads";
 
 export const workloadHygiene: ResourcePolicy = {
     name: "workload-hygiene",
@@ -21,10 +21,11 @@ export const workloadHygiene: ResourcePolicy = {
 /** A patch is judged on what it sets: an insecure value it sets is a violation, a field it leaves out is the patched object's. */
 function hygieneOf(w: Workload, cfg: PackConfig): string[] {
     const who = `${w.kind} ${w.name}`; // workload-level messages
-    const system = w.namespace !== undefined && cfg.systemNamespaces.includes(w.namespace);
+    const namespace = namespaceOf(w);
+    const system = namespace !== undefined && cfg.systemNamespaces.includes(namespace);
     const out: string[] = [];
     const pod = w.podSpec;
-    if (w.namespace === "default") out.push(`${who} runs in the default namespace [CIS EKS 4.5.2].`);
+    if (namespace === "default") out.push(`${who} runs in the default namespace [CIS EKS 4.5.2].`);
     if (!system) {
         for (const k of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[k] === true) out.push(`${who} uses ${k} outside the system namespaces [CIS EKS 4.2.2-4.2.4].`);
         for (const v of Array.isArray(pod.volumes) ? pod.volumes : []) if (v?.hostPath) out.push(`${who} mounts hostPath ${v.hostPath.path} (volume ${v.name}) outside the system namespaces.`);

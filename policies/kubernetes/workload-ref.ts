@@ -6,7 +6,7 @@
  * violation, since its containers would run unchecked.
  */
 import type { PolicyResource, StackPolicy } from "../lib/types";
-import { carriesPodSpec, extractWorkloads, parseKubeType } from "../lib/workloads";
+import { carriesPodSpec, extractWorkloads, nameOf, namespaceOf, parseKubeType } from "../lib/workloads";
 
 const keyOf = (kind: string, namespace: string | undefined, name: string) => `${kind}\u0000${namespace ?? ""}\u0000${name}`;
 
@@ -29,8 +29,9 @@ export const rolloutWorkloadRef: StackPolicy = {
             if (!carriesPodSpec(r.type, r.props)) continue;
             for (const w of extractWorkloads(r.props, r.type)) {
                 if (w.patch) continue;
-                targets.set(keyOf(w.kind, w.namespace, w.name), r);
-                if (w.name === "(unnamed)") targets.set(keyOf(w.kind, w.namespace, r.name), r);
+                const name = nameOf(w);
+                targets.set(keyOf(w.kind, namespaceOf(w), name), r);
+                if (name === "(unnamed)") targets.set(keyOf(w.kind, namespaceOf(w), r.name), r);
             }
         }
         const out: { resource: PolicyResource; message: string }[] = [];
@@ -41,7 +42,7 @@ export const rolloutWorkloadRef: StackPolicy = {
                 out.push({ resource: r, message: `Rollout ${w?.name ?? r.name}: spec.workloadRef must name a kind and a name.` });
                 continue;
             }
-            if (!targets.has(keyOf(ref.kind, w.namespace, ref.name))) {
+            if (!targets.has(keyOf(ref.kind, namespaceOf(w), ref.name))) {
                 out.push({ resource: r, message: `Rollout ${w.name}: spec.workloadRef ${ref.kind} ${ref.name}${w.namespace ? ` (namespace ${w.namespace})` : ""} is not in this stack or input with a pod template, so the pods it runs cannot be checked; deploy the ${ref.kind} with it.` });
             }
         }

@@ -52,6 +52,24 @@ const isLevel = (v: unknown): v is EngineLevel => typeof v === "string" && (ENGI
 const levelError = (key: string, v: unknown) =>
     `"${key}": enforcementLevel ${JSON.stringify(v)} is not one of ${ENGINE_LEVELS.join(", ")}`;
 
+/**
+ * Values no config may hold, found anywhere in a document: a number that is not finite (JSON's
+ * `1e999` parses to Infinity here; the Pulumi CLI refuses it, since it does not fit a float64) and
+ * the key `__proto__` (it would set an object's prototype instead of a property).
+ */
+export function unsafeConfigValues(v: unknown, at = "(root)"): string[] {
+    if (typeof v === "number") return Number.isFinite(v) ? [] : [`${at}: ${v} is not a finite number (the Pulumi CLI refuses numbers beyond float64, such as 1e999)`];
+    if (Array.isArray(v)) return v.flatMap((x, i) => unsafeConfigValues(x, `${at}[${i}]`));
+    if (!v || typeof v !== "object") return [];
+    const out: string[] = [];
+    for (const k of Object.keys(v)) {
+        const path = at === "(root)" ? JSON.stringify(k) : `${at}.${k}`;
+        if (k === "__proto__") out.push(`${path}: the key "__proto__" is not allowed (it is not a policy or property name)`);
+        else out.push(...unsafeConfigValues((v as Record<string, unknown>)[k], path));
+    }
+    return out;
+}
+
 /** Parses a config document (already JSON-decoded) into entries, as the CLI does; problems are collected. */
 function parseEntries(doc: unknown, problems: string[]): Record<string, Entry> {
     if (doc === null || doc === undefined) return {};
@@ -59,7 +77,12 @@ function parseEntries(doc: unknown, problems: string[]): Record<string, Entry> {
         problems.push("(root): must be an object whose keys are policy names (or \"all\")");
         return {};
     }
-    const out: Record<string, Entry> = {};
+    const unsafe = unsafeConfigValues(doc);
+    if (unsafe.length) {
+        problems.push(...unsafe);
+        return {};
+    }
+    const out: Record<string, Entry> = Object.create(null);
     for (const [key, value] of Object.entries(doc)) {
         if (typeof value === "string") {
             if (isLevel(value)) out[key] = { enforcementLevel: value };
@@ -106,6 +129,8 @@ function describe(policy: string, e: ErrorObject): string {
  * the policy does not read. Returns the problems.
  */
 export function policyConfigProblems(info: PolicyInfo, properties: Record<string, unknown>): string[] {
+    const unsafe = unsafeConfigValues(properties, `"${info.name}"`);
+    if (unsafe.length) return unsafe;
     const known = Object.keys(info.configSchema?.properties ?? {});
     const problems = Object.keys(properties)
         .filter((k) => !known.includes(k))
@@ -128,7 +153,7 @@ export function reconcileConfig(doc: unknown, policies: PolicyInfo[]): PolicyCon
         const defaults = Object.entries(p.configSchema?.properties ?? {}).filter(([, s]) => s && "default" in s).map(([k, s]) => [k, structuredClone(s.default)]);
         result[p.name] = { enforcementLevel: (isLevel(p.enforcementLevel) ? p.enforcementLevel : "advisory"), properties: Object.fromEntries(defaults) };
     }
-    const all = entries.all;
+    const all = Object.hasOwn(entries, "all") ? entries.all : undefined;
     if (all) {
         if (all.enforcementLevel) for (const s of Object.values(result)) s.enforcementLevel = all.enforcementLevel;
         for (const k of Object.keys(all.properties ?? {})) {
@@ -138,7 +163,7 @@ export function reconcileConfig(doc: unknown, policies: PolicyInfo[]): PolicyCon
     }
     for (const [key, entry] of Object.entries(entries)) {
         if (key === "all") continue;
-        const target = result[key];
+        const target = Object.hasOwn(result, key) ? result[key] : undefined;
         if (!target) {
             problems.push(`"${key}": no policy of that name in this pack; policies: ${names.join(", ")}`);
             continue;

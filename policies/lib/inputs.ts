@@ -12,6 +12,7 @@
 import * as fs from "node:fs";
 import { boolYaml11Tag, defineScalarTag, FAILSAFE_SCHEMA, loadAll, mergeTag, NOT_RESOLVED, nullYaml11Tag, Schema } from "js-yaml";
 import { parseStrictJson } from "./json-strict";
+import { fromPlanSnapshot, fromStackExport, StackInputError, withInlineManifests } from "./stack-export";
 import type { PolicyResource } from "./types";
 
 /** Unreadable, malformed, ambiguous or oversized input; the message names the file and the reason. */
@@ -185,28 +186,6 @@ function fromManifest(obj: Record<string, any>, where: string): PolicyResource[]
     return [{ urn: `${where} ${obj.kind} ${ns}${name}`, type: typeOfManifest(obj.apiVersion, obj.kind), name, props: obj }];
 }
 
-function entries(list: unknown[], where: string, what: string): Record<string, any>[] {
-    return list.map((r, i) => {
-        if (!isObject(r)) throw new PolicyInputError(`${where}[${i}] is ${r === null ? "null" : typeof r}, not a ${what}`);
-        if (typeof r.type !== "string" || !r.type) throw new PolicyInputError(`${where}[${i}] has no type`);
-        for (const k of ["inputs", "outputs"]) if (r[k] !== undefined && r[k] !== null && !isObject(r[k])) throw new PolicyInputError(`${where}[${i}].${k} is not an object`);
-        return r;
-    });
-}
-
-function fromStackExport(doc: Record<string, any>, file: string): PolicyResource[] {
-    return entries(doc.deployment.resources, `${file}: deployment.resources`, "resource")
-        .filter((r) => r.custom !== false && !r.type.startsWith("pulumi:providers:"))
-        .map((r, i) => {
-            if (typeof r.urn !== "string") throw new PolicyInputError(`${file}: deployment.resources[${i}] has no urn`);
-            return { urn: r.urn, type: r.type, name: r.urn.split("::").pop() ?? r.urn, props: r.inputs ?? r.outputs ?? {}, protect: r.protect === true, fromStack: true };
-        });
-}
-
-function fromPlanSnapshot(doc: Record<string, any>, file: string): PolicyResource[] {
-    return entries(doc.resources, `${file}: resources`, "resource").filter((r) => r.custom).map((r) => ({ urn: String(r.key ?? r.name), type: r.type, name: String(r.name ?? r.key), props: r.inputs ?? {}, protect: r.protect === true, fromStack: true }));
-}
-
 /** Which format a document has, from its structure alone; ambiguous or unknown structures are refused. */
 function formatOf(d: Record<string, any>, where: string): "manifest" | "stack-export" | "plan" {
     if ("apiVersion" in d && "kind" in d) return "manifest";
@@ -244,10 +223,24 @@ export function resourcesOf(docs: unknown[], file: string): PolicyResource[] {
         if (!isObject(doc)) throw new PolicyInputError(`${file}: document ${i + 1} is a ${typeof doc}, not a Kubernetes object, stack export or plan snapshot`);
         const format = formatOf(doc, docs.length > 1 ? `${file}: document ${i + 1}` : `${file}: the document`);
         if (format === "manifest") out.push(...fromManifest(doc, where));
-        else if (format === "stack-export") out.push(...fromStackExport(doc, file));
-        else out.push(...fromPlanSnapshot(doc, file));
+        else out.push(...wholeStack(format, doc, where));
     });
     return out;
+}
+
+/** A stack export or plan snapshot (stack-export.ts), with the inline manifests of its ConfigGroups read like any manifest. */
+function wholeStack(format: "stack-export" | "plan", doc: Record<string, any>, where: string): PolicyResource[] {
+    try {
+        const resources = format === "stack-export" ? fromStackExport(doc, where) : fromPlanSnapshot(doc, where);
+        const manifestsOnly = (rs: PolicyResource[], at: string) => {
+            if (rs.some((r) => r.fromStack)) throw new PolicyInputError(`${at}: holds a stack document, not Kubernetes objects`);
+            return rs;
+        };
+        return withInlineManifests(resources, (text, at) => manifestsOnly(resourcesOf(parseDocuments(text, at), at), at), (objs, at) => manifestsOnly(resourcesOf([objs], at), at));
+    } catch (e) {
+        if (e instanceof StackInputError) throw new PolicyInputError(e.message);
+        throw e;
+    }
 }
 
 /** Reads one input file (`-` for standard input). */

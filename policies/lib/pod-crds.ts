@@ -20,7 +20,14 @@
  *   `spec.metrics[].provider.job.spec.template.spec`.
  * - ray.io (v1, v1alpha1, KubeRay): RayCluster `spec.headGroupSpec.template.spec` and
  *   `spec.workerGroupSpecs[].template.spec`; RayJob the same under `spec.rayClusterSpec` plus
- *   `spec.submitterPodTemplate.spec`; RayService the same under `spec.rayClusterConfig`.
+ *   `spec.submitterPodTemplate.spec`; RayService the same under `spec.rayClusterConfig`. With
+ *   `enableInTreeAutoscaling: true` KubeRay adds an `autoscaler` container to the head pod, built
+ *   from `autoscalerOptions` (`image`, default the head container's; `resources`, default 500m/512Mi;
+ *   `securityContext`): what those options set is judged like a patch (ray-operator BuildAutoscalerContainer).
+ * - Argo Workflows `templateDefaults` (v3.1+) is merged into every template by strategic merge
+ *   (template values win; `sidecars`, `initContainers` and `volumes` merge by `name`): a pod
+ *   template's containers are judged with the defaults merged in, so a sidecar declared only in
+ *   `templateDefaults` is judged in every pod it runs in.
  */
 import type { ContainerRef } from "./workloads";
 
@@ -76,6 +83,15 @@ const ARGO_WORKFLOW_SPEC: Record<string, string[]> = {
 };
 
 const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** Strategic merge of plain objects as Argo applies templateDefaults: objects merge key by key, the template's value wins elsewhere. */
+function merged(defaults: unknown, own: unknown): unknown {
+    if (own === undefined || own === null) return defaults;
+    if (!isObject(defaults) || !isObject(own)) return own;
+    const out: Record<string, unknown> = { ...defaults };
+    for (const [k, v] of Object.entries(own)) out[k] = merged(defaults[k], v);
+    return out;
+}
 const describe = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "a list" : typeof v);
 
 /** True for the custom kinds this module knows (their pods are found here, present or not). */
@@ -89,11 +105,30 @@ export function crdPodSources(group: string, kind: string, props: Record<string,
     if (paths) {
         const out: PodSource[] = [];
         for (const p of paths) expand(props, p, 0, [], out);
+        if (group === "ray.io") out.push(...rayAutoscalers(props, kind));
         return out;
     }
     if (group === "argoproj.io" && ARGO_WORKFLOW_SPEC[kind]) return argoPods(props, ARGO_WORKFLOW_SPEC[kind]);
     if (group === "trainer.kubeflow.org" && kind === "TrainJob") return trainJobPods(props);
     return undefined;
+}
+
+/** Where a Ray kind's RayClusterSpec is. */
+const RAY_CLUSTER_SPEC: Record<string, string[]> = { RayCluster: ["spec"], RayJob: ["spec", "rayClusterSpec"], RayService: ["spec", "rayClusterConfig"] };
+
+/** The autoscaler container KubeRay adds to the head pod when in-tree autoscaling is on, as far as autoscalerOptions set it. */
+function rayAutoscalers(props: Record<string, any>, kind: string): PodSource[] {
+    const at = RAY_CLUSTER_SPEC[kind];
+    if (!at) return [];
+    let spec: unknown = props;
+    for (const k of at) spec = isObject(spec) ? spec[k] : undefined;
+    if (!isObject(spec) || spec.enableInTreeAutoscaling !== true || spec.autoscalerOptions === undefined || spec.autoscalerOptions === null) return [];
+    const path = `${at.join(".")}.autoscalerOptions`;
+    const o = spec.autoscalerOptions;
+    if (!isObject(o)) return [{ path, where: "autoscaler", podSpec: {}, containers: [], problems: [`${path} is ${describe(o)}, not autoscaler options`] }];
+    const container: Record<string, any> = { name: "autoscaler" };
+    for (const k of ["image", "resources", "securityContext"]) if (o[k] !== undefined) container[k] = o[k];
+    return [{ path, where: "autoscaler", podSpec: {}, containers: [{ path, kind: "container", container }], problems: [], patch: true }];
 }
 
 const seg = (parent: string, k: string | number) => (typeof k === "number" ? `${parent}[${k}]` : parent ? `${parent}.${k}` : k);
@@ -136,9 +171,11 @@ function argoPods(props: Record<string, any>, specPath: string[]): PodSource[] {
     const out: PodSource[] = [];
     const wfProblems: string[] = [];
     if (spec.podSpecPatch !== undefined && spec.podSpecPatch !== null) wfProblems.push(`${base}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
+    const defaults = isObject(spec.templateDefaults) ? spec.templateDefaults : undefined;
+    if (spec.templateDefaults !== undefined && spec.templateDefaults !== null && !defaults) wfProblems.push(`${base}.templateDefaults is ${describe(spec.templateDefaults)}, not a template`);
     const visit = (t: unknown, path: string, depth: number): void => {
         if (!isObject(t) || depth > 8) return;
-        const pod = argoTemplatePod(t, path, spec as Record<string, any>);
+        const pod = argoTemplatePod(t, path, spec as Record<string, any>, defaults, `${base}.templateDefaults`);
         if (pod) out.push(pod);
         forEachList(t.steps, (group, i) => forEachList(group, (step, j) => visit(isObject(step) ? step.inline : undefined, `${path}.steps[${i}][${j}].inline`, depth + 1)));
         forEachList(isObject(t.dag) ? t.dag.tasks : undefined, (task, i) => visit(isObject(task) ? task.inline : undefined, `${path}.dag.tasks[${i}].inline`, depth + 1));
@@ -154,29 +191,43 @@ const forEachList = (v: unknown, f: (x: unknown, i: number) => void) => {
     if (Array.isArray(v)) v.forEach(f);
 };
 
-function argoTemplatePod(t: Record<string, any>, path: string, wf: Record<string, any>): PodSource | undefined {
+/**
+ * A template's pod, with the workflow's templateDefaults merged in as Argo merges them: `container`
+ * and `script` merged key by key into the template's own, `sidecars` and `initContainers` by name
+ * (a default entry the template does not name is added, judged at its templateDefaults path).
+ */
+function argoTemplatePod(t: Record<string, any>, path: string, wf: Record<string, any>, defaults?: Record<string, any>, defaultsPath = "templateDefaults"): PodSource | undefined {
     const containers: ContainerRef[] = [];
     const problems: string[] = [];
     const one = (c: unknown, kind: ContainerRef["kind"], p: string) => {
         if (isObject(c)) containers.push({ path: p, kind, container: c });
         else problems.push(`${p} is ${describe(c)}, not a container`);
     };
-    const list = (v: unknown, kind: ContainerRef["kind"], p: string) => {
-        if (v === undefined || v === null) return;
-        if (!Array.isArray(v)) problems.push(`${p} is ${describe(v)}, not a list of containers`);
-        else v.forEach((c, i) => one(c, kind, `${p}[${i}]`));
+    const list = (v: unknown, kind: ContainerRef["kind"], p: string, fromDefaults?: unknown, defaultsAt?: string) => {
+        const own = v === undefined || v === null ? [] : v;
+        if (!Array.isArray(own)) problems.push(`${p} is ${describe(own)}, not a list of containers`);
+        const ownList = Array.isArray(own) ? own : [];
+        const byName = new Map<unknown, [unknown, number]>();
+        if (Array.isArray(fromDefaults)) fromDefaults.forEach((d, i) => { if (isObject(d)) byName.set(d.name, [d, i]); });
+        else if (fromDefaults !== undefined && fromDefaults !== null) problems.push(`${defaultsAt} is ${describe(fromDefaults)}, not a list of containers`);
+        const named = new Set(ownList.map((c) => (isObject(c) ? c.name : undefined)));
+        ownList.forEach((c, i) => one(isObject(c) && byName.has(c.name) ? merged(byName.get(c.name)![0], c) : c, kind, `${p}[${i}]`));
+        if (Array.isArray(fromDefaults)) fromDefaults.forEach((d, i) => { if (!isObject(d) || !named.has(d.name)) one(d, kind, `${defaultsAt}[${i}]`); });
     };
-    for (const f of ["container", "script"]) if (t[f] !== undefined && t[f] !== null) one(t[f], "container", `${path}.${f}`);
+    const d = defaults ?? {};
+    for (const f of ["container", "script"]) if (t[f] !== undefined && t[f] !== null) one(merged(d[f], t[f]), "container", `${path}.${f}`);
     if (t.containerSet !== undefined && t.containerSet !== null) {
         if (isObject(t.containerSet)) list(t.containerSet.containers, "container", `${path}.containerSet.containers`);
         else problems.push(`${path}.containerSet is ${describe(t.containerSet)}, not a container set`);
     }
-    list(t.sidecars, "container", `${path}.sidecars`);
-    list(t.initContainers, "initContainer", `${path}.initContainers`);
-    if (t.podSpecPatch !== undefined && t.podSpecPatch !== null) problems.push(`${path}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
-    if (containers.length === 0 && problems.length === 0) return undefined; // steps, dag, resource, suspend...: no pod of its own
-    const volumes = [...(Array.isArray(wf.volumes) ? wf.volumes : []), ...(Array.isArray(t.volumes) ? t.volumes : [])];
-    const podSpec = { securityContext: t.securityContext ?? wf.securityContext, hostNetwork: wf.hostNetwork, volumes };
+    const ownPod = containers.length > 0 || problems.length > 0 || ["sidecars", "initContainers", "podSpecPatch"].some((k) => t[k] !== undefined && t[k] !== null);
+    if (!ownPod) return undefined; // steps, dag, resource, suspend...: no pod of its own, so the defaults' containers do not run there
+    list(t.sidecars, "container", `${path}.sidecars`, d.sidecars, `${defaultsPath}.sidecars`);
+    list(t.initContainers, "initContainer", `${path}.initContainers`, d.initContainers, `${defaultsPath}.initContainers`);
+    const patch = t.podSpecPatch ?? d.podSpecPatch;
+    if (patch !== undefined && patch !== null) problems.push(`${t.podSpecPatch !== undefined && t.podSpecPatch !== null ? path : defaultsPath}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
+    const volumes = [...(Array.isArray(wf.volumes) ? wf.volumes : []), ...(Array.isArray(t.volumes) ? t.volumes : []), ...(Array.isArray(d.volumes) ? d.volumes : [])];
+    const podSpec = { securityContext: merged(d.securityContext, t.securityContext) ?? wf.securityContext, hostNetwork: wf.hostNetwork, volumes };
     const where = typeof t.name === "string" ? `template ${t.name}` : path;
     return { path, where, podSpec, containers, problems };
 }

@@ -1,6 +1,7 @@
 /**
  * Converts the offline plan's recorded resources into PolicyResources.
  */
+import { cloneData, OpaqueValue } from "./unknown";
 import type { PolicyResource } from "./types";
 
 interface RecordedLike {
@@ -9,13 +10,34 @@ interface RecordedLike {
     name: string;
     inputs: Record<string, any>;
     protect: boolean;
+    parent?: string;
+    dependsOn?: string[];
+    /** Input paths (`a.b[0].c`) the recorder masked because they hold secrets. */
+    secretPaths?: string[];
+    propertyDependencies?: Record<string, string[]>;
     /** AWS region of the resource's provider, when the recorder knows it. */
     region?: string;
 }
 
-export function toPolicyResource(r: RecordedLike): PolicyResource {
-    return { urn: r.key, type: r.type, name: r.name, props: r.inputs, protect: r.protect, ...(r.region ? { region: r.region } : {}) };
+/** What a policy gets for a value the offline plan masks: it cannot be verified, so a check that needs it fails closed. */
+export const MASKED_SECRET = new OpaqueValue("a Pulumi secret, masked in the offline plan");
+
+/** A copy of `props` with the value at each path (the recorder's paths: `a.b[0].c`) replaced by `replace(value)`. */
+export function replacedAt(props: Record<string, any>, paths: string[], replace: (value: unknown) => unknown): Record<string, any> {
+    const out = cloneData(props);
+    for (const p of paths) {
+        const keys = p.match(/[^.[\]]+/g) ?? [];
+        let node: any = out;
+        for (const k of keys.slice(0, -1)) node = node?.[k];
+        const last = keys[keys.length - 1];
+        if (node && typeof node === "object" && last !== undefined && Object.hasOwn(node, last)) node[last] = replace(node[last]);
+    }
+    return out;
 }
 
-/** A KMS key ARN in any partition (customer-managed key given by ARN, as the baseline requires). */
-export const isKmsArn = (v: unknown): boolean => typeof v === "string" && /^arn:aws[a-z-]*:kms:/.test(v);
+export function toPolicyResource(r: RecordedLike): PolicyResource {
+    const props = r.secretPaths?.length ? replacedAt(r.inputs, r.secretPaths, () => MASKED_SECRET) : r.inputs;
+    const propertyDependencies = r.propertyDependencies ?? {};
+    const dependencies = [...new Set([...(r.dependsOn ?? []), ...Object.values(propertyDependencies).flat()])];
+    return { urn: r.key, type: r.type, name: r.name, props, protect: r.protect, parent: r.parent, dependencies, propertyDependencies, ...(r.region ? { region: r.region } : {}) };
+}

@@ -16,6 +16,43 @@ export interface PolicyResource {
     fromStack?: boolean;
     /** AWS region of the resource's provider, where known (the engine's provider inputs; the offline plan's providers). */
     region?: string;
+    /**
+     * Which whole-stack input it belongs to (`<file>` of a stack export or plan snapshot): stack
+     * policies judge each such stack on its own. Unset for the engine and the offline plan (one stack).
+     */
+    stack?: string;
+    /** The provider's id of the resource, where the input records it (a stack export). */
+    id?: string;
+    /** URN (key offline) of the parent resource, where known. */
+    parent?: string;
+    /** URNs of the resources it depends on (explicit and through its properties), where known. */
+    dependencies?: string[];
+    /**
+     * Per top-level property, the URNs of the resources its value came from (the engine's
+     * propertyDependencies): what ties a bucket setting to its bucket while the bucket's id is unknown.
+     */
+    propertyDependencies?: Record<string, string[]>;
+    /**
+     * A stack export holds a resource's inputs and its live outputs; both are judged, as two
+     * PolicyResources with the same URN. Unset: the only view (inputs).
+     */
+    view?: "inputs" | "outputs";
+}
+
+/**
+ * A finding of a stack policy. `undecided` lists unknown values it depends on (reported advisory
+ * during preview); a finding with an empty message and `undecided` means "cannot decide".
+ */
+/**
+ * What a check found: a message, or a message with the unknown values it depends on that the check
+ * handled itself (`undecided`); an empty message with `undecided` means the check could not decide.
+ */
+export type Verdict = string | { message: string; undecided: string[] };
+
+export interface StackFinding {
+    resource?: PolicyResource;
+    message: string;
+    undecided?: string[];
 }
 
 export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
@@ -143,6 +180,8 @@ export interface Violation {
     message: string;
     /** Set when the verdict depends on values unknown until the update (preview): reported advisory, decided at `pulumi up`. */
     undecided?: string[];
+    /** Set when the finding is about a stack export's live outputs (and not also about its inputs). */
+    view?: "outputs";
 }
 
 export interface ResourcePolicy {
@@ -156,7 +195,7 @@ export interface ResourcePolicy {
     /** The resource filter, when exact tokens cannot express it (every kind carrying a pod spec); index.ts and evaluate.ts both use it. */
     appliesTo?(type: string, props: Record<string, any>): boolean;
     /** May be async (registry lookups); the offline evaluator's async variant awaits it. */
-    validate(r: PolicyResource, cfg: PackConfig): string[] | Promise<string[]>;
+    validate(r: PolicyResource, cfg: PackConfig): Verdict[] | Promise<Verdict[]>;
 }
 
 export interface StackPolicy {
@@ -167,7 +206,7 @@ export interface StackPolicy {
     config: ConfigKey[];
     /** True when it judges references within whatever input it gets, so it runs on loose manifests too (not only whole stacks). */
     withinInput?: boolean;
-    validateStack(resources: PolicyResource[], cfg: PackConfig): { resource?: PolicyResource; message: string }[];
+    validateStack(resources: PolicyResource[], cfg: PackConfig): StackFinding[];
 }
 
 export type Policy = ResourcePolicy | StackPolicy;

@@ -15,6 +15,7 @@
  *   spec.jobTargetRef.template.spec.
  */
 import { crdPodSources, isKnownPodCrd } from "./pod-crds";
+import { quietly } from "./unknown";
 import type { PackConfig, PolicyResource } from "./types";
 
 export interface ContainerRef {
@@ -41,6 +42,24 @@ export interface Workload {
     problems: string[];
     /** Argo Rollouts `workloadRef`: the pod template lives in another object (resolved by rollout-workload-ref). */
     workloadRef?: { apiVersion?: string; kind?: string; name?: string };
+    /**
+     * The object's metadata as the policy reads it. `name` and `namespace` above are read quietly
+     * (for messages); a rule that decides on the namespace or name reads it here, so that an unknown
+     * or hidden one is recorded (see namespaceOf).
+     */
+    meta: Record<string, any>;
+}
+
+/** The workload's namespace for a rule that decides on it (a read recorded when it is unknown or hidden). */
+export function namespaceOf(w: Workload): string | undefined {
+    const ns = w.meta.namespace;
+    return typeof ns === "string" ? ns : undefined;
+}
+
+/** The workload's name for a rule that decides on it (recorded like namespaceOf). */
+export function nameOf(w: Workload): string {
+    const name = w.meta.name;
+    return typeof name === "string" ? name : "(unnamed)";
 }
 
 /** Pod spec paths of the built-in kinds, by API group and kind (any version of the group). */
@@ -167,28 +186,28 @@ function extract(obj: Record<string, any>, type?: string): Workload[] {
     const rollout = t.group === "argoproj.io" && t.kind === "Rollout";
     const specs = podSpecsOf(t, props);
     const crd = BUILTIN[t.group]?.[t.kind] ? undefined : crdPodSources(t.group, t.kind, props);
-    const meta = isObject(props.metadata) ? props.metadata : {};
-    const name = typeof meta.name === "string" ? meta.name : "(unnamed)";
-    const namespace = typeof meta.namespace === "string" ? meta.namespace : undefined;
+    const meta: Record<string, any> = isObject(props.metadata) ? props.metadata : {};
+    // Labels for messages: read quietly, so an unknown name does not make every finding undecided.
+    const [name, namespace] = quietly(() => [typeof meta.name === "string" ? meta.name : "(unnamed)", typeof meta.namespace === "string" ? meta.namespace : undefined] as const);
     const workloadRef = rollout && isObject(props.spec?.workloadRef) ? (props.spec.workloadRef as Workload["workloadRef"]) : undefined;
     const out: Workload[] = [];
     if (crd) {
         for (const src of crd) {
             if (src.containers) {
-                out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch || src.patch === true, podSpec: isObject(src.podSpec) ? src.podSpec : {}, podSpecPath: src.path, where: src.where, containers: src.containers, problems: src.problems.length ? src.problems : NO_PROBLEMS, workloadRef });
-            } else out.push(fromPodSpec(t, name, namespace, src.path, src.podSpec, workloadRef, src.problems, src.where));
+                out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch || src.patch === true, podSpec: isObject(src.podSpec) ? src.podSpec : {}, podSpecPath: src.path, where: src.where, containers: src.containers, problems: src.problems.length ? src.problems : NO_PROBLEMS, workloadRef, meta });
+            } else out.push(fromPodSpec(t, name, namespace, src.path, src.podSpec, workloadRef, src.problems, src.where, meta));
         }
     }
     if (specs.length === 0) {
         if (crd) return out;
-        return rollout ? [{ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec: {}, podSpecPath: "spec.template.spec", containers: [], problems: NO_PROBLEMS, workloadRef }] : [];
+        return rollout ? [{ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec: {}, podSpecPath: "spec.template.spec", containers: [], problems: NO_PROBLEMS, workloadRef, meta }] : [];
     }
-    for (const [path, spec] of specs) out.push(fromPodSpec(t, name, namespace, dotted(path), spec, workloadRef, NO_PROBLEMS, undefined));
+    for (const [path, spec] of specs) out.push(fromPodSpec(t, name, namespace, dotted(path), spec, workloadRef, NO_PROBLEMS, undefined, meta));
     return out;
 }
 
 /** One pod spec's workload: its containers read from the spec's container lists. */
-function fromPodSpec(t: KubeType, name: string, namespace: string | undefined, podSpecPath: string, spec: unknown, workloadRef: Workload["workloadRef"], given: string[], where: string | undefined): Workload {
+function fromPodSpec(t: KubeType, name: string, namespace: string | undefined, podSpecPath: string, spec: unknown, workloadRef: Workload["workloadRef"], given: string[], where: string | undefined, meta: Record<string, any>): Workload {
     const containers: ContainerRef[] = [];
     let problems = given.length ? given : NO_PROBLEMS;
     if (spec !== undefined && spec !== null && !isObject(spec)) problems = [...problems, `${podSpecPath} is ${Array.isArray(spec) ? "a list" : typeof spec}, not a pod spec`];
@@ -205,7 +224,7 @@ function fromPodSpec(t: KubeType, name: string, namespace: string | undefined, p
             containers.push({ path: `${podSpecPath}.${field}[${i}]`, kind: k, container: isObject(c) ? c : {} });
         }
     }
-    return { kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec, podSpecPath, where, containers, problems, workloadRef };
+    return { kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec, podSpecPath, where, containers, problems, workloadRef, meta };
 }
 
 /** The first pod spec of a resource (see extractWorkloads). */
@@ -227,7 +246,7 @@ function typeOfObject(obj: Record<string, any>): string | undefined {
 
 /** `Deployment web: initContainer init`, for messages (built only when there is one to write). */
 export function containerLabel(w: Workload, c: ContainerRef): string {
-    return `${w.kind} ${w.name}${w.where ? ` ${w.where}` : ""}: ${c.kind} ${c.container.name ?? c.path}`;
+    return `${w.kind} ${w.name}${w.where ? ` ${w.where}` : ""}: ${c.kind} ${quietly(() => c.container.name) ?? c.path}`;
 }
 
 /**

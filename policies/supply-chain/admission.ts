@@ -7,12 +7,36 @@
 import type { PolicyResource, StackPolicy } from "../lib/types";
 import { isSbomPredicate } from "./cosign";
 
+/**
+ * True when a Kyverno wildcard pattern (`*` any run, `?` one character) matches some image whose
+ * reference starts with `prefix`: an NFA run of the pattern over the prefix that leaves any state
+ * alive (whatever remains of a pattern matches some suffix).
+ */
+export function patternReachesPrefix(pattern: string, prefix: string): boolean {
+    const closure = (states: Set<number>) => {
+        for (const i of [...states]) for (let j = i; j < pattern.length && pattern[j] === "*"; j++) states.add(j + 1);
+        return states;
+    };
+    let states = closure(new Set([0]));
+    for (const c of prefix) {
+        const next = new Set<number>();
+        for (const i of states) {
+            if (i >= pattern.length) continue;
+            if (pattern[i] === "*") next.add(i);
+            else if (pattern[i] === "?" || pattern[i] === c) next.add(i + 1);
+        }
+        states = closure(next);
+        if (states.size === 0) return false;
+    }
+    return states.size > 0;
+}
+
 const hasKeyAttestor = (attestors: any[] | undefined) =>
     (attestors ?? []).some((a) => (a?.entries ?? []).some((e: any) => typeof e?.keys?.publicKeys === "string" && e.keys.publicKeys.includes("BEGIN PUBLIC KEY")));
 
 export const admissionSbomRule: StackPolicy = {
     name: "admission-sbom-rule",
-    description: "Checks that the stack installs an admission rule (Kyverno ClusterPolicy verifyImages) requiring, for every signed registry, a cosign signature by a configured key and an SBOM attestation (CycloneDX or SPDX), enforced when admission is enforce.",
+    description: "Checks that the stack installs an admission rule (Kyverno ClusterPolicy verifyImages) requiring, for every signed registry, a cosign signature by a configured key and an SBOM attestation (CycloneDX or SPDX), enforced when admission is enforce; an entry whose skipImageReferences match any image of the registry does not count.",
     enforcementLevel: "mandatory",
     config: ["signedRegistries", "admission"],
     validateStack(resources, cfg) {
@@ -23,7 +47,15 @@ export const admissionSbomRule: StackPolicy = {
         const out: { message: string }[] = [];
         for (const registry of cfg.signedRegistries) {
             const prefix = `${registry.replace(/\/+$/, "")}/*`;
-            const covering = rules.filter(({ vi }) => (vi.imageReferences ?? []).some((ref: string) => ref === prefix || (ref.endsWith("/*") && prefix.startsWith(ref.slice(0, -1)))));
+            const refs = (vi: any, key: string): string[] => (Array.isArray(vi?.[key]) ? vi[key].filter((x: unknown) => typeof x === "string") : []);
+            const covers = ({ vi }: { vi: any }) => refs(vi, "imageReferences").some((ref: string) => ref === prefix || (ref.endsWith("/*") && prefix.startsWith(ref.slice(0, -1))));
+            // A verifyImages entry that skips any image of the registry does not verify the registry.
+            const skipping = rules.filter(covers).flatMap(({ vi }) => refs(vi, "skipImageReferences").filter((skip) => patternReachesPrefix(skip, prefix.slice(0, -1))));
+            const covering = rules.filter((x) => covers(x) && !refs(x.vi, "skipImageReferences").some((skip) => patternReachesPrefix(skip, prefix.slice(0, -1))));
+            if (covering.length === 0 && skipping.length > 0) {
+                out.push({ message: `The admission rule for ${registry} skips images of that registry (skipImageReferences ${skipping.map((x) => JSON.stringify(x)).join(", ")}): they would run unverified; remove them.` });
+                continue;
+            }
             if (covering.length === 0) {
                 out.push({ message: `No admission rule verifies images from ${registry}: add a Kyverno ClusterPolicy verifyImages with imageReferences ${prefix} (components/security/image-verification.ts).` });
                 continue;

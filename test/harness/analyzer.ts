@@ -12,6 +12,8 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { PolicyConfigs, PolicyInfo } from "../../policies/lib/config";
+import { isUnknown } from "../../policies/lib/unknown";
+import { replacedAt } from "../../policies/lib/resources";
 import type { RecordedResource } from "../../lib/offline/recorder";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -43,6 +45,8 @@ export interface EngineResource {
     protect?: boolean;
     parent?: string;
     dependencies?: string[];
+    /** Per top-level property, the URNs its value came from (AnalyzerResource.propertyDependencies). */
+    propertyDependencies?: Record<string, string[]>;
     provider?: { urn: string; type: string; name: string; properties: Record<string, unknown> };
 }
 
@@ -278,6 +282,11 @@ export class AnalyzerSession {
             const a = withResource(new analyzerPb.AnalyzerResource(), r);
             if (r.parent) a.setParent(r.parent);
             a.setDependenciesList(r.dependencies ?? []);
+            for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                const deps = new analyzerPb.AnalyzerPropertyDependencies();
+                deps.setUrnsList(urns);
+                a.getPropertydependenciesMap().set(k, deps);
+            }
             return a;
         }));
         return diagnostics(await unary(this.client, "analyzeStack", req));
@@ -290,17 +299,17 @@ export class AnalyzerSession {
     }
 }
 
+/** The engine's encoding of values unknown in preview: the policies' UNKNOWN (from a first-preview build) as the sentinel string. */
+function encodeUnknowns(v: unknown): any {
+    if (isUnknown(v)) return UNKNOWN_STRING;
+    if (Array.isArray(v)) return v.map(encodeUnknowns);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeUnknowns(x)]));
+    return v;
+}
+
 /** Wraps the value at each secret path (`a.b[0].c`) in the engine's secret envelope. */
 function withSecrets(props: Record<string, unknown>, secretPaths: string[]): Record<string, unknown> {
-    const out = structuredClone(props);
-    for (const p of secretPaths) {
-        const keys = p.match(/[^.[\]]+/g) ?? [];
-        let node: any = out;
-        for (const k of keys.slice(0, -1)) node = node?.[k];
-        const last = keys[keys.length - 1];
-        if (node && last !== undefined && last in node) node[last] = { [SIG_KEY]: SECRET_SIG, value: node[last] };
-    }
-    return out;
+    return replacedAt(encodeUnknowns(props), secretPaths, (value) => ({ [SIG_KEY]: SECRET_SIG, value }));
 }
 
 /** The resources of an offline build as the engine presents them, with URNs formed as the engine forms them. */
@@ -319,7 +328,8 @@ export function engineResources(stack: string, project: string, resources: Recor
             urn: urnOf.get(r.key)!, type: r.type, name: r.name, protect: r.protect,
             properties: withSecrets(props(r), r.secretPaths),
             parent: r.parent ? urnOf.get(r.parent) : undefined,
-            dependencies: r.dependsOn.map((d) => urnOf.get(d)!).filter(Boolean),
+            dependencies: [...new Set([...r.dependsOn, ...Object.values(r.propertyDependencies ?? {}).flat()])].map((d) => urnOf.get(d)!).filter(Boolean),
+            propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, keys]) => [k, keys.map((d) => urnOf.get(d)!).filter(Boolean)])),
             provider: provider
                 ? { urn: urnOf.get(provider.key)!, type: provider.type, name: provider.name, properties: withSecrets(provider.inputs, provider.secretPaths) }
                 : r.type.startsWith("aws:") && r.region ? defaultAws(r.region) : undefined,

@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as yaml from "js-yaml";
 import { evaluatePack, loadPackConfig, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 import { ALL_POLICIES } from "../../policies/policies";
-import { policyConfigView } from "../../policies/lib/config";
-import { containsUnknown, plainCopy, trackUnknownReads, UNKNOWN } from "../../policies/lib/unknown";
+import { policyConfigProblems, policyConfigView } from "../../policies/lib/config";
+import { containsUnjudgeable, newReads, plainCopy, trackReads, UNKNOWN, UNKNOWN_STRING } from "../../policies/lib/unknown";
 import { CONFIG_PROPERTIES } from "../../policies/lib/types";
 import { packConfigFile, packConfigText } from "../../scripts/lib/pack-config";
 import { main } from "../../scripts/policy";
@@ -102,22 +102,25 @@ describe("engine config semantics", () => {
 
 describe("values unknown in preview (unit)", () => {
     it("tracks only the unknown values a policy reads, and copies @pulumi/policy's throwing proxies without reading through them", () => {
-        const reads = new Set<string>();
-        const props = trackUnknownReads({ a: UNKNOWN, b: { c: [1, UNKNOWN] }, d: 1 }, "res", reads);
+        const reads = newReads();
+        const props = trackReads({ a: UNKNOWN, b: { c: [1, UNKNOWN] }, d: 1 }, "res", reads);
         assert.equal(props.d, 1);
-        assert.equal(reads.size, 0);
+        assert.equal(reads.unknown.size, 0);
         assert.equal(props.b.c[1], UNKNOWN);
-        assert.deepEqual([...reads], ["res.b.c[1]"]);
-        const throwing = new Proxy({ x: UNKNOWN, y: { z: 2 } }, { get: (t, k) => { if ((t as any)[k] === UNKNOWN) throw new Error("unknown"); return (t as any)[k]; } });
-        assert.deepEqual(plainCopy(throwing), { x: UNKNOWN, y: { z: 2 } });
-        assert.equal(containsUnknown({ y: [{ z: UNKNOWN }] }), true);
+        assert.deepEqual([...reads.unknown], ["res.b.c[1]"]);
+        const throwing = new Proxy({ x: UNKNOWN_STRING, y: { z: 2 } }, { get: (t, k) => { if ((t as any)[k] === UNKNOWN_STRING) throw new Error("unknown"); return (t as any)[k]; } });
+        // The engine's sentinel is an unknown only in a preview; in an update it is the string it is.
+        assert.deepEqual(plainCopy(throwing, true), { x: UNKNOWN, y: { z: 2 } });
+        assert.deepEqual(plainCopy(throwing, false), { x: UNKNOWN_STRING, y: { z: 2 } });
+        assert.equal(containsUnjudgeable({ y: [{ z: UNKNOWN }] }), true);
+        assert.equal(containsUnjudgeable({ y: [{ z: UNKNOWN_STRING }] }), false);
     });
 
     it("a finding that depends on an unknown is advisory and says what was unknown; a clean check on unknowns says it could not decide", () => {
         const cfg = parsePackConfig({});
         const lg = (props: Record<string, unknown>) => evaluatePack([{ urn: "lg", type: "aws:cloudwatch/logGroup:LogGroup", name: "lg", props }], cfg);
         assert.deepEqual(lg({ kmsKeyId: UNKNOWN, retentionInDays: 30 }).map((v) => [v.enforcementLevel, v.message]), [
-            ["advisory", "undecided during preview (kmsKeyId unknown until the update; decided at `pulumi up`): CloudWatch log group must be encrypted with a KMS key."],
+            ["advisory", "undecided during preview (kmsKeyId unknown until the update; decided at `pulumi up`): CloudWatch log group must be encrypted with a customer-managed KMS key."],
         ]);
         assert.deepEqual(lg({ kmsKeyId: "arn:aws:kms:eu-west-1:1:key/k", retentionInDays: 30 }), []);
         const sg = evaluatePack([{ urn: "sg", type: "aws:ec2/securityGroup:SecurityGroup", name: "sg", props: { ingress: [{ cidrBlocks: UNKNOWN }] } }], cfg);
@@ -142,5 +145,42 @@ describe("npm run policy -- check: stack policies on whole-stack inputs only", (
         assert.match(r.stdout, /^\[mandatory\] admission-sbom-rule: \(stack\)/m);
         assert.match(r.stdout, /^\[mandatory\] dr-targets: \(stack\)/m);
         assert.doesNotMatch(r.stdout, /policy skipped/);
+    });
+});
+
+describe("class 7: config values no policy can be given", () => {
+    const refused = (text: string, pattern: RegExp) => async () => {
+        const r = await main(["check", tmp("web.yaml", COMPLIANT_DEPLOYMENT), "--config", tmp("config.json", text)]);
+        assert.equal(r.code, 2, r.stdout);
+        assert.match(r.stderr, pattern);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "one line, no stack trace");
+    };
+
+    it("a maximum of 1e999 (Infinity once parsed) is refused, not read as no maximum", refused(
+        '{"container-resources": {"maxCpuCores": 1e999}}',
+        /"container-resources"\.maxCpuCores: Infinity is not a finite number \(the Pulumi CLI refuses numbers beyond float64, such as 1e999\)/,
+    ));
+    it("-1e999 inside a nested property is refused too", refused(
+        '{"dr-targets": {"drTargets": {"database": {"rpoMinutes": -1e999, "rtoMinutes": 60}}}}',
+        /"dr-targets"\.drTargets\.database\.rpoMinutes: -Infinity is not a finite number/,
+    ));
+    it("a policy named __proto__ is refused, with any value, and pollutes nothing", async () => {
+        for (const text of ['{"__proto__": "disabled"}', '{"__proto__": {"enforcementLevel": "disabled"}}', '{"__proto__": {"maxCpuCores": 1000}}']) {
+            await refused(text, /"__proto__": the key "__proto__" is not allowed \(it is not a policy or property name\)/)();
+            assert.equal(({} as Record<string, unknown>).enforcementLevel, undefined, text);
+        }
+    });
+    it("a property named __proto__ inside a policy's entry is refused", refused(
+        '{"container-resources": {"__proto__": {"maxCpuCores": 1000}}}',
+        /"container-resources"\.__proto__: the key "__proto__" is not allowed/,
+    ));
+    it("other names of Object.prototype are unknown policies, named as such", async () => {
+        for (const name of ["constructor", "toString", "hasOwnProperty"]) {
+            assert.throws(() => loadPackConfig({ [name]: "disabled" }), (e: Error) => e instanceof PolicyConfigError && e.message.includes(`"${name}": no policy of that name in this pack`), name);
+        }
+    });
+    it("the pack refuses a non-finite value sent by the engine, as the CLI would", () => {
+        const info = { name: "container-resources", enforcementLevel: "mandatory", configSchema: { properties: { maxCpuCores: CONFIG_PROPERTIES.maxCpuCores, maxMemoryGiB: CONFIG_PROPERTIES.maxMemoryGiB } } };
+        assert.deepEqual(policyConfigProblems(info, { maxCpuCores: Infinity, maxMemoryGiB: 32 }), ['"container-resources".maxCpuCores: Infinity is not a finite number (the Pulumi CLI refuses numbers beyond float64, such as 1e999)']);
     });
 });

@@ -18,8 +18,8 @@ import { PolicyConfigError, PolicyConfigs, reconcileConfig } from "../../policie
 import { toPolicyResource } from "../../policies/lib/resources";
 import { isStackPolicy, PolicyResource, Violation } from "../../policies/lib/types";
 import { packConfigFile, readPackConfigFile } from "../../scripts/lib/pack-config";
-import { BuiltStack, builtStack, PROJECT, STACKS } from "../../lib/offline/stack";
-import { MOCK_ACCOUNT_ID } from "../../lib/offline/mocks";
+import { BuiltStack, builtFirstPreview, builtStack, PROJECT, STACKS } from "../../lib/offline/stack";
+import { isUnknown } from "../../policies/lib/unknown";
 import type { RecordedResource } from "../../lib/offline/recorder";
 import { AnalyzerInfo, AnalyzerSession, Diagnostic, engineResources, resolveFrom, UNKNOWN_STRING } from "../harness/analyzer";
 import { defectsFor } from "../harness/defects";
@@ -41,17 +41,6 @@ async function analyzeStack(session: AnalyzerSession, stack: string, resources: 
     const { resources: engine, urnOf } = engineResources(stack, PROJECT, resources);
     const diagnostics = [...(await session.analyzeAll(engine)), ...(await session.analyzeStack(engine))];
     return { diagnostics, urnOf };
-}
-
-/**
- * A first preview: every value that comes from another resource's outputs (the ARNs the mocks give
- * created resources, and strings built from them such as policy documents) is unknown.
- */
-function firstPreview(v: unknown): any {
-    if (typeof v === "string") return v.includes(`:${MOCK_ACCOUNT_ID}:`) || /^arn:aws:s3:::/.test(v) ? UNKNOWN_STRING : v;
-    if (Array.isArray(v)) return v.map(firstPreview);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, firstPreview(x)]));
-    return v;
 }
 
 describe("policy pack through the engine's analyzer protocol (run-policy-pack, gRPC)", function () {
@@ -164,26 +153,101 @@ describe("policy pack through the engine's analyzer protocol (run-policy-pack, g
             await session.configure(config);
         });
         const db = () => prod.resources.find((r) => r.type === "aws:rds/instance:Instance" && !r.inputs.replicateSourceDb)!;
-        const publicDb = (r: RecordedResource, props: Record<string, any>) => (r === db() ? { ...props, publiclyAccessible: true } : props);
+        /** The first `pulumi preview` of prod (lib/offline/mocks.ts firstPreview). */
+        const firstPreview = () => builtFirstPreview("prod");
+        const publicDb = (r: RecordedResource, props: Record<string, any>) => (r.key === db().key ? { ...props, publiclyAccessible: true } : props);
 
-        it("preview: a policy that reads a value unknown until the update says so (advisory), never a false mandatory; same verdicts offline", async () => {
-            const preview = withProps(prod, (r) => publicDb(r, firstPreview(r.inputs)));
-            const { diagnostics, urnOf } = await analyzeStack(session, "prod", preview);
-            assert.deepEqual(diagnostics.filter((d) => d.enforcementLevel === "mandatory"), []);
-            const undecided = new Set(diagnostics.map((d) => d.policyName));
-            for (const p of ["rds-baseline", "log-group-baseline", "eks-baseline", "s3-baseline", "backup-vault-baseline", "dr-targets"]) assert.ok(undecided.has(p), `${p} says it cannot decide`);
+        it("first preview of a new stack (the mocks in preview: every id and computed output unknown): undecided findings are advisory, never a false mandatory, and what does not depend on an unknown stays mandatory; same verdicts offline", async () => {
+            const preview = await firstPreview();
+            assert.ok(preview.resources.some((r) => isUnknown(r.inputs.kmsKeyId)), "ids and ARNs are unknown");
+            const clean = await analyzeStack(session, "prod", preview.resources);
+            assert.deepEqual(clean.diagnostics.filter((d) => d.enforcementLevel === "mandatory"), []);
+            const { diagnostics, urnOf } = await analyzeStack(session, "prod", withProps(preview, (r) => publicDb(r, r.inputs)));
+            // Each check of a resource policy depends on what it reads: a public database is refused while its key's ARN is unknown.
             const dbUrn = urnOf.get(db().key)!;
-            const onDb = diagnostics.filter((d) => d.urn === dbUrn && d.policyName === "rds-baseline").map((d) => d.message);
-            assert.ok(onDb.some((m) => /^undecided during preview \(.*kmsKeyId.* unknown until the update; decided at `pulumi up`\): RDS instance must not be publicly accessible/.test(m)), onDb.join("\n"));
-            assert.ok(diagnostics.some((d) => d.policyName === "dr-targets" && /replicateSourceDb/.test(d.message)));
-            const offline = evaluatePack(preview.map(toPolicyResource), config);
+            const onDb = diagnostics.filter((d) => d.urn === dbUrn && d.policyName === "rds-baseline").map((d) => [d.enforcementLevel, d.message]);
+            assert.deepEqual(onDb, [
+                ["advisory", "undecided during preview (kmsKeyId unknown until the update; decided at `pulumi up`): RDS instance must encrypt storage with a customer-managed KMS key (storageEncrypted, and kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3]."],
+                ["mandatory", "RDS instance must not be publicly accessible [RDS.2]."],
+            ]);
+            assert.deepEqual(diagnostics.filter((d) => d.enforcementLevel === "mandatory").map((d) => d.urn), [dbUrn]);
+            // Stack policies decide what the unknown ids do not hide: the replica is tied to its primary, each bucket to its settings.
+            // Velero's values are built from ARNs, so the cluster-state figure (only) waits for the update.
+            const dr = diagnostics.filter((d) => d.policyName === "dr-targets").map((d) => d.message);
+            assert.ok(dr.length > 0 && dr.every((m) => /^(undecided|cannot decide) during preview[ (:].*velero\.values/.test(m) && !/database|objectStorage/.test(m)), dr.join("\n"));
+            assert.ok(!diagnostics.some((d) => d.policyName === "s3-baseline" && /it has none/.test(d.message)));
+            const offline = evaluatePack(withProps(preview, (r) => publicDb(r, r.inputs)).map(toPolicyResource), config);
             assert.deepEqual(fromEngine(diagnostics), fromOffline(offline, urnOf));
+        });
+
+        it("first preview: a bucket without any encryption configuration and a stack without the DR replica are mandatory, tied by property dependencies while ids are unknown", async () => {
+            const preview = await firstPreview();
+            const bucket = preview.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
+            const sse = preview.resources.find((r) => r.type.startsWith("aws:s3/bucketServerSideEncryptionConfiguration") && r.propertyDependencies?.bucket?.includes(bucket.key))!;
+            const replica = preview.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.inputs.replicateSourceDb !== undefined)!;
+            assert.ok(sse && replica && isUnknown(replica.inputs.replicateSourceDb), "the SSE configuration and the replica of the first preview");
+            const broken = preview.resources.filter((r) => r !== sse && r !== replica);
+            const { diagnostics, urnOf } = await analyzeStack(session, "prod", broken);
+            const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory");
+            assert.deepEqual(mandatory.map((d) => [d.policyName, d.urn === urnOf.get(bucket.key) ? "(the bucket)" : d.urn || "(stack)"]).sort(), [
+                ["dr-targets", "(stack)"], ["dr-targets", "(stack)"], ["s3-baseline", "(the bucket)"],
+            ]);
+            assert.match(mandatory.find((d) => d.policyName === "s3-baseline")!.message, /^S3 bucket \S+ must be encrypted with a customer-managed KMS key .* it has none\.$/);
+            assert.ok(mandatory.filter((d) => d.policyName === "dr-targets").every((d) => /^Recovery target missed: database: (RPO|RTO) /.test(d.message)));
+            assert.deepEqual(fromEngine(diagnostics), fromOffline(evaluatePack(broken.map(toPolicyResource), config), urnOf));
         });
 
         it("update (values known; AnalyzeStack gets the outputs after the update): the same resources are decided, the defect is mandatory", async () => {
             const update = withProps(prod, (r) => publicDb(r, r.inputs));
             const { diagnostics, urnOf } = await analyzeStack(session, "prod", update);
             assert.deepEqual(fromEngine(diagnostics), [["rds-baseline", "mandatory", urnOf.get(db().key)!, "RDS instance must not be publicly accessible [RDS.2]."]]);
+        });
+    });
+
+    describe("only values the engine marks unknown are unknown (class 2)", () => {
+        let update: AnalyzerSession;
+        let prod: BuiltStack;
+        before(async () => {
+            prod = await builtStack("prod");
+            // `pulumi up` starts the pack with PULUMI_DRY_RUN=false: nothing is unknown during an update.
+            update = await AnalyzerSession.start(pack.dir, { stack: "prod", project: PROJECT, dryRun: false, timeoutMs: 120000 });
+            await update.configureStack();
+            const config = readPackConfigFile(packConfigFile("prod"));
+            await update.configure(config);
+            await session.configure(config);
+        });
+        after(() => update?.close());
+
+        /** The canary Rollout with its first container renamed, its namespace set, and its limits removed. */
+        const rollout = (name: string, namespace: string) => {
+            const r = prod.resources.find((x) => x.type === "kubernetes:argoproj.io/v1alpha1:Rollout")!;
+            const props = structuredClone(r.inputs);
+            props.metadata.namespace = namespace;
+            props.spec.template.spec.containers[0].name = name;
+            delete props.spec.template.spec.containers[0].resources.limits;
+            const { resources } = engineResources("prod", PROJECT, [{ ...r, inputs: props }]);
+            return resources[0];
+        };
+        const limits = (d: Diagnostic[]) => d.filter((x) => x.policyName === "container-resources");
+
+        it("update: a container name and namespace equal to the unknown sentinel are plain strings; the missing limits are mandatory", async () => {
+            const found = limits(await update.analyze(rollout(UNKNOWN_STRING, UNKNOWN_STRING)));
+            assert.deepEqual(found.map((d) => d.enforcementLevel), ["mandatory", "mandatory"]);
+            assert.ok(found.every((d) => d.message.includes(`container ${UNKNOWN_STRING} resources.limits`)), found.map((d) => d.message).join("\n"));
+        });
+
+        it("preview: an unknown container name or namespace only labels the finding; the missing limits stay mandatory", async () => {
+            const found = limits(await session.analyze(rollout(UNKNOWN_STRING, UNKNOWN_STRING)));
+            assert.deepEqual(found.map((d) => d.enforcementLevel), ["mandatory", "mandatory"], found.map((d) => d.message).join("\n"));
+        });
+
+        it("update: an RDS kmsKeyId equal to the sentinel is judged as that string: mandatory [RDS.3]", async () => {
+            const db = prod.resources.find((r) => r.type === "aws:rds/instance:Instance" && !r.inputs.replicateSourceDb)!;
+            const { resources } = engineResources("prod", PROJECT, [{ ...db, inputs: { ...db.inputs, kmsKeyId: UNKNOWN_STRING } }]);
+            const found = (await update.analyze(resources[0])).filter((d) => d.policyName === "rds-baseline");
+            assert.deepEqual(found.map((d) => [d.enforcementLevel, d.message]), [["mandatory", "RDS instance must encrypt storage with a customer-managed KMS key (storageEncrypted, and kmsKeyId a key or alias ARN outside alias/aws/) [RDS.3]."]]);
+            const inPreview = (await session.analyze(resources[0])).filter((d) => d.policyName === "rds-baseline");
+            assert.deepEqual(inPreview.map((d) => d.enforcementLevel), ["advisory"], "in a preview the engine's sentinel is an unknown");
         });
     });
 
