@@ -99,6 +99,18 @@ function lazyProgram(source) {
     );
 }
 
+/**
+ * What the lint reads: the files of tsconfig.json's program (the type-check's) and the CommonJS launchers at the top
+ * level and in scripts/. Not "." : ESLint reads a directory holding its own eslint.config.* with that config, so a
+ * second checkout of the repository inside this one (the pull-request workflow's base/) would be linted as a project
+ * of its own, every file a parse error. Listing the files globs the disk only; no program is made.
+ */
+function lintTargets(root) {
+    const parsed = ts.getParsedCommandLineOfConfigFile(path.join(root, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")) });
+    const launchers = (dir) => ts.sys.readDirectory(path.join(root, dir), [".cjs"], undefined, undefined, dir === "." ? 1 : undefined);
+    return [...parsed.fileNames, ...launchers("."), ...launchers("scripts")].map((f) => path.resolve(root, f)).sort();
+}
+
 async function lint(root, source) {
     const started = Date.now();
     const eslint = new ESLint({
@@ -108,7 +120,7 @@ async function lint(root, source) {
         cacheStrategy: "content",
         overrideConfig: [{ files: ["**/*.ts"], languageOptions: { parserOptions: { programs: [lazyProgram(source)] } } }],
     });
-    const results = await eslint.lintFiles(["."]);
+    const results = await eslint.lintFiles(lintTargets(root));
     const formatter = await eslint.loadFormatter("stylish");
     const errors = results.reduce((n, r) => n + r.errorCount + r.fatalErrorCount, 0);
     const warnings = results.reduce((n, r) => n + r.warningCount, 0);
@@ -137,7 +149,11 @@ async function main(argv) {
     process.exit(results.every((r) => r.ok) ? 0 : 1);
 }
 
-main(process.argv.slice(2)).catch((e) => {
-    process.stderr.write(`check: ${e && e.stack ? e.stack : e}\n`);
-    process.exit(1);
-});
+if (require.main === module) {
+    main(process.argv.slice(2)).catch((e) => {
+        process.stderr.write(`check: ${e && e.stack ? e.stack : e}\n`);
+        process.exit(1);
+    });
+}
+
+module.exports = { lintTargets };

@@ -7,9 +7,24 @@ import { z } from "zod";
 import { githubRepository } from "./supply-chain-schema";
 
 export const LINKED_SERVICES = ["autoscaling.amazonaws.com", "opensearchservice.amazonaws.com"] as const;
+/** The per-account, per-region quotas the platform consumes (lib/aws/account.ts names each one's Service Quotas code). */
+export const QUOTA_KEYS = ["vpcsPerRegion", "internetGatewaysPerRegion", "elasticIpsPerRegion", "natGatewaysPerAz", "eksClustersPerRegion", "onDemandStandardVcpus", "spotStandardVcpus"] as const;
+const quotaValue = z.number().int().min(1).max(1_000_000);
 export const accountSchema = z.strictObject({
-    /** Services whose service-linked role already exists in the account (made by another stack or by hand): not created here. Defaults to []. */
+    /**
+     * Services whose service-linked role exists in the account already (created by another stack of the account, or by
+     * hand): not created here. One stack per account creates each role, the first one deployed (checked over every stack
+     * of the repository by lib/aws/account.ts). Defaults to [].
+     */
     existingServiceLinkedRoles: z.array(z.enum(LINKED_SERVICES)).default([]),
+    /**
+     * Quotas raised in the account, by region: `{ eu-west-1: { elasticIpsPerRegion: 10 } }`. Unset ones are AWS's defaults;
+     * the stacks sharing an account and region must fit them together, and must state the same values. Defaults to {}.
+     */
+    quotas: z.record(
+        z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1"),
+        z.strictObject(Object.fromEntries(QUOTA_KEYS.map((k) => [k, quotaValue.optional()])) as Record<(typeof QUOTA_KEYS)[number], z.ZodOptional<typeof quotaValue>>),
+    ).default({}),
 });
 
 /** IAM role names the bootstrap stack creates (bootstrap/) and the workflows assume; the cluster gives them access entries. */

@@ -159,6 +159,12 @@ export const eksSchema = z.strictObject({
         .array(nodeGroup)
         .min(1)
         .default([{ name: "general", instanceTypes: ["m7i.large"], capacityType: "ON_DEMAND", minSize: 3, maxSize: 6, desiredSize: 3, diskSizeGiB: 50, labels: {}, taints: [] }]),
+    /**
+     * The cluster was created by a release before the permissions boundary (b16fdcd or earlier; docs/operations.md,
+     * "Upgrading from a release before the permissions boundary"): keep its cluster role at IAM path / without the boundary
+     * and its creator admin access, both create-only (changing either replaces the cluster). Never set it on a new stack. Defaults to false.
+     */
+    preBoundaryCluster: z.boolean().default(false),
     /** Overrides of the pinned EKS add-on versions, by add-on name. */
     addonVersions: z.partialRecord(z.enum(["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver", "eks-pod-identity-agent"]), z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "must be an add-on version such as v1.20.4-eksbuild.1")).default({}),
 });

@@ -94,7 +94,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
     const { ctx, accountId, ciRoles } = context(cfg);
     const linkedServices: LinkedService[] = ["autoscaling.amazonaws.com"];
     if (cfg.observability.jaeger.storage === "opensearch") linkedServices.push("opensearchservice.amazonaws.com");
-    const slr = new ServiceLinkedRoles("service-linked-roles", { ctx, services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
+    const slr = new ServiceLinkedRoles("service-linked-roles", { services: linkedServices, existing: cfg.account.existingServiceLinkedRoles });
 
     const vpc = vpcOf(cfg, ctx, accountId);
     const runner = ciRunner(cfg, ctx, accountId, vpc);
@@ -110,6 +110,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         logRetentionDays: cfg.eks.logRetentionDays,
         nodeGroups: cfg.eks.nodeGroups,
         addonVersions: cfg.eks.addonVersions,
+        preBoundaryCluster: cfg.eks.preBoundaryCluster,
         protect: cfg.database.deletionProtection,
         autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"),
         ciRoles,

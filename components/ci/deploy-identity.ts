@@ -16,6 +16,16 @@ import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 
 /**
+ * Session lengths of the CI roles (MaxSessionDuration), in seconds. A first prod `pulumi up` (EKS, node groups, add-ons,
+ * seven atomic Helm releases with 900 s timeouts, OpenSearch, a Multi-AZ database and its cross-region replica) can run
+ * well past an hour: the deploy jobs ask for 3 hours (up.yml `role-duration-seconds`) and stop before (`timeout-minutes`),
+ * so their credentials never expire mid-update. GitHub's OIDC token gives AssumeRoleWithWebIdentity directly (no role
+ * chaining, which would cap the session at one hour). Previews are read-only and short.
+ */
+export const DEPLOY_SESSION_SECONDS = 3 * 3600;
+export const PREVIEW_SESSION_SECONDS = 3600;
+
+/**
  * Services the deploy role manages (the platform's resource types): its permissions are these
  * services' actions, minus what could let it widen its own access (docs/deploy.md lists both).
  */
@@ -78,8 +88,8 @@ export class DeployIdentity extends pulumi.ComponentResource {
                 StringLike: { [`${GITHUB_OIDC_HOST}:sub`]: environments.map((e) => `repo:${args.repository}:environment:${e}`) },
             },
         }]);
-        const deployRole = new aws.iam.Role(`${name}-deploy`, { name: args.deployRoleName, assumeRolePolicy: trust(args.deployEnvironments), maxSessionDuration: 7200, tags }, child);
-        const previewRole = new aws.iam.Role(`${name}-preview`, { name: args.previewRoleName, assumeRolePolicy: trust(args.previewEnvironments), maxSessionDuration: 3600, tags }, child);
+        const deployRole = new aws.iam.Role(`${name}-deploy`, { name: args.deployRoleName, assumeRolePolicy: trust(args.deployEnvironments), maxSessionDuration: DEPLOY_SESSION_SECONDS, tags }, child);
+        const previewRole = new aws.iam.Role(`${name}-preview`, { name: args.previewRoleName, assumeRolePolicy: trust(args.previewEnvironments), maxSessionDuration: PREVIEW_SESSION_SECONDS, tags }, child);
         this.deployRoleArn = deployRole.arn;
         this.previewRoleArn = previewRole.arn;
         this.previewRoleName = previewRole.name;

@@ -19,6 +19,12 @@ export function runnerLabel(projectName: string): string {
     return `codebuild-${projectName}-`;
 }
 
+/**
+ * CodeBuild's build timeout of a runner, in minutes: a job runs inside one build, so the build must outlive the longest job
+ * the runner takes (up.yml's `timeout-minutes`, below the deploy role's session; test/ci/credentials.test.ts).
+ */
+export const RUNNER_BUILD_TIMEOUT_MINUTES = 180;
+
 /** GitHub workflows (their `name:`) whose jobs may use the in-VPC runner: deploy (calling up.yml) and pull-request (preview), plus up itself, and dr-drill (the DR drill, on the DR region's runner). */
 export const RUNNER_WORKFLOWS = ["deploy", "pull-request", "up", "dr-drill"];
 
@@ -103,7 +109,7 @@ export class CiRunner extends pulumi.ComponentResource {
             environment: { type: "LINUX_CONTAINER", computeType: args.computeType, image: "aws/codebuild/amazonlinux-x86_64-standard:5.0", imagePullCredentialsType: "CODEBUILD", privilegedMode: false },
             vpcConfig: { vpcId: args.vpcId, subnets: args.subnetIds, securityGroupIds: [sg.id] },
             logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: logGroupName } },
-            buildTimeout: 120,
+            buildTimeout: RUNNER_BUILD_TIMEOUT_MINUTES,
             tags,
         }, { parent: this, dependsOn: [policy, logGroup] });
         new aws.codebuild.Webhook(`${name}-webhook`, {

@@ -51,7 +51,9 @@ export class DatabaseReplica extends pulumi.ComponentResource {
         const subnets = new aws.rds.SubnetGroup(`${name}-subnets`, { name: `${args.identifier}-isolated`, subnetIds: args.isolatedSubnetIds, tags: args.tags }, dr);
         const sg = new aws.ec2.SecurityGroup(`${name}-sg`, {
             name: `${args.identifier}-sg`, vpcId: args.vpcId, description: "PostgreSQL DR replica: from the private subnets of the DR VPC only", tags: args.tags,
-        }, dr);
+        // The description is create-only and the name fixed: a stack from release b16fdcd (another wording) would replace
+        // the group and fail on its own name (issue 21, upgrades). It is only a label: never changed after creation.
+        }, { ...dr, ignoreChanges: ["description"] });
         args.clientCidrs.forEach((cidr, i) => new aws.vpc.SecurityGroupIngressRule(`${name}-from-private-${i}`, {
             securityGroupId: sg.id, cidrIpv4: cidr, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "PostgreSQL from the standby cluster",
         }, dr));

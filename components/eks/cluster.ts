@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_TAG } from "../backup/aws-backup";
 import { createKmsKey } from "../shared/kms";
-import { managedPolicyArn, platformRole, PolicyStatement, RoleGuardrails, serviceTrustPolicy } from "../shared/iam";
+import { managedPolicyArn, platformRole, PolicyStatement, preBoundaryRole, RoleGuardrails, serviceTrustPolicy } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
 import { AddonName, addonVersions } from "./addons";
 import { buildKubeconfig } from "./kubeconfig";
@@ -49,6 +49,11 @@ export interface ClusterArgs {
     addonVersions?: Partial<Record<AddonName, string>>;
     /** Refuse `pulumi destroy`/replacement of the control plane. Defaults to true. */
     protect?: boolean;
+    /**
+     * The cluster was created before the permissions boundary: keep its role at path / without the boundary, and its
+     * creator's admin access (both create-only: a change replaces the cluster). Defaults to false.
+     */
+    preBoundaryCluster?: boolean;
     /** The Auto Scaling service-linked role when this stack creates it: the volume key policy names that role, so it waits. */
     autoScalingRole?: pulumi.Resource[];
 }
@@ -100,8 +105,10 @@ export class Cluster extends pulumi.ComponentResource {
             name: `/aws/eks/${clusterName}/cluster`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: logKey.arn, tags,
         }, child);
 
-        const clusterRole = platformRole(`${name}-cluster-role`, ctx.iam, { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags }, child);
-        new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: clusterRole.name, policyArn: managedPolicyArn(partition, "AmazonEKSClusterPolicy") }, child);
+        const clusterTrust = { assumeRolePolicy: serviceTrustPolicy("eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]), tags };
+        const clusterRole = args.preBoundaryCluster ? preBoundaryRole(`${name}-cluster-role`, clusterTrust, child) : platformRole(`${name}-cluster-role`, ctx.iam, clusterTrust, child);
+        // A pre-boundary role's attachment stays too: the deploy role may not detach or attach policies on a role without the boundary.
+        new aws.iam.RolePolicyAttachment(`${name}-cluster-policy`, { role: clusterRole.name, policyArn: managedPolicyArn(partition, "AmazonEKSClusterPolicy") }, { parent: this, retainOnDelete: args.preBoundaryCluster });
 
         const publicCidrs = args.publicAccessCidrs ?? [];
         const cluster = new aws.eks.Cluster(`${name}-cluster`, {
@@ -116,7 +123,8 @@ export class Cluster extends pulumi.ComponentResource {
             },
             encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
             enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+            // Read by EKS at creation only (create-only in the provider: ForceNew); a cluster an earlier release created keeps true.
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: args.preBoundaryCluster ?? false },
             bootstrapSelfManagedAddons: false,
             deletionProtection: protect,
             upgradePolicy: { supportType: "STANDARD" },

@@ -52,6 +52,17 @@ export function platformRolesArn(partition: string, accountId: pulumi.Input<stri
     return pulumi.interpolate`arn:${partition}:iam::${accountId}:role${path}*`;
 }
 
+/**
+ * A role an earlier release made before the permissions boundary (at path /, no boundary), kept exactly as it was: its
+ * ARN is create-only input of the resource using it (the EKS cluster's roleArn), so replacing it would replace that
+ * resource. The deploy role may change neither the role nor its policies (no boundary), so no input of it is ever
+ * changed again (ignoreChanges), and the engine leaves it in place when the stack drops it (retainOnDelete); an
+ * administrator removes it once nothing uses it. Only platform:eks.preBoundaryCluster makes one.
+ */
+export function preBoundaryRole(name: string, args: Pick<aws.iam.RoleArgs, "assumeRolePolicy" | "tags">, opts: pulumi.CustomResourceOptions): aws.iam.Role {
+    return new aws.iam.Role(name, args, { ...opts, retainOnDelete: true, ignoreChanges: ["assumeRolePolicy", "description", "maxSessionDuration", "path", "permissionsBoundary", "tags", "tagsAll"] });
+}
+
 /** The one way the platform makes a role: under the platform's path, with the permissions boundary. */
 export function platformRole(name: string, guard: RoleGuardrails, args: Omit<aws.iam.RoleArgs, "permissionsBoundary" | "path">, opts?: pulumi.CustomResourceOptions): aws.iam.Role {
     return new aws.iam.Role(name, { ...args, path: guard.path, permissionsBoundary: guard.permissionsBoundaryArn }, opts);

@@ -4,10 +4,18 @@
  * shared by every stack in it, so each role is created unless the config lists the service as
  * already present (another stack or an earlier setup made it), and kept when the stack is
  * destroyed (`retainOnDelete`): tearing down dev must not pull a role from under prod.
+ *
+ * No tags and a fixed description: the role is the account's, not one environment's, and every
+ * later call on it would need IAM writes on `role/aws-service-role/...`, which the deploy role does
+ * not hold (service-linked roles take no permissions boundary, so the boundary's guarantees could
+ * not cover them). The provider tags after CreateServiceLinkedRole (iam:TagRole) and changes a
+ * description with iam:UpdateRole (hashicorp/terraform-provider-aws
+ * internal/service/iam/service_linked_role.go); with neither in the inputs, and both ignored for
+ * roles an earlier release tagged, the deploy role makes CreateServiceLinkedRole and GetRole only
+ * (lib/aws/deploy-calls.ts, test/aws/deploy-calls.test.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { componentTags, PlatformContext } from "./naming";
 
 /** The service-linked roles this platform depends on: service principal -> the role's name and who needs it. */
 export const SERVICE_LINKED_ROLES = {
@@ -20,7 +28,6 @@ export const SERVICE_LINKED_ROLES = {
 export type LinkedService = keyof typeof SERVICE_LINKED_ROLES;
 
 export interface ServiceLinkedRolesArgs {
-    ctx: PlatformContext;
     /** Services whose role the platform needs in this stack. */
     services: LinkedService[];
     /** Services whose role already exists in the account: not created, a prerequisite instead. */
@@ -33,14 +40,12 @@ export class ServiceLinkedRoles extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceLinkedRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:shared:ServiceLinkedRoles", name, {}, opts);
-        const tags = componentTags(args.ctx, "iam");
         for (const service of [...new Set(args.services)]) {
             if (args.existing.includes(service)) continue;
             this.created[service] = new aws.iam.ServiceLinkedRole(`${name}-${service.split(".")[0]}`, {
                 awsServiceName: service,
                 description: `Required by ${SERVICE_LINKED_ROLES[service].usedBy}`,
-                tags,
-            }, { parent: this, retainOnDelete: true });
+            }, { parent: this, retainOnDelete: true, ignoreChanges: ["tags", "tagsAll", "description"] });
         }
         this.registerOutputs({});
     }

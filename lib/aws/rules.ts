@@ -164,11 +164,12 @@ export function crdOrderFindings(resources: RecordedResource[]): string[] {
 /**
  * Roles created without the platform's permissions boundary or outside its IAM path: the deploy
  * role would be refused (CreateRole needs the boundary), and such a role would escape the boundary.
- * Service-linked roles (aws:iam/serviceLinkedRole) are AWS's and take no boundary.
+ * Service-linked roles (aws:iam/serviceLinkedRole) are AWS's and take no boundary; `preBoundaryRoles` are an earlier
+ * release's roles kept unchanged (lib/aws/migrations.ts).
  */
-export function permissionsBoundaryFindings(resources: RecordedResource[], expected: { boundaryArn: string; path: string }): string[] {
+export function permissionsBoundaryFindings(resources: RecordedResource[], expected: { boundaryArn: string; path: string; preBoundaryRoles?: string[] }): string[] {
     const findings: string[] = [];
-    for (const r of resources.filter((x) => x.type === "aws:iam/role:Role")) {
+    for (const r of resources.filter((x) => x.type === "aws:iam/role:Role" && !(expected.preBoundaryRoles ?? []).includes(x.name))) {
         if (r.inputs.permissionsBoundary !== expected.boundaryArn) findings.push(`${r.name}: permissionsBoundary ${JSON.stringify(r.inputs.permissionsBoundary ?? null)}, expected ${expected.boundaryArn}`);
         if (r.inputs.path !== expected.path) findings.push(`${r.name}: path ${JSON.stringify(r.inputs.path ?? "/")}, expected ${expected.path}`);
     }

@@ -27,6 +27,8 @@ export interface RecordedResource {
     /** `type::name` of the explicit provider, if any. */
     provider?: string;
     ignoreChanges: string[];
+    /** The engine leaves the cloud resource in place when it drops this one (no delete call). */
+    retainOnDelete?: boolean;
     /** Resolved inputs as the engine would receive them; secrets replaced by SECRET_MASK. */
     inputs: Record<string, any>;
     /** Input property paths that hold secrets. */
@@ -67,7 +69,7 @@ function install(): void {
                     key: `${t}::${name}`, type: t, name, custom,
                     parent: keyOf(parent), protect: !!opts?.protect, dependsOn,
                     provider: custom ? keyOf(opts?.provider) : undefined,
-                    ignoreChanges: opts?.ignoreChanges ?? [], inputs: {}, secretPaths: [], propertyDependencies: {}, resource: res,
+                    ignoreChanges: opts?.ignoreChanges ?? [], retainOnDelete: !!opts?.retainOnDelete, inputs: {}, secretPaths: [], propertyDependencies: {}, resource: res,
                 },
             });
         }

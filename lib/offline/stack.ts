@@ -17,6 +17,30 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT = "platform";
 export const STACKS = ["dev", "staging", "prod"] as const;
 
+/** The stacks of the repository: every Pulumi.<stack>.yaml beside Pulumi.yaml. */
+export function repositoryStacks(root = REPO_ROOT): string[] {
+    return fs.readdirSync(root).map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+}
+
+/**
+ * Every stack's validated config (secrets replaced by placeholders), for the checks that need all stacks at once
+ * (lib/aws/account.ts); a stack whose config is invalid is listed with its first problem instead.
+ */
+export function stackConfigs(root = REPO_ROOT): { configs: { stack: string; config: PlatformConfig }[]; invalid: string[] } {
+    const configs: { stack: string; config: PlatformConfig }[] = [];
+    const invalid: string[] = [];
+    for (const stack of repositoryStacks(root)) {
+        const values = structuredClone(readStackConfig(stack, root)) as Record<string, any>;
+        withPlaceholderSecrets(values);
+        try {
+            configs.push({ stack, config: parsePlatformConfig({ project: PROJECT, stack, values }) });
+        } catch (e) {
+            invalid.push(`Pulumi.${stack}.yaml: ${(e as Error).message.split("\n").slice(1, 2).join("").trim()}`);
+        }
+    }
+    return { configs, invalid };
+}
+
 /** No Pulumi.<stack>.yaml for the stack asked for; the message lists the known stacks. */
 export class UnknownStackError extends Error {}
 

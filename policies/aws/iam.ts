@@ -9,10 +9,12 @@ export const iamRoleBoundary: ResourcePolicy = {
     name: "iam-role-boundary",
     description: "Checks whether every IAM role carries the configured permissions boundary policy and sits under the configured IAM path, so the deploy role can create it and it cannot escalate; not checked when no boundary is configured. Service-linked roles (aws:iam/serviceLinkedRole) are AWS's and exempt.",
     enforcementLevel: "mandatory",
-    config: ["permissionsBoundaryName", "rolePath"],
+    config: ["permissionsBoundaryName", "rolePath", "preBoundaryRoles"],
     resourceTypes: ["aws:iam/role:Role"],
     validate(r, cfg) {
         if (!cfg.permissionsBoundaryName) return [];
+        // An earlier release's cluster role, kept unchanged (docs/operations.md, "Upgrading from a release before the permissions boundary").
+        if (cfg.preBoundaryRoles.includes(r.name)) return [];
         const out: string[] = [];
         const boundary = r.props.permissionsBoundary;
         const expected = new RegExp(`^arn:aws(-cn|-us-gov)?:iam::\\d{12}:policy/${escape(cfg.permissionsBoundaryName)}$`);

@@ -79,6 +79,8 @@ export const CONFIG_PROPERTIES = {
     permissionsBoundaryName: { type: "string", pattern: "^[\\w+=,.@-]{0,128}$", default: "", description: "Name of the managed policy every IAM role must carry as its permissions boundary (platform:ci.permissionsBoundaryName); empty: not checked." },
     /** The IAM path every IAM role must be under (platform:ci.rolePath), checked with the boundary. */
     rolePath: { type: "string", pattern: "^/(?:[\\w+=,.@-]+/)*$", default: "/", description: "IAM path every IAM role must be under (platform:ci.rolePath); checked only with permissionsBoundaryName." },
+    /** Roles kept from before the permissions boundary (platform:eks.preBoundaryCluster): logical names exempt from the boundary and path rule. */
+    preBoundaryRoles: { type: "array", items: { type: "string", pattern: "^[\\w.-]+$" }, default: [], description: "Logical names of IAM roles an earlier release created without the permissions boundary and that are kept as they are, because replacing them replaces the EKS cluster (platform:eks.preBoundaryCluster); exempt from the boundary and path rule." },
     /** Kubernetes minor versions in EKS standard support. */
     supportedEksVersions: { type: "array", items: { type: "string", pattern: "^1\\.\\d+$" }, default: ["1.34", "1.35", "1.36"], description: "Kubernetes minor versions in EKS standard support." },
     /** Registry or registry/repository prefixes images may come from (whole path segments). */
@@ -151,6 +153,7 @@ export interface PackConfig {
     supportedEksVersions: string[];
     permissionsBoundaryName: string;
     rolePath: string;
+    preBoundaryRoles: string[];
     allowedRegistries: string[];
     maxCpuCores: number;
     maxMemoryGiB: number;

@@ -13,6 +13,7 @@ import { loadPackConfig, PolicyConfigError, PolicyConfigs } from "../../policies
 import { ALL_POLICIES } from "../../policies/policies";
 import type { PackConfig } from "../../policies/lib/types";
 import { supplyChainPackEntries } from "./supply-chain-pack";
+import { PRE_BOUNDARY_CLUSTER_ROLE } from "../../lib/aws/migrations";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -24,6 +25,7 @@ function stackValues(cfg: PlatformConfig): Partial<PackConfig> {
         supportedEksVersions: [...SUPPORTED_EKS_VERSIONS],
         permissionsBoundaryName: cfg.ci.permissionsBoundaryName,
         rolePath: cfg.ci.rolePath,
+        ...(cfg.eks.preBoundaryCluster ? { preBoundaryRoles: [PRE_BOUNDARY_CLUSTER_ROLE] } : {}),
         allowedRegistries: cfg.supplyChain.allowedRegistries,
         ...(cfg.dr.enabled ? { drTargets: cfg.dr.targets } : {}),
         // Only while failing over: dr-targets does not judge the failover (the committed files of a standing-by stack leave it out).

@@ -13,7 +13,8 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../stacks/config";
-import { buildStack, readStackConfig, REPO_ROOT, UnknownStackError } from "../../lib/offline/stack";
+import { buildStack, readStackConfig, REPO_ROOT, stackConfigs, STACKS, UnknownStackError } from "../../lib/offline/stack";
+import { accountReport } from "../../lib/aws/account";
 import { evaluatePackAsync, PolicyConfigError } from "../../policies/evaluate";
 import { packConfigFile, packConfigText, readPackConfigFile } from "./pack-config";
 import { toPolicyResource } from "../../policies/lib/resources";
@@ -124,6 +125,9 @@ export async function main(argv: string[]): Promise<number> {
     const before = opts.diff ? readSnapshot(opts.diff) : undefined;
     const values = readStackConfig(opts.stack);
     const built = await buildStack(opts.stack, { values });
+    // Once-per-account resources and quotas, summed over every stack of the repository sharing this stack's account.
+    const accounts = accountReport(stackConfigs().configs, STACKS, opts.stack);
+    if (accounts.problems.length > 0) throw new ConfigError("account-wide checks over every Pulumi.<stack>.yaml", accounts.problems);
     const snapshot = toSnapshot(opts.stack, built.config.environment, built.resources);
     // The policy config is the committed file `pulumi preview --policy-pack-config` gets; it must match the stack's config.
     const configFile = packConfigFile(opts.stack);
@@ -149,6 +153,7 @@ export async function main(argv: string[]): Promise<number> {
     if (diff) out.push("", ...renderDiff(diff));
     if (!opts.quiet) out.push("", ...renderDrReport(built.platform.drReport));
     out.push("", ...renderImageReport(platformImageReport(built.resources), !opts.quiet));
+    out.push("", "Account quotas (used/quota, every stack of the account; docs/deploy.md#quotas):", ...accounts.lines);
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
     out.push("", `Policy config: ${configRel}`);
     out.push(`Policies: ${violations.length === 0 ? "no violations" : `${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violation(s)`}`);

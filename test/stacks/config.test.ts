@@ -40,7 +40,7 @@ describe("config: every stack file parses", () => {
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
         const cfg = loadPlatformConfig();
         assert.equal(cfg.environment, "staging");
-        assert.equal(cfg.network.natGateways, "perAz");
+        assert.equal(cfg.network.natGateways, "single");
         assert.equal(cfg.dr.region, "eu-central-1");
         assert.equal(cfg.secrets.slackWebhookUrl, "https://example.invalid/hook");
     });
