@@ -45,9 +45,9 @@ export interface Platform {
 
 /** The network, its CI runner and the deploy roles' ARNs: shared by the full build and the bootstrap build. */
 function context(cfg: PlatformConfig) {
-    // The one account aws:allowedAccountIds names is the account (the provider refuses any other): no STS call, which a
-    // failover could not make in the failed region. Without it (a stack without DR), ask STS.
-    const accountId = cfg.allowedAccountIds.length === 1 ? pulumi.output(cfg.allowedAccountIds[0]) : aws.getCallerIdentityOutput().accountId;
+    // With DR, the one account aws:allowedAccountIds names (required then; the provider refuses any other) is the account:
+    // no STS call, which a failover could not make in the failed region. Without DR, ask STS as before.
+    const accountId = cfg.dr.enabled && cfg.allowedAccountIds.length === 1 ? pulumi.output(cfg.allowedAccountIds[0]) : aws.getCallerIdentityOutput().accountId;
     const partition = partitionOf(cfg.region);
     // Every role gets the bootstrap stack's boundary, whose ARN follows from its name (no stack reference: the deploy role needs no access to the bootstrap state).
     const iam = { permissionsBoundaryArn: boundaryPolicyArn(partition, accountId, cfg.ci.permissionsBoundaryName), path: cfg.ci.rolePath };
