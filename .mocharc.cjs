@@ -5,7 +5,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const FIRST = ["test/policies/engine.test.ts", "test/stacks/plan.test.ts", "test/supply-chain/images.test.ts"];
+const FIRST = ["test/policies/engine.test.ts", "test/stacks/plan.test.ts", "test/supply-chain/images.test.ts", "test/components/package.test.ts", "test/stacks/service.test.ts"];
 
 function testFiles(dir) {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

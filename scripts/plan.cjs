@@ -7,7 +7,8 @@
  * The cache is valid while every file that went into the bundle (listed with its hash in the
  * manifest), package.json, package-lock.json and Node's version are unchanged; otherwise the first
  * run rebuilds it (a few seconds) and later runs reuse it. When the bundle cannot be built, the plan
- * runs from sources with tsx and says so. PLATFORM_PLAN_BUNDLE=0 always runs from sources.
+ * runs from sources with tsx and says so. PLATFORM_PLAN_BUNDLE=0 always runs from sources, and so
+ * does `--project` (the plan of another project, whose program is loaded when it runs).
  * Plain JavaScript on purpose: it runs before anything could transpile TypeScript.
  */
 "use strict";
@@ -105,7 +106,8 @@ function runFromSources() {
 }
 
 async function main() {
-    if (process.env.PLATFORM_PLAN_BUNDLE === "0") return runFromSources();
+    // Another project (--project) loads its own program at run time, with its own imports of the SDK: from sources, so both share one SDK.
+    if (process.env.PLATFORM_PLAN_BUNDLE === "0" || process.argv.slice(2).includes("--project")) return runFromSources();
     let bundle = cachedBundle();
     if (!bundle) {
         try {

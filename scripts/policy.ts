@@ -29,11 +29,14 @@ const HELP = `${USAGE}
 check: evaluates the platform's policy pack offline, with the same policies \`pulumi preview --policy-pack policies\` runs.
 
 Inputs (each file is read by its structure; a document that fits no format, or several, is refused):
-  Kubernetes manifests  YAML (multi-document, read as the API server reads it: YAML 1.1, merge keys,
-                        no duplicate keys) or JSON; List and *List kinds; a JSON array of objects
+  Kubernetes manifests  read as \`kubectl apply -f\` reads them: YAML (multi-document, go-yaml v2's
+                        YAML 1.1 with merge keys and Unicode line breaks) or a JSON stream (one or
+                        more objects); UTF-8 or UTF-16 with a BOM; any object with items is a list;
+                        duplicate keys are refused, as the API server refuses them
   pulumi stack export   {"version": 3, "deployment": {"resources": [...]}}
   plan snapshot         out/<stack>/plan.json written by \`npm run plan\`
   -                     standard input (e.g. \`helm template ... | npm run policy -- check -\`)
+Only regular files are read (FIFOs and devices are refused); input stops at 256 MiB.
 Stack policies judge each stack export or plan snapshot as a stack of its own (manifests given with it do
 not turn them off); on loose manifests alone they are skipped. The output says what ran.
 
@@ -43,7 +46,9 @@ Options:
   --format text|json    text (default) or a JSON list of {resource, type, policy, enforcementLevel, message}
   -h, --help            this help
 
-config <stack>: writes policies/config/<stack>.json from Pulumi.<stack>.yaml; --check compares instead.
+config <stack>: writes policies/config/<stack>.json from Pulumi.<stack>.yaml, and policies/config/service/<stack>.json
+for the service stacks on that platform stack (the same less dr-targets and admission-sbom-rule, which judge
+the platform's own design); --check compares instead.
 
 Exit status: 0 no mandatory violation, 1 mandatory violations (config --check: the file differs),
 2 bad arguments, config or input, or the check could not complete (one line on stderr says why).
@@ -106,7 +111,7 @@ async function check(rest: string[]): Promise<{ code: number; stdout: string; st
     return { code: mandatory > 0 ? 1 : 0, stdout, stderr: "" };
 }
 
-/** Writes (or with --check compares) policies/config/<stack>.json from Pulumi.<stack>.yaml. */
+/** Writes (or with --check compares) policies/config/<stack>.json and policies/config/service/<stack>.json from Pulumi.<stack>.yaml. */
 async function config(rest: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const stacks = rest.filter((a) => !a.startsWith("--"));
     const unknown = rest.filter((a) => a.startsWith("--") && a !== "--check");
@@ -116,20 +121,25 @@ async function config(rest: string[]): Promise<{ code: number; stdout: string; s
     // Loaded here: the stack modules are only needed by this subcommand, and check stays quick to start.
     const { PROJECT, readStackConfig, withPlaceholderSecrets } = await import("../lib/offline/stack");
     const { parsePlatformConfig } = await import("../stacks/config");
-    const { packConfigText } = await import("./lib/pack-config");
+    const { packConfigText, servicePackConfigFile, servicePackConfigText } = await import("./lib/pack-config");
     const values = readStackConfig(stack) as Record<string, any>;
     withPlaceholderSecrets(values);
-    const text = packConfigText(parsePlatformConfig({ project: PROJECT, stack, values }));
-    const file = packConfigFile(stack);
-    const rel = path.relative(REPO_ROOT, file);
+    const cfg = parsePlatformConfig({ project: PROJECT, stack, values });
+    // The platform stack's file, and its service stacks' (the same, less the policies on the platform's own design).
+    const files = [[packConfigFile(stack), packConfigText(cfg)], [servicePackConfigFile(stack), servicePackConfigText(cfg)]];
+    const rels = files.map(([file]) => path.relative(REPO_ROOT, file));
     if (rest.includes("--check")) {
-        const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
-        if (current === text) return { code: 0, stdout: `${rel} is up to date with Pulumi.${stack}.yaml`, stderr: "" };
-        return { code: 1, stdout: "", stderr: `${rel} ${current === undefined ? "is missing" : "differs from what Pulumi." + stack + ".yaml gives"}; run: npm run policy -- config ${stack}` };
+        for (const [i, [file, text]] of files.entries()) {
+            const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+            if (current !== text) return { code: 1, stdout: "", stderr: `${rels[i]} ${current === undefined ? "is missing" : "differs from what Pulumi." + stack + ".yaml gives"}; run: npm run policy -- config ${stack}` };
+        }
+        return { code: 0, stdout: `${rels.join(" and ")} are up to date with Pulumi.${stack}.yaml`, stderr: "" };
     }
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    return { code: 0, stdout: `wrote ${rel}`, stderr: "" };
+    for (const [file, text] of files) {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
+    }
+    return { code: 0, stdout: `wrote ${rels.join(" and ")}`, stderr: "" };
 }
 
 /** Every error as one line: the lines of a multi-line message joined. */

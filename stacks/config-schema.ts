@@ -357,7 +357,7 @@ export const alertingSchema = z.strictObject({
     receivers: z
         .array(
             z.strictObject({
-                name: dnsLabel,
+                name: dnsLabel.refine((n) => n !== "null" && n !== "dead-mans-switch", "is reserved (the null receiver and the dead man's switch)"),
                 type: z.enum(["slack", "pagerduty", "webhook"]),
                 /** Severities routed to this receiver. */
                 severities: z.array(z.enum(["critical", "warning", "info"])).min(1),
@@ -366,6 +366,15 @@ export const alertingSchema = z.strictObject({
             }),
         )
         .default([]),
+    /** The dead man's switch: Alertmanager posts the always-firing Watchdog every minute to a heartbeat URL (docs/observability.md). */
+    deadMansSwitch: z
+        .strictObject({
+            /** Off only where nobody is paged (refused when a receiver takes critical alerts). Defaults to true. */
+            enabled: z.boolean().default(true),
+            /** Secret config key `platform-secrets:<urlSecret>` holding the heartbeat URL. Defaults to deadMansSwitchUrl. */
+            urlSecret: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "must be a config key name such as deadMansSwitchUrl").default("deadMansSwitchUrl"),
+        })
+        .prefault({}),
 });
 
 export const platformSchema = z.strictObject({

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { planSubnets, SubnetPlan } from "../components/network/subnets";
+import { alertingRules } from "./alerting-checks";
 import { awsRegion, platformSchema, PlatformSettings, regionProblem } from "./config-schema";
 import { partialParse, runRules } from "./config-partial";
 import { CROSS_FIELD_RULES, ruleContext } from "./config-rules";
@@ -86,11 +87,7 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
         () => (allowedAccountIds = parseAllowedAccountIds(decodeConfigValue(input.values["aws:allowedAccountIds"]), cfg.supplyChain.signing.enabled, problems)),
         // issue 22: pinned zones in both regions, the DR runner and break-glass role, the one account, what a failover needs.
         (c) => problems.push(...drProblems(cfg, c.region, input.values, allowedAccountIds)),
-        () => cfg.alerting.receivers.forEach((r, i) => {
-            if (!secrets[r.urlSecret]) {
-                problems.push(`platform:alerting.receivers[${i}].urlSecret: secret ${SECRETS_NAMESPACE}:${r.urlSecret} is not set; set it with: pulumi config set --secret ${SECRETS_NAMESPACE}:${r.urlSecret} <value>`);
-            }
-        }),
+        ...alertingRules(cfg, secrets, SECRETS_NAMESPACE, problems),
     ], ctx);
     if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
     const drSubnets = cfg.dr.enabled ? planSubnets(cfg.dr.vpcCidr, cfg.network.azCount, cfg.network.subnetPrefixes) : undefined;

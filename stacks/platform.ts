@@ -28,6 +28,9 @@ import { ChaosExperiments } from "../components/resilience/chaos-experiments";
 import { drDrillOutput } from "./dr-drill";
 import { PlatformConfig } from "./config";
 import { assertPlatformImagesPinned, buildSupplyChain } from "./supply-chain";
+import { watchPlatform } from "./monitoring";
+import { appNamespaceName, applicationNamespace, inNamespace } from "./app-namespace";
+import { serviceOutputs } from "./outputs";
 
 export interface Platform {
     vpc: Vpc;
@@ -145,10 +148,10 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         },
         grafana: cfg.observability.grafana,
         receivers: cfg.alerting.receivers.map((r) => ({ name: r.name, type: r.type, severities: r.severities, secretKey: r.urlSecret })),
-        receiverSecrets: Object.fromEntries(cfg.alerting.receivers.map((r) => [r.urlSecret, pulumi.secret(cfg.secrets[r.urlSecret])])),
+        receiverSecrets: Object.fromEntries(alertingSecretKeys(cfg).map((k) => [k, pulumi.secret(cfg.secrets[k])])),
+        deadMansSwitch: cfg.alerting.deadMansSwitch.enabled ? { secretKey: cfg.alerting.deadMansSwitch.urlSecret } : undefined,
         runbookBaseUrl: cfg.observability.runbookBaseUrl,
         slos: [API_SERVER_SLO],
-        dbInstanceIdentifier: database.instanceIdentifier,
         placement: observabilityPlacement(cfg),
         protect: cfg.database.deletionProtection,
     }, { providers: [cluster.provider] });
@@ -175,21 +178,23 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             monitoringCrds,
         }, inCluster)
         : undefined;
+    const appNamespace = applicationNamespace(cfg, inCluster);
     const example = rollouts && cfg.delivery.exampleApp.enabled
         ? new CanaryApp("podinfo", {
             name: "podinfo",
-            namespace: cfg.backup.velero.appNamespaces[0] ?? "apps",
+            namespace: appNamespace.ref.name,
             image: cfg.delivery.exampleApp.image ?? IMAGES.podinfo,
             requireDigest: cfg.delivery.requireImageDigest,
             port: 9898,
             replicas: cfg.delivery.exampleApp.replicas,
             resources: resources("50m", "64Mi", "500m", "256Mi"),
-            env: { PODINFO_UI_MESSAGE: `platform ${cfg.environment}` },
+            // podinfo traces only when its own flag names the service (PODINFO_OTEL_SERVICE_NAME; the exporter then reads the
+            // standard OTEL_EXPORTER_OTLP_* env), and logs the request's trace id only at debug level.
+            env: { PODINFO_UI_MESSAGE: `platform ${cfg.environment}`, PODINFO_OTEL_SERVICE_NAME: "podinfo", PODINFO_LEVEL: "debug" },
             autoscaling: { maxReplicas: cfg.delivery.exampleApp.replicas * 3, targetCpuPercent: 70 },
-            guardrails: { requestsCpu: "4", requestsMemory: "8Gi", limitsCpu: "16", limitsMemory: "16Gi", persistentVolumeClaims: 10, requestsStorage: "100Gi" },
             otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
             crds: [rollouts.release, monitoringCrds, admission.release],
-        }, inCluster)
+        }, { ...inCluster, transformations: [inNamespace(appNamespace)] })
         : undefined;
 
     if (dr) {
@@ -227,6 +232,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         const replica = dr.replicate({ name: "velero", bucket: velero.bucket, kmsKeyArn: velero.kmsKeyArn, expireAfterDays: cfg.backup.velero.dailyTtlDays + 30 });
         dr.restoreVelero(accountId, replica);
     }
+    watchPlatform(cfg, { ctx, accountId, observability, database, velero, dr, rollouts: rollouts !== undefined });
     const drReport = dr?.report ?? recoveryFigures({ databaseReplica: false, databaseBackupReplication: false, objectReplication: "none" });
     const chaos = chaosExperiments(cfg, ctx, accountId, vpc, cluster, database);
 
@@ -239,20 +245,27 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         chaos,
         drReport,
         outputs: {
-            environment: cfg.environment,
-            region: cfg.region,
+            // What service stacks read (stacks/outputs.ts): typed there, never renamed within a contract version.
+            ...serviceOutputs({
+                environment: cfg.environment,
+                region: cfg.region,
+                clusterName: cluster.clusterName,
+                kubeconfig: cluster.kubeconfig,
+                otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
+                prometheusUrl: observability.prometheus.url,
+                appNamespace: appNamespace.ref.ready,
+                requireImageDigest: cfg.delivery.requireImageDigest,
+                permissionsBoundaryArn: ctx.iam.permissionsBoundaryArn,
+                rolePath: ctx.iam.path,
+            }),
             vpcId: vpc.vpcId,
-            clusterName: cluster.clusterName,
             clusterEndpoint: cluster.endpoint,
-            kubeconfig: cluster.kubeconfig,
             dbEndpoint: database.endpoint,
             dbPort: database.port,
             dbMasterSecretArn: database.masterSecretArn,
             dbInstanceArn: database.instanceArn,
             grafanaUrl: observability.grafana.url,
             grafanaAdminSecret: `${observability.grafana.adminSecretName} (namespace observability)`,
-            prometheusUrl: observability.prometheus.url,
-            otlpEndpoint: observability.jaeger.otlpGrpcEndpoint,
             lokiBuckets: [observability.loki.chunksBucket.bucketName, observability.loki.rulerBucket.bucketName],
             backupVaultArn: backup.vaultArn,
             backupNotificationsTopicArn: backup.notificationTopicArn,
@@ -265,7 +278,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             drDrill: drDrillOutput({ cfg, cluster, database, backupVaultArn: backup.vaultArn, dr, chaos, drReport }),
             ciRunnerProject: runner.projectName,
             ...supplyChain?.outputs,
-            exampleRollout: example ? `${example.rolloutName} (namespace ${cfg.backup.velero.appNamespaces[0] ?? "apps"})` : "disabled",
+            exampleRollout: example ? `${example.rolloutName} (namespace ${appNamespaceName(cfg)})` : "disabled",
         },
     };
 }
@@ -305,6 +318,12 @@ function drOutputs(dr: DisasterRecovery | undefined, database: Postgres): Record
         drCiRunnerProject: dr?.runner.projectName ?? off,
         drBreakGlassRoleArn: dr?.breakGlassRoleArn ?? off,
     };
+}
+
+/** Secret keys the Alertmanager receivers Secret holds: every receiver's credential and the dead man's switch URL. */
+function alertingSecretKeys(cfg: PlatformConfig): string[] {
+    const dms = cfg.alerting.deadMansSwitch;
+    return [...cfg.alerting.receivers.map((r) => r.urlSecret), ...(dms.enabled ? [dms.urlSecret] : [])];
 }
 
 /** The FIS experiment templates when platform:resilience.chaos.enabled: the zonal ones hit the configured zone (default the VPC's first). */

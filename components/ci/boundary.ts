@@ -70,6 +70,8 @@ export const MANAGED_POLICY_SERVICES: Record<string, string[]> = {
 export const PASSED_TO_SERVICES = [
     "eks.amazonaws.com", "ec2.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "codebuild.amazonaws.com",
     "backup.amazonaws.com", "s3.amazonaws.com", "monitoring.rds.amazonaws.com", "rds.amazonaws.com",
+    // EventBridge targets that deliver CloudWatch alarms to the alert receivers (components/observability/cloudwatch/delivery.ts).
+    "events.amazonaws.com",
     // AWS FIS experiment roles (components/resilience), passed in CreateExperimentTemplate; their own actions (ec2, eks, rds, logs, tag) are in the services above.
     "fis.amazonaws.com",
     // The restore validation function (components/backup/restore-validation.ts).

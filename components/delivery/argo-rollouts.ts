@@ -12,6 +12,12 @@ import { LATENCY_TEMPLATE, latencyTemplate, SUCCESS_RATE_TEMPLATE, successRateTe
 
 export const ROLLOUTS_NAMESPACE = "argo-rollouts";
 
+/** Metric relabelings that give the controller's series their Rollout's namespace back (`exported_namespace` -> `namespace`). */
+export const ROLLOUT_NAMESPACE_RELABELINGS = [
+    { sourceLabels: ["exported_namespace"], regex: "(.+)", targetLabel: "namespace", replacement: "$1", action: "replace" },
+    { regex: "exported_namespace", action: "labeldrop" },
+];
+
 export interface ArgoRolloutsArgs {
     /** Controller replicas; more than one runs active/standby with leader election. Defaults to 2. */
     replicas?: number;
@@ -43,7 +49,9 @@ export class ArgoRollouts extends pulumi.ComponentResource {
             controller: {
                 replicas,
                 resources: resources("100m", "128Mi", "1", "512Mi"),
-                metrics: { enabled: true, serviceMonitor: { enabled: true } },
+                // The chart's ServiceMonitor does not honour the controller's labels, so Prometheus renames the Rollout's
+                // `namespace` to `exported_namespace` (the target's namespace is argo-rollouts); restore it for dashboards and alerts.
+                metrics: { enabled: true, serviceMonitor: { enabled: true, metricRelabelings: ROLLOUT_NAMESPACE_RELABELINGS } },
                 pdb: { enabled: replicas > 1, minAvailable: 1 },
             },
             dashboard: { enabled: args.dashboard ?? false, readonly: true, resources: resources("20m", "64Mi", "200m", "128Mi"), containerSecurityContext: RESTRICTED_CONTAINER },

@@ -1,23 +1,32 @@
 /**
  * CanaryApp: how an application team ships on the platform. An Argo Rollout with a canary strategy
- * (weights step up with pauses and analysis between them, background success-rate analysis, abort
- * and rollback on a failed analysis), stable and canary Services, a ServiceMonitor on both (so each
- * side's metrics carry its Service name), a PodDisruptionBudget, an optional HPA, namespace
- * guardrails if asked, and OpenTelemetry env pointing at Jaeger. The image must be pinned by digest
- * when `requireDigest` is set, and requests/limits are required.
+ * (weights step up with pauses and analysis between them, background success-rate analysis for the
+ * whole rollout, abort and rollback on a failed analysis), stable and canary Services, a
+ * ServiceMonitor on both (so each side's metrics carry its Service name and each pod's template
+ * hash), a PodDisruptionBudget, an optional HPA, namespace guardrails if asked, and OpenTelemetry
+ * env pointing at Jaeger. The analysis reads the app's metrics as its metric contract says
+ * (`metrics`, docs/delivery.md "Metric contract"), counting user requests only. The image must be
+ * pinned by digest when `requireDigest` is set, and requests/limits are required.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../shared/helm";
 import { APP_NAMESPACE_LABEL } from "../security/image-verification";
 import { GuardedNamespace, NamespaceQuota } from "../security/namespace";
+import { HTTP_METRICS } from "../observability/datasources";
 import { LATENCY_TEMPLATE, SUCCESS_RATE_TEMPLATE } from "./analysis";
-import { validateCanaryArgs } from "./canary-validation";
+import { excludedRoutesRegex, validateCanaryArgs } from "./canary-validation";
+import type { MetricContract } from "./metric-contract";
+
+export type { MetricContract } from "./metric-contract";
 
 export type CanaryStep =
     | { setWeight: number }
     | { pause: { duration?: string } }
-    | { analysis: { templates: { templateName: string; clusterScope: true }[]; args: { name: string; value: string }[] } };
+    | { analysis: { templates: { templateName: string; clusterScope: true }[]; args: AnalysisArg[] } };
+
+/** An analysis argument: a value, or the pod template hash of the rollout's latest ReplicaSet. */
+export type AnalysisArg = { name: string; value: string } | { name: string; valueFrom: { podTemplateHashValue: "Latest" | "Stable" } };
 
 export interface Probe { path: string; initialDelaySeconds?: number; periodSeconds?: number }
 
@@ -36,8 +45,10 @@ export interface CanaryAppArgs {
     /** Requests and limits (required; requests <= limits). */
     resources: ContainerResources;
     env?: Record<string, string>;
-    /** Readiness and liveness probes (HTTP GET on `port`). */
+    /** Readiness and liveness probes (HTTP GET on `port`). Defaults to /readyz and /healthz. */
     probes?: { readiness?: Probe; liveness?: Probe };
+    /** What the canary analysis reads from the app. Defaults: /metrics, labels `path` and `status`. */
+    metrics?: MetricContract;
     /** Service account name. Defaults to `name`. */
     serviceAccount?: string;
     /** Canary weights; a pause and an analysis follow each but the last, which must be 100. Defaults to [10, 25, 50, 100]. */
@@ -53,13 +64,13 @@ export interface CanaryAppArgs {
     /** Create the namespace with a LimitRange and ResourceQuota. Off by default (the namespace exists). */
     guardrails?: NamespaceQuota;
     /** OTLP gRPC endpoint (the Jaeger component's). */
-    otlpEndpoint: string;
+    otlpEndpoint: pulumi.Input<string>;
     /** The Argo Rollouts release and the Prometheus release (CRDs). */
     crds: pulumi.Resource[];
 }
 
 /** The canary steps: for each weight, setWeight, then (except at 100) a pause and a step analysis. */
-export function canarySteps(weights: number[], pause: string, analysisArgs: { name: string; value: string }[]): CanaryStep[] {
+export function canarySteps(weights: number[], pause: string, analysisArgs: AnalysisArg[]): CanaryStep[] {
     return weights.flatMap((w): CanaryStep[] => w === 100
         ? [{ setWeight: 100 }]
         : [{ setWeight: w }, { pause: { duration: pause } }, { analysis: { templates: [{ templateName: LATENCY_TEMPLATE, clusterScope: true }], args: analysisArgs } }]);
@@ -94,11 +105,21 @@ export class CanaryApp extends pulumi.ComponentResource {
         const services = [service(this.stableService, "stable", true), service(this.canaryService, "canary", true), service(app, "main", false)];
 
         const thresholds = args.analysis ?? {};
-        const serviceArgs = (svc: string) => [{ name: "service", value: svc }, { name: "namespace", value: args.namespace }];
+        const contract = args.metrics ?? {};
+        const probePaths = [args.probes?.readiness?.path ?? "/readyz", args.probes?.liveness?.path ?? "/healthz"];
+        const metricsPath = contract.path ?? "/metrics";
+        // The canary Service's series of the latest ReplicaSet's pods only, user routes only (analysis.ts).
+        const serviceArgs = (svc: string): AnalysisArg[] => [
+            { name: "service", value: svc }, { name: "namespace", value: args.namespace },
+            { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
+            { name: "route-label", value: contract.routeLabel ?? HTTP_METRICS.routeLabel },
+            { name: "status-label", value: contract.statusLabel ?? HTTP_METRICS.statusLabel },
+            { name: "excluded-routes", value: excludedRoutesRegex([...probePaths, metricsPath], contract.excludeRoutes ?? []) },
+        ];
         const stepArgs = [...serviceArgs(this.canaryService),
             { name: "p95-max-seconds", value: String(thresholds.p95MaxSeconds ?? 0.5) }, { name: "p95-fail-above-seconds", value: String(thresholds.p95FailAboveSeconds ?? 1) }];
-        const probe = (p: Probe | undefined, fallback: string) => ({
-            httpGet: { path: p?.path ?? fallback, port: "http" }, initialDelaySeconds: p?.initialDelaySeconds ?? 5, periodSeconds: p?.periodSeconds ?? 10,
+        const probe = (p: Probe | undefined, path: string) => ({
+            httpGet: { path, port: "http" }, initialDelaySeconds: p?.initialDelaySeconds ?? 5, periodSeconds: p?.periodSeconds ?? 10,
         });
         const env = {
             OTEL_EXPORTER_OTLP_ENDPOINT: args.otlpEndpoint,
@@ -130,8 +151,8 @@ export class CanaryApp extends pulumi.ComponentResource {
                             ports: [{ name: "http", containerPort: args.port }],
                             env: Object.entries(env).map(([k, value]) => ({ name: k, value })),
                             resources: args.resources,
-                            readinessProbe: probe(args.probes?.readiness, "/readyz"),
-                            livenessProbe: probe(args.probes?.liveness, "/healthz"),
+                            readinessProbe: probe(args.probes?.readiness, probePaths[0]),
+                            livenessProbe: probe(args.probes?.liveness, probePaths[1]),
                             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data" }],
                         }],
@@ -177,7 +198,9 @@ export class CanaryApp extends pulumi.ComponentResource {
             metadata: { name: app, namespace, labels },
             spec: {
                 selector: { matchLabels: { ...labels, "platform.io/monitored": "true" } },
-                endpoints: [{ port: "http", path: "/metrics", interval: "15s" }],
+                // Each series carries its pod's template hash, so the analysis can read the canary ReplicaSet's pods alone.
+                podTargetLabels: ["rollouts-pod-template-hash"],
+                endpoints: [{ port: "http", path: metricsPath, interval: "15s" }],
             },
         }, { parent: this, dependsOn: deps });
         this.registerOutputs({ rolloutName: this.rolloutName, stableService: this.stableService, canaryService: this.canaryService });

@@ -81,7 +81,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
     /** The break-glass role's ARN as IAM returns it (the lookup fails the preview when the role does not exist). */
     public readonly breakGlassRoleArn: pulumi.Output<string>;
     public databaseEndpoint?: pulumi.Output<string>;
-    public databaseIdentifier?: string;
+    /** The DR region's database instance (the replica, or the promoted primary after failover): its CloudWatch alarm and dashboard panel read it. */
+    public databaseIdentifier?: pulumi.Output<string>;
     /** ARN of the database's automated backups replicated to the DR region. */
     public replicatedBackupsArn?: pulumi.Output<string>;
     private readonly baseName: string;
@@ -118,6 +119,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
 
         this.databaseKey = key("database", "database replica, its replicated backups and the master secret's replica", ["rds"]);
         this.databaseKeyArn = this.databaseKey.arn;
+
         const storageKey = (this.storageKey = key("storage", "replicated object storage and cluster state"));
         const stateBucket = new SecureBucket(`${name}-cluster-state`, {
             bucketName: pulumi.interpolate`${drCtx.prefix}-cluster-state-${args.accountId}`, kmsKeyArn: storageKey.arn, expireAfterDays: 30, tags, protect,
@@ -144,9 +146,8 @@ export class DisasterRecovery extends pulumi.ComponentResource {
 
     /** The database's cross-region read replica and its replicated automated backups (promoted on failover). */
     public replicateDatabase(db: DatabaseReplicaSettings): DatabaseReplica {
-        this.databaseIdentifier = `${this.args.ctx.prefix}-postgres-dr`;
         const replica = new DatabaseReplica(`${this.baseName}-database`, {
-            identifier: this.databaseIdentifier,
+            identifier: `${this.args.ctx.prefix}-postgres-dr`,
             sourceInstanceArn: db.sourceInstanceArn,
             engineMajor: db.engineVersion.split(".")[0],
             instanceClass: db.instanceClass,
@@ -157,6 +158,7 @@ export class DisasterRecovery extends pulumi.ComponentResource {
             accountId: this.args.accountId, region: this.args.region, logRetentionDays: db.logRetentionDays,
         }, { parent: this });
         this.databaseEndpoint = replica.endpoint;
+        this.databaseIdentifier = replica.instance.identifier;
         this.replicatedBackupsArn = replica.backupsReplicationArn;
         return replica;
     }

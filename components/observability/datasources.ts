@@ -9,12 +9,14 @@ export const DS = {
 
 /**
  * The HTTP metrics the platform's services expose and everything else reads (RED dashboard, canary
- * analysis, SLOs): a request-duration histogram labelled with the response status. These are the
- * names podinfo (the example app) and the Prometheus client libraries' HTTP middlewares use.
+ * analysis, SLOs): a request-duration histogram labelled with the response status and the route.
+ * These are the names podinfo (the example app) uses; an app may name its labels differently in its
+ * CanaryApp metric contract (docs/delivery.md, "Metric contract").
  */
 export const HTTP_METRICS = {
     histogram: "http_request_duration_seconds",
     count: "http_request_duration_seconds_count",
     bucket: "http_request_duration_seconds_bucket",
     statusLabel: "status",
+    routeLabel: "path",
 } as const;

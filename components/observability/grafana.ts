@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Cluster } from "../eks/cluster";
 import { CHARTS, helmRelease, NamespaceRef, Placement, resources, RESTRICTED_CONTAINER } from "../shared/helm";
-import { dashboardJson } from "./dashboards/builder";
+import { DashboardSpec, dashboardJson } from "./dashboards/builder";
 import { platformDashboards } from "./dashboards";
 import { DS } from "./datasources";
 
@@ -26,8 +26,6 @@ export interface GrafanaArgs {
     alertmanagerUrl: string;
     lokiUrl: string;
     jaegerUrl: string;
-    /** RDS instance shown on the database dashboard. */
-    dbInstanceIdentifier: pulumi.Input<string>;
     /** AWS region for CloudWatch. */
     region: string;
     /** Volume size in GiB. Defaults to 10. */
@@ -37,6 +35,20 @@ export interface GrafanaArgs {
     /** The Prometheus release (ServiceMonitor CRD). */
     monitoringCrds: pulumi.Resource;
 }
+
+/**
+ * How a span's resource attributes map to the labels of metrics and logs. `service.name` is the
+ * container's name: CanaryApp names the container after the app and sets the service name to it,
+ * and both the ServiceMonitor's series and Alloy's log streams carry `container` (the Services'
+ * `service` label holds `<app>-stable`/`<app>-canary`, so it never equals the span's service).
+ */
+export const TRACE_TAGS = {
+    metrics: [{ key: "service.name", value: "container" }, { key: "k8s.namespace.name", value: "namespace" }],
+    logs: [{ key: "service.name", value: "container" }, { key: "k8s.namespace.name", value: "namespace" }],
+} as const;
+
+/** The query behind a span's "Request rate" link; Grafana replaces `$__tags` with the mapped tags the span has. */
+export const TRACE_METRICS_QUERY = "sum(rate(http_request_duration_seconds_count{$__tags}[5m]))";
 
 /** Datasources with their correlations, as Grafana's provisioning file. */
 export function datasources(args: Pick<GrafanaArgs, "prometheusUrl" | "alertmanagerUrl" | "lokiUrl" | "jaegerUrl" | "region">): Record<string, unknown> {
@@ -54,10 +66,11 @@ export function datasources(args: Pick<GrafanaArgs, "prometheusUrl" | "alertmana
             {
                 name: "Jaeger", uid: DS.jaeger, type: "jaeger", access: "proxy", url: args.jaegerUrl,
                 jsonData: {
-                    tracesToLogsV2: { datasourceUid: DS.loki, spanStartTimeShift: "-5m", spanEndTimeShift: "5m", filterByTraceID: true, customQuery: false, tags: [{ key: "k8s.namespace.name", value: "namespace" }] },
+                    tracesToLogsV2: { datasourceUid: DS.loki, spanStartTimeShift: "-5m", spanEndTimeShift: "5m", filterByTraceID: true, customQuery: false, tags: TRACE_TAGS.logs.map((t) => ({ ...t })) },
                     tracesToMetrics: {
-                        datasourceUid: DS.prometheus, spanStartTimeShift: "-5m", spanEndTimeShift: "5m", tags: [{ key: "service.name", value: "service" }],
-                        queries: [{ name: "Request rate", query: "sum(rate(http_request_duration_seconds_count{$$__tags}[5m]))" }],
+                        datasourceUid: DS.prometheus, spanStartTimeShift: "-5m", spanEndTimeShift: "5m", tags: TRACE_TAGS.metrics.map((t) => ({ ...t })),
+                        // `$$` is Grafana's escape for a literal `$` in provisioning files.
+                        queries: [{ name: "Request rate", query: TRACE_METRICS_QUERY.split("$__tags").join("$$__tags") }],
                     },
                     nodeGraph: { enabled: true },
                 },
@@ -72,6 +85,8 @@ export class Grafana extends pulumi.ComponentResource {
     /** http://<internal load balancer>: reachable from the VPC (VPN/bastion), never from the internet. */
     public readonly url: pulumi.Output<string>;
     public readonly adminSecretName: string;
+    private readonly namespace: pulumi.Input<string>;
+    private readonly baseName: string;
 
     constructor(name: string, args: GrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Grafana", name, {}, opts);
@@ -87,11 +102,9 @@ export class Grafana extends pulumi.ComponentResource {
         const role = args.cluster.workloadRole(args.namespace.name, SERVICE_ACCOUNT, [
             { Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricStatistics", "tag:GetResources", "ec2:DescribeRegions"], Resource: "*" },
         ], this);
-        const dashboards = pulumi.output(args.dbInstanceIdentifier).apply((db) => platformDashboards(db));
-        new k8s.core.v1.ConfigMap(`${name}-dashboards`, {
-            metadata: { name: "platform-dashboards", namespace: ns, labels: { grafana_dashboard: "1" } },
-            data: dashboards.apply((list) => Object.fromEntries(list.map((d) => [`${d.uid}.json`, JSON.stringify(dashboardJson(d))]))),
-        }, child);
+        this.namespace = ns;
+        this.baseName = name;
+        this.addDashboards("dashboards", "platform-dashboards", platformDashboards());
         const placement = args.placement ?? {};
         const values = {
             replicas: 1,
@@ -133,5 +146,13 @@ export class Grafana extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [release] });
         this.url = lb.status.apply((s) => `http://${s?.loadBalancer?.ingress?.[0]?.hostname ?? "pending"}`);
         this.registerOutputs({ url: this.url, adminSecretName: this.adminSecretName });
+    }
+
+    /** Dashboards as one ConfigMap `configMapName` the dashboard sidecar loads (label grafana_dashboard=1). */
+    public addDashboards(suffix: string, configMapName: string, dashboards: pulumi.Input<DashboardSpec[]>): k8s.core.v1.ConfigMap {
+        return new k8s.core.v1.ConfigMap(`${this.baseName}-${suffix}`, {
+            metadata: { name: configMapName, namespace: this.namespace, labels: { grafana_dashboard: "1" } },
+            data: pulumi.output(dashboards).apply((list) => Object.fromEntries(list.map((d) => [`${d.uid}.json`, JSON.stringify(dashboardJson(d as DashboardSpec))]))),
+        }, { parent: this });
     }
 }

@@ -10,7 +10,8 @@ import { Placement } from "../shared/helm";
 import { PlatformContext } from "../shared/naming";
 import { GuardedNamespace } from "../security/namespace";
 import { AlertRules, SloDefinition } from "./alerts";
-import { ReceiverSpec } from "./alertmanager-config";
+import { DeadMansSwitchSpec, ReceiverSpec } from "./alertmanager-config";
+import { database, ReplicaRef } from "./dashboards";
 import { Grafana } from "./grafana";
 import { Jaeger, OpenSearchArgs } from "./jaeger";
 import { LogAgent } from "./log-agent";
@@ -33,10 +34,12 @@ export interface ObservabilityArgs {
     jaeger: { storage: "memory" | "opensearch"; samplingPercent: number; retentionDays: number; opensearch?: OpenSearchArgs };
     grafana: { storageGiB: number };
     receivers: ReceiverSpec[];
+    /** Credentials by secret key: every receiver's and the dead man's switch's URL. */
     receiverSecrets: Record<string, pulumi.Input<string>>;
+    /** The external heartbeat the Watchdog is sent to. Defaults to none (nobody learns that monitoring is down). */
+    deadMansSwitch?: DeadMansSwitchSpec;
     runbookBaseUrl: string;
     slos: SloDefinition[];
-    dbInstanceIdentifier: pulumi.Input<string>;
     placement?: Placement;
     /** Pulumi `protect` on the stores (buckets, OpenSearch, keys). */
     protect: boolean;
@@ -47,6 +50,8 @@ export class Observability extends pulumi.ComponentResource {
     public readonly loki: Loki;
     public readonly jaeger: Jaeger;
     public readonly grafana: Grafana;
+    /** The platform's PrometheusRules; rule groups of components built later are added with `alerts.add`. */
+    public readonly alerts: AlertRules;
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Observability", name, {}, opts);
@@ -77,6 +82,7 @@ export class Observability extends pulumi.ComponentResource {
             storageClassName: args.storageClassName,
             receivers: args.receivers,
             receiverSecrets: args.receiverSecrets,
+            deadMansSwitch: args.deadMansSwitch,
             placement: args.placement,
         }, child);
         const monitoringCrds = this.prometheus.release;
@@ -91,10 +97,17 @@ export class Observability extends pulumi.ComponentResource {
         }, child);
         this.grafana = new Grafana("grafana", {
             namespace: ns, cluster: args.cluster, prometheusUrl: this.prometheus.url, alertmanagerUrl: this.prometheus.alertmanagerUrl,
-            lokiUrl: this.loki.url, jaegerUrl: this.jaeger.queryUrl, dbInstanceIdentifier: args.dbInstanceIdentifier, region: ctx.region,
+            lokiUrl: this.loki.url, jaegerUrl: this.jaeger.queryUrl, region: ctx.region,
             storageGiB: args.grafana.storageGiB, storageClassName: args.storageClassName, placement: args.placement, monitoringCrds,
         }, child);
-        new AlertRules("alerts", { namespace: ns, runbookBaseUrl: args.runbookBaseUrl, slos: args.slos, monitoringCrds }, child);
+        this.alerts = new AlertRules("alerts", { namespace: ns, runbookBaseUrl: args.runbookBaseUrl, slos: args.slos, retention: args.prometheus.retention, monitoringCrds }, child);
         this.registerOutputs({ grafanaUrl: this.grafana.url, prometheusUrl: this.prometheus.url });
+    }
+
+    /** The database dashboard: the primary instance, and the DR replica's lag in its region when there is one. */
+    public addDatabaseDashboard(primaryIdentifier: pulumi.Input<string>, replica?: { instanceIdentifier: pulumi.Input<string>; region: string }): void {
+        const spec = pulumi.all([primaryIdentifier, replica?.instanceIdentifier]).apply(([primary, replicaId]) =>
+            [database(primary, replica && replicaId ? { instanceIdentifier: replicaId, region: replica.region } satisfies ReplicaRef : undefined)]);
+        this.grafana.addDashboards("database-dashboard", "platform-database-dashboard", spec);
     }
 }

@@ -52,6 +52,11 @@ export interface JaegerArgs {
     protect?: boolean;
 }
 
+/** The trace domain's name (OpenSearch allows 28 characters). */
+export function openSearchDomainName(ctx: Pick<PlatformContext, "prefix">): string {
+    return `${ctx.prefix}-traces`.slice(0, 28);
+}
+
 /** The Jaeger v2 configuration (an OpenTelemetry collector config with Jaeger's extensions). */
 export function jaegerConfig(backend: Record<string, unknown>, samplingPercent: number): Record<string, unknown> {
     return {
@@ -88,6 +93,8 @@ export class Jaeger extends pulumi.ComponentResource {
     /** Query/UI URL (Grafana's Jaeger datasource). */
     public readonly queryUrl: string;
     public readonly opensearchEndpoint?: pulumi.Output<string>;
+    /** The OpenSearch domain (for its CloudWatch alarms) and its data node volume in GiB, when storage is opensearch. */
+    public readonly opensearchDomain?: { domainName: string; volumeGiB: number };
 
     constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:observability:Jaeger", name, {}, opts);
@@ -100,6 +107,7 @@ export class Jaeger extends pulumi.ComponentResource {
         const extraEnv: unknown[] = [];
         if (storage === "opensearch") {
             if (!args.opensearch) throw new Error("Jaeger: storage opensearch needs the opensearch args (vpcId, subnetIds, clientSecurityGroupId)");
+            this.opensearchDomain = { domainName: openSearchDomainName(args.ctx), volumeGiB: args.opensearch.volumeGiB ?? 100 };
             const url = (this.opensearchEndpoint = this.openSearchDomain(name, args, args.opensearch)).apply((e) => `https://${e}`);
             backend = {
                 opensearch: {
@@ -154,7 +162,7 @@ export class Jaeger extends pulumi.ComponentResource {
         const protect = args.protect ?? true;
         const partition = partitionOf(ctx.region);
         const child = { parent: this };
-        const domainName = `${ctx.prefix}-traces`.slice(0, 28);
+        const domainName = openSearchDomainName(ctx);
         const key = createKmsKey(`${name}-key`, `${ctx.prefix}-traces`, {
             description: `${ctx.prefix} Jaeger trace storage (OpenSearch)`, accountId: args.accountId, region: ctx.region, servicePrincipals: ["logs"], tags,
         }, { parent: this, protect });

@@ -9,6 +9,9 @@ import { createHash } from "node:crypto";
 import { NamespaceRef, Placement, resources } from "../shared/helm";
 import { IMAGES } from "../shared/images";
 
+/** Alloy's storage path on each node: read positions survive pod restarts and updates. */
+export const POSITIONS_HOST_PATH = "/var/lib/alloy";
+
 export interface LogAgentArgs {
     /** Namespace of the agent; it mounts /var/log from the host, so it is a system namespace. */
     namespace: NamespaceRef;
@@ -135,7 +138,9 @@ export class LogAgent extends pulumi.ComponentResource {
                         volumes: [
                             { name: "config", configMap: { name: config.metadata.name } },
                             { name: "varlog", hostPath: { path: "/var/log", type: "Directory" } },
-                            { name: "data", emptyDir: { sizeLimit: "1Gi" } },
+                            // Read positions (loki.source.file) live under --storage.path: on the node, so a restarted or
+                            // updated pod resumes where the last one stopped instead of re-shipping every log file.
+                            { name: "data", hostPath: { path: POSITIONS_HOST_PATH, type: "DirectoryOrCreate" } },
                         ],
                     },
                 },

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, helmRelease, NamespaceRef, Placement, resources } from "../shared/helm";
-import { alertmanagerConfig, ReceiverSpec } from "./alertmanager-config";
+import { alertmanagerConfig, DeadMansSwitchSpec, ReceiverSpec } from "./alertmanager-config";
 
 /** Release name; the chart names its services `<fullname>-prometheus` and `<fullname>-alertmanager`. */
 const FULLNAME = "kps";
@@ -34,8 +34,10 @@ export interface PrometheusArgs {
     storageClassName: pulumi.Input<string>;
     /** Alert receivers; their credentials come from `receiverSecrets`. Defaults to none (all alerts to the null receiver). */
     receivers?: ReceiverSpec[];
-    /** Credential per receiver `secretKey`, as Pulumi secrets. */
+    /** Credential per receiver `secretKey` (and the dead man's switch's), as Pulumi secrets. */
     receiverSecrets?: Record<string, pulumi.Input<string>>;
+    /** Where the always-firing Watchdog is sent every minute; its URL is `receiverSecrets[secretKey]`. Defaults to none (Watchdog to the null receiver). */
+    deadMansSwitch?: DeadMansSwitchSpec;
     /** Node placement for Prometheus, Alertmanager, the operator and kube-state-metrics. */
     placement?: Placement;
 }
@@ -54,7 +56,8 @@ export class Prometheus extends pulumi.ComponentResource {
         const storageGiB = args.storageGiB ?? 100;
         const receivers = args.receivers ?? [];
         const placement = args.placement ?? {};
-        const secretData = Object.fromEntries(receivers.map((r) => [r.secretKey, pulumi.secret(args.receiverSecrets?.[r.secretKey] ?? "")]));
+        const secretKeys = [...receivers.map((r) => r.secretKey), ...(args.deadMansSwitch ? [args.deadMansSwitch.secretKey] : [])];
+        const secretData = Object.fromEntries(secretKeys.map((k) => [k, pulumi.secret(args.receiverSecrets?.[k] ?? "")]));
         const secret = new k8s.core.v1.Secret(`${name}-receivers`, {
             metadata: { name: RECEIVERS_SECRET, namespace: args.namespace.ready },
             type: "Opaque",
@@ -74,8 +77,9 @@ export class Prometheus extends pulumi.ComponentResource {
             kubeProxy: { enabled: false },
             defaultRules: {
                 create: true,
-                // Replaced by the platform's own rule sets (alerts/), which carry runbook links to this repository.
-                rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false, kubernetesApps: false, kubernetesStorage: false, prometheus: false, alertmanager: false, windows: false },
+                // Replaced by the platform's own rule sets (alerts/), which carry runbook links to this repository and are
+                // unit-tested; `general` (Watchdog, InfoInhibitor, TargetDown) is replaced by alerts/monitoring.ts.
+                rules: { general: false, etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false, kubernetesApps: false, kubernetesStorage: false, prometheus: false, alertmanager: false, windows: false },
             },
             prometheusOperator: {
                 resources: resources("100m", "128Mi", "500m", "512Mi"),
@@ -101,7 +105,7 @@ export class Prometheus extends pulumi.ComponentResource {
                 },
             },
             alertmanager: {
-                config: alertmanagerConfig(receivers, RECEIVERS_SECRET),
+                config: alertmanagerConfig(receivers, RECEIVERS_SECRET, args.deadMansSwitch),
                 alertmanagerSpec: {
                     replicas: amReplicas,
                     secrets: [RECEIVERS_SECRET],

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
 import { platformRole, policyDocument } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
-import { ChaosExperimentKey, experimentSpecs, FIS_ACTIONS, mergeStatements } from "./experiments";
+import { ChaosExperimentKey, experimentSpecs, FIS_ACTIONS, mergeStatements, targetArnGroups } from "./experiments";
 import { stopAlarms } from "./stop-alarms";
 
 /** Defaults of the optional args. */
@@ -101,26 +101,29 @@ export class ChaosExperiments extends pulumi.ComponentResource {
         this.templateIds = {};
         this.actions = {};
         for (const spec of specs) {
-            const targetName = spec.key.replace(/-/g, "");
+            // A target takes at most 5 ARNs (FIS API): more (node groups) become one target and one parallel action per group of 5.
+            const groups = spec.target.resourceArns ? targetArnGroups(spec.target.resourceArns) : [undefined];
+            const suffix = (i: number) => (groups.length > 1 ? `-${i + 1}` : "");
+            const targetName = (i: number) => `${spec.key}${suffix(i)}`.replace(/-/g, "");
             const template = new aws.fis.ExperimentTemplate(`${name}-${spec.key}`, {
                 description: spec.description,
                 roleArn: role.arn,
                 stopConditions,
-                targets: [{
-                    name: targetName,
+                targets: groups.map((resourceArns, i) => ({
+                    name: targetName(i),
                     resourceType: spec.target.resourceType,
-                    resourceArns: spec.target.resourceArns,
+                    resourceArns,
                     resourceTags: spec.target.resourceTags ? Object.entries(spec.target.resourceTags).map(([key, value]) => ({ key, value })) : undefined,
                     filters: spec.target.filters,
                     selectionMode: spec.target.selectionMode,
-                }],
-                actions: [{
-                    name: spec.key,
+                })),
+                actions: groups.map((_, i) => ({
+                    name: `${spec.key}${suffix(i)}`,
                     actionId: spec.actionId,
                     description: spec.description,
                     parameters: Object.entries(spec.parameters).map(([key, value]) => ({ key, value })),
-                    target: { key: FIS_ACTIONS[spec.actionId].targetKey, value: targetName },
-                }],
+                    target: { key: FIS_ACTIONS[spec.actionId].targetKey, value: targetName(i) },
+                })),
                 experimentOptions: { accountTargeting: "single-account", emptyTargetResolutionMode: "fail" },
                 // FIS wants the log group ARN with its `:*` suffix.
                 logConfiguration: { logSchemaVersion: 2, cloudwatchLogsConfiguration: { logGroupArn: pulumi.interpolate`${logGroup.arn}:*` } },

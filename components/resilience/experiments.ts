@@ -32,6 +32,16 @@ export const FIS_ACTIONS = {
 } as const;
 export type FisActionId = keyof typeof FIS_ACTIONS;
 
+/** The most resource ARNs one FIS target takes (FIS API, ResourceArnList max 5; the provider's resource_arns MaxItems 5). */
+export const FIS_MAX_TARGET_ARNS = 5;
+
+/** ARN lists cut into groups FIS accepts as one target each (a single group when there are at most FIS_MAX_TARGET_ARNS). */
+export function targetArnGroups<T>(arns: T[]): T[][] {
+    const groups: T[][] = [];
+    for (let i = 0; i < arns.length; i += FIS_MAX_TARGET_ARNS) groups.push(arns.slice(i, i + FIS_MAX_TARGET_ARNS));
+    return groups;
+}
+
 /** FIS tags the network ACLs it creates with this; the role may change only ACLs carrying it. */
 export const FIS_MANAGED_TAG = "managedByFIS";
 /** EKS tags the instances of a managed node group with their cluster's name. */

@@ -6,21 +6,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NamespaceRef } from "../shared/helm";
+import type { NamespaceQuota } from "./quota";
 
-export interface NamespaceQuota {
-    /** Sum of CPU requests, e.g. "8". */
-    requestsCpu: string;
-    /** Sum of memory requests, e.g. "16Gi". */
-    requestsMemory: string;
-    /** Sum of CPU limits. */
-    limitsCpu: string;
-    /** Sum of memory limits. */
-    limitsMemory: string;
-    /** Number of PersistentVolumeClaims. Defaults to 20. */
-    persistentVolumeClaims?: number;
-    /** Total requested storage. Defaults to "1Ti". */
-    requestsStorage?: string;
-}
+export type { NamespaceQuota } from "./quota";
 
 export interface GuardedNamespaceArgs {
     /** Namespace name (DNS label). */

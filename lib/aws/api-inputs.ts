@@ -123,6 +123,11 @@ export const UNCONSTRAINED_TYPES = [
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
     "aws:cloudwatch/eventTarget:EventTarget",
+    // CloudWatch alarms and their delivery (issue 27): names are built within EventBridge's 64 characters by
+    // components/observability/cloudwatch/delivery.ts (eventBridgeName, tested); the alarms' fields come from typed specs.
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:cloudwatch/eventConnection:EventConnection",
+    "aws:cloudwatch/eventApiDestination:EventApiDestination",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
     "aws:ec2/eip:Eip",

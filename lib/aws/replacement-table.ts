@@ -24,6 +24,7 @@ export const PROVIDER_FILES_READ: Record<string, string> = {
     "eks/cluster.go": "00555dc5b38f92abbfa230badea0ed0754cea81e (vpc_config and encryption_config not ForceNew; name, role_arn, bootstrap_*, kubernetes_network_config.ip_family/service_ipv4_cidr, remote_network_config ForceNew)",
     "eks/node_group.go": "node_role_arn and node_group_name_prefix ForceNew (excerpt)",
     "iam/role.go": "0040ea6911af00bea2cca6dbb14e86829826ad8e (name, name_prefix, path ForceNew; description, max_session_duration, permissions_boundary updated in place)",
+    "fis/experiment_template.go": "01f431114674c27cf790fafb67ac274bf8f765e1 and bbb4af8736c1da565708c36f6eceda54a1062731 (tags ForceNew; actions, targets, stop conditions, role, log configuration updated with UpdateExperimentTemplate; a target takes at most 5 resource_arns)",
 };
 
 export interface AwsReplacementEntry {
@@ -58,6 +59,8 @@ export const AWS_REPLACEMENTS: Record<string, AwsReplacementEntry> = {
     "aws:cloudwatch/eventRule:EventRule": { cfn: "AWS::Events::Rule", provider: "events/rule.go", replaces: { EventBusName: "eventBusName", Name: "name" }, providerOnly: { namePrefix: NAME_PREFIX } },
     "aws:cloudwatch/eventTarget:EventTarget": { provider: "events/target.go", providerOnly: { rule: "provider: rule is ForceNew", targetId: "provider: target_id is ForceNew", eventBusName: "provider: event_bus_name is ForceNew" } },
     "aws:cloudwatch/metricAlarm:MetricAlarm": { cfn: "AWS::CloudWatch::Alarm", provider: "cloudwatch/metric_alarm.go", replaces: { AlarmName: "name" } },
+    "aws:cloudwatch/eventConnection:EventConnection": { cfn: "AWS::Events::Connection", provider: "events/connection.go", replaces: { Name: "name" } },
+    "aws:cloudwatch/eventApiDestination:EventApiDestination": { cfn: "AWS::Events::ApiDestination", provider: "events/api_destination.go", replaces: { Name: "name" } },
     "aws:cloudwatch/logGroup:LogGroup": { cfn: "AWS::Logs::LogGroup", provider: "logs/group.go", replaces: { LogGroupName: "name" }, providerOnly: { namePrefix: NAME_PREFIX, logGroupClass: "provider: log_group_class is ForceNew" } },
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": { cfn: "AWS::Logs::ResourcePolicy", provider: "logs/resource_policy.go", replaces: { PolicyName: "policyName" } },
     "aws:codebuild/project:Project": { cfn: "AWS::CodeBuild::Project", provider: "codebuild/project.go", replaces: { Name: "name" } },
@@ -135,8 +138,8 @@ export const AWS_REPLACEMENTS: Record<string, AwsReplacementEntry> = {
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": { cfn: "AWS::EKS::PodIdentityAssociation", provider: "eks/pod_identity_association.go", replaces: { ClusterName: "clusterName", Namespace: "namespace", ServiceAccount: "serviceAccount" } },
     "aws:fis/experimentTemplate:ExperimentTemplate": {
         cfn: "AWS::FIS::ExperimentTemplate", provider: "fis/experiment_template.go",
-        replaces: { "ExperimentOptions.AccountTargeting": "experimentOptions.accountTargeting" },
-        inPlace: { Tags: "provider: tags are updated in place (TagResource), as on every taggable type" },
+        // CloudFormation and the provider agree: the template's tags are ForceNew (tftags.TagsSchemaForceNew in fis/experiment_template.go), unlike most types.
+        replaces: { "ExperimentOptions.AccountTargeting": "experimentOptions.accountTargeting", Tags: "tags" },
     },
     "aws:iam/role:Role": { cfn: "AWS::IAM::Role", provider: "iam/role.go", replaces: { Path: "path", RoleName: "name" }, providerOnly: { namePrefix: NAME_PREFIX } },
     "aws:iam/policy:Policy": { cfn: "AWS::IAM::ManagedPolicy", provider: "iam/policy.go", replaces: { Description: "description", ManagedPolicyName: "name", Path: "path" }, providerOnly: { namePrefix: NAME_PREFIX } },

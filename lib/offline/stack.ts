@@ -89,13 +89,15 @@ export class BuiltStack {
         return found;
     }
 
-    /** The primary region only: this stack without the DisasterRecovery component's resources. */
+    /** The primary region only: this stack without the DisasterRecovery component's resources, nor any built through its provider. */
     primary(): BuiltStack {
         const parents = new Map(this.resources.map((r) => [r.key, r.parent]));
-        const inDr = (r: RecordedResource) => {
-            for (let k: string | undefined = r.key; k; k = parents.get(k)) if (k.startsWith("platform:dr:DisasterRecovery::")) return true;
+        const drProviders = new Set(this.resources.filter((r) => r.type === "pulumi:providers:aws" && inDrComponent(r.key)).map((r) => r.key));
+        function inDrComponent(key: string): boolean {
+            for (let k: string | undefined = key; k; k = parents.get(k)) if (k.startsWith("platform:dr:DisasterRecovery::")) return true;
             return false;
-        };
+        }
+        const inDr = (r: RecordedResource) => inDrComponent(r.key) || (r.provider !== undefined && drProviders.has(r.provider));
         return new BuiltStack(this.stack, this.config, this.platform, this.resources.filter((r) => !inDr(r)));
     }
 
@@ -149,14 +151,20 @@ export function setRegions(resources: RecordedResource[], stackRegion: string): 
 }
 
 /**
- * Secrets are never in the stack files; the offline build fills each missing receiver secret with a
- * visible placeholder so the plan can render (a real `pulumi up` refuses a missing one).
+ * Secrets are never in the stack files; the offline build fills each missing receiver secret, and the
+ * dead man's switch URL, with a visible placeholder so the plan can render (a real `pulumi up`
+ * refuses a missing one).
  */
 export function withPlaceholderSecrets(values: Record<string, any>): void {
     const alerting = typeof values["platform:alerting"] === "string" ? JSON.parse(values["platform:alerting"]) : values["platform:alerting"];
     for (const r of alerting?.receivers ?? []) {
         const key = `${SECRETS_NAMESPACE}:${r?.urlSecret}`;
         if (typeof r?.urlSecret === "string" && !(key in values)) values[key] = "offline-plan-placeholder";
+    }
+    const dms = alerting?.deadMansSwitch;
+    if (dms?.enabled !== false) {
+        const key = `${SECRETS_NAMESPACE}:${typeof dms?.urlSecret === "string" ? dms.urlSecret : "deadMansSwitchUrl"}`;
+        if (!(key in values)) values[key] = "https://offline-plan.invalid/heartbeat-placeholder";
     }
 }
 

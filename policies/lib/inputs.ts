@@ -1,17 +1,22 @@
 /**
- * Inputs of `npm run policy -- check`: Kubernetes manifests (YAML or JSON, multi-document, `List`
- * kinds), a `pulumi stack export` file, or the offline plan's snapshot (out/<stack>/plan.json),
- * turned into the PolicyResources the evaluator judges.
+ * Inputs of `npm run policy -- check`: Kubernetes manifests (YAML or JSON, multi-document, lists),
+ * a `pulumi stack export` file, or the offline plan's snapshot (out/<stack>/plan.json), turned into
+ * the PolicyResources the evaluator judges.
  *
- * Read the way the Kubernetes API server's decoder (sigs.k8s.io/yaml over go-yaml v2) reads them:
- * YAML 1.1 scalars (`yes`/`on` are booleans, timestamps stay strings), merge keys (`<<`) merged,
- * duplicate keys refused in YAML and JSON alike (json-strict.ts); with bounds on depth and on what aliases expand to, so no input hangs or
- * crashes the check. The format comes from the structure alone: anything with apiVersion and kind
- * is a Kubernetes object; a document that fits no format, or more than one, is refused.
+ * Manifests are read as `kubectl apply -f` reads them (kubectl v1.32; differential tests against
+ * the real kubectl in test/policies/decoder*.test.ts): its byte decoding, JSON-or-YAML guess and
+ * document splitting (kube-stream.ts), go-yaml v2's YAML (kube-yaml.ts, yaml-scalars.ts), and any
+ * object with an `items` list applied item by item. Stricter than kubectl where a value could hide:
+ * duplicate keys are refused in YAML and JSON alike (json-strict.ts), as the API server's strict
+ * field validation refuses them; depth and alias expansion are bounded, so no input hangs or
+ * crashes the check. Files are read only when regular, with a byte cap applied while reading.
+ * The format comes from the structure alone: anything with apiVersion and kind is a Kubernetes
+ * object; a document that fits no format, or more than one, is refused.
  */
 import * as fs from "node:fs";
-import { boolYaml11Tag, defineScalarTag, FAILSAFE_SCHEMA, loadAll, mergeTag, NOT_RESOLVED, nullYaml11Tag, Schema } from "js-yaml";
 import { parseStrictJson } from "./json-strict";
+import { decodeManifestBytes, isJsonStream, splitJsonStream, splitYamlStream } from "./kube-stream";
+import { readYamlDocument } from "./kube-yaml";
 import { fromPlanSnapshot, fromStackExport, StackInputError, withInlineManifests } from "./stack-export";
 import type { PolicyResource } from "./types";
 
@@ -27,41 +32,8 @@ export const INPUT_LIMITS = {
     /** Keys copied by merges (`<<`) in one file: js-yaml's default of 10,000 would refuse large legitimate files. */
     maxMergeKeys: 1_000_000,
     /** Input file size. */
-    maxBytes: 512 * 2 ** 20,
+    maxBytes: 256 * 2 ** 20,
 };
-
-const GO_INT = /^([+-]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|(0[0-7]*)|([1-9][0-9]*))$/;
-const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const GO_SPECIAL: Record<string, number> = Object.fromEntries([
-    ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s) => [s, Infinity]),
-    ...["-.inf", "-.Inf", "-.INF"].map((s) => [s, -Infinity]),
-    ...[".nan", ".NaN", ".NAN"].map((s) => [s, NaN]),
-]);
-
-/**
- * Plain scalars that go-yaml v2 (under sigs.k8s.io/yaml) reads as numbers: underscores dropped, then
- * Go's strconv.ParseInt with base prefixes (0x, 0o, 0b, leading-0 octal), else a float of the form
- * [-+](.d+|d+(.d*)?)([eE][-+]?d+), so `1e3` and `09` are numbers and `1:20` stays a string.
- */
-const goNumberTag = defineScalarTag("tag:yaml.org,2002:int", {
-    implicit: true,
-    implicitFirstChars: ["-", "+", ".", ..."0123456789"],
-    resolve: (source) => {
-        if (source in GO_SPECIAL) return GO_SPECIAL[source];
-        const plain = source.replace(/_/g, "");
-        const m = GO_INT.exec(plain);
-        if (m) {
-            const [, sign, hex, oct, bin, zeroOct, dec] = m;
-            const v = hex ? parseInt(hex, 16) : oct ? parseInt(oct, 8) : bin ? parseInt(bin, 2) : zeroOct ? parseInt(zeroOct, 8) : Number(dec);
-            return sign === "-" && v !== 0 ? -v : v; // Go integers have no -0
-        }
-        return GO_FLOAT.test(plain) ? Number(plain) : NOT_RESOLVED;
-    },
-    identify: (v) => typeof v === "number",
-});
-
-/** go-yaml v2's resolution as sigs.k8s.io/yaml uses it: YAML 1.1 bool and null, Go numbers, `<<` merges; timestamps stay strings; no JS types. */
-const K8S_YAML = new Schema([...FAILSAFE_SCHEMA.tags, nullYaml11Tag, boolYaml11Tag, goNumberTag, mergeTag]);
 
 /** A value the API server could not take: YAML's .inf and .nan have no JSON form. */
 function checkScalar(v: unknown): void {
@@ -138,27 +110,33 @@ function checkDepth(doc: object, maxDepth: number): void {
     }
 }
 
-/**
- * Could the text share nodes through aliases? Only if it defines an anchor (`&name` after a space, a
- * flow indicator or a line start): an alias without one does not parse. Cron strings do not count.
- */
-const ANCHOR = /(?:^|[\s[{,])&[^\s,[\]{}]/m;
-
-/** Parses a file's text: JSON when it starts with { or [, else YAML (multi-document). Documents are bounded. */
+/** Parses a file's text into its documents (undefined for an empty one), each bounded. */
 export function parseDocuments(text: string, file: string, limits = INPUT_LIMITS): unknown[] {
-    const json = /^\s*[[{]/.test(text);
-    let docs: unknown[];
+    const json = isJsonStream(text);
+    const docs: unknown[] = [];
+    const budget = { mergeKeys: 0 };
+    let pieces: string[];
     try {
-        docs = json ? [parseStrictJson(text)] : loadAll(text, { schema: K8S_YAML, maxDepth: limits.maxDepth, maxTotalMergeKeys: limits.maxMergeKeys, filename: file });
+        pieces = json ? splitJsonStream(text) : splitYamlStream(text);
     } catch (e) {
-        throw new PolicyInputError(`${file}: not valid ${json ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`);
+        throw new PolicyInputError(`${file}: not valid ${json ? "JSON" : "YAML"}: ${(e as Error).message}`);
     }
-    docs.forEach((d, i) => {
+    pieces.forEach((piece, i) => {
+        const where = pieces.length > 1 ? `${file} document ${i + 1}` : file;
+        let doc: unknown;
+        let aliases = false;
         try {
-            checkDocumentBounds(d, limits, { aliases: !json && ANCHOR.test(text) });
+            if (json) doc = parseStrictJson(piece);
+            else ({ value: doc, aliases } = readYamlDocument(piece, limits, budget));
         } catch (e) {
-            throw new PolicyInputError(`${file}${docs.length > 1 ? ` document ${i + 1}` : ""}: ${(e as Error).message}; refused`);
+            throw new PolicyInputError(`${where}: not valid ${json ? "JSON" : "YAML"}: ${(e as Error).message.split("\n")[0]}`);
         }
+        try {
+            checkDocumentBounds(doc, limits, { aliases });
+        } catch (e) {
+            throw new PolicyInputError(`${where}: ${(e as Error).message}; refused`);
+        }
+        docs.push(doc);
     });
     return docs;
 }
@@ -170,14 +148,26 @@ export function typeOfManifest(apiVersion: string, kind: string): string {
     return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 
-function fromManifest(obj: Record<string, any>, where: string): PolicyResource[] {
+const nonEmpty = (v: unknown) => typeof v === "string" && v !== "";
+
+/**
+ * The objects kubectl applies for one object: itself, or, when it has an `items` field (whatever its
+ * kind), each item; `items: null` applies nothing. Items with neither kind nor apiVersion take the
+ * list's apiVersion and its kind without the `List` suffix, as kubectl sets them.
+ */
+function fromManifest(obj: Record<string, any>, where: string, inList = false): PolicyResource[] {
     if (typeof obj.apiVersion !== "string" || !API_VERSION.test(obj.apiVersion)) throw new PolicyInputError(`${where}: apiVersion ${JSON.stringify(obj.apiVersion)} is not <group>/<version> or <version>`);
     if (typeof obj.kind !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(obj.kind)) throw new PolicyInputError(`${where}: kind ${JSON.stringify(obj.kind)} is not a Kubernetes kind`);
-    if (obj.kind === "List" || (obj.kind.endsWith("List") && "items" in obj)) {
-        if (!Array.isArray(obj.items)) throw new PolicyInputError(`${where}: ${obj.kind} items is ${obj.items === null ? "null" : typeof obj.items}, not a list of objects`);
+    if (!inList && "items" in obj) {
+        if (obj.items === null) return [];
+        if (!Array.isArray(obj.items)) throw new PolicyInputError(`${where}: ${obj.kind} has items ${typeof obj.items === "object" ? "that are an object" : `of type ${typeof obj.items}`}: kubectl reads any object with items as a list, and refuses this one`);
+        const itemKind = obj.kind.endsWith("List") ? obj.kind.slice(0, -4) : obj.kind;
         return obj.items.flatMap((item: unknown, i: number) => {
-            if (!isObject(item)) throw new PolicyInputError(`${where}.items[${i}] is ${item === null ? "null" : Array.isArray(item) ? "a list" : typeof item}, not a Kubernetes object`);
-            return fromManifest(item, `${where}.items[${i}]`);
+            const at = `${where}.items[${i}]`;
+            if (!isObject(item)) throw new PolicyInputError(`${at} is ${item === null ? "null" : Array.isArray(item) ? "a list" : typeof item}, not a Kubernetes object`);
+            if (Array.isArray(item.items)) throw new PolicyInputError(`${at} is itself a list (it has items): kubectl does not apply lists inside lists; refused`);
+            const typed = nonEmpty(item.kind) || nonEmpty(item.apiVersion) ? item : { ...item, apiVersion: obj.apiVersion, kind: itemKind };
+            return fromManifest(typed, at, true);
         });
     }
     if (obj.metadata !== undefined && !isObject(obj.metadata)) throw new PolicyInputError(`${where}: ${obj.kind} metadata is not an object`);
@@ -243,21 +233,64 @@ function wholeStack(format: "stack-export" | "plan", doc: Record<string, any>, w
     }
 }
 
-/** Reads one input file (`-` for standard input). */
-export function loadPolicyInputs(file: string, limits = INPUT_LIMITS): PolicyResource[] {
-    let text: string;
+/**
+ * The bytes of a file, or of standard input for `-`: only a regular file (a symlink to one is
+ * fine); a FIFO, device or directory is refused before any read, so `/dev/zero` or a pipe with no
+ * writer cannot fill the memory or hang. The cap applies while reading, so a file that grows
+ * (or standard input) stops at `maxBytes`.
+ */
+export function readInputBytes(file: string, maxBytes: number): Buffer {
+    const name = file === "-" ? "(stdin)" : file;
+    const tooLarge = () => new PolicyInputError(`${name}: larger than ${maxBytes / 2 ** 20} MiB; refused`);
+    let fd: number;
     try {
-        const fd = file === "-" ? 0 : fs.openSync(file, "r");
-        try {
-            if (file !== "-" && fs.fstatSync(fd).size > limits.maxBytes) throw new PolicyInputError(`${file}: larger than ${limits.maxBytes / 2 ** 20} MiB; refused`);
-            text = fs.readFileSync(fd, "utf8");
-        } finally {
-            if (file !== "-") fs.closeSync(fd);
+        // O_NONBLOCK: opening a FIFO without a writer returns at once (it is refused below).
+        fd = file === "-" ? 0 : fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (e) {
+        throw new PolicyInputError(`${name}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+        if (file !== "-") {
+            const st = fs.fstatSync(fd);
+            if (!st.isFile()) throw new PolicyInputError(`${name}: ${st.isDirectory() ? "is a directory" : `is not a regular file (${st.isFIFO() ? "a FIFO" : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a file"})`}; refused`);
+            if (st.size > maxBytes) throw tooLarge();
         }
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+            let n: number;
+            try {
+                n = fs.readSync(fd, chunk, 0, chunk.length, null);
+            } catch (e) {
+                // Standard input may be non-blocking: wait a moment and read again.
+                if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+                Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+                continue;
+            }
+            if (n === 0) break;
+            chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+            total += n;
+            if (total > maxBytes) throw tooLarge();
+        }
+        return Buffer.concat(chunks, total);
     } catch (e) {
         if (e instanceof PolicyInputError) throw e;
-        throw new PolicyInputError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new PolicyInputError(`${name}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    } finally {
+        if (file !== "-") fs.closeSync(fd);
     }
-    if (text.length > limits.maxBytes) throw new PolicyInputError(`${file}: larger than ${limits.maxBytes / 2 ** 20} MiB; refused`);
-    return resourcesOf(parseDocuments(text, file === "-" ? "(stdin)" : file, limits), file === "-" ? "(stdin)" : file);
+}
+
+/** Reads one input file (`-` for standard input). */
+export function loadPolicyInputs(file: string, limits = INPUT_LIMITS): PolicyResource[] {
+    const name = file === "-" ? "(stdin)" : file;
+    let text: string;
+    try {
+        text = decodeManifestBytes(readInputBytes(file, limits.maxBytes));
+    } catch (e) {
+        if (e instanceof PolicyInputError) throw e;
+        throw new PolicyInputError(`${name}: ${(e as Error).message}; refused`);
+    }
+    return resourcesOf(parseDocuments(text, name, limits), name);
 }

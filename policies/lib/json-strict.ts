@@ -21,20 +21,11 @@ export class DuplicateKeyError extends Error {
  * `-0.0` stays negative zero (float64), as in Go. Syntax errors are JSON.parse's.
  */
 export function parseStrictJson(text: string): unknown {
-    let value: unknown = JSON.parse(text);
-    for (const at of checkDuplicateKeys(text)) {
-        if (at.length === 0) value = 0;
-        else {
-            let node = value as Record<string | number, unknown>;
-            for (let d = 0; d < at.length - 1; d++) node = node[at[d]] as Record<string | number, unknown>;
-            node[at[at.length - 1]] = 0;
-        }
-    }
-    return value;
+    return checkDuplicateKeys(text, JSON.parse(text));
 }
 
 /** An object's keys (a list while small, a set past 16) or, for a list, undefined. */
-interface Frame { keys: string[] | Set<string> | undefined; index: number; key: string | undefined; expectKey: boolean }
+interface Frame { keys: string[] | Set<string> | undefined; index: number; key: string | undefined; expectKey: boolean; node: any }
 
 const has = (keys: string[] | Set<string>, k: string) => (Array.isArray(keys) ? keys.includes(k) : keys.has(k));
 /** Where the scan stops: a string, a bracket, a comma, a minus sign (for `-0`). */
@@ -43,12 +34,15 @@ const STOP = /["{}[\],-]/g;
 const QUOTE = 34, BACKSLASH = 92, LBRACE = 123, RBRACE = 125, LBRACKET = 91, RBRACKET = 93, COMMA = 44, MINUS = 45, ZERO = 48;
 
 /**
- * Throws DuplicateKeyError at the first repeated key. `text` must be valid JSON. Returns where
- * integer `-0` tokens are (rare: usually none).
+ * Throws DuplicateKeyError at the first repeated key. `text` must be valid JSON. With `parsed`
+ * (JSON.parse of the same text), walks it in step with the text and writes each integer `-0`
+ * token's value as 0 in place; returns the (possibly replaced) top-level value. No memory beyond
+ * the nesting depth, however many `-0` there are.
  */
-export function checkDuplicateKeys(text: string): (string | number)[][] {
-    const negativeZeros: (string | number)[][] = [];
+export function checkDuplicateKeys(text: string, parsed?: unknown): unknown {
+    let root = parsed;
     const stack: Frame[] = [];
+    const at = (f: Frame) => (f.keys ? f.node?.[f.key as string] : f.node?.[f.index]);
     let i = 0;
     const n = text.length;
     while (i < n) {
@@ -80,19 +74,28 @@ export function checkDuplicateKeys(text: string): (string | number)[][] {
             i = end + 1;
             continue;
         }
-        if (ch === LBRACE || ch === LBRACKET) stack.push({ keys: ch === LBRACE ? [] : undefined, index: 0, key: undefined, expectKey: ch === LBRACE });
+        if (ch === LBRACE || ch === LBRACKET) {
+            const node = stack.length ? at(stack[stack.length - 1]) : root;
+            stack.push({ keys: ch === LBRACE ? [] : undefined, index: 0, key: undefined, expectKey: ch === LBRACE, node });
+        }
         else if (ch === RBRACE || ch === RBRACKET) stack.pop();
         else if (ch === COMMA) {
             const top = stack[stack.length - 1];
             if (top.keys) top.expectKey = true;
             else top.index++;
-        } else if (ch === MINUS && text.charCodeAt(i + 1) === ZERO && !/[\d.eE]/.test(text.charAt(i + 2))) {
-            negativeZeros.push(stack.map((f) => (f.keys ? (f.key as string) : f.index)));
+        } else if (ch === MINUS && text.charCodeAt(i + 1) === ZERO && !continuesNumber(text.charCodeAt(i + 2)) && parsed !== undefined) {
+            const top = stack[stack.length - 1];
+            if (!top) root = 0;
+            else if (top.keys) top.node[top.key as string] = 0;
+            else top.node[top.index] = 0;
         }
         i++;
     }
-    return negativeZeros;
+    return root;
 }
+
+/** A digit, `.`, `e` or `E`: the `-0` goes on (`-0.5`, `-0e1`), so it is not an integer zero. */
+const continuesNumber = (c: number) => (c >= ZERO && c <= ZERO + 9) || c === 46 || c === 101 || c === 69;
 
 /** `items[0].metadata`: where the object holding the duplicate sits. */
 function pathOf(stack: Frame[]): string {

@@ -6,7 +6,12 @@
  *
  *   quantity ::= signedNumber suffix;  suffix ::= binarySI | decimalExponent | decimalSI
  *   binarySI ::= Ki | Mi | Gi | Ti | Pi | Ei;  decimalSI ::= n | u | m | "" | k | M | G | T | P | E
- *   decimalExponent ::= (e | E) signedInteger;  number ::= digits | digits. | digits.digits | .digits
+ *   decimalExponent ::= (e | E) signedInteger;  number ::= [digits] [. [digits]]
+ * A number without digits (".", "+", "m") is 0, as the API server reads it (except with Pi, Ei or an
+ * exponent below -9, which it refuses); spaces around the
+ * quantity are trimmed as the API server trims them (see TRIMMED); any length is read (numbers stay
+ * bounded: beyond the cap only whether more non-zero digits follow matters); an exponent keeps
+ * the low 32 bits of its int64 value, as Go's parser does.
  */
 
 /** Nano-units per unit. */
@@ -50,38 +55,80 @@ function memoizedForStrings<T>(fn: (q: unknown) => T): (q: unknown) => T {
 /** Parses a quantity exactly; on failure says why. */
 export const parseQuantityExact: (q: unknown) => QuantityResult = memoizedForStrings((q) => parse(q));
 
+/**
+ * What the API server trims around a quantity string: Go's strings.TrimSpace over the JSON text
+ * kubectl (or any Go client) sends, where tabs, line breaks and U+2028/U+2029 arrive escaped
+ * (`\t`, `\u2028`) and so are not trimmed: space, NEL, NBSP and the other Unicode spaces are.
+ */
+const TRIMMED = /^[ \u0085\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+|[ \u0085\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+$/g;
+const INT64_MAX = (1n << 63n) - 1n;
+
 function parse(q: unknown): QuantityResult {
-    const text = textOf(q);
-    if (text === undefined) return { ok: false, reason: `${JSON.stringify(q) ?? String(q)} is not a quantity (a string such as "500m" or "1Gi", or a number)` };
-    if (text.length > 64) return { ok: false, reason: `${JSON.stringify(text.slice(0, 24))}... (${text.length} characters) is too long for a quantity` };
+    const raw = textOf(q);
+    if (raw === undefined) return { ok: false, reason: `${JSON.stringify(q) ?? String(q)} is not a quantity (a string such as "500m" or "1Gi", or a number)` };
+    const text = raw.replace(TRIMMED, "");
     const m = GRAMMAR.exec(text);
-    if (!m || (m[2] === "" && (m[3] ?? "") === "")) return { ok: false, reason: `${JSON.stringify(text)} is not a Kubernetes quantity (number with an optional suffix: m, k, M, G, Ki, Mi, Gi, ... or e<exponent>)` };
+    const shown = text.length > 40 ? `${JSON.stringify(text.slice(0, 24))}... (${text.length} characters)` : JSON.stringify(text);
+    // The API server reads a quantity without digits ("m", ".", "+") as 0; only an empty one is refused.
+    if (!m || text === "") return { ok: false, reason: `${shown} is not a Kubernetes quantity (number with an optional suffix: m, k, M, G, Ki, Mi, Gi, ... or e<exponent>)` };
     const [, sign, whole, frac = "", , exp, suffix = ""] = m;
-    let digits = BigInt(`${whole}${frac}` || "0");
-    // value = digits * 10^pow10 * 2^pow2
-    let pow10 = -frac.length;
+    // value = 0.digits... : significant digits D, times 10^pow10 nano-units, times 2^pow2.
+    const fracDigits = frac.replace(/0+$/, "");
+    const digits = (whole + fracDigits).replace(/^0+/, "");
+    let pow10 = 9 - fracDigits.length;
     let pow2 = 0n;
     if (exp !== undefined) {
-        const e = Number(exp);
-        if (!Number.isSafeInteger(e) || Math.abs(e) > 2 ** 31 - 1) return { ok: false, reason: `${JSON.stringify(text)} has an exponent out of range` };
-        pow10 += e;
+        // Go parses the exponent as an int64 and keeps its low 32 bits (int32).
+        const e = BigInt(exp);
+        if (e > INT64_MAX || e < -INT64_MAX - 1n) return { ok: false, reason: `${shown} has an exponent out of range` };
+        pow10 += Number(BigInt.asIntN(32, e));
     } else if (suffix in BINARY) pow2 = BINARY[suffix];
     else pow10 += DECIMAL[suffix];
-    pow10 += 9; // to nano-units
-    const negative = sign === "-" && digits !== 0n;
-    let nanos: bigint;
-    if (digits === 0n) nanos = 0n;
-    else if (pow10 >= 0) {
-        // Beyond ~10^40 every non-zero value exceeds the cap: do not build huge powers.
-        nanos = pow10 > 60 ? MAX_QUANTITY + 1n : digits * 10n ** BigInt(pow10);
-        nanos <<= pow2;
-    } else {
-        digits <<= pow2;
-        // Non-zero values round up (away from zero) to whole nano-units, as the API server does.
-        nanos = -pow10 > 60 + digits.toString().length ? 1n : ceilDiv(digits, 10n ** BigInt(-pow10));
+    if (whole === "" && frac === "") {
+        // No digits: 0 where the API server's integer fast path applies, else its decimal parser
+        // fails on the empty number (Pi, Ei, and exponents below -9).
+        const fast = exp !== undefined ? pow10 >= 0 : suffix !== "Pi" && suffix !== "Ei";
+        return fast ? { ok: true, nanos: 0n } : { ok: false, reason: `${shown} has no digits (the API server reads that as 0 only with a suffix up to Ti or an exponent of at least -9)` };
     }
-    if (nanos > MAX_QUANTITY) nanos = MAX_QUANTITY;
-    return { ok: true, nanos: negative ? -nanos : nanos };
+    if (digits === "") return { ok: true, nanos: 0n };
+    const nanos = magnitude(digits, pow10, pow2);
+    return { ok: true, nanos: sign === "-" ? -nanos : nanos };
+}
+
+/**
+ * digits x 10^pow10 x 2^pow2, rounded up to a whole nano-unit and capped at MAX_QUANTITY, with
+ * numbers of bounded size however long the spelling: beyond the cap's 28 digits only whether more
+ * non-zero digits follow matters.
+ */
+function magnitude(digits: string, pow10: number, pow2: bigint): bigint {
+    const L = digits.length;
+    if (L + pow10 > 41) return MAX_QUANTITY;
+    if (pow10 >= 0) {
+        const n = (BigInt(digits) * 10n ** BigInt(pow10)) << pow2;
+        return n > MAX_QUANTITY ? MAX_QUANTITY : n;
+    }
+    // A whole part H and a fraction 0.R of nano-units (R may be very long, or start with many zeros).
+    const k = -pow10;
+    const whole = L > k ? BigInt(digits.slice(0, L - k)) << pow2 : 0n;
+    const rDigits = L > k ? digits.slice(L - k) : digits;
+    const zeros = L > k ? 0 : k - L;
+    let up = 0n;
+    if (/[1-9]/.test(rDigits)) {
+        if (zeros > 20) up = 1n; // 0 < 0.R x 2^pow2 < 1 (2^pow2 <= 2^60 < 10^19)
+        else {
+            const P = 60;
+            const head = ("0".repeat(zeros) + rDigits.slice(0, P)).slice(0, P).padEnd(P, "0");
+            const sticky = /[1-9]/.test(rDigits.slice(P - zeros));
+            const N = BigInt(head) << pow2;
+            const scale = 10n ** BigInt(P);
+            const rest = N % scale;
+            // Exact unless the dropped digits could carry over a whole unit (contrived spellings only).
+            if (sticky && rest + (1n << pow2) > scale) up = ceilDiv(BigInt(rDigits) << pow2, 10n ** BigInt(k));
+            else up = N / scale + (rest !== 0n || sticky ? 1n : 0n);
+        }
+    }
+    const n = whole + up;
+    return n > MAX_QUANTITY ? MAX_QUANTITY : n;
 }
 
 /** Parses a quantity to nano-units; undefined when it is not a valid Kubernetes quantity. */

@@ -12,6 +12,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { CONFIG_PROPERTIES, PackConfig } from "../lib/types";
+import { basicAuthorization } from "./ecr-auth";
 import { BUNDLE_MEDIA_TYPE, Check, COSIGN_SIGN_PREDICATE, DSSE_MEDIA_TYPE, isSbomPredicate, sha256, SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, verifyBundle, verifyDsse, verifySimpleSigning } from "./cosign";
 
 const MANIFEST_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json"];
@@ -36,6 +37,8 @@ export interface RegistryOptions {
     maxBlobBytes?: number;
     /** Most referrers (Sigstore bundles) read per image. Defaults to 32. */
     maxReferrers?: number;
+    /** Registry host -> `host:port` to connect to instead, as curl's --resolve (tests point an ECR host name at a local registry). */
+    connectTo?: Record<string, string>;
 }
 
 const D = CONFIG_PROPERTIES;
@@ -85,16 +88,18 @@ async function readCapped(res: Response, max: number, what: string): Promise<Buf
     return Buffer.concat(chunks);
 }
 
-/** A minimal OCI distribution client: anonymous bearer tokens, manifests, blobs, referrers. */
+/** A minimal OCI distribution client: anonymous bearer tokens (ECR's Basic token, ./ecr-auth.ts), manifests, blobs, referrers. */
 export class RegistryClient {
     /** Requests made, for tests of the one-lookup-per-digest rule. */
     public requests = 0;
     private readonly tokens = new Map<string, string>();
+    /** Basic `Authorization` per registry host (ECR). */
+    private readonly basic = new Map<string, string>();
 
     constructor(private readonly opts: RegistryOptions = {}) {}
 
     private base(host: string): string {
-        return `${(this.opts.insecureHosts ?? []).includes(host) ? "http" : "https"}://${host === "docker.io" ? "registry-1.docker.io" : host}`;
+        return `${(this.opts.insecureHosts ?? []).includes(host) ? "http" : "https"}://${this.opts.connectTo?.[host] ?? (host === "docker.io" ? "registry-1.docker.io" : host)}`;
     }
 
     get limits() {
@@ -111,7 +116,8 @@ export class RegistryClient {
         const url = `${this.base(host)}/v2/${repo}/${path}`;
         const headers: Record<string, string> = accept ? { accept: accept.join(", ") } : {};
         const token = this.tokens.get(`${host}/${repo}`);
-        if (token) headers.authorization = `Bearer ${token}`;
+        const auth = token ? `Bearer ${token}` : this.basic.get(host);
+        if (auth) headers.authorization = auth;
         this.requests++;
         let res: Response;
         try {
@@ -122,8 +128,13 @@ export class RegistryClient {
             const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.message ?? (e as Error).message;
             throw new RegistryError(`registry ${host} is unreachable (${cause}); failing closed`);
         }
-        if (res.status === 401 && !token) {
+        if (res.status === 401 && !auth) {
             const challenge = res.headers.get("www-authenticate") ?? "";
+            if (/^\s*basic\b/i.test(challenge)) {
+                await res.body?.cancel().catch(() => undefined);
+                this.basic.set(host, await this.basicAuth(host, budget));
+                return this.get(host, repo, path, accept, budget);
+            }
             const realm = /realm="([^"]+)"/.exec(challenge)?.[1];
             if (!realm) throw new RegistryError(`registry ${host} requires authentication (${challenge || "no challenge"}); failing closed`);
             const service = /service="([^"]+)"/.exec(challenge)?.[1];
@@ -137,6 +148,16 @@ export class RegistryClient {
         if (res.status === 404) return undefined;
         if (!res.ok) throw new RegistryError(`registry ${host} answered ${res.status} for ${repo}/${path}; failing closed`);
         return res;
+    }
+
+    /** A Basic credential for the registry (ECR's token), as a RegistryError when there is none. */
+    private async basicAuth(host: string, budget?: AbortSignal): Promise<string> {
+        try {
+            return await basicAuthorization(host, this.limits.timeoutMs);
+        } catch (e) {
+            if (budget?.aborted) throw budget.reason;
+            throw new RegistryError((e as Error).message);
+        }
     }
 
     async manifest(host: string, repo: string, reference: string, budget?: AbortSignal): Promise<{ digest: string; manifest: Manifest } | undefined> {

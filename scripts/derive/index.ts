@@ -11,7 +11,8 @@
  *   npm run derive -- containers --reference ../shared/reference   lib/charts/containers.json, every pinned chart
  *   npm run derive -- containers --chart ./loki                update one pinned chart's entry (at its pinned version)
  *   npm run derive -- replacements                             lib/aws/cfn-replacements.json (CloudFormation schemas, npm registry)
- *   npm run derive -- all --reference ../shared/reference      all of the above but replacements
+ *   npm run derive -- all --reference ../shared/reference      all of the above but replacements and metrics
+ *   npm run derive -- metrics --mirrors DIR                    test/data/metrics/exporters.json from git mirrors (<owner>+<name>/repo)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -20,6 +21,7 @@ import { deriveChart } from "./charts";
 import { generateCosignVectors } from "./cosign";
 import { ABOUT, ChartContainers, ContainersFile, deriveContainers } from "./containers";
 import { deriveCrds } from "./crds";
+import { deriveMetrics } from "./metrics";
 import { gitBlobId, writeJson } from "./provenance";
 import { deriveReplacements } from "./replacements";
 
@@ -27,12 +29,12 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const DATA = path.join(ROOT, "test", "data");
 /** Where `containers` writes containers.json: read at run time, so under lib/, not test/. */
 export const LIB_CHARTS = path.join(ROOT, "lib", "charts");
-const TARGETS = ["charts", "crds", "cosign", "containers", "replacements", "all"];
-const USAGE = "usage: npm run derive -- charts|crds|cosign|containers|replacements|all [--reference DIR] [--chart DIR]... [--crd FILE --version V]... [--out DIR (default test/data, lib/charts for containers)]";
+const TARGETS = ["charts", "crds", "cosign", "containers", "replacements", "all", "metrics"];
+const USAGE = "usage: npm run derive -- charts|crds|cosign|containers|replacements|all [--reference DIR] [--chart DIR]... [--crd FILE --version V]... [--out DIR (default test/data, lib/charts for containers)]\n       npm run derive -- metrics --mirrors DIR";
 
 class UsageError extends Error {}
 
-interface Args { what: string; reference?: string; charts: string[]; crds: string[]; version?: string; out?: string }
+interface Args { what: string; reference?: string; charts: string[]; crds: string[]; version?: string; out?: string; mirrors?: string }
 
 function parseArgs(argv: string[]): Args {
     const args: Args = { what: "", charts: [], crds: [] };
@@ -48,6 +50,7 @@ function parseArgs(argv: string[]): Args {
         else if (a === "--crd") args.crds.push(path.resolve(value()));
         else if (a === "--version") args.version = value();
         else if (a === "--out") args.out = path.resolve(value());
+        else if (a === "--mirrors") args.mirrors = path.resolve(value());
         else if (a === "--help" || a === "-h") throw new UsageError("");
         else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
         else if (!args.what) args.what = a;
@@ -176,6 +179,12 @@ export function main(argv: string[]): number {
             const { file, data } = deriveReplacements();
             writeJson(file, data);
             written.push(file);
+        }
+        if (args.what === "metrics") {
+            if (!args.mirrors) throw new UsageError("metrics: give --mirrors DIR (bare git mirrors as <owner>+<name>/repo)");
+            const out = path.join(args.out ?? DATA, "metrics", "exporters.json");
+            writeJson(out, deriveMetrics(args.mirrors, "npm run derive -- metrics --mirrors <dir of git mirrors>"));
+            written.push(out);
         }
         for (const f of written) console.log(`wrote ${rel(f)} (${fs.statSync(f).size} bytes)`);
         return 0;

@@ -66,6 +66,24 @@ export function packConfigFromPlatform(cfg: PlatformConfig): PolicyConfigs {
 
 export const packConfigFile = (stack: string, root = REPO_ROOT) => path.join(root, "policies", "config", `${stack}.json`);
 
+/**
+ * Policies that judge the platform stack's own design, not what a service stack deploys on it:
+ * `dr-targets` (the stack's recovery design meets platform:dr.targets) and `admission-sbom-rule`
+ * (the stack's admission controller verifies every signed registry). A service stack on the platform
+ * (examples/service) holds neither; its pack config is the platform stack's with these two disabled.
+ */
+export const PLATFORM_STACK_POLICIES = ["dr-targets", "admission-sbom-rule"] as const;
+
+/** `--policy-pack-config` of a service stack on platform stack `stack`: policies/config/service/<stack>.json. */
+export const servicePackConfigFile = (stack: string, root = REPO_ROOT) => path.join(root, "policies", "config", "service", `${stack}.json`);
+
+/** The text of policies/config/service/<stack>.json: the platform stack's config, its own-design policies disabled. */
+export function servicePackConfigText(cfg: PlatformConfig): string {
+    const doc: Record<string, Record<string, unknown>> = packConfigDocument(cfg);
+    for (const p of PLATFORM_STACK_POLICIES) doc[p] = { enforcementLevel: "disabled" };
+    return JSON.stringify(doc, null, 2) + "\n";
+}
+
 /** Reads a `--policy-pack-config` file; a missing file, bad JSON or invalid config is a PolicyConfigError naming the file. */
 export function readPackConfigFile(file: string): PolicyConfigs {
     let doc: unknown;

@@ -19,21 +19,30 @@ import { evaluatePackAsync, PolicyConfigError } from "../../policies/evaluate";
 import { packConfigFile, packConfigText, readPackConfigFile } from "./pack-config";
 import { toPolicyResource } from "../../policies/lib/resources";
 import { renderCounts, renderDiff, renderDrReport, renderTree } from "./render";
-import { diffSnapshots, Snapshot, toSnapshot } from "./snapshot";
+import { diffSnapshots, Snapshot, stackSnapshot } from "./snapshot";
 import { platformImageReport, renderImageReport } from "./image-report";
+import { ProjectError } from "../../lib/offline/project";
+import { PlanInputError, planProject } from "./plan-project";
 
-const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet] (npm run plan -- --help)";
+const USAGE = "usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet] [--project <dir> [--platform-plan <plan.json>]] (npm run plan -- --help)";
 
 const HELP = `Offline plan: builds a stack from its Pulumi.<stack>.yaml under the Pulumi SDK mocks (no cloud
 account, no Pulumi CLI), runs the policy pack over every resource and prints a preview-like tree.
 
 usage: npm run plan -- <stack> [--diff <old plan.json>] [--out <dir>] [--quiet]
+       npm run plan -- --project <dir> <stack> [--platform-plan <plan.json>] [--diff ...] [--out ...] [--quiet]
 
   <stack>          dev, staging, prod, or any stack with a Pulumi.<stack>.yaml
+  --project <dir>  plan another Pulumi project of this repository instead, e.g. examples/service:
+                   its StackReference to the platform reads the outputs of the platform stack's
+                   offline plan (out/<platform stack>/plan.json: run npm run plan -- <platform stack>
+                   first), and the pack judges it with that platform stack's policy config
+  --platform-plan <file>  the platform plan.json the project's StackReference reads instead
   --diff <file>    compare with an earlier plan.json: resources added, removed, changed (old => new
                    values) and replaced; the file is never overwritten (when it is <out>/plan.json
                    the new plan goes to <out>/plan.new.json)
-  --out <dir>      where to write plan.json, manifests.yaml and helm/ (default out/<stack>)
+  --out <dir>      where to write plan.json, manifests.yaml and helm/ (default out/<stack>, or
+                   out/<project dir name>-<stack> with --project)
   --quiet          print only the resource count, the diff and the policy verdicts
   --help, -h       this text
 
@@ -48,6 +57,9 @@ interface Options {
     diff?: string;
     out: string;
     quiet: boolean;
+    /** Directory of another Pulumi project to plan (--project). */
+    project?: string;
+    platformPlan?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -55,18 +67,22 @@ function parseArgs(argv: string[]): Options {
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--help" || a === "-h") throw new HelpRequested();
-        if (a === "--diff" || a === "--out") {
+        if (a === "--diff" || a === "--out" || a === "--project" || a === "--platform-plan") {
             const v = argv[++i];
             if (!v || v.startsWith("-")) throw new UsageError(`${a} needs a value; ${USAGE}`);
             if (a === "--diff") opts.diff = v;
-            else opts.out = v;
+            else if (a === "--out") opts.out = v;
+            else if (a === "--project") opts.project = v;
+            else opts.platformPlan = v;
         } else if (a === "--quiet") opts.quiet = true;
         else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}; ${USAGE}`);
         else if (!opts.stack) opts.stack = a;
         else throw new UsageError(`unexpected argument ${a}; ${USAGE}`);
     }
     if (!opts.stack) throw new UsageError(`no stack given; ${USAGE}`);
-    return { stack: opts.stack, diff: opts.diff, quiet: opts.quiet!, out: opts.out ?? path.join(REPO_ROOT, "out", opts.stack) };
+    if (opts.platformPlan && !opts.project) throw new UsageError(`--platform-plan needs --project; ${USAGE}`);
+    const outName = opts.project ? `${path.basename(path.resolve(opts.project))}-${opts.stack}` : opts.stack;
+    return { stack: opts.stack, diff: opts.diff, quiet: opts.quiet!, out: opts.out ?? path.join(REPO_ROOT, "out", outName), project: opts.project, platformPlan: opts.platformPlan };
 }
 
 /** Reads the --diff file and checks it is a plan snapshot (written by an earlier `npm run plan`). */
@@ -118,9 +134,29 @@ function writeOutputs(dir: string, snapshot: Snapshot, planJson: string): void {
     }
 }
 
+/** `--project`: the plan of another project of this repository (scripts/lib/plan-project.ts). */
+async function projectMain(opts: Options & { project: string }, started: bigint): Promise<number> {
+    const before = opts.diff ? readSnapshot(opts.diff) : undefined;
+    const plan = await planProject({ project: opts.project, stack: opts.stack, platformPlan: opts.platformPlan, out: opts.out, quiet: opts.quiet });
+    const planJson = planFile(opts.out, opts.diff);
+    try {
+        writeOutputs(opts.out, plan.snapshot, planJson);
+    } catch (e) {
+        throw new UsageError(`--out ${opts.out}: cannot write: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const diff = before ? diffSnapshots(before, plan.snapshot) : undefined;
+    const out = [...plan.lines];
+    if (diff) out.splice(out.findIndex((l) => l.startsWith("Policy config:")) - 1, 0, "", ...renderDiff(diff));
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    out.push(`Wrote ${path.relative(process.cwd(), opts.out) || "."}/${path.basename(planJson)} and manifests.yaml in ${ms.toFixed(0)} ms.`);
+    console.log(out.join("\n"));
+    return plan.mandatory > 0 || (diff?.refused.length ?? 0) > 0 ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
     const started = process.hrtime.bigint();
     const opts = parseArgs(argv);
+    if (opts.project) return projectMain({ ...opts, project: opts.project }, started);
     // Bad input fails before the (slow) build.
     const before = opts.diff ? readSnapshot(opts.diff) : undefined;
     const values = readStackConfig(opts.stack);
@@ -128,7 +164,8 @@ export async function main(argv: string[]): Promise<number> {
     // Once-per-account resources and quotas, summed over every stack of the repository sharing this stack's account.
     const accounts = accountReport(stackConfigs().configs, STACKS, opts.stack);
     if (accounts.problems.length > 0) throw new ConfigError("account-wide checks over every Pulumi.<stack>.yaml", accounts.problems);
-    const snapshot = toSnapshot(opts.stack, built.config.environment, built.resources);
+    // The stack outputs go into the snapshot (secrets masked): what a service stack's StackReference reads offline.
+    const snapshot = await stackSnapshot(opts.stack, built.config.environment, built.resources, built.platform.outputs);
     // The policy config is the committed file `pulumi preview --policy-pack-config` gets; it must match the stack's config.
     const configFile = packConfigFile(opts.stack);
     const configRel = path.relative(REPO_ROOT, configFile);
@@ -174,7 +211,7 @@ export function run(argv: string[]): void {
                 console.log(HELP);
                 process.exit(0);
             }
-            if (e instanceof ConfigError || e instanceof PolicyConfigError || e instanceof UsageError || e instanceof UnknownStackError || e instanceof pulumi.RunError) console.error(e.message);
+            if (e instanceof ConfigError || e instanceof PolicyConfigError || e instanceof UsageError || e instanceof UnknownStackError || e instanceof pulumi.RunError || e instanceof ProjectError || e instanceof PlanInputError) console.error(e.message);
             else if (process.env.PLATFORM_DEBUG) console.error(`plan failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
             else console.error(`plan failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)} (PLATFORM_DEBUG=1 shows the stack trace)`);
             process.exit(2);

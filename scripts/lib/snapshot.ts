@@ -2,7 +2,7 @@
  * The offline plan's JSON snapshot and its diff: one entry per resource (type, name, parent,
  * options, inputs with secrets masked), compared by `type::name` for pull-request review.
  */
-import type { RecordedResource } from "../../lib/offline/recorder";
+import { RecordedResource, resolveOutputs } from "../../lib/offline/recorder";
 import { immutablePaths, replacingPaths } from "../../lib/aws/replacements";
 
 export interface SnapshotResource {
@@ -21,6 +21,10 @@ export interface Snapshot {
     stack: string;
     environment: string;
     resources: SnapshotResource[];
+    /** The stack outputs, secret values masked: what a StackReference to the stack reads (`npm run plan -- --project`). */
+    outputs?: Record<string, unknown>;
+    /** Names of the secret outputs. */
+    secretOutputNames?: string[];
 }
 
 export function toSnapshot(stack: string, environment: string, resources: RecordedResource[]): Snapshot {
@@ -32,6 +36,12 @@ export function toSnapshot(stack: string, environment: string, resources: Record
             provider: r.provider, dependsOn: r.dependsOn, inputs: r.inputs,
         })),
     };
+}
+
+/** The snapshot with the stack's outputs (resolved, secrets masked): what plan.json holds, and what a StackReference to the stack reads offline. */
+export async function stackSnapshot(stack: string, environment: string, resources: RecordedResource[], outputs: Record<string, unknown>): Promise<Snapshot> {
+    const resolved = await resolveOutputs(outputs);
+    return { ...toSnapshot(stack, environment, resources), outputs: resolved.outputs, secretOutputNames: resolved.secretOutputNames };
 }
 
 /** One changed value: `before` or `after` is undefined when the path was added or removed. */

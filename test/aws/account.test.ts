@@ -7,7 +7,7 @@
 import * as assert from "node:assert/strict";
 import { ACCOUNT_SINGLETON_TYPES, accountReport, QUOTAS, stackUsage, StackEntry, vcpusOf } from "../../lib/aws/account";
 import { failoverOf } from "../harness/failover";
-import { buildStack, builtStack, readStackConfig, stackConfigs, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
+import { builtStack, readStackConfig, stackConfigs, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
 import { parsePlatformConfig, PlatformConfig } from "../../stacks/config";
 
 /** A stack's config from its file, changed by `mutate` (values as in Pulumi.<stack>.yaml). */

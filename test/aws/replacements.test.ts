@@ -124,6 +124,12 @@ describe("replacement marks: every type the platform creates", function () {
         assert.ok(REPLACING_INPUTS["aws:s3/bucket:Bucket"].some((i) => i.input === "region"), "the per-resource region replaces");
     });
 
+    it("an FIS experiment template is replaced by a tag change (its tags are ForceNew in the provider and create-only in CloudFormation), updated in place otherwise", () => {
+        const fis = "aws:fis/experimentTemplate:ExperimentTemplate";
+        assert.deepEqual(replacingPaths(fis, ["tags.owner", "stopConditions[0].value", "description", "targets[0].resourceArns[1]"]), ["tags.owner"]);
+        assert.equal(PROVIDER_UPDATES_IN_PLACE[fis]?.Tags, undefined, "no in-place claim for the template's tags");
+    });
+
     it("Kubernetes: the provider's replacing fields, name and namespace of any kind, and immutable fields that fail instead", () => {
         assert.deepEqual(replacingPaths("kubernetes:storage.k8s.io/v1:StorageClass", ["parameters.type", "reclaimPolicy", "allowVolumeExpansion"]), ["parameters.type"]);
         assert.deepEqual(immutablePaths("kubernetes:storage.k8s.io/v1:StorageClass", ["reclaimPolicy", "allowVolumeExpansion"]).map((i) => i.path), ["reclaimPolicy"]);

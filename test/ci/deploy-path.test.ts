@@ -130,6 +130,7 @@ describe("deploy path: workflows against the stacks", () => {
         const parse = (mutate: (ci: Record<string, unknown>) => void) => {
             const values = structuredClone(readStackConfig("staging")) as Record<string, any>;
             values["platform-secrets:slackWebhookUrl"] = "x";
+            values["platform-secrets:deadMansSwitchUrl"] = "https://hc-ping.com/x";
             mutate(values["platform:ci"]);
             try { parsePlatformConfig({ project: "platform", stack: "staging", values }); return ""; } catch (e) { return (e as Error).message; }
         };
@@ -273,6 +274,7 @@ const IAM_PREFIX_BY_TYPE: Record<string, string> = {
     "aws:cloudwatch/logGroup:LogGroup": "logs", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "logs", "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "logs",
     "aws:cloudwatch/logStream:LogStream": "logs", "aws:cloudwatch/logDataProtectionPolicy:LogDataProtectionPolicy": "logs",
     "aws:cloudwatch/eventRule:EventRule": "events", "aws:cloudwatch/eventTarget:EventTarget": "events", "aws:cloudwatch/eventBus:EventBus": "events",
+    "aws:cloudwatch/eventConnection:EventConnection": "events", "aws:cloudwatch/eventApiDestination:EventApiDestination": "events",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "cloudwatch", "aws:cloudwatch/compositeAlarm:CompositeAlarm": "cloudwatch", "aws:cloudwatch/dashboard:Dashboard": "cloudwatch",
 };
 /** IAM resource types: the create call each needs (the deploy role gets IAM action by action). */

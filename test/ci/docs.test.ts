@@ -12,7 +12,8 @@ import { REPO_ROOT } from "../../lib/offline/stack";
 
 const markdown = (dir: string): string[] =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? markdown(path.join(dir, e.name)) : e.name.endsWith(".md") ? [path.join(dir, e.name)] : []));
-const DOCS = [path.join(REPO_ROOT, "README.md"), ...markdown(path.join(REPO_ROOT, "docs")), path.join(REPO_ROOT, "test", "data", "README.md")];
+const DOCS = [path.join(REPO_ROOT, "README.md"), ...markdown(path.join(REPO_ROOT, "docs")), path.join(REPO_ROOT, "test", "data", "README.md"),
+    path.join(REPO_ROOT, "packages", "components", "README.md"), path.join(REPO_ROOT, "examples", "service", "README.md")];
 const read = (f: string) => fs.readFileSync(f, "utf8");
 const rel = (f: string) => path.relative(REPO_ROOT, f);
 

@@ -90,11 +90,22 @@ describe("dr-drill workflow", () => {
             // The DR context's prefix is <prefix>-dr (DisasterRecovery) and a runner project is <prefix>-gha-runner (CiRunner).
             const project = `${s.config.project}-${stack}-dr-gha-runner`;
             assert.equal(label, `${runnerLabel(project)}42-1`);
-            const drRunner = s.ofType("aws:codebuild/project:Project").find((p) => p.inputs.name === project);
-            if (drRunner) assert.equal(await promiseOf(drRunner.inputs.name), project);
             assert.equal(evaluate(job.environment, { "inputs.stack": stack }), stack);
         }
         assert.equal(evaluate(job["runs-on"], { "github.run_id": "7", "github.run_attempt": "2" }), "codebuild-platform-staging-dr-gha-runner-7-2");
+    });
+
+    // Pending, not silently passing: no stack creates a CodeBuild runner in its DR VPC yet (components/dr builds the
+    // VPC but no CiRunner), so a run of this workflow waits for a runner that does not exist. The drill's database
+    // login needs a runner inside the DR VPC (the promoted instance is private). Enable when the DR runner exists.
+    it.skip("a CodeBuild runner project of that label exists in each drill stack's DR region", async () => {
+        for (const stack of drillStacks) {
+            const s = await builtStack(stack);
+            const project = `${s.config.project}-${stack}-dr-gha-runner`;
+            const drRunner = s.ofType("aws:codebuild/project:Project").find((p) => p.inputs.name === project);
+            assert.ok(drRunner, `${stack}: no CodeBuild project ${project}`);
+            assert.equal(await promiseOf(drRunner.inputs.name), project);
+        }
     });
 
     it("checks the GitHub side before any credential, then takes the deploy role in the DR region for as long as the role allows and the drill needs", async () => {
@@ -117,6 +128,15 @@ describe("dr-drill workflow", () => {
         // The deploy role trusts this job: its environment is one the bootstrap lists.
         const subs = JSON.parse(deployRole.inputs.assumeRolePolicy).Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"];
         for (const stack of drillStacks) assert.ok(subs.includes(`repo:example-org/platform:environment:${stack}`));
+    });
+
+    it("reads the stack outputs from the state bucket's region (aws:region, as up.yml logs in), not the session's DR region", () => {
+        const up = yaml.load(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "up.yml"), "utf8")) as any;
+        const upRegions = Object.values<any>(up.jobs).flatMap((j) => j.steps).filter((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).map((s: any) => s.with["aws-region"]);
+        assert.deepEqual([...new Set(upRegions)], ["${{ vars.AWS_REGION }}"]);
+        const outputs = job.steps.find((s: any) => s.id === "outputs");
+        assert.deepEqual([outputs.env.AWS_REGION, outputs.env.AWS_DEFAULT_REGION], ["${{ vars.AWS_REGION }}", "${{ vars.AWS_REGION }}"]);
+        assert.equal(uses("aws-actions/configure-aws-credentials@")[0].with["aws-region"], "${{ vars.AWS_DR_REGION }}", "the drill's own calls stay in the DR region");
     });
 
     it("cleans up with fresh credentials and uploads the report whatever the drill did", () => {

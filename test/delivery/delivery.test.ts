@@ -9,6 +9,7 @@ import { canarySteps, CanaryAppArgs } from "../../components/delivery/canary-app
 import { validateCanaryArgs } from "../../components/delivery/canary-validation";
 import { resources } from "../../components/shared/helm";
 import { validateBuiltin } from "../harness/k8s-models";
+import { fact } from "../harness/series";
 import { BuiltStack, buildStack, builtStack, STACKS } from "../../lib/offline/stack";
 
 const T = {
@@ -21,12 +22,12 @@ const T = {
 const DIGEST = "ghcr.io/example-org/app@sha256:" + "a".repeat(64);
 const base: CanaryAppArgs = { name: "app", namespace: "apps", image: DIGEST, port: 8080, resources: resources("100m", "128Mi", "500m", "256Mi"), otlpEndpoint: "http://jaeger:4317", crds: [] };
 
-/** Substitutes `{{args.x}}` with the values a run would get (template defaults, then the Rollout's). */
-function resolve(text: string, args: { name: string; value?: string }[]): string {
+/** Substitutes `{{args.x}}` with the values a run would get (template defaults, then the Rollout's; a pod hash for podTemplateHashValue). */
+function resolve(text: string, args: { name: string; value?: string; valueFrom?: { podTemplateHashValue?: string } }[]): string {
     return text.replace(/\{\{args\.([\w-]+)\}\}/g, (_, n) => {
-        const v = [...args].reverse().find((a) => a.name === n)?.value;
-        if (v === undefined) throw new Error(`no value for arg ${n}`);
-        return v;
+        const a = [...args].reverse().find((x) => x.name === n && (x.value !== undefined || x.valueFrom));
+        if (!a) throw new Error(`no value for arg ${n}`);
+        return a.valueFrom ? "84d5c9f7b6" : a.value!;
     });
 }
 const parses = (q: string) => {
@@ -127,6 +128,27 @@ for (const stack of STACKS) {
             assert.ok(ctr.resources.limits.cpu && ctr.resources.limits.memory);
             const env = Object.fromEntries(ctr.env.map((e: any) => [e.name, e.value]));
             assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, s.platform.observability.jaeger.otlpGrpcEndpoint);
+        });
+
+        it("the example app sends traces and logs their ids, with the settings podinfo reads (facts from its source)", () => {
+            const ctr = s.ofType(T.rollout)[0].inputs.spec.template.spec.containers[0];
+            const env = Object.fromEntries(ctr.env.map((e: any) => [e.name, e.value]));
+            const flagEnv = (flag: string) => `${fact<string>("podinfo.env.prefix")}_${flag.toUpperCase().replace(/-/g, "_")}`;
+            // Tracing is off unless --otel-service-name is set; its value is the span's service.name, which the correlations map to `container`.
+            assert.equal(env[flagEnv(fact<string>("podinfo.flags.tracing"))], ctr.name);
+            // The gRPC exporter reads the standard endpoint; http:// makes it plaintext (Jaeger's in-cluster OTLP port).
+            assert.match(env.OTEL_EXPORTER_OTLP_ENDPOINT, /^http:\/\/jaeger\.observability\.svc\.cluster\.local:4317$/);
+            // The request log line carries trace_id only at debug level.
+            assert.equal(env[flagEnv(fact<string>("podinfo.flags.logLevel"))], fact<string>("podinfo.traceIdLogLevel"));
+        });
+
+        it("the ServiceMonitor copies each pod's template hash onto its series, and the analysis passes the latest hash", () => {
+            const monitor = s.ofType(T.monitor).find((m) => m.inputs.metadata.name === "podinfo")!.inputs.spec;
+            assert.deepEqual(monitor.podTargetLabels, ["rollouts-pod-template-hash"]);
+            const canary = s.ofType(T.rollout)[0].inputs.spec.strategy.canary;
+            for (const args of [canary.analysis.args, ...canary.steps.filter((x: any) => x.analysis).map((x: any) => x.analysis.args)]) {
+                assert.deepEqual(args.find((a: any) => a.name === "canary-hash"), { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } });
+            }
         });
 
         it("the controller: CRDs installed and kept, replicas and PDB by config, metrics scraped", () => {

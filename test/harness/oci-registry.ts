@@ -25,26 +25,43 @@ async function freePort(): Promise<number> {
     });
 }
 
-export class TestRegistry {
-    private constructor(readonly host: string, private readonly proc: ChildProcess, private readonly dir: string) {}
+/** A user of an htpasswd-protected test registry: the bcrypt hash (cost 4, made once with libxcrypt) is of `password`. */
+export const BASIC_USER = { user: "AWS", password: "ecr-test-password-1", bcrypt: "$2b$04$Ntu7a0Gb.kDTDRE81O7cPu83jVfaSsygENQmWYIHN4ybrX5y4F.tO" };
 
-    /** Starts docker-registry; fails with the package to install when the binary is missing. */
-    static async start(): Promise<TestRegistry> {
+export class TestRegistry {
+    private constructor(readonly host: string, private readonly proc: ChildProcess, private readonly dir: string, private readonly authorization?: string) {}
+
+    /**
+     * Starts docker-registry; fails with the package to install when the binary is missing. With
+     * `basicAuth` it requires BASIC_USER through htpasswd (a `Basic` challenge, as Amazon ECR sends).
+     */
+    static async start(opts: { basicAuth?: boolean } = {}): Promise<TestRegistry> {
         const port = await freePort();
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oci-registry-"));
-        fs.writeFileSync(path.join(dir, "config.yml"), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+        let auth = "";
+        if (opts.basicAuth) {
+            fs.writeFileSync(path.join(dir, "htpasswd"), `${BASIC_USER.user}:${BASIC_USER.bcrypt}\n`);
+            auth = `auth:\n  htpasswd:\n    realm: basic-realm\n    path: ${dir}/htpasswd\n`;
+        }
+        fs.writeFileSync(path.join(dir, "config.yml"), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`);
         const proc = spawn("docker-registry", ["serve", path.join(dir, "config.yml")], { stdio: "ignore" });
         const spawnError = new Promise<never>((_, reject) => proc.on("error", (e) => reject(new Error(`docker-registry could not start (${(e as NodeJS.ErrnoException).code}): install the Debian package docker-registry; .ci/run does this`))));
-        const registry = new TestRegistry(`127.0.0.1:${port}`, proc, dir);
+        const authorization = opts.basicAuth ? `Basic ${Buffer.from(`${BASIC_USER.user}:${BASIC_USER.password}`).toString("base64")}` : undefined;
+        const registry = new TestRegistry(`127.0.0.1:${port}`, proc, dir, authorization);
         const ready = (async () => {
             for (let i = 0; i < 100; i++) {
-                const ok = await fetch(`http://${registry.host}/v2/`).then((r) => r.ok, () => false);
+                const ok = await fetch(`http://${registry.host}/v2/`, { headers: registry.headers() }).then((r) => r.ok, () => false);
                 if (ok) return registry;
                 await new Promise((r) => setTimeout(r, 100));
             }
             throw new Error("docker-registry did not answer on /v2/ within 10 s");
         })();
         return Promise.race([ready, spawnError]);
+    }
+
+    /** The headers every push sends (the Basic credential of a protected registry). */
+    private headers(extra: Record<string, string> = {}): Record<string, string> {
+        return { ...extra, ...(this.authorization ? { authorization: this.authorization } : {}) };
     }
 
     stop(): void {
@@ -54,11 +71,11 @@ export class TestRegistry {
 
     async pushBlob(repo: string, data: Buffer, mediaType: string, annotations?: Record<string, string>): Promise<Descriptor> {
         const digest = digestOf(data);
-        const start = await fetch(`http://${this.host}/v2/${repo}/blobs/uploads/`, { method: "POST" });
+        const start = await fetch(`http://${this.host}/v2/${repo}/blobs/uploads/`, { method: "POST", headers: this.headers() });
         if (start.status !== 202) throw new Error(`blob upload start: ${start.status} ${await start.text()}`);
         const location = new URL(start.headers.get("location")!, `http://${this.host}`);
         location.searchParams.set("digest", digest);
-        const put = await fetch(location, { method: "PUT", body: data, headers: { "content-type": "application/octet-stream" } });
+        const put = await fetch(location, { method: "PUT", body: data, headers: this.headers({ "content-type": "application/octet-stream" }) });
         if (put.status !== 201) throw new Error(`blob upload: ${put.status} ${await put.text()}`);
         return { mediaType, digest, size: data.length, ...(annotations ? { annotations } : {}) };
     }
@@ -66,7 +83,7 @@ export class TestRegistry {
     async pushManifest(repo: string, reference: string, manifest: Record<string, unknown>): Promise<Descriptor> {
         const body = Buffer.from(JSON.stringify(manifest));
         const mediaType = String(manifest.mediaType);
-        const res = await fetch(`http://${this.host}/v2/${repo}/manifests/${reference}`, { method: "PUT", body, headers: { "content-type": mediaType } });
+        const res = await fetch(`http://${this.host}/v2/${repo}/manifests/${reference}`, { method: "PUT", body, headers: this.headers({ "content-type": mediaType }) });
         if (res.status !== 201) throw new Error(`manifest ${repo}:${reference}: ${res.status} ${await res.text()}`);
         return { mediaType, digest: digestOf(body), size: body.length, ...(manifest.artifactType ? { artifactType: String(manifest.artifactType) } : {}) };
     }

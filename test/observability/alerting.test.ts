@@ -10,12 +10,12 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { parser as promqlParser } from "@prometheus-io/lezer-promql";
 import { parser as logqlParser } from "@grafana/lezer-logql";
-import { alertmanagerConfig } from "../../components/observability/alertmanager-config";
 import { API_SERVER_SLO } from "../../components/observability/alerts";
 import { RUNBOOK_PAGES } from "../../components/observability/alerts/rules";
-import { BURN_CONDITIONS, sloRuleGroup } from "../../components/observability/alerts/slo";
-import { RuleGroup } from "../../components/observability/alerts/types";
-import { platformDashboards } from "../../components/observability/dashboards";
+import { BUDGET_REMAINING_RECORD, BURN_CONDITIONS, sloRuleGroup, sloWindow } from "../../components/observability/alerts/slo";
+import { AlertRule, RecordingRule, RuleGroup } from "../../components/observability/alerts/types";
+import { database, platformDashboards } from "../../components/observability/dashboards";
+import { series } from "../harness/series";
 import { BuiltStack, builtStack, REPO_ROOT, STACKS } from "../../lib/offline/stack";
 import { runTool } from "../harness/tools";
 import { tempDirs } from "../harness/tmp";
@@ -54,68 +54,6 @@ describe("alert rules with promtool", () => {
         assert.notEqual(runTool("promtool", "prometheus", ["check", "rules", "bad.yaml"], dir).code, 0);
     });
 
-    it("SLO burn-rate alerts fire at their burn rate and stay silent below it; crash-loop and PVC alerts fire on crafted series", async () => {
-        const prod = await builtStack("prod");
-        const groups = withoutAnnotations(await deployedGroups(prod));
-        // 1000 requests per minute; `ratio` of them fail. Budget of a 99.9% SLO = 0.1%, so burn = ratio / 0.001.
-        const traffic = (burn: number) => {
-            const errors = burn; // errors per minute at 1000 req/min and a 0.1% budget
-            return [
-                { series: 'apiserver_request_total{job="apiserver", code="200"}', values: `0+${1000 - errors}x200` },
-                { series: 'apiserver_request_total{job="apiserver", code="500"}', values: `0+${errors}x200` },
-            ];
-        };
-        const slo = { slo: "apiserver-availability", service: "kube-apiserver" };
-        const page = { severity: "critical", kind: "page", ...slo };
-        const ticket = { severity: "warning", kind: "ticket", ...slo };
-        const burnTest = (burn: number, atMinutes: number, expected: Record<string, string>[]) => ({
-            interval: "1m",
-            input_series: traffic(burn),
-            alert_rule_test: [{ eval_time: `${atMinutes}m`, alertname: "ErrorBudgetBurn", exp_alerts: expected.map((exp_labels) => ({ exp_labels })) }],
-        });
-        const tests = [
-            burnTest(15, 10, [page]), // 15x: above 14.4x over 1h and 5m
-            burnTest(7, 10, [page]), // 7x: below 14.4x, above 6x over 6h and 30m
-            burnTest(5, 10, []), // 5x: below both page thresholds
-            burnTest(5, 30, [ticket]), // 5x: above 3x over 1d and 2h, after `for: 15m`
-            burnTest(2, 30, [ticket]), // 2x: above 1x over 3d and 6h
-            burnTest(0.5, 30, []), // 0.5x: spends less than the budget, silent
-            {
-                interval: "1m",
-                input_series: [
-                    { series: 'kube_pod_container_status_waiting_reason{job="kube-state-metrics", reason="CrashLoopBackOff", namespace="apps", pod="web-1", container="web"}', values: "1x40" },
-                    { series: 'kube_pod_container_status_waiting_reason{job="kube-state-metrics", reason="CrashLoopBackOff", namespace="apps", pod="web-2", container="web"}', values: "0x40" },
-                ],
-                alert_rule_test: [
-                    { eval_time: "10m", alertname: "PodCrashLooping", exp_alerts: [] },
-                    { eval_time: "25m", alertname: "PodCrashLooping", exp_alerts: [{ exp_labels: { severity: "warning", job: "kube-state-metrics", reason: "CrashLoopBackOff", namespace: "apps", pod: "web-1", container: "web" } }] },
-                ],
-            },
-            {
-                interval: "1m",
-                input_series: [
-                    // 100 GiB volume with 14 GiB free, losing 10 MiB a minute: empty in about 1.4 days.
-                    { series: 'kubelet_volume_stats_capacity_bytes{job="kubelet", namespace="apps", persistentvolumeclaim="data"}', values: "107374182400x200" },
-                    { series: 'kubelet_volume_stats_available_bytes{job="kubelet", namespace="apps", persistentvolumeclaim="data"}', values: "15032385536-10485760x200" },
-                    // Same free space but stable: must stay silent.
-                    { series: 'kubelet_volume_stats_capacity_bytes{job="kubelet", namespace="apps", persistentvolumeclaim="steady"}', values: "107374182400x200" },
-                    { series: 'kubelet_volume_stats_available_bytes{job="kubelet", namespace="apps", persistentvolumeclaim="steady"}', values: "15032385536x200" },
-                ],
-                alert_rule_test: [
-                    { eval_time: "30m", alertname: "PersistentVolumeFillingUp", exp_alerts: [] },
-                    { eval_time: "90m", alertname: "PersistentVolumeFillingUp", exp_alerts: [{ exp_labels: { severity: "warning", job: "kubelet", namespace: "apps", persistentvolumeclaim: "data" } }] },
-                ],
-            },
-        ];
-        const dir = tmp.files({
-            "rules.yaml": yaml.dump({ groups }),
-            "tests.yaml": yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }),
-        });
-        const r = runTool("promtool", "prometheus", ["test", "rules", "tests.yaml"], dir);
-        assert.equal(r.code, 0, r.output);
-        assert.match(r.output, /SUCCESS/);
-    });
-
     it("promtool test rules fails when an expected alert does not fire (the test can fail)", async () => {
         const groups = withoutAnnotations([sloRuleGroup({ ...API_SERVER_SLO, runbookUrl: "https://x/slo.md" })]);
         const test = { interval: "1m", input_series: [{ series: 'apiserver_request_total{job="apiserver", code="200"}', values: "0+1000x60" }], alert_rule_test: [{ eval_time: "10m", alertname: "ErrorBudgetBurn", exp_alerts: [{ exp_labels: { severity: "critical" } }] }] };
@@ -126,22 +64,64 @@ describe("alert rules with promtool", () => {
 
 describe("SLO generator", () => {
     const group = sloRuleGroup({ ...API_SERVER_SLO, runbookUrl: "https://x/slo.md#errorbudgetburn" });
-    it("records the error ratio for every window the alerts use, and the 30d window", () => {
-        const records = group.rules.filter((r) => "record" in r).map((r) => ("record" in r ? r.record : ""));
-        for (const w of ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]) assert.ok(records.includes(`slo:sli_error:ratio_rate${w}`), w);
+    const records = (g: RuleGroup) => g.rules.filter((r): r is RecordingRule => "record" in r);
+    it("records the error ratio for every window the alerts use, and the SLO window", () => {
+        const names = records(group).map((r) => r.record);
+        for (const w of ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"]) assert.ok(names.includes(`slo:sli_error:ratio_rate${w}`), w);
+        assert.deepEqual(records(group).find((r) => r.record === BUDGET_REMAINING_RECORD)!.labels, { slo: "apiserver-availability", service: "kube-apiserver", window: "30d" });
     });
-    it("uses the SRE workbook's four window pairs and factors", () => {
+    it("uses the SRE workbook's four window pairs and factors, one alert rule per pair", () => {
         assert.deepEqual(BURN_CONDITIONS.map((c) => [c.severity, c.factor, c.long, c.short]), [
             ["critical", 14.4, "1h", "5m"], ["critical", 6, "6h", "30m"], ["warning", 3, "1d", "2h"], ["warning", 1, "3d", "6h"],
         ]);
-        const page = group.rules.find((r) => "alert" in r && r.labels.severity === "critical")!;
-        assert.match(page.expr, /slo:sli_error:ratio_rate1h\{slo="apiserver-availability"\} > 14\.4 \* 0\.001 and slo:sli_error:ratio_rate5m/);
+        const burns = group.rules.filter((r): r is AlertRule => "alert" in r);
+        assert.deepEqual(burns.map((b) => [b.labels.severity, b.labels.window]), [["critical", "1h"], ["critical", "6h"], ["warning", "1d"], ["warning", "3d"]]);
+        assert.match(burns[0].expr, /slo:sli_error:ratio_rate1h\{slo="apiserver-availability"\} > 14\.4 \* 0\.001\nand\nslo:sli_error:ratio_rate5m/);
     });
-    it("refuses an objective outside (0, 1), a name that is not a DNS label and an SLI without $window", () => {
+    it("refuses an objective outside (0, 1), a name that is not a DNS label, an SLI without $window and a retention under 3d", () => {
         const base = { ...API_SERVER_SLO, runbookUrl: "u" };
         assert.throws(() => sloRuleGroup({ ...base, objective: 99.9 }), /objective 99\.9 must be between 0 and 1/);
         assert.throws(() => sloRuleGroup({ ...base, name: "Bad_Name" }), /must be a DNS label/);
         assert.throws(() => sloRuleGroup({ ...base, good: "sum(rate(x[5m]))" }), /good must contain \$window/);
+        assert.throws(() => sloRuleGroup(base, "2d"), /retention 2d is shorter than 3d/);
+    });
+    it("the SLO window is what Prometheus keeps: 30d asked, cut to the retention", () => {
+        assert.deepEqual([sloWindow(undefined, "30d"), sloWindow(undefined, "7d"), sloWindow(undefined, "3d"), sloWindow("7d", "90d"), sloWindow(undefined, "1w"), sloWindow(undefined, "72h")], ["30d", "7d", "3d", "7d", "7d", "3d"]);
+    });
+    for (const stack of STACKS) {
+        it(`${stack}: the deployed error budget covers no more than Prometheus's retention`, async () => {
+            const s = await builtStack(stack);
+            const slo = (await deployedGroups(s)).find((g) => g.name === "slo-apiserver-availability")!;
+            const retention = s.config.observability.prometheus.retention;
+            const budget = records(slo).find((r) => r.record === BUDGET_REMAINING_RECORD)!;
+            assert.equal(budget.labels!.window, { dev: "3d", staging: "7d", prod: "30d" }[stack]);
+            assert.ok(!records(slo).some((r) => /ratio_rate30d$/.test(r.record)) || retention === "30d", `${stack} keeps ${retention} but records a 30d ratio`);
+            for (const b of slo.rules.filter((r): r is AlertRule => "alert" in r)) assert.match(b.annotations.description, new RegExp(`over ${budget.labels!.window}\\)`));
+        });
+    }
+
+    it("each burn alert's text names the windows that matched and the value over the long one (promtool renders it)", () => {
+        // 15 errors per 1000 requests: 15x the 99.9% budget; after 10 minutes both page pairs fire.
+        const g = sloRuleGroup({ ...API_SERVER_SLO, runbookUrl: "https://x/slo.md" }, "30d");
+        const traffic = [
+            series("apiserver_request_total", { code: "200", verb: "GET", resource: "pods", scope: "namespace" }, "0+985x20"),
+            series("apiserver_request_total", { code: "500", verb: "GET", resource: "pods", scope: "namespace" }, "0+15x20"),
+        ];
+        const labels = { severity: "critical", slo: "apiserver-availability", service: "kube-apiserver", kind: "page" };
+        const summary = "kube-apiserver is burning its error budget 14.4x too fast (page)";
+        const test = {
+            interval: "1m", input_series: traffic,
+            alert_rule_test: [{
+                eval_time: "10m", alertname: "ErrorBudgetBurn",
+                exp_alerts: [
+                    { exp_labels: { ...labels, window: "1h" }, exp_annotations: { summary, runbook_url: "https://x/slo.md", description: "SLO apiserver-availability (99.9% over 30d): the error ratio over the last 1h is 1.5%, and over the last 5m it is also above 1.44% (14.4 times the budget rate). At this rate the 30d budget is spent in 2d2h." } },
+                    { exp_labels: { ...labels, window: "6h" }, exp_annotations: { summary: summary.replace("14.4x", "6x"), runbook_url: "https://x/slo.md", description: "SLO apiserver-availability (99.9% over 30d): the error ratio over the last 6h is 1.5%, and over the last 30m it is also above 0.6% (6 times the budget rate). At this rate the 30d budget is spent in 5d." } },
+                ],
+            }],
+        };
+        const dir = tmp.files({ "rules.yaml": yaml.dump({ groups: [g] }), "tests.yaml": yaml.dump({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests: [test] }) });
+        const r = runTool("promtool", "prometheus", ["test", "rules", "tests.yaml"], dir);
+        assert.equal(r.code, 0, r.output);
     });
 });
 
@@ -152,7 +132,8 @@ describe("alert metadata", () => {
         assert.ok(alerts.length >= 15);
         for (const a of alerts) {
             if (!("alert" in a)) continue;
-            assert.ok(["critical", "warning", "info"].includes(a.labels.severity), a.alert);
+            // `none` only for the meta alerts routed to the dead man's switch or to no one.
+            assert.ok(["critical", "warning", "info"].includes(a.labels.severity) || (a.labels.severity === "none" && ["Watchdog", "InfoInhibitor"].includes(a.alert)), a.alert);
             assert.ok(a.annotations.summary && a.annotations.description, a.alert);
             const m = /\/docs\/runbooks\/([a-z-]+\.md)#([a-z0-9-]+)$/.exec(a.annotations.runbook_url);
             assert.ok(m, `${a.alert}: ${a.annotations.runbook_url}`);
@@ -160,6 +141,23 @@ describe("alert metadata", () => {
             assert.ok(text.split("\n").some((l) => l.startsWith("## ") && l.slice(3).trim().toLowerCase() === m[2]), `${m[1]} has a heading for #${m[2]}`);
         }
         assert.deepEqual(Object.keys(RUNBOOK_PAGES).sort(), [...new Set(alerts.map((a) => ("alert" in a ? a.alert : "")))].sort());
+    });
+
+    it("docs/observability.md lists every alert the stacks deploy and every CloudWatch alarm, with its cases", async () => {
+        const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "observability.md"), "utf8");
+        const rows = new Map(doc.split("\n").filter((l) => /^\| `[^`]+`/.test(l)).map((l) => [/^\| `([^`]+)`/.exec(l)![1], l]));
+        for (const stack of STACKS) {
+            const s = await builtStack(stack);
+            for (const a of (await deployedGroups(s)).flatMap((g) => g.rules)) {
+                if (!("alert" in a)) continue;
+                assert.ok(rows.has(a.alert), `${a.alert} is not in docs/observability.md`);
+                assert.match(rows.get(a.alert)!, /\.ts/, `${a.alert}: the row names the cases' file`);
+            }
+            for (const alarm of s.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.parent === "platform:observability:CloudWatchAlarms::cloudwatch-alarms")) {
+                const id = alarm.inputs.name.replace(/^platform-\w+-(critical|warning)-/, "");
+                assert.ok([...rows.keys()].some((k) => k.split(/`, `/).includes(id) || k === id) || doc.includes(`\`${id}\``), `${id} is not in docs/observability.md`);
+            }
+        }
     });
 
     it("every rule expression parses as PromQL", async () => {
@@ -171,9 +169,9 @@ describe("alert metadata", () => {
 });
 
 describe("dashboards as code", () => {
-    const dashboards = platformDashboards("platform-prod-postgres");
-    it("five dashboards: cluster, workload RED, database, rollouts, SLO", () => {
-        assert.deepEqual(dashboards.map((d) => d.uid), ["platform-cluster", "platform-workload-red", "platform-database", "platform-rollouts", "platform-slo"]);
+    const dashboards = [...platformDashboards(), database("platform-prod-postgres", { instanceIdentifier: "platform-prod-postgres-dr", region: "eu-central-1" })];
+    it("five dashboards: cluster, workload RED, rollouts, SLO, and the database one once the database exists", () => {
+        assert.deepEqual(dashboards.map((d) => d.uid), ["platform-cluster", "platform-workload-red", "platform-rollouts", "platform-slo", "platform-database"]);
     });
     it("every PromQL target and variable query parses, every LogQL target parses", () => {
         let prom = 0;
@@ -209,32 +207,5 @@ describe("dashboards as code", () => {
                 for (const t of p.targets) if (t.kind === "cloudwatch") assert.ok(["CPUUtilization", "DatabaseConnections", "FreeStorageSpace", "ReadLatency", "WriteLatency", "FreeableMemory", "ReplicaLag"].includes(t.metric));
             }
         }
-    });
-});
-
-describe("Alertmanager config with amtool", () => {
-    for (const stack of STACKS) {
-        it(`${stack}: amtool check-config passes on the deployed config`, async () => {
-            const s = await builtStack(stack);
-            const kps = s.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "kube-prometheus-stack")!;
-            const dir = tmp.files({ "alertmanager.yaml": yaml.dump(kps.inputs.values.alertmanager.config) });
-            const r = runTool("amtool", "prometheus-alertmanager", ["check-config", "alertmanager.yaml"], dir);
-            assert.equal(r.code, 0, r.output);
-            assert.match(r.output, /SUCCESS/);
-        });
-    }
-    it("routes by severity with credentials read from files, and critical inhibits warning", () => {
-        const cfg = alertmanagerConfig([{ name: "pd", type: "pagerduty", severities: ["critical"], secretKey: "pdKey" }, { name: "chat", type: "slack", severities: ["warning"], secretKey: "slackUrl" }], "alertmanager-receivers") as any;
-        assert.deepEqual(cfg.route.routes.map((r: any) => [r.receiver, r.matchers[0]]), [
-            ["null", 'alertname = "Watchdog"'], ["null", 'alertname = "InfoInhibitor"'], ["pd", 'severity =~ "critical"'], ["chat", 'severity =~ "warning"'],
-        ]);
-        assert.equal(cfg.receivers[1].pagerduty_configs[0].routing_key_file, "/etc/alertmanager/secrets/alertmanager-receivers/pdKey");
-        assert.equal(cfg.receivers[2].slack_configs[0].api_url_file, "/etc/alertmanager/secrets/alertmanager-receivers/slackUrl");
-        assert.deepEqual(cfg.inhibit_rules[0], { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ["namespace", "alertname"] });
-        assert.doesNotMatch(JSON.stringify(cfg), /hooks\.slack\.com|placeholder/);
-    });
-    it("amtool rejects a config routing to an unknown receiver (the check can fail)", () => {
-        const dir = tmp.files({ "am.yaml": yaml.dump({ route: { receiver: "nobody" }, receivers: [{ name: "null" }] }) });
-        assert.notEqual(runTool("amtool", "prometheus-alertmanager", ["check-config", "am.yaml"], dir).code, 0);
     });
 });

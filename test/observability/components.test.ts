@@ -2,8 +2,15 @@
  * Observability components, asserted on the inputs their resources receive in each environment.
  */
 import * as assert from "node:assert/strict";
-import { alloyConfig } from "../../components/observability/log-agent";
+import * as yaml from "js-yaml";
+import { TRACE_METRICS_QUERY } from "../../components/observability/grafana";
+import { alloyConfig, POSITIONS_HOST_PATH } from "../../components/observability/log-agent";
 import { BuiltStack, builtStack } from "../../lib/offline/stack";
+import { podinfoSeries, probes } from "../harness/podinfo";
+import { runTool } from "../harness/tools";
+import { tempDirs } from "../harness/tmp";
+
+const tmp = tempDirs("platform-components-");
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -23,7 +30,10 @@ const values = (s: BuiltStack, chart: string) => s.ofType(T.release).find((r) =>
 describe("observability components", () => {
     let dev: BuiltStack;
     let prod: BuiltStack;
-    before(async () => ([dev, prod] = await Promise.all([builtStack("dev"), builtStack("prod")])));
+    before(async () => {
+        dev = await builtStack("dev");
+        prod = await builtStack("prod");
+    });
 
     it("Loki buckets are KMS-encrypted, private, versioned, TLS-only and expire after retention + 7 days", () => {
         for (const s of [dev, prod]) {
@@ -133,6 +143,50 @@ describe("observability components", () => {
         assert.deepEqual(policies[0].status_code.status_codes, ["ERROR"]);
         assert.equal(policies[1].probabilistic.sampling_percentage, 10);
         assert.equal(values(dev, "jaeger").userconfig.processors.tail_sampling.policies[1].probabilistic.sampling_percentage, 100);
+    });
+
+    it("Grafana's span links return data for the example app: metrics and logs by the span's service name (promtool evaluates the link's query)", () => {
+        const ds = values(prod, "grafana").datasources["datasources.yaml"].datasources;
+        const jaeger = ds.find((d: any) => d.uid === "jaeger").jsonData;
+        // podinfo's spans carry service.name (its resource); Grafana replaces $__tags with the mapped tags the span has.
+        const span: Record<string, string> = { "service.name": "podinfo", "service.version": "6.11.0" };
+        const tags = (list: { key: string; value: string }[]) => list.filter((t) => span[t.key]).map((t) => `${t.value}="${span[t.key]}"`).join(", ");
+        const query = jaeger.tracesToMetrics.queries[0].query.replace("$$__tags", tags(jaeger.tracesToMetrics.tags));
+        const input = podinfoSeries(prod, "podinfo-stable", "podinfo-6f9c7d8b4-aaaaa", "6f9c7d8b4", [...probes(prod), { path: "root", status: "200", perMinute: 60, seconds: 0.004 }]);
+        // 60 user requests, 12 probes and 4 scrapes a minute: 1.27 per second.
+        const test = { interval: "1m", input_series: input, promql_expr_test: [{ expr: `round(${query}, 0.01)`, eval_time: "10m", exp_samples: [{ labels: "{}", value: 1.27 }] }] };
+        const dir = tmp.files({ "r.yaml": "groups: []\n", "t.yaml": yaml.dump({ rule_files: ["r.yaml"], tests: [test] }, { lineWidth: -1 }) });
+        const r = runTool("promtool", "prometheus", ["test", "rules", "t.yaml"], dir);
+        assert.equal(r.code, 0, r.output);
+        assert.equal(query, TRACE_METRICS_QUERY.replace("$__tags", 'container="podinfo"'));
+        // Logs: every mapped label is one the log agent sets on its streams.
+        const streamLabels = [...alloyConfig("http://loki").matchAll(/target_label\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
+        assert.ok(jaeger.tracesToLogsV2.tags.length > 0 && jaeger.tracesToLogsV2.tags.every((t: any) => streamLabels.includes(t.value)), JSON.stringify(jaeger.tracesToLogsV2.tags));
+        assert.ok(tags(jaeger.tracesToLogsV2.tags).includes('container="podinfo"'));
+    });
+
+    it("the log agent keeps its read positions on the node, so a restarted pod does not re-ship whole files", () => {
+        const ds = prod.ofType("kubernetes:apps/v1:DaemonSet").find((d) => d.inputs.metadata.name === "alloy")!.inputs.spec.template.spec;
+        const args: string[] = ds.containers[0].args;
+        const storage = args.find((a) => a.startsWith("--storage.path="))!.split("=")[1];
+        const mount = ds.containers[0].volumeMounts.find((m: any) => storage.startsWith(m.mountPath));
+        const volume = ds.volumes.find((v: any) => v.name === mount.name);
+        assert.deepEqual(volume.hostPath, { path: POSITIONS_HOST_PATH, type: "DirectoryOrCreate" });
+        assert.equal(volume.emptyDir, undefined);
+    });
+
+    it("the database dashboard shows the primary's metrics and the DR replica's lag, in the DR region (prod), and no lag panel without DR (dev)", async () => {
+        const dash = (s: BuiltStack) => {
+            const cm = s.ofType("kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.labels?.grafana_dashboard === "1" && c.inputs.data["platform-database.json"])!;
+            return JSON.parse(cm.inputs.data["platform-database.json"]);
+        };
+        const target = (d: any, title: RegExp) => d.panels.find((p: any) => title.test(p.title))?.targets[0];
+        const primary = prod.ofType("aws:rds/instance:Instance").find((r) => !r.inputs.replicateSourceDb)!.inputs.identifier;
+        const replica = prod.ofType("aws:rds/instance:Instance").find((r) => r.inputs.replicateSourceDb)!.inputs.identifier;
+        assert.deepEqual(target(dash(prod), /^CPU$/).dimensions, { DBInstanceIdentifier: primary });
+        const lag = target(dash(prod), /Replica lag/);
+        assert.deepEqual([lag.metricName, lag.dimensions, lag.region], ["ReplicaLag", { DBInstanceIdentifier: replica }, prod.config.dr.region]);
+        assert.equal(target(dash(dev), /Replica lag/), undefined);
     });
 
     it("the log agent runs on every node and labels streams with namespace, pod and container only", () => {

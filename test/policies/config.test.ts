@@ -28,7 +28,7 @@ describe("policy pack config files (engine format)", () => {
             withPlaceholderSecrets(values);
             assert.equal(fs.readFileSync(packConfigFile(stack), "utf8"), packConfigText(parsePlatformConfig({ project: PROJECT, stack, values })));
             const r = await main(["config", stack, "--check"]);
-            assert.deepEqual([r.code, r.stdout], [0, `policies/config/${stack}.json is up to date with Pulumi.${stack}.yaml`]);
+            assert.deepEqual([r.code, r.stdout], [0, `policies/config/${stack}.json and policies/config/service/${stack}.json are up to date with Pulumi.${stack}.yaml`]);
         });
     }
 

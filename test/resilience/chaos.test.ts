@@ -7,7 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { API_SERVER_SLO } from "../../components/observability/alerts";
-import { CHAOS_EXPERIMENTS, FIS_ACTIONS, isoMinutes } from "../../components/resilience/experiments";
+import { CHAOS_EXPERIMENTS, FIS_ACTIONS, FIS_MAX_TARGET_ARNS, isoMinutes } from "../../components/resilience/experiments";
 import { pageBurnErrorRatio } from "../../components/resilience/stop-alarms";
 import { evaluatePack } from "../../policies/evaluate";
 import { toPolicyResource } from "../../policies/lib/resources";
@@ -145,10 +145,29 @@ describe("chaos experiments: per stack and by config", () => {
         assert.deepEqual(evaluatePack(s.resources.map(toPolicyResource), cfg), []);
     });
 
+    it("more than 5 node groups: FIS takes at most 5 ARNs per target, so the nodegroup template gets one target and one parallel action per 5 groups", async () => {
+        const s = await buildStack("staging", { mutate: (v) => {
+            const base = v["platform:eks"].nodeGroups[0];
+            v["platform:eks"] = { ...v["platform:eks"], nodeGroups: Array.from({ length: 7 }, (_, i) => ({ ...base, name: `ng${i}` })) };
+        } });
+        const t = templates(s)["nodegroup"];
+        const nodeGroups = s.ofType("aws:eks/nodeGroup:NodeGroup").filter((r) => !r.name.startsWith("dr-"));
+        assert.equal(nodeGroups.length, 7);
+        assert.deepEqual(t.targets.map((x: any) => x.resourceArns.length), [5, 2]);
+        assert.deepEqual(t.targets.flatMap((x: any) => x.resourceArns), await Promise.all(nodeGroups.map(arnOf)), "every node group, once");
+        assert.deepEqual(t.actions.map((a: any) => [a.name, a.actionId, a.target]), [
+            ["nodegroup-1", "aws:eks:terminate-nodegroup-instances", { key: "Nodegroups", value: "nodegroup1" }],
+            ["nodegroup-2", "aws:eks:terminate-nodegroup-instances", { key: "Nodegroups", value: "nodegroup2" }],
+        ]);
+        for (const a of t.actions) assert.deepEqual([a.parameters, a.startAfter], [[{ key: "instanceTerminationPercentage", value: "34" }], undefined], "the actions run at once");
+        for (const [key, inputs] of Object.entries(templates(s))) for (const target of inputs.targets) assert.ok((target.resourceArns ?? []).length <= FIS_MAX_TARGET_ARNS, key);
+    });
+
     it("refuses a zone the VPC does not use, a zone without pinned zones, an alarm in another region, and out-of-range numbers", () => {
         const parse = (network: Record<string, unknown>, chaos: Record<string, unknown>) => {
             const values = structuredClone(readStackConfig("staging")) as Record<string, any>;
             values["platform-secrets:slackWebhookUrl"] = "x";
+            values["platform-secrets:deadMansSwitchUrl"] = "https://hc-ping.com/x";
             values["platform:network"] = { ...values["platform:network"], ...network };
             values["platform:resilience"] = { chaos: { enabled: true, ...chaos } };
             try { parsePlatformConfig({ project: "platform", stack: "staging", values }); return ""; } catch (e) { return (e as Error).message; }

@@ -36,13 +36,30 @@ describe("config: every stack file parses", () => {
     });
 
     it("reads config through the Pulumi runtime the way `pulumi up` does", () => {
-        const values = { ...readStackConfig("staging"), "platform-secrets:slackWebhookUrl": "https://example.invalid/hook" };
+        const values = { ...readStackConfig("staging"), "platform-secrets:slackWebhookUrl": "https://example.invalid/hook", "platform-secrets:deadMansSwitchUrl": "https://hc-ping.com/0b1c2d3e" };
         pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
         const cfg = loadPlatformConfig();
         assert.equal(cfg.environment, "staging");
         assert.equal(cfg.network.natGateways, "single");
         assert.equal(cfg.dr.region, "eu-central-1");
         assert.equal(cfg.secrets.slackWebhookUrl, "https://example.invalid/hook");
+    });
+
+    it("refuses a stack without its dead man's switch URL, a URL that is not https, and turning it off while a receiver pages", () => {
+        assert.deepEqual(problems((v) => delete v["platform-secrets:deadMansSwitchUrl"]), [
+            "platform:alerting.deadMansSwitch.urlSecret: secret platform-secrets:deadMansSwitchUrl is not set: the heartbeat URL Alertmanager posts the Watchdog alert to every minute, which pages you when it stops (a free healthchecks.io check or a self-hosted Healthchecks works: create a check with a 1-minute period and use its ping URL); set it with: pulumi config set --secret platform-secrets:deadMansSwitchUrl <value>; or set platform:alerting.deadMansSwitch.enabled to false where nobody is paged",
+        ]);
+        assert.deepEqual(problems((v) => (v["platform-secrets:deadMansSwitchUrl"] = "http://hc-ping.com/x")), ["platform:alerting.deadMansSwitch.urlSecret: secret platform-secrets:deadMansSwitchUrl is not an https URL (such as https://hc-ping.com/<uuid>)"]);
+        assert.deepEqual(problems((v) => (v["platform:alerting"] = { ...v["platform:alerting"], deadMansSwitch: { enabled: false } })), [
+            "platform:alerting.deadMansSwitch.enabled: false is refused while receivers take critical alerts (pagerduty): a dead Prometheus or Alertmanager would page nobody",
+        ]);
+        assert.deepEqual(problems((v) => (v["platform:alerting"] = { receivers: [{ name: "null", type: "slack", severities: ["warning"], urlSecret: "x" }] }))[0], 'platform:alerting.receivers[0].name: "null" is reserved (the null receiver and the dead man\'s switch)');
+    });
+
+    it("refuses a Prometheus retention shorter than the SLO alerts' longest window", () => {
+        assert.deepEqual(problems((v) => (v["platform:observability"] = { ...v["platform:observability"], prometheus: { retention: "2d", storageGiB: 200, replicas: 2 } })), [
+            "platform:observability.prometheus.retention: 2d is shorter than 3d, the longest window the SLO burn-rate alerts read; keep at least 3d",
+        ]);
     });
 
     it("refuses a receiver whose secret is not set, naming the command that sets it", () => {
@@ -56,7 +73,9 @@ describe("config: every stack file parses", () => {
         assert.throws(() => parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" } } }), /platform:ci\.repository: is required[\s\S]*platform:ci\.connectionArn: is required/);
         // Zones, the DR runner's connection, the break-glass role and the account have no defaults either (docs/configuration.md).
         const DR = { region: "us-west-2", availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"], ciConnectionArn: "arn:aws:codeconnections:us-west-2:123456789012:connection/0b1c2d3f", breakGlassRoleArn: "arn:aws:iam::123456789012:role/break-glass" };
-        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "aws:allowedAccountIds": ["123456789012"], "platform:environment": "prod", "platform:network": { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] }, "platform:dr": DR, "platform:ci": CI } });
+        // The dead man's switch is on by default, so its heartbeat URL is the one secret a minimal config needs.
+        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "aws:allowedAccountIds": ["123456789012"], "platform:environment": "prod", "platform:network": { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] }, "platform:dr": DR, "platform:ci": CI, "platform-secrets:deadMansSwitchUrl": "https://hc-ping.com/0b1c2d3e" } });
+        assert.equal(cfg.alerting.deadMansSwitch.enabled, true);
         assert.equal(cfg.database.multiAz, true);
         assert.equal(cfg.database.deletionProtection, true);
         assert.equal(cfg.network.natGateways, "perAz");

@@ -75,6 +75,17 @@ describe("only the CI role can sign: not the deploy role, not a bounded role, no
         assert.equal(keyPolicyAllows(keyPolicy, DEPLOY, "kms:PutKeyPolicy", { iamAllows: boundedAllows([deploy], undefined, "kms:PutKeyPolicy", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/other`, { "aws:ResourceTag/purpose": "data" }) }), true, "other keys stay manageable");
     });
 
+    it("the first deploy stays allowed: the provider's CreateKey carries the policy and the tags (no PutKeyPolicy or TagResource follows a create), then reads the key; a later description change is UpdateKeyDescription", () => {
+        // terraform-provider-aws internal/service/kms/key.go: resourceKeyCreate sends Policy and Tags in CreateKey, then only waits
+        // on DescribeKey/GetKeyPolicy/ListResourceTags; resourceKeyUpdate calls PutKeyPolicy only when the policy changed.
+        const create: RequestContext = { "aws:RequestTag/purpose": "cosign-signing", "aws:TagKeys": Object.keys(prod.get("aws:kms/key:Key", "cosign-key").inputs.tags) };
+        assert.ok((create["aws:TagKeys"] as string[]).includes("purpose"));
+        for (const action of ["kms:CreateKey", "kms:TagResource"]) assert.equal(boundedAllows([deploy], undefined, action, "*", create), true, `CreateKey with tags needs ${action}`);
+        for (const action of ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:UpdateKeyDescription"]) {
+            assert.equal(onKey(principals()[0], action), true, action);
+        }
+    });
+
     it("nobody but an administrator may repoint or delete the key's alias (creating it stays allowed for the first deploy)", () => {
         for (const p of principals()) {
             for (const action of ["kms:UpdateAlias", "kms:DeleteAlias"]) assert.equal(boundedAllows(p.identity, p.bound, action, aliasArn), false, `${p.who}: ${action}`);

@@ -162,6 +162,7 @@ describe("supply chain config", () => {
         const values = structuredClone(readStackConfig("prod")) as Record<string, any>;
         values["platform-secrets:pagerdutyRoutingKey"] = "x";
         values["platform-secrets:slackWebhookUrl"] = "x";
+        values["platform-secrets:deadMansSwitchUrl"] = "https://hc-ping.com/x";
         mutate(values["platform:supplyChain"], values);
         try {
             parsePlatformConfig({ project: "platform", stack: "prod", values });

@@ -3,7 +3,8 @@ export interface AlertRule {
     alert: string;
     expr: string;
     for?: string;
-    labels: { severity: "critical" | "warning" | "info" } & Record<string, string>;
+    /** `none` only for the meta alerts (Watchdog, InfoInhibitor) that are never routed to a person. */
+    labels: { severity: "critical" | "warning" | "info" | "none" } & Record<string, string>;
     annotations: { summary: string; description: string; runbook_url: string } & Record<string, string>;
 }
 

@@ -6,7 +6,8 @@ import { DS } from "../datasources";
 
 export interface PromTarget { kind: "promql"; expr: string; legend?: string }
 export interface LokiTarget { kind: "logql"; expr: string; legend?: string }
-export interface CloudWatchTarget { kind: "cloudwatch"; namespace: string; metric: string; dimensions: Record<string, string>; statistic: "Average" | "Maximum" | "Minimum" | "Sum" }
+/** A CloudWatch metric; `region` defaults to the datasource's (the stack's region). */
+export interface CloudWatchTarget { kind: "cloudwatch"; namespace: string; metric: string; dimensions: Record<string, string>; statistic: "Average" | "Maximum" | "Minimum" | "Sum"; region?: string }
 export type Target = PromTarget | LokiTarget | CloudWatchTarget;
 
 export interface PanelSpec {
@@ -39,7 +40,7 @@ function targetJson(t: Target, refId: string): Record<string, unknown> {
             return { refId, datasource: { type: "loki", uid: DS.loki }, expr: t.expr, legendFormat: t.legend };
         case "cloudwatch":
             return {
-                refId, datasource: { type: "cloudwatch", uid: DS.cloudwatch }, queryMode: "Metrics", region: "default", namespace: t.namespace,
+                refId, datasource: { type: "cloudwatch", uid: DS.cloudwatch }, queryMode: "Metrics", region: t.region ?? "default", namespace: t.namespace,
                 metricName: t.metric, dimensions: t.dimensions, statistic: t.statistic, period: "", matchExact: true,
             };
     }

@@ -2,10 +2,11 @@
  * The platform's dashboards: cluster overview, workload RED, database, Argo Rollouts, SLO / error
  * budget. Queries use only metrics the installed exporters produce: node-exporter, kube-state-metrics,
  * kubelet/cAdvisor, the API server, the services' HTTP histogram (HTTP_METRICS), the Argo Rollouts
- * controller, the SLO recording rules, CloudWatch's AWS/RDS namespace, and Loki's log streams.
+ * controller, the SLO recording rules, CloudWatch's AWS/RDS namespace (the DR replica in its own
+ * region), and Loki's log streams.
  */
 import { HTTP_METRICS } from "../datasources";
-import { ERROR_RATIO_RECORD } from "../alerts/slo";
+import { BUDGET_REMAINING_RECORD, ERROR_RATIO_RECORD } from "../alerts/slo";
 import { DashboardSpec, logql, promql } from "./builder";
 
 const { count, bucket, statusLabel } = HTTP_METRICS;
@@ -47,10 +48,16 @@ export function workloadRed(): DashboardSpec {
     };
 }
 
-/** Database panels read CloudWatch's AWS/RDS metrics for the platform's instance. */
-export function database(instanceIdentifier: string): DashboardSpec {
-    const rds = (metric: string, statistic: "Average" | "Maximum" = "Average") =>
-        ({ kind: "cloudwatch" as const, namespace: "AWS/RDS", metric, dimensions: { DBInstanceIdentifier: instanceIdentifier }, statistic });
+/** The DR region's read replica of the database, whose ReplicaLag the database dashboard shows. */
+export interface ReplicaRef { instanceIdentifier: string; region: string }
+
+/**
+ * Database panels read CloudWatch's AWS/RDS metrics for the platform's instance; ReplicaLag exists
+ * only on the replica, in the DR region, so that panel queries the replica there (no DR, no panel).
+ */
+export function database(instanceIdentifier: string, replica?: ReplicaRef): DashboardSpec {
+    const rds = (metric: string, statistic: "Average" | "Maximum" = "Average", id = instanceIdentifier, region?: string) =>
+        ({ kind: "cloudwatch" as const, namespace: "AWS/RDS", metric, dimensions: { DBInstanceIdentifier: id }, statistic, region });
     return {
         uid: "platform-database", title: "Database (RDS PostgreSQL)", tags: ["database"],
         panels: [
@@ -59,7 +66,10 @@ export function database(instanceIdentifier: string): DashboardSpec {
             { title: "Free storage", type: "timeseries", width: 8, unit: "bytes", targets: [rds("FreeStorageSpace")] },
             { title: "Read / write latency", type: "timeseries", width: 8, unit: "s", targets: [rds("ReadLatency"), rds("WriteLatency")] },
             { title: "Freeable memory", type: "timeseries", width: 8, unit: "bytes", targets: [rds("FreeableMemory")] },
-            { title: "Replica lag (DR replica)", type: "timeseries", width: 8, unit: "s", targets: [rds("ReplicaLag", "Maximum")] },
+            ...(replica ? [{
+                title: `Replica lag (DR replica in ${replica.region})`, type: "timeseries" as const, width: 8, unit: "s",
+                targets: [rds("ReplicaLag", "Maximum", replica.instanceIdentifier, replica.region)],
+            }] : []),
         ],
     };
 }
@@ -82,7 +92,8 @@ export function slo(): DashboardSpec {
         variables: { slo: "label_values(slo:objective:ratio, slo)" },
         panels: [
             { title: "Objective", type: "stat", width: 6, unit: "percentunit", targets: [promql('slo:objective:ratio{slo="$slo"}')] },
-            { title: "Error budget remaining (30d)", type: "stat", width: 6, unit: "percentunit", targets: [promql(`1 - ${ERROR_RATIO_RECORD}30d{slo="$slo"} / on (slo) (1 - slo:objective:ratio{slo="$slo"})`)] },
+            // The window is the SLO's as recorded (cut to Prometheus's retention), shown in the legend.
+            { title: "Error budget remaining (SLO window)", type: "stat", width: 6, unit: "percentunit", targets: [promql(`${BUDGET_REMAINING_RECORD}{slo="$slo"}`, "{{window}}")] },
             { title: "Burn rate (1h)", type: "stat", width: 6, targets: [promql(`${ERROR_RATIO_RECORD}1h{slo="$slo"} / on (slo) (1 - slo:objective:ratio{slo="$slo"})`)] },
             { title: "Burn rate (6h)", type: "stat", width: 6, targets: [promql(`${ERROR_RATIO_RECORD}6h{slo="$slo"} / on (slo) (1 - slo:objective:ratio{slo="$slo"})`)] },
             { title: "Error ratio by window", type: "timeseries", width: 24, unit: "percentunit", targets: ["5m", "1h", "6h", "1d"].map((w) => promql(`${ERROR_RATIO_RECORD}${w}{slo="$slo"}`, w)) },
@@ -90,6 +101,7 @@ export function slo(): DashboardSpec {
     };
 }
 
-export function platformDashboards(dbInstanceIdentifier: string): DashboardSpec[] {
-    return [clusterOverview(), workloadRed(), database(dbInstanceIdentifier), rollouts(), slo()];
+/** The dashboards that need nothing from other components; the database one is added once the database (and its DR replica) exist. */
+export function platformDashboards(): DashboardSpec[] {
+    return [clusterOverview(), workloadRed(), rollouts(), slo()];
 }
