@@ -165,7 +165,7 @@ describe("failover with the primary region down (issue 22)", () => {
 
     it("the outputs the drill reads", async () => {
         const o = prod.platform.outputs;
-        assert.equal(o.drDatabaseIdentifier, "platform-prod-postgres-dr");
+        assert.equal(await promiseOf(o.drDatabaseIdentifier as string), "platform-prod-postgres-dr");
         assert.match(await promiseOf(o.drDatabaseEndpoint as string), /^platform-prod-postgres-dr\..*\.eu-central-1\.rds\.amazonaws\.com:5432$/);
         assert.match(await promiseOf(o.drVaultArn as string), /^arn:aws:backup:eu-central-1:/);
         assert.match(await promiseOf(o.drReplicatedBackupsArn as string), /^arn:aws:rds:eu-central-1:123456789012:auto-backup:ab-/);
