@@ -33,6 +33,8 @@ export interface RecordedResource {
     inputs: Record<string, any>;
     /** Input property paths that hold secrets. */
     secretPaths: string[];
+    /** AWS region of an `aws:` resource (its explicit provider's region, else the stack's); set by the stack loader. */
+    region?: string;
     /**
      * Per top-level input property, the keys of the custom resources its value came from (Outputs
      * and resources in it; a component stands for its custom descendants), as the SDK sends them.

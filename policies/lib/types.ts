@@ -14,6 +14,8 @@ export interface PolicyResource {
     protect?: boolean;
     /** True when the resource comes from a whole stack (engine, plan snapshot, stack export), not a loose manifest. */
     fromStack?: boolean;
+    /** AWS region of the resource's provider, where known (the engine's provider inputs; the offline plan's providers). */
+    region?: string;
     /**
      * Which whole-stack input it belongs to (`<file>` of a stack export or plan snapshot): stack
      * policies judge each such stack on its own. Unset for the engine and the offline plan (one stack).
@@ -97,6 +99,8 @@ export const CONFIG_PROPERTIES = {
         additionalProperties: false,
         description: "RPO/RTO targets in minutes per data store after a region outage; absent means no DR requirement.",
     },
+    /** The stack is failing over (platform:dr.failover): the DR targets are not judged while the DR region serves. */
+    drFailover: { type: "boolean", default: false, description: "True while the stack fails over to its DR region (platform:dr.failover); dr-targets does not judge a failover." },
     /** Registry prefixes whose images must be signed and SBOM-attested. */
     signedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry prefixes whose images must carry a cosign signature and an SBOM attestation." },
     /** `registry`: verify signatures and attestations in the images' registries; `offline`: digest and registry rules only. */
@@ -157,6 +161,7 @@ export interface PackConfig {
     maxCpuCores: number;
     maxMemoryGiB: number;
     drTargets?: { database?: RecoveryTarget; clusterState?: RecoveryTarget; objectStorage?: RecoveryTarget };
+    drFailover: boolean;
     signedRegistries: string[];
     verificationMode: "offline" | "registry";
     cosignPublicKeys: string[];

@@ -320,6 +320,8 @@ export function engineResources(stack: string, project: string, resources: Recor
         return parent && parent.type !== "pulumi:pulumi:Stack" ? `${qualified(parent)}$${r.type}` : r.type;
     };
     const urnOf = new Map(resources.map((r) => [r.key, `urn:pulumi:${stack}::${project}::${qualified(r)}::${r.name}`]));
+    // An AWS resource without an explicit provider has the engine's default provider, whose inputs are the stack's aws: config.
+    const defaultAws = (region: string) => ({ urn: `urn:pulumi:${stack}::${project}::pulumi:providers:aws::default`, type: "pulumi:providers:aws", name: "default", properties: { region } });
     const encoded = resources.map((r): EngineResource => {
         const provider = r.provider ? byKey.get(r.provider) : undefined;
         return {
@@ -328,7 +330,9 @@ export function engineResources(stack: string, project: string, resources: Recor
             parent: r.parent ? urnOf.get(r.parent) : undefined,
             dependencies: [...new Set([...r.dependsOn, ...Object.values(r.propertyDependencies ?? {}).flat()])].map((d) => urnOf.get(d)!).filter(Boolean),
             propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, keys]) => [k, keys.map((d) => urnOf.get(d)!).filter(Boolean)])),
-            provider: provider ? { urn: urnOf.get(provider.key)!, type: provider.type, name: provider.name, properties: withSecrets(provider.inputs, provider.secretPaths) } : undefined,
+            provider: provider
+                ? { urn: urnOf.get(provider.key)!, type: provider.type, name: provider.name, properties: withSecrets(provider.inputs, provider.secretPaths) }
+                : r.type.startsWith("aws:") && r.region ? defaultAws(r.region) : undefined,
         };
     });
     return { resources: encoded, urnOf };
