@@ -12,6 +12,7 @@ import { createPublicKey } from "node:crypto";
 import { Region } from "@pulumi/aws/types/enums";
 import { closest } from "./suggest";
 import { platformImagesSchema, registryLimitsSchema, signingSchema } from "./supply-chain-schema";
+import { CONFIG_PROPERTIES } from "../policies/lib/types";
 import { accountSchema, ciSchema, CONNECTION_ARN } from "./ci-schema";
 import { resilienceSchema } from "./resilience-schema";
 
@@ -332,8 +333,8 @@ export const drSchema = z.strictObject({
 export const supplyChainSchema = z.strictObject({
     /** `registry` verifies cosign signatures and SBOM attestations online; `offline` checks digests and registries only. Defaults to offline. */
     verificationMode: z.enum(["offline", "registry"]).default("offline"),
-    /** Registry or registry/repository prefixes images may come from, matched on whole path segments. Defaults to public.ecr.aws, registry.k8s.io, quay.io, ghcr.io, docker.io and reg.kyverno.io (where the Kyverno chart pulls its images). */
-    allowedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).min(1).default(["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io", "reg.kyverno.io"]),
+    /** Registry or registry/repository prefixes images may come from, matched on whole path segments. Defaults to public.ecr.aws, registry.k8s.io, quay.io, ghcr.io, docker.io and reg.kyverno.io (where the Kyverno chart pulls its images): the pack's own default (policies/lib/types.ts). */
+    allowedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).min(1).default(() => [...CONFIG_PROPERTIES.allowedRegistries.default]),
     /** Registry prefixes whose images must carry a cosign signature and an SBOM attestation from cosignPublicKeys. Defaults to []. */
     signedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).default([]),
     /** Cosign ECDSA P-256 public keys (PEM) images must be signed with. */

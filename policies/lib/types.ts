@@ -83,8 +83,11 @@ export const CONFIG_PROPERTIES = {
     preBoundaryRoles: { type: "array", items: { type: "string", pattern: "^[\\w.-]+$" }, default: [], description: "Logical names of IAM roles an earlier release created without the permissions boundary and that are kept as they are, because replacing them replaces the EKS cluster (platform:eks.preBoundaryCluster); exempt from the boundary and path rule." },
     /** Kubernetes minor versions in EKS standard support. */
     supportedEksVersions: { type: "array", items: { type: "string", pattern: "^1\\.\\d+$" }, default: ["1.34", "1.35", "1.36"], description: "Kubernetes minor versions in EKS standard support." },
-    /** Registry or registry/repository prefixes images may come from (whole path segments). */
-    allowedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: ["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io"], description: "Registry (or registry/repository) prefixes images may come from." },
+    /**
+     * Registry or registry/repository prefixes images may come from (whole path segments); reg.kyverno.io
+     * is where the Kyverno chart pulls its images. The default of platform:supplyChain.allowedRegistries too.
+     */
+    allowedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: ["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io", "reg.kyverno.io"], description: "Registry (or registry/repository) prefixes images may come from." },
     /** Largest CPU limit per container, in cores. */
     maxCpuCores: { type: "number", exclusiveMinimum: 0, default: 8, description: "Largest CPU limit per container, in cores." },
     /** Largest memory limit per container, in GiB. */
