@@ -89,6 +89,8 @@ export interface StartOptions {
     dryRun: boolean;
     /** Project config passed as PULUMI_CONFIG (JSON of `key: string`), as the CLI does. */
     config?: Record<string, string>;
+    /** The pack process's environment over the test's (an undefined value removes the variable), e.g. the AWS credentials it finds. */
+    env?: Record<string, string | undefined>;
     timeoutMs?: number;
 }
 
@@ -175,6 +177,10 @@ export class AnalyzerSession {
             ...(options.organization ? { PULUMI_NODEJS_ORGANIZATION: options.organization, PULUMI_ORGANIZATION: options.organization } : {}),
             ...(options.config ? { PULUMI_CONFIG: JSON.stringify(options.config) } : {}),
         };
+        for (const [k, v] of Object.entries(options.env ?? {})) {
+            if (v === undefined) delete env[k];
+            else env[k] = v;
+        }
         const started = Date.now();
         const child = spawn(process.execPath, [runner, engine.address, "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
         const output = { stderr: "" };

@@ -51,10 +51,12 @@ describe("JSON duplicate keys", () => {
     it("is linear: a 5 MB stack-export-like document is scanned in well under a second", () => {
         const doc = JSON.stringify({ version: 3, deployment: { resources: Array.from({ length: 10_000 }, (_, i) => ({ urn: `u${i}`, type: "kubernetes:core/v1:ConfigMap", inputs: { metadata: { name: `c${i}`, labels: { a: "x", b: "y" } }, data: { s: "\\\"{}[],:".repeat(20), k: "v".repeat(300) } } })) } });
         assert.ok(doc.length > 5e6, String(doc.length));
-        const t = process.hrtime.bigint();
+        // CPU time, not wall time: on a loaded machine (CI, parallel workers) the wall clock measures the neighbours.
+        const t = process.cpuUsage();
         checkDuplicateKeys(doc);
-        const ms = Number(process.hrtime.bigint() - t) / 1e6;
-        assert.ok(ms < 3000, `${ms} ms`);
+        const used = process.cpuUsage(t);
+        const ms = (used.user + used.system) / 1000;
+        assert.ok(ms < 3000, `${ms} ms of CPU`);
     });
     it("policy check: exit 2 and one line naming the key and its path", async () => {
         const digest = "sha256:" + "e".repeat(64);
