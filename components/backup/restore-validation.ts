@@ -18,6 +18,12 @@ export const VALIDATOR_SOURCE = path.join(__dirname, "restore-validation", "inde
 /** The Lambda runtime's bundle of CA certificates, RDS's included (Node.js 20+ loads it only when asked). */
 export const LAMBDA_CA_BUNDLE = "/var/runtime/ca-cert.pem";
 
+/**
+ * The EC2 actions a function in a VPC needs for its network interfaces: those of the AWS managed policy
+ * AWSLambdaVPCAccessExecutionRole (version 3, edited 2024-01-05), which Lambda's VPC documentation names as the minimum.
+ */
+export const LAMBDA_VPC_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
+
 /** The EventBridge pattern of a completed RDS restore job of one restore testing plan. */
 export function restoreTestCompletedPattern(planArn: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.jsonStringify({
@@ -89,7 +95,7 @@ export class RestoreValidation extends pulumi.ComponentResource {
             policy: policyDocument([
                 { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                 // A function in a VPC manages its network interfaces; these EC2 actions take no resource-level scope.
-                { Sid: "VpcInterfaces", Effect: "Allow", Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], Resource: "*" },
+                { Sid: "VpcInterfaces", Effect: "Allow", Action: LAMBDA_VPC_ACTIONS, Resource: "*" },
                 { Sid: "DescribeRestoredCopies", Effect: "Allow", Action: "rds:DescribeDBInstances", Resource: pulumi.interpolate`arn:${partition}:rds:${ctx.region}:${args.accountId}:db:*` },
                 { Sid: "MasterCredential", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: args.masterSecretArn },
                 { Sid: "DecryptMasterCredential", Effect: "Allow", Action: "kms:Decrypt", Resource: args.databaseKmsKeyArn },

@@ -51,7 +51,8 @@ export class BucketReplication extends pulumi.ComponentResource {
             policy: policyDocument([
                 { Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: src },
                 { Effect: "Allow", Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: pulumi.interpolate`${src}/*` },
-                { Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: pulumi.interpolate`${dst}/*` },
+                // s3:ReplicateDelete only where delete markers replicate (S3 User Guide, "Setting up permissions for live replication").
+                { Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags", ...(args.replicateDeletes ? ["s3:ReplicateDelete"] : [])], Resource: pulumi.interpolate`${dst}/*` },
                 { Effect: "Allow", Action: "kms:Decrypt", Resource: args.sourceKmsKeyArn },
                 { Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: args.destinationKmsKeyArn },
             ]),

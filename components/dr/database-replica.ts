@@ -98,12 +98,14 @@ export class DatabaseReplica extends pulumi.ComponentResource {
             applyImmediately: true,
             tags: args.tags,
         }, { ...dr, protect: args.protect, dependsOn: logGroups });
-        // Point-in-time restore in the DR region even if the replica itself is lost.
+        // Point-in-time restore in the DR region even if the replica itself is lost. Every input replaces it (the provider
+        // has no update), and its delete stops replication by the source's ARN: replaced create-first, the old one's delete
+        // would stop the new one. Stopped first, the backups already replicated stay restorable (RETAINED) for their retention.
         const backups = new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-replication`, {
             sourceDbInstanceArn: args.sourceInstanceArn,
             kmsKeyId: args.kmsKeyArn,
             retentionPeriod: args.backupRetentionDays,
-        }, dr);
+        }, { ...dr, deleteBeforeReplace: true });
         this.endpoint = this.instance.endpoint;
         this.backupsReplicationArn = backups.id;
         this.registerOutputs({ endpoint: this.endpoint, backupsReplicationArn: this.backupsReplicationArn });

@@ -114,3 +114,47 @@ export function pinnedZoneFindings(resources: RecordedResource[], pinned: Record
     }
     return findings;
 }
+
+/**
+ * Types of which AWS keeps one per parent, and whose delete is keyed by that parent, so the engine's default
+ * replacement (create the new one, then delete the old) breaks them: each needs `deleteBeforeReplace`.
+ * - automated backups replication: one replication of an instance per destination region; the provider's delete
+ *   calls StopDBInstanceAutomatedBackupsReplication with the source instance's ARN only (terraform-provider-aws
+ *   internal/service/rds/instance_automated_backups_replication.go), so deleting the old resource after creating
+ *   the new one stops the new replication too, and every input is ForceNew (a retention or key change replaces it).
+ */
+export const ONE_PER_PARENT: Record<string, string> = {
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": "one backups replication per source instance and region; its delete stops replication by source ARN, so a create-first replacement stops the new one",
+};
+
+export function replaceOrderFindings(resources: RecordedResource[]): string[] {
+    return resources.filter((r) => r.type in ONE_PER_PARENT && !r.deleteBeforeReplace)
+        .map((r) => `${r.name}: replaced create-first (no deleteBeforeReplace): ${ONE_PER_PARENT[r.type]}`);
+}
+
+/** A statement's actions, as a list. */
+const actionsOf = (s: { Action?: string | string[] }) => [s.Action ?? []].flat();
+
+/**
+ * The permissions S3 replication needs from its role (S3 User Guide, "Setting up permissions for live replication"):
+ * read the source's replication configuration and object versions, replicate objects and tags into the destination,
+ * `s3:ReplicateDelete` when delete markers are replicated, and, for SSE-KMS objects, decrypt with the source key and
+ * encrypt with the replica key. The role's policy is the RolePolicy beside the configuration (same parent component).
+ */
+export function replicationRoleFindings(resources: RecordedResource[]): string[] {
+    const findings: string[] = [];
+    for (const config of resources.filter((r) => r.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
+        const policies = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.parent === config.parent && typeof r.inputs.policy === "string");
+        const statements = policies.flatMap((p) => (JSON.parse(p.inputs.policy).Statement ?? []) as { Effect: string; Action?: string | string[] }[]).filter((s) => s.Effect === "Allow");
+        const allowed = new Set(statements.flatMap(actionsOf));
+        const need = new Set(["s3:GetReplicationConfiguration", "s3:ListBucket", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:ReplicateObject", "s3:ReplicateTags"]);
+        for (const rule of (config.inputs.rules ?? []) as any[]) {
+            if (rule.deleteMarkerReplication?.status === "Enabled") need.add("s3:ReplicateDelete");
+            if (rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status === "Enabled") need.add("kms:Decrypt");
+            if (rule.destination?.encryptionConfiguration?.replicaKmsKeyId) need.add("kms:Encrypt");
+        }
+        const missing = [...need].filter((a) => !allowed.has(a));
+        if (missing.length) findings.push(`${config.name}: the replication role's policy lacks ${missing.join(", ")}`);
+    }
+    return findings;
+}

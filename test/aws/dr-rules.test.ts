@@ -3,7 +3,7 @@
  * plan (they must find nothing) and on fixtures with each defect main had (they must find it).
  */
 import * as assert from "node:assert/strict";
-import { continuousRetentionFindings, pinnedZoneFindings, providerSettingFindings, replicaFinalSnapshotFindings, restoreOverrideFindings } from "../../lib/aws/dr-rules";
+import { continuousRetentionFindings, pinnedZoneFindings, providerSettingFindings, replaceOrderFindings, replicaFinalSnapshotFindings, replicationRoleFindings, restoreOverrideFindings } from "../../lib/aws/dr-rules";
 import type { RecordedResource } from "../../lib/offline/recorder";
 import { BuiltStack, builtStack, STACKS } from "../../lib/offline/stack";
 import { failoverOf } from "../harness/failover";
@@ -18,6 +18,8 @@ const all = (s: BuiltStack) => [
     ...providerSettingFindings(s.resources, s.config.awsProvider),
     ...restoreOverrideFindings(s.resources),
     ...pinnedZoneFindings(s.resources, pinnedOf(s)),
+    ...replaceOrderFindings(s.resources),
+    ...replicationRoleFindings(s.resources),
 ];
 
 describe("backup and DR rules (lib/aws/dr-rules.ts)", () => {
@@ -71,5 +73,22 @@ describe("backup and DR rules (lib/aws/dr-rules.ts)", () => {
             "network-private-1: in eu-west-1c, the zone pinned for index 1 is eu-west-1b",
             "dr-network-public-0: no zones pinned in config for eu-central-1",
         ]);
+    });
+
+    it("a backups replication replaced create-first (main's): its delete stops replication by source ARN, the new one's included", () => {
+        const replication = (deleteBeforeReplace: boolean) => ({ ...fake("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "dr-database-backups-replication", { sourceDbInstanceArn: "arn:aws:rds:eu-west-1:1:db:x", retentionPeriod: 14 }), deleteBeforeReplace });
+        assert.deepEqual(replaceOrderFindings([replication(false)]), ["dr-database-backups-replication: replaced create-first (no deleteBeforeReplace): one backups replication per source instance and region; its delete stops replication by source ARN, so a create-first replacement stops the new one"]);
+        assert.deepEqual(replaceOrderFindings([replication(true), fake("aws:rds/instance:Instance", "database-instance", {})]), []);
+    });
+
+    it("a replication role without s3:ReplicateDelete while delete markers replicate (main's state bucket copy): released locks never reach the copy", () => {
+        const parent = "platform:dr:BucketReplication::state";
+        const config = (deletes: "Enabled" | "Disabled") => ({ ...fake("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "state-config", { rules: [{ deleteMarkerReplication: { status: deletes }, sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } }, destination: { encryptionConfiguration: { replicaKmsKeyId: "arn:aws:kms:eu-central-1:1:key/mrk-1" } } }] }), parent });
+        const policy = (actions: string[]) => ({ ...fake("aws:iam/rolePolicy:RolePolicy", "state-policy", { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] }) }), parent });
+        const base = ["s3:GetReplicationConfiguration", "s3:ListBucket", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:ReplicateObject", "s3:ReplicateTags", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"];
+        assert.deepEqual(replicationRoleFindings([config("Enabled"), policy(base)]), ["state-config: the replication role's policy lacks s3:ReplicateDelete"]);
+        assert.deepEqual(replicationRoleFindings([config("Enabled"), policy([...base, "s3:ReplicateDelete"])]), []);
+        assert.deepEqual(replicationRoleFindings([config("Disabled"), policy(base)]), [], "no delete markers, no ReplicateDelete");
+        assert.deepEqual(replicationRoleFindings([config("Disabled"), { ...policy(base), parent: "elsewhere" }]), ["state-config: the replication role's policy lacks " + base.slice(0, 9).join(", ")], "a policy of another component does not count");
     });
 });

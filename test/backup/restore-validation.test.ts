@@ -230,7 +230,8 @@ describe("restore testing in the platform's network (prod)", () => {
         const policy = JSON.parse(prod.get("aws:iam/rolePolicy:RolePolicy", "backup-restore-validation-policy").inputs.policy);
         assert.deepEqual(policy.Statement.map((s: any) => [s.Sid, s.Action]), [
             ["Logs", ["logs:CreateLogStream", "logs:PutLogEvents"]],
-            ["VpcInterfaces", ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]],
+            // AWSLambdaVPCAccessExecutionRole v3 (2024-01-05) added ec2:DescribeSubnets to the EC2 actions (main lacked it).
+            ["VpcInterfaces", ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]],
             ["DescribeRestoredCopies", "rds:DescribeDBInstances"],
             ["MasterCredential", "secretsmanager:GetSecretValue"],
             ["DecryptMasterCredential", "kms:Decrypt"],

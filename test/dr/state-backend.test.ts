@@ -11,6 +11,7 @@ import { MOCK_ACCOUNT_ID, PlatformMocks } from "../../lib/offline/mocks";
 import { record, RecordedResource } from "../../lib/offline/recorder";
 import { promiseOf, setRegions } from "../../lib/offline/stack";
 import { conditionKeyFindings } from "../../lib/aws/rules";
+import { replicationRoleFindings } from "../../lib/aws/dr-rules";
 import { awsFacts } from "../../lib/aws/facts";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k], getObject: () => undefined });
@@ -62,6 +63,8 @@ describe("bootstrap: state and secrets provider that survive a regional outage",
         const role = resources.find((r) => r.type === "aws:iam/role:Role" && r.name === "state-dr-state-role")!;
         assert.equal(role.inputs.path, "/platform/");
         assert.equal(role.inputs.permissionsBoundary, `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/platform-boundary`);
+        // Delete markers replicate only with s3:ReplicateDelete on the copy (S3 User Guide, replication permissions).
+        assert.deepEqual(replicationRoleFindings(resources), []);
     });
 
     it("the preview role reads the copy, takes its locks and decrypts with either key; condition keys are real", async () => {
