@@ -8,13 +8,16 @@
  * Analyze, AnalyzeStack. Properties travel as protobuf Structs with secrets and unknowns encoded as
  * the engine encodes them.
  */
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { PolicyConfigs, PolicyInfo } from "../../policies/lib/config";
 import { isUnknown } from "../../policies/lib/unknown";
 import { replacedAt } from "../../policies/lib/resources";
 import type { RecordedResource } from "../../lib/offline/recorder";
+import { pluginEnv, resolveFrom, waitForPort } from "../../lib/offline/plugin-process";
+
+export { resolveFrom };
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -136,17 +139,6 @@ function withResource<T>(msg: T, r: EngineResource): T {
     return msg;
 }
 
-/**
- * Resolves a module from a directory the way the CLI's nodejs policy shim does: a plain `node` run
- * in that directory (not in-process: loader hooks of the test runner would resolve differently).
- */
-export function resolveFrom(dir: string, request: string): string {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const r = spawnSync(process.execPath, ["-e", `process.stdout.write(require.resolve(${JSON.stringify(request)}))`], { cwd: dir, env, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`cannot resolve ${request} from ${dir}: ${r.stderr.split("\n").find((l) => /Cannot find module/.test(l)) ?? r.stderr}`);
-    return r.stdout;
-}
 
 /** One running policy pack and a connection to it. */
 export class AnalyzerSession {
@@ -170,13 +162,12 @@ export class AnalyzerSession {
         const logs: string[] = [];
         const engine = await startEngine(logs);
         const runner = resolveFrom(packDir, "@pulumi/pulumi/cmd/run-policy-pack");
-        const env: NodeJS.ProcessEnv = {
-            ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_OPTIONS")),
+        const env = pluginEnv({
             PULUMI_NODEJS_PROJECT: options.project, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_DRY_RUN: String(options.dryRun),
             PULUMI_PROJECT: options.project, PULUMI_STACK: options.stack, PULUMI_DRY_RUN: String(options.dryRun),
             ...(options.organization ? { PULUMI_NODEJS_ORGANIZATION: options.organization, PULUMI_ORGANIZATION: options.organization } : {}),
             ...(options.config ? { PULUMI_CONFIG: JSON.stringify(options.config) } : {}),
-        };
+        });
         for (const [k, v] of Object.entries(options.env ?? {})) {
             if (v === undefined) delete env[k];
             else env[k] = v;
@@ -185,22 +176,7 @@ export class AnalyzerSession {
         const child = spawn(process.execPath, [runner, engine.address, "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
         const output = { stderr: "" };
         child.stderr!.on("data", (d) => (output.stderr += String(d)));
-        const port = await new Promise<string>((resolve, reject) => {
-            let stdout = "";
-            const timer = setTimeout(() => reject(new Error(`policy pack in ${packDir} printed no port within ${options.timeoutMs ?? 45000} ms; stderr:\n${output.stderr}`)), options.timeoutMs ?? 45000);
-            child.stdout!.on("data", (d) => {
-                stdout += String(d);
-                const m = stdout.match(/^(\d+)\s*$/m);
-                if (m) {
-                    clearTimeout(timer);
-                    resolve(m[1]);
-                }
-            });
-            child.on("exit", (code) => {
-                clearTimeout(timer);
-                reject(new Error(`policy pack in ${packDir} exited with ${code} before serving; stderr:\n${output.stderr}`));
-            });
-        });
+        const port = await waitForPort(child, `policy pack in ${packDir}`, output, options.timeoutMs ?? 45000);
         const startupMs = Date.now() - started;
         const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
         return new AnalyzerSession(child, client, engine.server, options, output, logs, startupMs);
