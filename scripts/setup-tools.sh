@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu tools the test suite runs for real: promtool (package prometheus),
 # amtool (prometheus-alertmanager) and an OCI registry for the registry-mode policy tests
-# (docker-registry), and kubectl (kubernetes-client), whose offline YAML decoding the policy-input
-# tests compare ours against. Nothing to do when all four are on PATH.
+# (docker-registry), kubectl (kubernetes-client), whose offline YAML decoding the policy-input
+# tests compare ours against, and a PostgreSQL server (postgresql; its programs live in
+# /usr/lib/postgresql/<major>/bin, never started as a service) that the restore validation
+# function's client is tested against. Nothing to do when all five are there.
 #
 # - as root it runs apt-get; as another user it uses sudo when sudo works without a password prompt
 #   (GitHub-hosted runners); otherwise it prints the exact command to run and exits 1;
@@ -16,9 +18,12 @@ command -v promtool >/dev/null || packages+=(prometheus)
 command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v docker-registry >/dev/null || packages+=(docker-registry)
 command -v kubectl >/dev/null || packages+=(kubernetes-client)
-if [ -n "${PLATFORM_SETUP_FORCE:-}" ] && [ ${#packages[@]} -eq 0 ]; then packages=(prometheus prometheus-alertmanager docker-registry kubernetes-client); fi
+pg_root=${PLATFORM_SETUP_PG_ROOT:-/usr/lib/postgresql}
+postgres_bin() { compgen -G "$pg_root/*/bin/initdb" | sort -V | tail -1 | xargs -r dirname; }
+command -v initdb >/dev/null || [ -n "$(postgres_bin)" ] || packages+=(postgresql)
+if [ -n "${PLATFORM_SETUP_FORCE:-}" ] && [ ${#packages[@]} -eq 0 ]; then packages=(prometheus prometheus-alertmanager docker-registry kubernetes-client postgresql); fi
 if [ ${#packages[@]} -eq 0 ]; then
-  echo "setup-tools: promtool, amtool, docker-registry and kubectl are installed"
+  echo "setup-tools: promtool, amtool, docker-registry, kubectl and PostgreSQL are installed"
   exit 0
 fi
 
@@ -34,7 +39,7 @@ else
   exit 1
 fi
 if ! command -v apt-get >/dev/null; then
-  echo "setup-tools: missing ${packages[*]}; this script needs apt-get (Debian or Ubuntu). Install promtool, amtool, docker-registry and kubectl another way." >&2
+  echo "setup-tools: missing ${packages[*]}; this script needs apt-get (Debian or Ubuntu). Install promtool, amtool, docker-registry, kubectl and PostgreSQL another way." >&2
   exit 1
 fi
 
@@ -69,3 +74,4 @@ promtool --version 2>&1 | head -1
 amtool --version 2>&1 | head -1
 docker-registry --version
 kubectl version --client 2>/dev/null | head -1
+"$(postgres_bin)/postgres" --version

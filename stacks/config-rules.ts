@@ -63,19 +63,6 @@ const network: Rule = (ctx) => {
     }
 };
 
-const zones: Rule = (ctx) => {
-    const { network: n } = ctx.cfg;
-    if (n.availabilityZones && n.availabilityZones.length !== n.azCount) {
-        ctx.problems.push(`platform:network.availabilityZones: lists ${n.availabilityZones.length} zones but network.azCount is ${n.azCount}; list exactly azCount zones or omit the key`);
-    }
-};
-
-const zonesInRegion: Rule = (ctx) => {
-    for (const [i, az] of (ctx.cfg.network.availabilityZones ?? []).entries()) {
-        if (!az.startsWith(ctx.region)) ctx.problems.push(`platform:network.availabilityZones[${i}]: ${show(az)} is not in aws:region ${ctx.region}`);
-    }
-};
-
 const nodeGroups: Rule = ({ cfg, problems }) => {
     const names = new Set<string>();
     // Each group on its own: an invalid group (already reported) stops only its own checks.
@@ -197,6 +184,7 @@ const receivers: Rule = ({ cfg, problems }) => {
 
 /** Every cross-field rule, in the order their problems are listed. */
 export const CROSS_FIELD_RULES: Rule[] = [
-    adminEntries, connectionRegion, network, zones, zonesInRegion, nodeGroups, instanceTypes, instanceClass, unlistedAreNew,
+    // Zones: stacks/dr-checks.ts (pinned in both regions, issue 22).
+    adminEntries, connectionRegion, network, nodeGroups, instanceTypes, instanceClass, unlistedAreNew,
     engine, storage, drRegion, drNetwork, vaultLock, verification, signing, resilience, receivers,
 ];

@@ -12,7 +12,8 @@ import { createPublicKey } from "node:crypto";
 import { Region } from "@pulumi/aws/types/enums";
 import { closest } from "./suggest";
 import { platformImagesSchema, registryLimitsSchema, signingSchema } from "./supply-chain-schema";
-import { accountSchema, ciSchema } from "./ci-schema";
+import { CONFIG_PROPERTIES } from "../policies/lib/types";
+import { accountSchema, ciSchema, CONNECTION_ARN } from "./ci-schema";
 import { resilienceSchema } from "./resilience-schema";
 
 /** Kubernetes minor versions in EKS standard support (as of 2026-11); update with each EKS release. */
@@ -72,7 +73,7 @@ export function regionProblem(value: unknown): string {
 export const awsRegion = z.string().refine((r) => AWS_REGIONS.includes(r), { error: (issue) => regionProblem(issue.input) });
 
 /** An availability zone name: a known region followed by one letter (eu-west-1a, us-gov-west-1b). */
-const availabilityZone = z.string().refine((az) => /^[a-z0-9-]+[a-z]$/.test(az) && AWS_REGIONS.includes(az.slice(0, -1)), "must be an AZ name such as eu-west-1a (a known region and a zone letter)");
+export const availabilityZone = z.string().refine((az) => /^[a-z0-9-]+[a-z]$/.test(az) && AWS_REGIONS.includes(az.slice(0, -1)), "must be an AZ name such as eu-west-1a (a known region and a zone letter)");
 
 /** A duration as Prometheus writes it (`15d`, `12h`). */
 const promDuration = z.string().regex(/^\d+(ms|s|m|h|d|w|y)$/, "must be a Prometheus duration such as 15d or 12h");
@@ -124,7 +125,10 @@ export const networkSchema = z.strictObject({
     cidr: ipv4Cidr(16, 22).default("10.0.0.0/16"),
     /** Number of AZs, 2 or 3. Defaults to 3. */
     azCount: z.number().int().min(2).max(3).default(3),
-    /** Explicit AZ names; when unset the first azCount AZs of the region are used. */
+    /**
+     * The AZ of each subnet index, azCount names in the region. Required: subnets never follow the live "available" list,
+     * which shifts when a zone is impaired (and would replace subnets during an incident). See docs/configuration.md.
+     */
     availabilityZones: z.array(availabilityZone).optional(),
     /** One NAT gateway per AZ (resilient) or a single one (cheap). Defaults to perAz. */
     natGateways: z.enum(["perAz", "single"]).default("perAz"),
@@ -191,8 +195,10 @@ export const databaseSchema = z.strictObject({
     deletionProtection: z.boolean().default(true),
     /** Initial database name. Defaults to app. */
     databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must start with a letter and hold only a-z, 0-9, _").default("app"),
-    /** Master user name (password managed by Secrets Manager). Defaults to platform_admin. */
+    /** Master user name (its password: a generated secret, in Secrets Manager, replicated to the DR region). Defaults to platform_admin. */
     masterUsername: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "must start with a letter and hold only a-z, 0-9, _").default("platform_admin"),
+    /** Bump to rotate the master password (a new random password, set on the instance and in its secret). Defaults to 1. */
+    masterPasswordGeneration: z.number().int().min(1).max(1_000_000).default(1),
     /** Statements slower than this are logged. Defaults to 500 ms. */
     slowQueryMs: z.number().int().min(10).max(60000).default(500),
     // issue 14: PostgreSQL major upgrades through config (docs/operations.md, "PostgreSQL major upgrade").
@@ -308,6 +314,12 @@ export const drSchema = z.strictObject({
     replicationTimeControl: z.boolean().default(true),
     /** VPC CIDR in the DR region; must not overlap the primary VPC. Defaults to 10.1.0.0/16. */
     vpcCidr: ipv4Cidr(16, 22).default("10.1.0.0/16"),
+    /** The AZ of each DR subnet index, network.azCount names in the DR region. Required when enabled. */
+    availabilityZones: z.array(availabilityZone).optional(),
+    /** CodeConnections connection to GitHub in the DR region, for the DR VPC's runner (a connection serves its own region only). Required when enabled. */
+    ciConnectionArn: z.string().regex(CONNECTION_ARN, "must be a CodeConnections connection ARN, arn:<partition>:codeconnections:<region>:<account>:connection/<id> (or codestar-connections)").optional(),
+    /** An existing IAM role operators assume to administer the standby cluster when CI cannot (break glass): cluster admin access entry. Required when enabled. */
+    breakGlassRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "must be an IAM role ARN").optional(),
     /** Recovery targets per data store, checked by the policy pack. */
     targets: z
         .strictObject({
@@ -321,8 +333,8 @@ export const drSchema = z.strictObject({
 export const supplyChainSchema = z.strictObject({
     /** `registry` verifies cosign signatures and SBOM attestations online; `offline` checks digests and registries only. Defaults to offline. */
     verificationMode: z.enum(["offline", "registry"]).default("offline"),
-    /** Registry or registry/repository prefixes images may come from, matched on whole path segments. Defaults to public.ecr.aws, registry.k8s.io, quay.io, ghcr.io, docker.io and reg.kyverno.io (where the Kyverno chart pulls its images). */
-    allowedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).min(1).default(["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io", "reg.kyverno.io"]),
+    /** Registry or registry/repository prefixes images may come from, matched on whole path segments. Defaults to public.ecr.aws, registry.k8s.io, quay.io, ghcr.io, docker.io and reg.kyverno.io (where the Kyverno chart pulls its images): the pack's own default (policies/lib/types.ts). */
+    allowedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).min(1).default(() => [...CONFIG_PROPERTIES.allowedRegistries.default]),
     /** Registry prefixes whose images must carry a cosign signature and an SBOM attestation from cosignPublicKeys. Defaults to []. */
     signedRegistries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._\/-]+)?$/, "must be a registry host, optionally with port and repository path")).default([]),
     /** Cosign ECDSA P-256 public keys (PEM) images must be signed with. */

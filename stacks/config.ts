@@ -12,6 +12,7 @@ import { partialParse, runRules } from "./config-partial";
 import { CROSS_FIELD_RULES, ruleContext } from "./config-rules";
 import { closest } from "./suggest";
 import { parseAllowedAccountIds } from "./supply-chain-checks";
+import { awsProviderSettings, drProblems } from "./dr-checks";
 
 export * from "./config-schema";
 
@@ -27,6 +28,8 @@ export interface PlatformConfig extends PlatformSettings {
     drSubnets?: SubnetPlan;
     /** `aws:allowedAccountIds`: the provider refuses any other account; names the signing key and registry in the policy config. */
     allowedAccountIds: string[];
+    /** The stack's `aws:` settings other than region and stsRegion, as provider arguments: the DR-region provider carries them. */
+    awsProvider: Record<string, unknown>;
     /** Secret config values under the `platform-secrets:` namespace (receiver URLs/keys), wrapped as Pulumi secrets where used. */
     secrets: Record<string, string>;
 }
@@ -82,11 +85,13 @@ export function parsePlatformConfig(input: ConfigInput): PlatformConfig {
     runRules([
         ...CROSS_FIELD_RULES,
         () => (allowedAccountIds = parseAllowedAccountIds(decodeConfigValue(input.values["aws:allowedAccountIds"]), cfg.supplyChain.signing.enabled, problems)),
+        // issue 22: pinned zones in both regions, the DR runner and break-glass role, the one account, what a failover needs.
+        (c) => problems.push(...drProblems(cfg, c.region, input.values, allowedAccountIds)),
         ...alertingRules(cfg, secrets, SECRETS_NAMESPACE, problems),
     ], ctx);
     if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
     const drSubnets = cfg.dr.enabled ? planSubnets(cfg.dr.vpcCidr, cfg.network.azCount, cfg.network.subnetPrefixes) : undefined;
-    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: ctx.subnets as SubnetPlan, drSubnets, secrets, allowedAccountIds };
+    return { ...cfg, project: input.project, stack: input.stack, region: String(region), subnets: ctx.subnets as SubnetPlan, drSubnets, secrets, allowedAccountIds, awsProvider: awsProviderSettings(input.values) };
 }
 
 /** Reads the current stack's config through the Pulumi runtime. */

@@ -2,13 +2,13 @@
  * The `drDrill` stack output (scripts/dr/contract.ts): what the DR drill reads, built from what the
  * components expose. The DR database part describes the design DisasterRecovery deploys: a
  * cross-region read replica named `<prefix>-postgres-dr` (test/dr/drill-output.test.ts checks the
- * name against the replica the stack registers). Fields DisasterRecovery does not expose yet (the
- * replicated backups' ARN, the replicated master credential, the DR runner) are left out; the
- * drill reports what it cannot check without them.
+ * name against the replica the stack registers), with the replicated automated backups, the master
+ * credential's replica in the DR region and the DR VPC's runner project.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Cluster } from "../components/eks/cluster";
 import type { Postgres } from "../components/database/postgres";
+import { replicaSecretArn } from "../components/database/master-credential";
 import type { DisasterRecovery } from "../components/dr/disaster-recovery";
 import type { ChaosExperiments } from "../components/resilience/chaos-experiments";
 import { CHAOS_EXPERIMENTS } from "../components/resilience/keys";
@@ -37,12 +37,18 @@ export function drDrillOutput(s: DrillSources): pulumi.Output<DrDrillOutput> {
             enabled: true as const,
             region: cfg.dr.region!,
             failover: cfg.dr.failover,
-            database: { mode: "replica" as const, replica: { identifier: `${prefix}-postgres-dr` } },
+            database: {
+                mode: "replica" as const,
+                replica: { identifier: `${prefix}-postgres-dr` },
+                ...(s.dr.replicatedBackupsArn ? { replicatedBackupsArn: s.dr.replicatedBackupsArn } : {}),
+                credentialSecretArn: replicaSecretArn(s.database.masterSecretArn, cfg.dr.region!),
+            },
             cluster: {
                 name: s.dr.standbyCluster ? s.dr.standbyCluster.clusterName : `${prefix}-dr-eks`,
                 built: s.dr.standbyCluster !== undefined,
                 workloads: STANDBY_WORKLOADS,
             },
+            runner: { project: s.dr.runner.projectName },
             backupVaultArn: s.dr.vaultArn,
         })
         : { enabled: false as const };

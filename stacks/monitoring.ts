@@ -34,7 +34,8 @@ export function watchPlatform(cfg: PlatformConfig, p: WatchedParts): void {
 
     // Failover changes nothing in the primary region (it may be down): the dashboard and the delivery stay as they are;
     // only the replica's lag alarm, in the DR region, goes (a promoted instance has no lag).
-    const dr = p.dr && { instanceIdentifier: p.dr.databaseIdentifier, region: cfg.dr.region!, provider: p.dr.provider };
+    const drDatabase = p.dr?.databaseIdentifier;
+    const dr = p.dr && drDatabase && { instanceIdentifier: drDatabase, region: cfg.dr.region!, provider: p.dr.provider };
     p.observability.addDatabaseDashboard(p.database.instanceIdentifier, dr);
     const replica = cfg.dr.failover ? undefined : dr;
     const os = p.observability.jaeger.opensearchDomain;

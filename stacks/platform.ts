@@ -17,6 +17,7 @@ import { CanaryApp } from "../components/delivery/canary-app";
 import { AwsBackup, DAILY_SCHEDULE } from "../components/backup/aws-backup";
 import { Velero } from "../components/backup/velero";
 import { DisasterRecovery } from "../components/dr/disaster-recovery";
+import { replicaSecretArn } from "../components/database/master-credential";
 import { ImageVerification } from "../components/security/image-verification";
 import { awsCronIntervalMinutes, recoveryFigures, RecoveryFigure } from "../policies/lib/recovery";
 import { partitionOf, PlatformContext } from "../components/shared/naming";
@@ -47,7 +48,9 @@ export interface Platform {
 
 /** The network, its CI runner and the deploy roles' ARNs: shared by the full build and the bootstrap build. */
 function context(cfg: PlatformConfig) {
-    const accountId = aws.getCallerIdentityOutput().accountId;
+    // With DR, the one account aws:allowedAccountIds names (required then; the provider refuses any other) is the account:
+    // no STS call, which a failover could not make in the failed region. Without DR, ask STS as before.
+    const accountId = cfg.dr.enabled && cfg.allowedAccountIds.length === 1 ? pulumi.output(cfg.allowedAccountIds[0]) : aws.getCallerIdentityOutput().accountId;
     const partition = partitionOf(cfg.region);
     // Every role gets the bootstrap stack's boundary, whose ARN follows from its name (no stack reference: the deploy role needs no access to the bootstrap state).
     const iam = { permissionsBoundaryArn: boundaryPolicyArn(partition, accountId, cfg.ci.permissionsBoundaryName), path: cfg.ci.rolePath };
@@ -64,14 +67,12 @@ function ciRunner(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.I
 }
 
 function vpcOf(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>): Vpc {
-    const zones = cfg.network.availabilityZones
-        ? pulumi.output(cfg.network.availabilityZones)
-        : aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }).names.apply((names) => names.slice(0, cfg.network.azCount));
     return new Vpc("network", {
         ctx,
         accountId,
         cidr: cfg.network.cidr,
-        availabilityZones: zones,
+        // Pinned in config (stacks/dr-checks.ts requires them): the live "available" list never moves a subnet.
+        availabilityZones: cfg.network.availabilityZones!,
         subnets: cfg.subnets,
         natGateways: cfg.network.natGateways,
         flowLogRetentionDays: cfg.network.flowLogRetentionDays,
@@ -119,6 +120,8 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         apiClients: [{ name: "ci-runner", securityGroupId: runner.securityGroupId, description: "EKS API from the CI runners" }],
     });
 
+    const protect = cfg.database.deletionProtection;
+    const dr = cfg.dr.enabled ? disasterRecovery(cfg, ctx, accountId, ciRoles, slr) : undefined;
     const database = new Postgres("database", {
         ctx,
         accountId,
@@ -127,7 +130,9 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         clientSecurityGroupId: cluster.clusterSecurityGroupId,
         ...cfg.database,
         logRetentionDays: cfg.eks.logRetentionDays,
+        masterSecretReplicas: dr ? [{ region: dr.region, kmsKeyArn: dr.databaseKeyArn }] : undefined,
     });
+    dr?.replicateDatabase({ sourceInstanceArn: database.instanceArn, engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB, backupRetentionDays: cfg.database.backupRetentionDays, logRetentionDays: cfg.eks.logRetentionDays });
 
     const observability = new Observability("observability", {
         ctx,
@@ -192,27 +197,11 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         }, { ...inCluster, transformations: [inNamespace(appNamespace)] })
         : undefined;
 
-    const protect = cfg.database.deletionProtection;
-    const dr = cfg.dr.enabled
-        ? new DisasterRecovery("dr", {
-            ctx,
-            accountId,
-            region: cfg.dr.region!,
-            failover: cfg.dr.failover,
-            replicationTimeControl: cfg.dr.replicationTimeControl,
-            network: { cidr: cfg.dr.vpcCidr, subnets: cfg.drSubnets!, azCount: cfg.network.azCount, interfaceEndpoints: cfg.network.interfaceEndpoints, flowLogRetentionDays: cfg.network.flowLogRetentionDays },
-            database: { sourceInstanceArn: database.instanceArn, engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB, backupRetentionDays: cfg.database.backupRetentionDays, logRetentionDays: cfg.eks.logRetentionDays },
-            stores: [
-                { name: "loki-chunks", bucket: observability.loki.chunksBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
-                { name: "loki-ruler", bucket: observability.loki.rulerBucket, kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 },
-            ],
-            vaultLock: cfg.backup.vaultLock,
-            clusterStateIntervalMinutes: cfg.backup.velero.drIntervalMinutes,
-            backupCopyIntervalMinutes: awsCronIntervalMinutes(DAILY_SCHEDULE),
-            standbyCluster: { version: cfg.eks.version, nodeGroups: cfg.eks.nodeGroups, adminRoleArns: cfg.eks.adminRoleArns, publicAccessCidrs: cfg.eks.publicAccessCidrs, logRetentionDays: cfg.eks.logRetentionDays, autoScalingRole: slr.dependencies("autoscaling.amazonaws.com") },
-            protect,
-        })
-        : undefined;
+    if (dr) {
+        for (const name of ["chunks", "ruler"] as const) {
+            dr.replicate({ name: `loki-${name}`, bucket: observability.loki[`${name}Bucket`], kmsKeyArn: observability.loki.kmsKeyArn, expireAfterDays: cfg.observability.loki.retentionDays + 7 });
+        }
+    }
     const backup = new AwsBackup("backup", {
         ctx,
         accountId,
@@ -220,9 +209,11 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
         weeklyRetentionDays: cfg.backup.weeklyRetentionDays,
         monthlyRetentionDays: cfg.backup.monthlyRetentionDays,
         continuous: cfg.backup.continuous,
+        continuousRetentionDays: cfg.database.backupRetentionDays,
         vaultLock: cfg.backup.vaultLock,
         restoreTesting: cfg.backup.restoreTesting,
         dbInstanceArn: database.instanceArn,
+        restoreNetwork: { vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, dbSubnetGroupName: database.subnetGroupName, masterSecretArn: database.masterSecretArn, databaseKmsKeyArn: database.kmsKeyArn, logRetentionDays: cfg.eks.logRetentionDays },
         copyToVaultArn: dr?.vaultArn,
         protect,
     });
@@ -280,7 +271,7 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             backupNotificationsTopicArn: backup.notificationTopicArn,
             veleroBucket: velero.bucket?.bucketName ?? "none",
             drRegion: cfg.dr.enabled ? cfg.dr.region! : "disabled",
-            drDatabaseEndpoint: dr ? dr.databaseEndpoint : "disabled",
+            ...drOutputs(dr, database),
             drStandbyClusterEndpoint: dr?.standbyCluster ? dr.standbyCluster.endpoint : "not built (dr.failover is false)",
             drStandbyKubeconfig: dr?.standbyCluster ? dr.standbyCluster.kubeconfig : "not built (dr.failover is false)",
             drReport,
@@ -289,6 +280,43 @@ export function buildPlatform(cfg: PlatformConfig): Platform {
             ...supplyChain?.outputs,
             exampleRollout: example ? `${example.rolloutName} (namespace ${appNamespaceName(cfg)})` : "disabled",
         },
+    };
+}
+
+/** The DR region's half: provider with the stack's aws: settings, VPC in pinned zones, runner, keys, vault, standby cluster on failover. */
+function disasterRecovery(cfg: PlatformConfig, ctx: PlatformContext, accountId: pulumi.Input<string>, ciRoles: { deployRoleArn: pulumi.Input<string>; previewRoleArn: pulumi.Input<string> }, slr: ServiceLinkedRoles): DisasterRecovery {
+    return new DisasterRecovery("dr", {
+        ctx,
+        accountId,
+        region: cfg.dr.region!,
+        providerSettings: cfg.awsProvider,
+        failover: cfg.dr.failover,
+        replicationTimeControl: cfg.dr.replicationTimeControl,
+        network: { cidr: cfg.dr.vpcCidr, subnets: cfg.drSubnets!, availabilityZones: cfg.dr.availabilityZones!, interfaceEndpoints: cfg.network.interfaceEndpoints, flowLogRetentionDays: cfg.network.flowLogRetentionDays },
+        vaultLock: cfg.backup.vaultLock,
+        clusterStateIntervalMinutes: cfg.backup.velero.drIntervalMinutes,
+        backupCopyIntervalMinutes: awsCronIntervalMinutes(DAILY_SCHEDULE),
+        runner: { repository: cfg.ci.repository, connectionArn: cfg.dr.ciConnectionArn!, computeType: cfg.ci.runnerComputeType, logRetentionDays: cfg.eks.logRetentionDays },
+        standbyCluster: {
+            version: cfg.eks.version, nodeGroups: cfg.eks.nodeGroups, adminRoleArns: cfg.eks.adminRoleArns, publicAccessCidrs: cfg.eks.publicAccessCidrs, logRetentionDays: cfg.eks.logRetentionDays,
+            autoScalingRole: slr.dependencies("autoscaling.amazonaws.com"), ciRoles, breakGlassRoleArn: cfg.dr.breakGlassRoleArn!,
+        },
+        protect: cfg.database.deletionProtection,
+    });
+}
+
+/** What the DR drill and operators read (docs/backups-and-dr.md, "Stack outputs"). */
+function drOutputs(dr: DisasterRecovery | undefined, database: Postgres): Record<string, pulumi.Input<unknown>> {
+    const off = "disabled";
+    return {
+        drDatabaseEndpoint: dr?.databaseEndpoint ?? off,
+        drDatabaseIdentifier: dr?.databaseIdentifier ?? off,
+        drDbMasterSecretArn: dr ? replicaSecretArn(database.masterSecretArn, dr.region) : off,
+        drReplicatedBackupsArn: dr?.replicatedBackupsArn ?? off,
+        drVaultArn: dr?.vaultArn ?? off,
+        drClusterStateBucket: dr?.clusterState.bucketName ?? off,
+        drCiRunnerProject: dr?.runner.projectName ?? off,
+        drBreakGlassRoleArn: dr?.breakGlassRoleArn ?? off,
     };
 }
 

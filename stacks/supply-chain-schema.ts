@@ -80,6 +80,11 @@ export const signingSchema = z.strictObject({
      * an account holds one per URL). When unset the stack looks it up by URL; it never creates one.
      */
     oidcProviderArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "must be the ARN of the token.actions.githubusercontent.com OIDC provider").optional(),
+    /**
+     * The signing key's public key (PEM, the stack output cosignPublicKey). When set, the stack checks KMS returns the same key,
+     * and during a failover (platform:dr.failover, where it is required) it reads no key from KMS in the failed region. Optional.
+     */
+    publicKeyPem: z.string().regex(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+\n-----END PUBLIC KEY-----\n?$/, "must be the PEM public key printed by pulumi stack output cosignPublicKey").optional(),
     /** Repositories (with their ids and refs) whose GitHub Actions jobs may sign and push, through build-sign.yml only. Required when enabled. */
     signers: z.array(signerSchema).default([]),
     /**

@@ -33,7 +33,10 @@ export function buildSupplyChain(cfg: PlatformConfig, ctx: PlatformContext, acco
     const protect = cfg.database.deletionProtection;
     const workflow = { repository: signing.buildSignWorkflow.repository ?? cfg.ci.repository, refs: signing.buildSignWorkflow.refs };
     const identity = new CiSigningIdentity("ci-signing", { ctx, accountId, oidcProviderArn: signing.oidcProviderArn, signers: signing.signers, workflow });
-    const signingKey = new SigningKey("cosign", { ctx, accountId, signerRoleArn: identity.roleArn, protect }, { dependsOn: [identity.role] });
+    // During a failover the key's region may be down: the pinned public key stands in for KMS GetPublicKey (stacks/dr-checks.ts requires it then).
+    const signingKey = new SigningKey("cosign", {
+        ctx, accountId, signerRoleArn: identity.roleArn, protect, knownPublicKeyPem: signing.publicKeyPem, skipPublicKeyLookup: cfg.dr.failover,
+    }, { dependsOn: [identity.role] });
     const repositories = new AppRepositories("app-images", {
         ctx,
         accountId,

@@ -3,14 +3,23 @@
  * continuous backup (point-in-time recovery) for RDS, selection by the `backup` tag, the IAM role,
  * a copy of every recovery point to the DR region's vault when one is given, vault lock in
  * compliance mode when enabled, SNS notifications of job outcomes (current vault events) and of failed
- * jobs (EventBridge), and a restore testing plan that
- * restores the latest RDS recovery point on a schedule and validates it.
+ * jobs (EventBridge), and a restore testing plan that restores the latest RDS recovery point weekly
+ * into the platform's network and validates it by connecting to it (RestoreValidation).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createKmsKey } from "../shared/kms";
 import { managedPolicyArn, platformRole, serviceTrustPolicy } from "../shared/iam";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+import { RestoreValidation } from "./restore-validation";
+
+/**
+ * Restore metadata overrides of an RDS restore test (AWS Backup developer guide, "Restore testing inferred
+ * metadata"; keys are case-insensitive): the DB subnet group and the security groups, a JSON list.
+ */
+export function restoreOverrides(dbSubnetGroupName: pulumi.Input<string>, securityGroupId: pulumi.Input<string>): pulumi.Output<Record<string, string>> {
+    return pulumi.all([dbSubnetGroupName, securityGroupId]).apply(([group, sg]): Record<string, string> => ({ dbSubnetGroupName: group, vpcSecurityGroupIds: JSON.stringify([sg]) }));
+}
 
 /** Resources tagged `backup = aws-backup` are selected by the plan. */
 export const BACKUP_TAG = { key: "backup", value: "aws-backup" } as const;
@@ -56,11 +65,27 @@ export interface AwsBackupArgs {
     monthlyRetentionDays: number;
     /** Continuous backup (PITR up to 35 days) for supported resources (RDS). */
     continuous: boolean;
+    /**
+     * Retention of the continuous rule, days: the database's backupRetentionPeriod. Continuous backup takes over the RDS
+     * automated backups and sets their retention to the rule's; any other value is a perpetual diff on the instance.
+     */
+    continuousRetentionDays: number;
     vaultLock: VaultLock;
     /** Restore the latest RDS recovery point weekly and validate it. */
     restoreTesting: boolean;
     /** The database restored by restore testing. */
     dbInstanceArn: pulumi.Input<string>;
+    /** Where restore tests restore the database (the platform's network, not the default VPC) and what validates them. Required with restoreTesting. */
+    restoreNetwork?: {
+        vpcId: pulumi.Input<string>;
+        /** Private subnets of the validation function. */
+        privateSubnetIds: pulumi.Input<string>[];
+        /** The database's DB subnet group (isolated subnets). */
+        dbSubnetGroupName: pulumi.Input<string>;
+        masterSecretArn: pulumi.Input<string>;
+        databaseKmsKeyArn: pulumi.Input<string>;
+        logRetentionDays: number;
+    };
     /** The DR region's vault: daily, weekly and monthly points are copied there. */
     copyToVaultArn?: pulumi.Input<string>;
     /** Pulumi `protect` on the vault and its key. Defaults to true. */
@@ -127,7 +152,7 @@ export class AwsBackup extends pulumi.ComponentResource {
         ];
         if (args.weeklyRetentionDays > 0) rules.push({ ruleName: "weekly", targetVaultName: vault.name, schedule: "cron(0 6 ? * SUN *)", startWindow: 60, completionWindow: 480, lifecycle: { deleteAfter: args.weeklyRetentionDays }, copyActions: copy(args.weeklyRetentionDays), recoveryPointTags: tags });
         if (args.monthlyRetentionDays > 0) rules.push({ ruleName: "monthly", targetVaultName: vault.name, schedule: "cron(0 7 1 * ? *)", startWindow: 60, completionWindow: 720, lifecycle: { deleteAfter: args.monthlyRetentionDays, coldStorageAfter: args.monthlyRetentionDays >= 180 ? 90 : undefined }, copyActions: copy(args.monthlyRetentionDays), recoveryPointTags: tags });
-        if (args.continuous) rules.push({ ruleName: "continuous", targetVaultName: vault.name, schedule: "cron(0 4 ? * * *)", enableContinuousBackup: true, lifecycle: { deleteAfter: Math.min(35, args.dailyRetentionDays) }, recoveryPointTags: tags });
+        if (args.continuous) rules.push({ ruleName: "continuous", targetVaultName: vault.name, schedule: "cron(0 4 ? * * *)", enableContinuousBackup: true, lifecycle: { deleteAfter: args.continuousRetentionDays }, recoveryPointTags: tags });
         this.copyIntervalMinutes = args.copyToVaultArn ? 1440 : undefined;
         const plan = new aws.backup.Plan(`${name}-plan`, { name: `${ctx.prefix}-plan`, rules, tags }, child);
         new aws.backup.Selection(`${name}-selection`, {
@@ -138,6 +163,11 @@ export class AwsBackup extends pulumi.ComponentResource {
         }, child);
 
         if (args.restoreTesting) {
+            if (!args.restoreNetwork) throw new Error(`${name}: restoreTesting needs restoreNetwork (restores go to the platform's network, never the default VPC)`);
+            const net = args.restoreNetwork;
+            const validation = new RestoreValidation(`${name}-restore-validation`, {
+                ctx, accountId: args.accountId, vpcId: net.vpcId, subnetIds: net.privateSubnetIds, masterSecretArn: net.masterSecretArn, databaseKmsKeyArn: net.databaseKmsKeyArn, logRetentionDays: net.logRetentionDays,
+            }, child);
             const testing = new aws.backup.RestoreTestingPlan(`${name}-restore-testing`, {
                 name: `${ctx.prefix.replace(/-/g, "_")}_restore_testing`,
                 scheduleExpression: "cron(0 8 ? * MON *)",
@@ -151,9 +181,12 @@ export class AwsBackup extends pulumi.ComponentResource {
                 protectedResourceType: "RDS",
                 protectedResourceArns: [args.dbInstanceArn],
                 iamRoleArn: role.arn,
-                // The restored copy is deleted after the validation window; meanwhile it is checked (status, connectivity) by AWS Backup.
+                // Without these AWS Backup restores into the default VPC and security group (or fails where there is none).
+                restoreMetadataOverrides: restoreOverrides(net.dbSubnetGroupName, validation.restoredSecurityGroupId),
+                // The restored copy is deleted after the validation window; meanwhile the validation function checks it.
                 validationWindowHours: 4,
             }, child);
+            validation.watch(testing.arn);
         }
         this.registerOutputs({ vaultArn: this.vaultArn, vaultName: this.vaultName, notificationTopicArn: this.notificationTopicArn });
     }

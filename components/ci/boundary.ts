@@ -21,6 +21,8 @@ export const BOUNDARY_SERVICES = [
 /** Single actions the roles need beyond those services: lookups, the runner's GitHub connection (both held by the deploy role too). */
 export const BOUNDARY_ACTIONS = [
     "tag:GetResources", "sts:GetCallerIdentity",
+    // The restore validation function reads the database's master credential (components/backup/restore-validation.ts).
+    "secretsmanager:GetSecretValue",
     "codeconnections:GetConnectionToken", "codeconnections:GetConnection", "codeconnections:UseConnection",
     "codestar-connections:GetConnectionToken", "codestar-connections:GetConnection", "codestar-connections:UseConnection",
 ] as const;
@@ -72,6 +74,8 @@ export const PASSED_TO_SERVICES = [
     "events.amazonaws.com",
     // AWS FIS experiment roles (components/resilience), passed in CreateExperimentTemplate; their own actions (ec2, eks, rds, logs, tag) are in the services above.
     "fis.amazonaws.com",
+    // The restore validation function (components/backup/restore-validation.ts).
+    "lambda.amazonaws.com",
 ] as const;
 
 /** IAM actions whose request carries `iam:PermissionsBoundary` (the boundary a role gets, or has): allowed only with ours. */

@@ -29,7 +29,7 @@ export const PREVIEW_SESSION_SECONDS = 3600;
  * Services the deploy role manages (the platform's resource types): its permissions are these
  * services' actions, minus what could let it widen its own access (docs/deploy.md lists both).
  */
-export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "ecr", "logs", "cloudwatch", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing", "fis"] as const;
+export const DEPLOYER_SERVICES = ["ec2", "eks", "rds", "kms", "s3", "ecr", "logs", "cloudwatch", "backup", "backup-storage", "sns", "events", "es", "codebuild", "secretsmanager", "autoscaling", "elasticloadbalancing", "fis", "lambda"] as const;
 
 export interface DeployIdentityArgs {
     /** No `iam`: the CI roles are the administrator's, outside the boundary they enforce. */
@@ -63,6 +63,10 @@ export class DeployIdentity extends pulumi.ComponentResource {
     public readonly backendUrl?: pulumi.Output<string>;
     /** `awskms://alias/...?region=...` for `pulumi stack init --secrets-provider`, with the s3 backend. */
     public readonly secretsProvider?: string;
+    /** The state bucket and the key of its objects, with the s3 backend (bootstrap/state-dr.ts replicates them). */
+    public readonly state?: { bucket: SecureBucket; kmsKeyArn: pulumi.Output<string> };
+    /** The preview role's name (bootstrap/state-dr.ts grants it the DR copy). */
+    public readonly previewRoleName: pulumi.Output<string>;
 
     constructor(name: string, args: DeployIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:ci:DeployIdentity", name, {}, opts);
@@ -88,6 +92,7 @@ export class DeployIdentity extends pulumi.ComponentResource {
         const previewRole = new aws.iam.Role(`${name}-preview`, { name: args.previewRoleName, assumeRolePolicy: trust(args.previewEnvironments), maxSessionDuration: PREVIEW_SESSION_SECONDS, tags }, child);
         this.deployRoleArn = deployRole.arn;
         this.previewRoleArn = previewRole.arn;
+        this.previewRoleName = previewRole.name;
 
         const selfArns = [deployRole.arn, previewRole.arn];
         // The boundary's ARN follows from its name, so its own statements and the deploy role's can name it before it exists.
@@ -127,6 +132,7 @@ export class DeployIdentity extends pulumi.ComponentResource {
                 { Sid: "Secrets", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], Resource: secretsKey.arn },
             );
             this.backendUrl = pulumi.interpolate`s3://${state.bucketName}`;
+            this.state = { bucket: state, kmsKeyArn: secretsKey.arn };
             this.secretsProvider = `awskms://alias/${ctx.prefix}-pulumi-secrets?region=${ctx.region}`;
         }
         new aws.iam.RolePolicy(`${name}-deploy-policy`, { role: deployRole.id, policy: policyDocument(deployStatements) }, child);

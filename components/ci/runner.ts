@@ -51,6 +51,8 @@ export interface CiRunnerArgs {
     computeType: string;
     /** Log retention, days. */
     logRetentionDays: number;
+    /** Workflows (their `name:`) whose jobs may use the runner. Defaults to RUNNER_WORKFLOWS. */
+    workflows?: string[];
 }
 
 export class CiRunner extends pulumi.ComponentResource {
@@ -117,7 +119,7 @@ export class CiRunner extends pulumi.ComponentResource {
             // the reusable up.yml runs under its caller's run). Defense in depth: forks and environments are the real gate (docs/deploy.md).
             filterGroups: [{ filters: [
                 { type: "EVENT", pattern: "WORKFLOW_JOB_QUEUED" },
-                { type: "WORKFLOW_NAME", pattern: `^(${RUNNER_WORKFLOWS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$` },
+                { type: "WORKFLOW_NAME", pattern: `^(${(args.workflows ?? RUNNER_WORKFLOWS).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$` },
             ] }],
         }, child);
         this.registerOutputs({ projectName: this.projectName, securityGroupId: this.securityGroupId });

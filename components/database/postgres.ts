@@ -1,8 +1,10 @@
 /**
  * Postgres: RDS for PostgreSQL in the isolated subnets, reachable only from the cluster's security
- * group, encrypted with its own KMS key, TLS forced, master password managed by Secrets Manager,
- * IAM authentication on, logs exported to encrypted log groups, and, when protected, deletion
- * protection, a final snapshot and Pulumi `protect` on the instance and its key.
+ * group, encrypted with its own KMS key, TLS forced, a generated master password kept in a Secrets
+ * Manager secret replicated to the DR region (MasterCredential: RDS allows no cross-region replica
+ * of an instance whose password Secrets Manager manages), IAM authentication on, logs exported to
+ * encrypted log groups, and, when protected, deletion protection, a final snapshot and Pulumi
+ * `protect` on the instance and its key.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,6 +12,7 @@ import { createKmsKey } from "../shared/kms";
 import { managedPolicyArn, platformRole, serviceTrustPolicy } from "../shared/iam";
 import { BACKUP_TAG } from "../backup/aws-backup";
 import { componentTags, partitionOf, PlatformContext } from "../shared/naming";
+import { MasterCredential } from "./master-credential";
 
 /** Log types exported to CloudWatch (PostgreSQL supports these two). */
 export const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade"];
@@ -55,6 +58,10 @@ export interface PostgresArgs {
     allowMajorVersionUpgrade?: boolean;
     /** Apply changes now instead of in the maintenance window (a major upgrade swaps the parameter group, whose old copy can only be deleted once detached). Defaults to false. */
     applyImmediately?: boolean;
+    /** Bump to rotate the master password. Defaults to 1. */
+    masterPasswordGeneration?: number;
+    /** Regions the master secret is replicated to (the DR region), each with a key of that region. Defaults to none. */
+    masterSecretReplicas?: { region: string; kmsKeyArn: pulumi.Input<string> }[];
 }
 
 export class Postgres extends pulumi.ComponentResource {
@@ -66,6 +73,8 @@ export class Postgres extends pulumi.ComponentResource {
     public readonly masterSecretArn: pulumi.Output<string>;
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly kmsKeyArn: pulumi.Output<string>;
+    /** The DB subnet group (isolated subnets): restore tests restore into it. */
+    public readonly subnetGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:database:Postgres", name, {}, opts);
@@ -128,6 +137,11 @@ export class Postgres extends pulumi.ComponentResource {
             new aws.iam.RolePolicyAttachment(`${name}-monitoring-policy`, { role: monitoringRole.name, policyArn: managedPolicyArn(partition, "service-role/AmazonRDSEnhancedMonitoringRole") }, child);
         }
         const piRetention = args.performanceInsightsRetentionDays ?? 7;
+        const username = args.masterUsername ?? "platform_admin";
+        const dbName = args.databaseName ?? "app";
+        const credential = new MasterCredential(`${name}-master`, {
+            identifier, username, generation: args.masterPasswordGeneration ?? 1, kmsKeyArn: key.arn, replicas: args.masterSecretReplicas, tags, protect,
+        }, child);
 
         const db = new aws.rds.Instance(`${name}-instance`, {
             identifier,
@@ -143,10 +157,11 @@ export class Postgres extends pulumi.ComponentResource {
             dbSubnetGroupName: subnetGroup.name,
             vpcSecurityGroupIds: [sg.id],
             publiclyAccessible: false,
-            dbName: args.databaseName ?? "app",
-            username: args.masterUsername ?? "platform_admin",
-            manageMasterUserPassword: true,
-            masterUserSecretKmsKeyId: key.arn,
+            dbName,
+            username,
+            // Self-managed (MasterCredential). An instance created with manageMasterUserPassword: true is modified, not
+            // replaced: the provider sends ManageMasterUserPassword=false with the new password in one ModifyDBInstance.
+            password: credential.password,
             iamDatabaseAuthenticationEnabled: true,
             parameterGroupName: params.name,
             caCertIdentifier: "rds-ca-rsa2048-g1",
@@ -175,9 +190,11 @@ export class Postgres extends pulumi.ComponentResource {
         this.port = db.port;
         this.instanceArn = db.arn;
         this.instanceIdentifier = db.identifier;
-        this.masterSecretArn = db.masterUserSecrets.apply((s) => s?.[0]?.secretArn ?? "");
+        credential.storeFor({ host: db.address, port: db.port, dbname: dbName, dbInstanceIdentifier: identifier }, db);
+        this.masterSecretArn = credential.secretArn;
         this.securityGroupId = sg.id;
         this.kmsKeyArn = key.arn;
+        this.subnetGroupName = subnetGroup.name;
         this.registerOutputs({
             endpoint: this.endpoint,
             address: this.address,

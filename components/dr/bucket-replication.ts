@@ -1,9 +1,10 @@
 /**
  * BucketReplication: a bucket in the DR region (its own DR-region KMS key, versioned, private,
  * TLS-only) and the replication of a source bucket into it: KMS-encrypted objects re-encrypted with
- * the DR key, Replication Time Control (15-minute SLA) when asked. Delete markers are deliberately
+ * the DR key, Replication Time Control (15-minute SLA) when asked. Delete markers are by default
  * NOT replicated: a deletion in the primary (an operator mistake, ransomware, or the application's
- * own retention) never removes the DR copy, which expires by its own lifecycle instead.
+ * own retention) never removes the DR copy, which expires by its own lifecycle instead (a state
+ * bucket replicates them, so that released locks are released in the copy; versions stay).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,6 +25,10 @@ export interface BucketReplicationArgs {
     expireAfterDays?: number;
     /** S3 Replication Time Control. */
     replicationTimeControl: boolean;
+    /** Replicate delete markers too (a state bucket's released locks). Defaults to false: a deletion never reaches the copy. */
+    replicateDeletes?: boolean;
+    /** Days noncurrent versions of the copy are kept. Defaults to SecureBucket's 30. */
+    noncurrentVersionDays?: number;
     tags: Record<string, string>;
     /** Path and permissions boundary of the replication role. */
     roles: RoleGuardrails;
@@ -36,7 +41,7 @@ export class BucketReplication extends pulumi.ComponentResource {
     constructor(name: string, args: BucketReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:dr:BucketReplication", name, {}, opts);
         this.destination = new SecureBucket(`${name}-replica`, {
-            bucketName: args.destinationBucketName, kmsKeyArn: args.destinationKmsKeyArn, expireAfterDays: args.expireAfterDays, tags: args.tags, protect: args.protect,
+            bucketName: args.destinationBucketName, kmsKeyArn: args.destinationKmsKeyArn, expireAfterDays: args.expireAfterDays, noncurrentVersionDays: args.noncurrentVersionDays, tags: args.tags, protect: args.protect,
         }, { parent: this, providers: [args.drProvider] });
         const src = args.source.arn;
         const dst = this.destination.arn;
@@ -46,7 +51,8 @@ export class BucketReplication extends pulumi.ComponentResource {
             policy: policyDocument([
                 { Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: src },
                 { Effect: "Allow", Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"], Resource: pulumi.interpolate`${src}/*` },
-                { Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: pulumi.interpolate`${dst}/*` },
+                // s3:ReplicateDelete only where delete markers replicate (S3 User Guide, "Setting up permissions for live replication").
+                { Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags", ...(args.replicateDeletes ? ["s3:ReplicateDelete"] : [])], Resource: pulumi.interpolate`${dst}/*` },
                 { Effect: "Allow", Action: "kms:Decrypt", Resource: args.sourceKmsKeyArn },
                 { Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: args.destinationKmsKeyArn },
             ]),
@@ -59,7 +65,7 @@ export class BucketReplication extends pulumi.ComponentResource {
                 status: "Enabled",
                 priority: 1,
                 filter: {},
-                deleteMarkerReplication: { status: "Disabled" },
+                deleteMarkerReplication: { status: args.replicateDeletes ? "Enabled" : "Disabled" },
                 sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
                 destination: {
                     bucket: dst,

@@ -3,6 +3,8 @@
  * subnets, its own security group and DR-region KMS key, TLS forced) plus RDS automated backups
  * replication for point-in-time restore in the DR region. `promote: true` removes the replication
  * source, which promotes the same instance (an update, not a replacement) to a standalone primary.
+ * The replica is deleted without a final snapshot (RDS refuses one for a replica); the promoted
+ * instance, when protected, keeps one.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -40,6 +42,8 @@ export interface DatabaseReplicaArgs {
 export class DatabaseReplica extends pulumi.ComponentResource {
     public readonly instance: aws.rds.Instance;
     public readonly endpoint: pulumi.Output<string>;
+    /** ARN of the replicated automated backups in the DR region (the replication resource's id). */
+    public readonly backupsReplicationArn: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:dr:DatabaseReplica", name, {}, opts);
@@ -86,19 +90,24 @@ export class DatabaseReplica extends pulumi.ComponentResource {
             autoMinorVersionUpgrade: true,
             copyTagsToSnapshot: true,
             deletionProtection: args.protect,
-            skipFinalSnapshot: !args.protect,
-            finalSnapshotIdentifier: args.protect ? `${args.identifier}-final` : undefined,
+            // DeleteDBInstance refuses FinalDBSnapshotIdentifier for a read replica ("not supported for read replicas"):
+            // a replica is deleted without one; once promoted it is a standalone primary and gets the final snapshot.
+            skipFinalSnapshot: !(args.protect && args.promote),
+            finalSnapshotIdentifier: args.protect && args.promote ? `${args.identifier}-final` : undefined,
             deleteAutomatedBackups: !args.protect,
             applyImmediately: true,
             tags: args.tags,
         }, { ...dr, protect: args.protect, dependsOn: logGroups });
-        // Point-in-time restore in the DR region even if the replica itself is lost.
-        new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-replication`, {
+        // Point-in-time restore in the DR region even if the replica itself is lost. Every input replaces it (the provider
+        // has no update), and its delete stops replication by the source's ARN: replaced create-first, the old one's delete
+        // would stop the new one. Stopped first, the backups already replicated stay restorable (RETAINED) for their retention.
+        const backups = new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups-replication`, {
             sourceDbInstanceArn: args.sourceInstanceArn,
             kmsKeyId: args.kmsKeyArn,
             retentionPeriod: args.backupRetentionDays,
-        }, dr);
+        }, { ...dr, deleteBeforeReplace: true });
         this.endpoint = this.instance.endpoint;
-        this.registerOutputs({ endpoint: this.endpoint });
+        this.backupsReplicationArn = backups.id;
+        this.registerOutputs({ endpoint: this.endpoint, backupsReplicationArn: this.backupsReplicationArn });
     }
 }

@@ -34,6 +34,10 @@ export interface SigningKeyArgs {
     signerRoleArn: pulumi.Input<string>;
     /** Pulumi `protect` on the key (losing it makes every signature unverifiable). Defaults to true. */
     protect?: boolean;
+    /** The public key as last read (stack output cosignPublicKey): KMS must return the same. Defaults to unset (not checked). */
+    knownPublicKeyPem?: string;
+    /** Use knownPublicKeyPem without calling KMS (a failover: the key's region may be down). Defaults to false. */
+    skipPublicKeyLookup?: boolean;
 }
 
 /** The key policy statements (exported for tests and docs). */
@@ -74,7 +78,12 @@ export class SigningKey extends pulumi.ComponentResource {
         new aws.kms.Alias(`${name}-alias`, { name: this.aliasName, targetKeyId: this.key.keyId }, { parent: this });
         this.keyArn = this.key.arn;
         this.cosignKeyRef = pulumi.interpolate`awskms:///${this.key.arn}`;
-        this.publicKeyPem = aws.kms.getPublicKeyOutput({ keyId: this.key.arn }, { parent: this }).publicKeyPem;
+        const known = args.knownPublicKeyPem;
+        if (args.skipPublicKeyLookup && !known) throw new Error(`${name}: skipPublicKeyLookup needs knownPublicKeyPem`);
+        this.publicKeyPem = args.skipPublicKeyLookup ? pulumi.output(known!) : aws.kms.getPublicKeyOutput({ keyId: this.key.arn }, { parent: this }).publicKeyPem.apply((pem) => {
+            if (known && pem.trim() !== known.trim()) throw new Error(`${name}: KMS returns another public key than platform:supplyChain.signing.publicKeyPem; set it to the stack output cosignPublicKey`);
+            return pem;
+        });
         this.registerOutputs({ keyArn: this.keyArn, cosignKeyRef: this.cosignKeyRef, publicKeyPem: this.publicKeyPem });
     }
 }

@@ -156,6 +156,16 @@ export const DEPLOY_CALLS: Record<string, TypeCalls> = {
         create: ["fis:CreateExperimentTemplate"], tagOnCreate: ["fis:TagResource"], read: ["fis:GetExperimentTemplate"], update: { roleArn: ["fis:UpdateExperimentTemplate"], tags: ["fis:TagResource", "fis:UntagResource"] },
         delete: ["fis:DeleteExperimentTemplate"], passRole: [{ input: "roleArn", service: "fis.amazonaws.com" }], source: `${TF}/fis/experiment_template.go`,
     },
+    // The restore validation function (components/backup/restore-validation.ts): in a VPC, so Lambda checks the caller may describe its network.
+    "aws:lambda/function:Function": {
+        create: ["lambda:CreateFunction", "lambda:GetFunction", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], tagOnCreate: ["lambda:TagResource"],
+        read: ["lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:ListVersionsByFunction"],
+        update: { code: ["lambda:UpdateFunctionCode"], role: ["lambda:UpdateFunctionConfiguration"], environment: ["lambda:UpdateFunctionConfiguration"], vpcConfig: ["lambda:UpdateFunctionConfiguration", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], tags: ["lambda:TagResource", "lambda:UntagResource"] },
+        delete: ["lambda:DeleteFunction"],
+        passRole: [{ input: "role", service: "lambda.amazonaws.com" }],
+        source: `${TF}/lambda/function.go`,
+    },
+    "aws:lambda/permission:Permission": { create: ["lambda:AddPermission", "lambda:GetPolicy"], read: ["lambda:GetPolicy"], delete: ["lambda:RemovePermission"], source: `${TF}/lambda/permission.go` },
     "aws:cloudwatch/eventTarget:EventTarget": { create: ["events:PutTargets"], read: ["events:ListTargetsByRule"], delete: ["events:RemoveTargets"], passRole: [{ input: "roleArn", service: "events.amazonaws.com" }], source: `${TF}/events/target.go` },
 };
 

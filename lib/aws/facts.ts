@@ -24,8 +24,6 @@ export interface AwsFacts {
     inputs: Record<string, Constraint>;
     /** IAM service prefix -> action name -> condition keys the action (or its resource types) carries; undefined for an unknown service. */
     conditionKeys: Record<string, Record<string, string[]> | undefined>;
-    /** Pulumi type of a stateful resource -> CloudFormation properties whose change replaces it. */
-    replacements: Record<string, { cloudFormationType: string; replaces: string[]; mayReplace: string[] }>;
 }
 
 interface IamDataAction { name: string; conditionKeys: string[]; resourceTypes: { conditionKeys: string[] }[] }

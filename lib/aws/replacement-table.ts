@@ -197,9 +197,21 @@ export const AWS_REPLACEMENTS: Record<string, AwsReplacementEntry> = {
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": { provider: "s3/bucket_replication_configuration.go", providerOnly: { bucket: "provider: bucket is ForceNew" } },
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": { provider: "s3/bucket_server_side_encryption_configuration.go", providerOnly: { bucket: "provider: bucket is ForceNew", expectedBucketOwner: "provider: expected_bucket_owner is ForceNew" } },
     "aws:s3/bucketVersioning:BucketVersioning": { provider: "s3/bucket_versioning.go", providerOnly: { bucket: "provider: bucket is ForceNew", expectedBucketOwner: "provider: expected_bucket_owner is ForceNew" } },
+    "aws:lambda/function:Function": { cfn: "AWS::Lambda::Function", provider: "lambda/function.go", replaces: { FunctionName: "name", PackageType: "packageType" }, inPlace: { TenancyConfig: NO_INPUT } },
+    "aws:lambda/permission:Permission": { cfn: "AWS::Lambda::Permission", provider: "lambda/permission.go", all: "the provider has no update for a permission (every argument is ForceNew)" },
+    "aws:secretsmanager/secret:Secret": { cfn: "AWS::SecretsManager::Secret", provider: "secretsmanager/secret.go", replaces: { Name: "name" }, providerOnly: { namePrefix: NAME_PREFIX } },
+    "aws:secretsmanager/secretVersion:SecretVersion": {
+        provider: "secretsmanager/secret_version.go",
+        providerOnly: { secretId: "provider: secret_id is ForceNew", secretString: "provider: secret_string is ForceNew (a new version becomes AWSCURRENT; the old one keeps AWSPREVIOUS)", secretBinary: "provider: secret_binary is ForceNew" },
+    },
     "aws:sns/topic:Topic": { cfn: "AWS::SNS::Topic", provider: "sns/topic.go", replaces: { FifoTopic: "fifoTopic", TopicName: "name" }, providerOnly: { namePrefix: NAME_PREFIX } },
     "aws:sns/topicSubscription:TopicSubscription": { cfn: "AWS::SNS::Subscription", provider: "sns/topic_subscription.go", replaces: { Endpoint: "endpoint", Protocol: "protocol", TopicArn: "topic" } },
     "aws:sns/topicPolicy:TopicPolicy": { cfn: "AWS::SNS::TopicPolicy", provider: "sns/topic_policy.go", providerOnly: { arn: "provider: arn is ForceNew" } },
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
+        cfn: "AWS::EC2::SecurityGroupEgress", provider: "ec2/vpc_security_group_egress_rule.go",
+        replaces: { GroupId: "securityGroupId" },
+        inPlace: Object.fromEntries(["CidrIp", "CidrIpv6", "FromPort", "IpProtocol", "DestinationPrefixListId", "DestinationSecurityGroupId", "ToPort"].map((p) => [p, "provider: the rule is updated in place with ModifySecurityGroupRules"])),
+    },
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
         cfn: "AWS::EC2::SecurityGroupIngress", provider: "ec2/vpc_security_group_ingress_rule.go",
         replaces: { GroupId: "securityGroupId" },

@@ -7,12 +7,13 @@
  * components register, and talks gRPC to its ResourceProvider service with the stubs that ship in
  * @pulumi/pulumi/proto: GetSchema and Construct.
  */
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { PlatformMocks } from "./mocks";
+import { pluginEnv, resolveFrom, waitForPort } from "./plugin-process";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
@@ -26,14 +27,6 @@ const protoDir = path.dirname(require.resolve("@pulumi/pulumi/proto/provider_pb"
 const structPb = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [protoDir] }));
 const emptyPb = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [protoDir] }));
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-/** Resolves a module from a directory as the language host does: a plain `node` run there (not through this process's loader hooks). */
-function resolveFrom(dir: string, request: string): string {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_OPTIONS"));
-    const r = spawnSync(process.execPath, ["-e", `process.stdout.write(require.resolve(${JSON.stringify(request)}))`], { cwd: dir, env, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`cannot resolve ${request} from ${dir} (npm install in ${dir}?): ${r.stderr.split("\n").find((l) => /Cannot find module/.test(l)) ?? r.stderr}`);
-    return r.stdout;
-}
 
 /** One resource the provider's components registered with the monitor. */
 export interface Registration {
@@ -164,29 +157,14 @@ export class ComponentPluginSession {
         const engine = await startEngine(project, stack, options.region ?? "eu-west-1");
         const runner = resolveFrom(packageDir, "@pulumi/pulumi/cmd/run-plugin");
         const consumerDir = fs.mkdtempSync(path.join(os.tmpdir(), "component-consumer-"));
-        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_OPTIONS"));
+        const env = pluginEnv();
         const started = Date.now();
         const child = spawn(process.execPath, [runner, packageDir, engine.engineAddress], { cwd: consumerDir, env, stdio: ["ignore", "pipe", "pipe"] });
         const output = { stderr: "" };
         child.stderr!.on("data", (d) => (output.stderr += String(d)));
         const timeoutMs = options.timeoutMs ?? 90000;
         try {
-            const port = await new Promise<string>((resolve, reject) => {
-                let stdout = "";
-                const timer = setTimeout(() => reject(new Error(`component plugin in ${packageDir} printed no port within ${timeoutMs} ms; stderr:\n${output.stderr}`)), timeoutMs);
-                child.stdout!.on("data", (d) => {
-                    stdout += String(d);
-                    const m = stdout.match(/^(\d+)\s*$/m);
-                    if (m) {
-                        clearTimeout(timer);
-                        resolve(m[1]);
-                    }
-                });
-                child.on("exit", (code) => {
-                    clearTimeout(timer);
-                    reject(new Error(`component plugin in ${packageDir} exited with ${code} before serving; stdout/stderr:\n${stdout}\n${output.stderr}`));
-                });
-            });
+            const port = await waitForPort(child, `component plugin in ${packageDir}`, output, timeoutMs);
             const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
             return new ComponentPluginSession(child, client, engine, output, consumerDir, project, stack, Date.now() - started);
         } catch (e) {

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createECDH, createHash, createPublicKey } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -22,7 +23,9 @@ function arnFor(type: string, name: string, region: string, inputs: Record<strin
     switch (type) {
         case "aws:iam/role:Role": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${String(inputs.path ?? "/")}${physical}`;
         case "aws:iam/policy:Policy": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy${String(inputs.path ?? "/")}${physical}`;
-        case "aws:kms/key:Key": return `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${uuid(name)}`;
+        case "aws:kms/key:Key": return `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${inputs.multiRegion ? `mrk-${hex(name, 32)}` : uuid(name)}`;
+        // A replica key has its primary's key id, in its own region.
+        case "aws:kms/replicaKey:ReplicaKey": return `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${String(inputs.primaryKeyArn ?? "").split("/").pop()}`;
         case "aws:ecr/repository:Repository": return `arn:aws:ecr:${region}:${MOCK_ACCOUNT_ID}:repository/${String(inputs.name ?? physical)}`;
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": return `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? physical).replace(/^https:\/\//, "")}`;
         case "aws:kms/alias:Alias": return `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
@@ -36,6 +39,11 @@ function arnFor(type: string, name: string, region: string, inputs: Record<strin
         case "aws:sns/topic:Topic": return `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
         case "aws:opensearch/domain:Domain": return `arn:aws:es:${region}:${MOCK_ACCOUNT_ID}:domain/${String(inputs.domainName)}`;
         case "aws:backup/vault:Vault": return `arn:aws:backup:${region}:${MOCK_ACCOUNT_ID}:backup-vault:${physical}`;
+        // Secrets Manager appends six random characters to the name.
+        case "aws:secretsmanager/secret:Secret": return `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${physical}-${hex(name, 6)}`;
+        case "aws:lambda/function:Function": return `arn:aws:lambda:${region}:${MOCK_ACCOUNT_ID}:function:${physical}`;
+        case "aws:cloudwatch/eventRule:EventRule": return `arn:aws:events:${region}:${MOCK_ACCOUNT_ID}:rule/${physical}`;
+        case "aws:backup/restoreTestingPlan:RestoreTestingPlan": return `arn:aws:backup:${region}:${MOCK_ACCOUNT_ID}:restore-testing-plan:${physical}-${uuid(name)}`;
         default: return module ? `arn:aws:${module.toLowerCase()}:${region}:${MOCK_ACCOUNT_ID}:${module}/${physical}` : undefined;
     }
 }
@@ -95,7 +103,8 @@ function computed(type: string, name: string, region: string, inputs: Record<str
                     : [],
             };
         }
-        case "aws:kms/key:Key": return { keyId: uuid(name) };
+        case "aws:kms/key:Key": return { keyId: inputs.multiRegion ? `mrk-${hex(name, 32)}` : uuid(name) };
+        case "aws:kms/replicaKey:ReplicaKey": return { keyId: String(inputs.primaryKeyArn ?? "").split("/").pop() };
         case "aws:ecr/repository:Repository": return { repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${String(inputs.name)}`, registryId: MOCK_ACCOUNT_ID };
         case "aws:opensearch/domain:Domain": return { endpoint: `vpc-${inputs.domainName}-${hex(name, 26)}.${region}.es.amazonaws.com`, domainId: `${MOCK_ACCOUNT_ID}/${inputs.domainName}` };
         case "random:index/randomPassword:RandomPassword": return { result: `mock-${hex(name, 28)}` };
@@ -116,7 +125,16 @@ export interface MockAccount {
     taggedResources?: { resourceArn: string; tags: Record<string, string> }[];
     /** URLs of the account's IAM OIDC providers; defaults to GitHub's, which bootstrap/ creates. */
     oidcProviderUrls?: string[];
+    /** IAM role names that do not exist (iam:GetRole fails for them). */
+    missingRoles?: string[];
+    /** A regional outage: every invoke, create and update in these regions fails (AWS APIs and the clusters' Kubernetes APIs). */
+    unavailableRegions?: string[];
+    /** What is deployed (inputs by `type::name`, as a previous build's mocks saw them): registering the same inputs calls no API. */
+    deployed?: ReadonlyMap<string, unknown>;
 }
+
+/** Invokes of global services: no region can make them fail. */
+const GLOBAL_INVOKES = /^aws:(iam|index\/getPartition)/;
 
 /** A stack's outputs as a StackReference reads them: the values (a plan snapshot masks the secrets' values) and which are secrets. */
 export interface StackOutputs {
@@ -140,8 +158,10 @@ export interface MockOptions {
 }
 
 export class PlatformMocks implements pulumi.runtime.Mocks {
-    /** Region of each explicit AWS provider, by provider id: resources built through one get ARNs in its region. */
+    /** Region of each explicit AWS provider and of each Kubernetes provider's cluster, by provider id. */
     private readonly providerRegions = new Map<string, string>();
+    /** The inputs of every custom resource registered, by `type::name` (a later build's `deployed`). */
+    public readonly registered = new Map<string, unknown>();
 
     constructor(private readonly region: string, private readonly account: MockAccount = {}, private readonly options: MockOptions = {}) {}
 
@@ -149,14 +169,31 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         if (!args.custom) return { id: undefined, state: {} };
         const inputs = args.inputs as Record<string, any>;
         if (args.type === "pulumi:pulumi:StackReference") return this.stackReference(String(inputs.name ?? args.id ?? args.name));
-        if (args.type === "pulumi:providers:aws") {
+        if (args.type.startsWith("pulumi:providers:")) {
             const providerId = `provider-${hex(args.name, 12)}`;
-            this.providerRegions.set(providerId, String(inputs.region ?? this.region));
+            // An AWS provider's region; a Kubernetes provider's cluster region, from its kubeconfig's EKS endpoint.
+            const region = args.type === "pulumi:providers:aws" ? String(inputs.region ?? this.region) : /\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com/.exec(String(inputs.kubeconfig ?? ""))?.[1];
+            if (region) this.providerRegions.set(providerId, region);
             return { id: providerId, state: inputs };
         }
+        const viaProvider = this.providerRegions.get(args.provider?.split("::").pop() ?? "");
+        const region = viaProvider ?? this.region;
+        const key = `${args.type}::${args.name}`;
+        this.registered.set(key, inputs);
+        if (args.type.startsWith("aws:") || viaProvider) this.reachable(viaProvider ?? region, () => {
+            const deployed = this.account.deployed?.get(key);
+            if (deployed !== undefined && isDeepStrictEqual(deployed, inputs)) return undefined;
+            return `${key} would be ${deployed === undefined ? "created" : "updated"} there`;
+        });
         if (this.options.firstPreview && !args.type.startsWith("pulumi:providers:")) return { id: undefined, state: inputs };
-        const region = this.providerRegions.get(args.provider?.split("::").pop() ?? "") ?? this.region;
         return this.resource(args, inputs, region);
+    }
+
+    /** Throws as a call into a failed region does, unless `needsCall` says no API call is needed. */
+    private reachable(region: string, needsCall: () => string | undefined): void {
+        if (!this.account.unavailableRegions?.includes(region)) return;
+        const what = needsCall();
+        if (what) throw new Error(`${region} is unavailable (regional outage): ${what}`);
     }
 
     /**
@@ -175,13 +212,19 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     private resource(args: pulumi.runtime.MockResourceArgs, inputs: Record<string, any>, region: string): { id: string | undefined; state: Record<string, any> } {
         const id = args.type.startsWith("kubernetes:")
             ? `${inputs.metadata?.namespace ? `${inputs.metadata.namespace}/` : ""}${inputs.metadata?.name ?? args.name}`
-            : `${ID_PREFIX[args.type] ?? `${args.name}-`}${hex(`${args.type}:${args.name}`, 17)}`;
+            : args.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+                ? `arn:aws:rds:${region}:${MOCK_ACCOUNT_ID}:auto-backup:ab-${hex(args.name, 26)}` // its id is the replicated backups' ARN
+                : `${ID_PREFIX[args.type] ?? `${args.name}-`}${hex(`${args.type}:${args.name}`, 17)}`;
         const extra = computed(args.type, args.name, region, inputs);
         const arn = args.type.startsWith("aws:") ? arnFor(args.type, args.name, region, { ...inputs, ...extra }) : undefined;
         return { id, state: { ...inputs, ...(arn ? { arn } : {}), ...extra } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        if (!GLOBAL_INVOKES.test(args.token)) {
+            const region = this.providerRegions.get(args.provider?.split("::").pop() ?? "") ?? (args.inputs.region as string | undefined) ?? this.region;
+            this.reachable(region, () => `invoke ${args.token}`);
+        }
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
                 return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/ci`, userId: "AIDAEXAMPLE", id: MOCK_ACCOUNT_ID };
@@ -210,6 +253,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
                 if (!known.includes(wanted)) throw new Error(`reading IAM OIDC Provider (${wanted}): couldn't find resource (bootstrap/ creates the GitHub provider)`);
                 const arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${wanted}`;
                 return { id: arn, arn, url: wanted, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [], tags: {} };
+            }
+            case "aws:iam/getRole:getRole": {
+                const name = String(args.inputs.name);
+                if (this.account.missingRoles?.includes(name)) throw new Error(`reading IAM Role (${name}): couldn't find resource`);
+                const arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${name}`;
+                return { id: name, name, arn, uniqueId: `AROA${hex(name, 17).toUpperCase()}`, path: "/", assumeRolePolicy: "{}", tags: {} };
             }
             default:
                 throw new Error(`Mock not implemented: ${args.token}`);

@@ -29,10 +29,14 @@ export interface RecordedResource {
     ignoreChanges: string[];
     /** The engine leaves the cloud resource in place when it drops this one (no delete call). */
     retainOnDelete?: boolean;
+    /** A replacement deletes the old resource before creating the new one (the engine's default is create first). */
+    deleteBeforeReplace?: boolean;
     /** Resolved inputs as the engine would receive them; secrets replaced by SECRET_MASK. */
     inputs: Record<string, any>;
     /** Input property paths that hold secrets. */
     secretPaths: string[];
+    /** AWS region of an `aws:` resource (its explicit provider's region, else the stack's); set by the stack loader. */
+    region?: string;
     /**
      * Per top-level input property, the keys of the custom resources its value came from (Outputs
      * and resources in it; a component stands for its custom descendants), as the SDK sends them.
@@ -67,7 +71,7 @@ function install(): void {
                     key: `${t}::${name}`, type: t, name, custom,
                     parent: keyOf(parent), protect: !!opts?.protect, dependsOn,
                     provider: custom ? keyOf(opts?.provider) : undefined,
-                    ignoreChanges: opts?.ignoreChanges ?? [], retainOnDelete: !!opts?.retainOnDelete, inputs: {}, secretPaths: [], propertyDependencies: {}, resource: res,
+                    ignoreChanges: opts?.ignoreChanges ?? [], retainOnDelete: !!opts?.retainOnDelete, deleteBeforeReplace: !!opts?.deleteBeforeReplace, inputs: {}, secretPaths: [], propertyDependencies: {}, resource: res,
                 },
             });
         }

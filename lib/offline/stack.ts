@@ -10,7 +10,7 @@ import { ConfigError, parsePlatformConfig, PlatformConfig, SECRETS_NAMESPACE } f
 import { buildCiBootstrap, buildPlatform, Platform } from "../../stacks/platform";
 import { skipEngineDebugInfo } from "./debug-info";
 import { assertBootstrapSafe } from "../../components/ci/bootstrap-guard";
-import { PlatformMocks } from "./mocks";
+import { MockAccount, PlatformMocks } from "./mocks";
 import { record, RecordedResource } from "./recorder";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -73,6 +73,8 @@ export class BuiltStack {
         readonly config: PlatformConfig,
         readonly platform: Platform,
         readonly resources: RecordedResource[],
+        /** Every custom resource's inputs as the mocks received them (a later build's `account.deployed`). */
+        readonly registered: ReadonlyMap<string, unknown> = new Map(),
     ) {}
 
     /** Resources of a type token, e.g. `aws:ec2/subnet:Subnet`. */
@@ -117,14 +119,15 @@ export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promis
  * platform in the same program (the bench's synthetic fleet); `firstPreview` builds it as the
  * first `pulumi preview` of a new stack sees it (every id and computed output unknown).
  */
-export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void; firstPreview?: boolean } = {}): Promise<BuiltStack> {
+export async function buildStack(stack: string, options: { mutate?: (values: Record<string, any>) => void; values?: Record<string, unknown>; extend?: (platform: Platform) => void; account?: MockAccount; firstPreview?: boolean } = {}): Promise<BuiltStack> {
     const values = structuredClone(options.values ?? readStackConfig(stack)) as Record<string, any>;
     options.mutate?.(values);
     withPlaceholderSecrets(values);
     const config = parsePlatformConfig({ project: PROJECT, stack, values });
     skipEngineDebugInfo();
     // firstPreview: the mock runtime in preview mode, every id and computed output unknown (lib/offline/mocks.ts).
-    await pulumi.runtime.setMocks(new PlatformMocks(config.region, {}, { firstPreview: options.firstPreview }), PROJECT, stack, options.firstPreview === true);
+    const mocks = new PlatformMocks(config.region, options.account, { firstPreview: options.firstPreview });
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, options.firstPreview === true);
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])));
     // The bootstrap guard asks AWS (the mocks) first, as stacks/index.ts does.
     if (config.ciBootstrap) await assertBootstrapSafe({ prefix: `${config.project}-${config.stack}`, environment: config.environment });
@@ -135,7 +138,16 @@ export async function buildStack(stack: string, options: { mutate?: (values: Rec
         options.extend?.(platform);
         return platform;
     });
-    return new BuiltStack(stack, config, result, resources);
+    // `pulumi up` serializes the stack outputs: a failing invoke behind one fails the update, so it fails here too.
+    await Promise.all(Object.values((result as { outputs?: Record<string, unknown> }).outputs ?? {}).map((o) => promiseOf(o)));
+    setRegions(resources, config.region);
+    return new BuiltStack(stack, config, result, resources, mocks.registered);
+}
+
+/** Each `aws:` resource's region: its explicit provider's `region` input, else the stack's (the default provider). */
+export function setRegions(resources: RecordedResource[], stackRegion: string): void {
+    const providers = new Map(resources.filter((r) => r.type === "pulumi:providers:aws").map((p) => [p.key, String(p.inputs.region ?? stackRegion)]));
+    for (const r of resources) if (r.custom && r.type.startsWith("aws:")) r.region = (r.provider && providers.get(r.provider)) || stackRegion;
 }
 
 /**

@@ -27,7 +27,9 @@ function rdsChecks(p: Record<string, any>, cfg: PackConfig, replica: boolean): (
             return when(missing.length > 0, `RDS ${what} must export its logs to CloudWatch; missing ${missing.join(", ")} [RDS.9].`);
         },
         () => when(awsBool(p.autoMinorVersionUpgrade) === false || awsBool(p.autoMinorVersionUpgrade) === "invalid", "RDS instance must enable automatic minor version upgrades [RDS.13]."),
-        () => when(p.password != null, "RDS instance must not set a master password in Pulumi state; use manageMasterUserPassword."),
+        // No rule on `password`: a self-managed master password is what a cross-region replica needs (RDS refuses one of a
+        // source whose password Secrets Manager manages), the provider's schema keeps it a secret in the state, and the engine
+        // hands policies secrets unwrapped, so a check could not tell a generated secret from a plaintext one.
         () => when(cfg.environment === "prod" && !isAwsTrue(p.deletionProtection), `RDS ${what} in prod must have deletion protection [RDS.8].`),
         // A read replica is itself the standby; Multi-AZ and the final snapshot apply to the instances that hold the data.
         () => when(cfg.environment === "prod" && !replica && !isAwsTrue(p.multiAz), "RDS instance in prod must be Multi-AZ [RDS.5]."),

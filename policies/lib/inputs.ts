@@ -196,6 +196,11 @@ function formatOf(d: Record<string, any>, where: string): "manifest" | "stack-ex
     throw new PolicyInputError(`${where} has no apiVersion/kind and is not a stack export (version, deployment.resources) or plan snapshot (stack, resources)`);
 }
 
+/** Appends in a loop: `out.push(...items)` passes every item as an argument and overflows the stack past about 100k. */
+function append<T>(out: T[], items: readonly T[]): void {
+    for (const item of items) out.push(item);
+}
+
 /** Turns parsed documents into resources. */
 export function resourcesOf(docs: unknown[], file: string): PolicyResource[] {
     const out: PolicyResource[] = [];
@@ -206,14 +211,13 @@ export function resourcesOf(docs: unknown[], file: string): PolicyResource[] {
             doc.forEach((item, j) => {
                 if (!isObject(item)) throw new PolicyInputError(`${where}[${j}] is ${item === null ? "null" : typeof item}, not a Kubernetes object`);
                 if (!("apiVersion" in item && "kind" in item)) throw new PolicyInputError(`${where}[${j}] has no apiVersion and kind: a top-level list holds Kubernetes objects only`);
-                out.push(...fromManifest(item, `${where}[${j}]`));
+                append(out, fromManifest(item, `${where}[${j}]`));
             });
             return;
         }
         if (!isObject(doc)) throw new PolicyInputError(`${file}: document ${i + 1} is a ${typeof doc}, not a Kubernetes object, stack export or plan snapshot`);
         const format = formatOf(doc, docs.length > 1 ? `${file}: document ${i + 1}` : `${file}: the document`);
-        if (format === "manifest") out.push(...fromManifest(doc, where));
-        else out.push(...wholeStack(format, doc, where));
+        append(out, format === "manifest" ? fromManifest(doc, where) : wholeStack(format, doc, where));
     });
     return out;
 }

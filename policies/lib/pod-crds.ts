@@ -26,8 +26,8 @@
  *   `securityContext`): what those options set is judged like a patch (ray-operator BuildAutoscalerContainer).
  * - Argo Workflows `templateDefaults` (v3.1+) is merged into every template by strategic merge
  *   (template values win; `sidecars`, `initContainers` and `volumes` merge by `name`): a pod
- *   template's containers are judged with the defaults merged in, so a sidecar declared only in
- *   `templateDefaults` is judged in every pod it runs in.
+ *   template's containers are judged with the defaults merged in, and a sidecar declared only in
+ *   `templateDefaults` is judged in a pod it runs in (once, not once per template: argoPods).
  */
 import type { ContainerRef } from "./workloads";
 
@@ -160,29 +160,44 @@ function expand(node: unknown, p: Pattern, i: number, at: (string | number)[], o
  * Argo: each template that runs a pod becomes one pod spec. Its containers are the template's
  * `container`, `script`, `containerSet.containers[]` and `sidecars[]` (containers) and
  * `initContainers[]`; its pod-level fields are the template's `securityContext` (else the
- * workflow's), the workflow's `hostNetwork`, and both sets of `volumes`. A `podSpecPatch` can
- * rewrite any of that after admission, so it is a problem, not something to trust.
+ * workflow's), the workflow's `hostNetwork`, and its `volumes`. A `podSpecPatch` can rewrite any of
+ * that after admission, so it is a problem, not something to trust.
+ *
+ * Linear in the object: what every pod shares is judged once, not once per template. The
+ * workflow's and templateDefaults' volumes go into the first pod (a hostPath finding is
+ * workload-level, so one pod says it for all); each templateDefaults sidecar or init container a
+ * template does not override is judged in one pod that runs it, preferring one whose pod
+ * securityContext does not make it non-root (the only pod-level field a container check reads).
  */
 function argoPods(props: Record<string, any>, specPath: string[]): PodSource[] {
     let spec: unknown = props;
     for (const k of specPath) spec = isObject(spec) ? spec[k] : undefined;
     if (!isObject(spec)) return [];
     const base = specPath.join(".");
-    const out: PodSource[] = [];
+    const pods: ArgoPod[] = [];
     const wfProblems: string[] = [];
     if (spec.podSpecPatch !== undefined && spec.podSpecPatch !== null) wfProblems.push(`${base}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
     const defaults = isObject(spec.templateDefaults) ? spec.templateDefaults : undefined;
     if (spec.templateDefaults !== undefined && spec.templateDefaults !== null && !defaults) wfProblems.push(`${base}.templateDefaults is ${describe(spec.templateDefaults)}, not a template`);
+    const shared = argoDefaults(defaults ?? {}, `${base}.templateDefaults`);
     const visit = (t: unknown, path: string, depth: number): void => {
         if (!isObject(t) || depth > 8) return;
-        const pod = argoTemplatePod(t, path, spec as Record<string, any>, defaults, `${base}.templateDefaults`);
-        if (pod) out.push(pod);
+        const pod = argoTemplatePod(t, path, spec as Record<string, any>, shared);
+        if (pod) pods.push(pod);
         forEachList(t.steps, (group, i) => forEachList(group, (step, j) => visit(isObject(step) ? step.inline : undefined, `${path}.steps[${i}][${j}].inline`, depth + 1)));
         forEachList(isObject(t.dag) ? t.dag.tasks : undefined, (task, i) => visit(isObject(task) ? task.inline : undefined, `${path}.dag.tasks[${i}].inline`, depth + 1));
     };
     const templates = spec.templates;
     if (templates !== undefined && templates !== null && !Array.isArray(templates)) wfProblems.push(`${base}.templates is ${describe(templates)}, not a list of templates`);
     forEachList(templates, (t, i) => visit(t, `${base}.templates[${i}]`, 0));
+    if (pods.length > 0) {
+        const first = pods[0].source;
+        const volumes = [...(Array.isArray(spec.volumes) ? spec.volumes : []), ...(Array.isArray(shared.volumes) ? shared.volumes : []), ...(first.podSpec as { volumes: unknown[] }).volumes];
+        first.podSpec = { ...(first.podSpec as object), volumes };
+        first.problems.push(...shared.problems);
+        placeDefaultContainers(pods, shared);
+    }
+    const out = pods.map((p) => p.source);
     if (wfProblems.length) out.push({ path: base, podSpec: {}, containers: [], problems: wfProblems });
     return out;
 }
@@ -191,30 +206,80 @@ const forEachList = (v: unknown, f: (x: unknown, i: number) => void) => {
     if (Array.isArray(v)) v.forEach(f);
 };
 
+type ListField = "sidecars" | "initContainers";
+const DEFAULT_LISTS: [ListField, ContainerRef["kind"]][] = [["sidecars", "container"], ["initContainers", "initContainer"]];
+
+/** templateDefaults read once: its fields, its sidecars and init containers by name, and what is wrong with them. */
+interface ArgoDefaults {
+    fields: Record<string, any>;
+    path: string;
+    volumes: unknown;
+    entries: { field: ListField; kind: ContainerRef["kind"]; path: string; value: unknown }[];
+    byName: Record<ListField, Map<unknown, unknown>>;
+    problems: string[];
+}
+
+function argoDefaults(d: Record<string, any>, path: string): ArgoDefaults {
+    const out: ArgoDefaults = { fields: d, path, volumes: d.volumes, entries: [], byName: { sidecars: new Map(), initContainers: new Map() }, problems: [] };
+    for (const [field, kind] of DEFAULT_LISTS) {
+        const list = d[field];
+        if (Array.isArray(list)) {
+            list.forEach((c, i) => {
+                if (isObject(c)) out.byName[field].set(c.name, c);
+                out.entries.push({ field, kind, path: `${path}.${field}[${i}]`, value: c });
+            });
+        } else if (list !== undefined && list !== null) out.problems.push(`${path}.${field} is ${describe(list)}, not a list of containers`);
+    }
+    return out;
+}
+
+/** A template's pod, the default containers its own lists override (by name), and whether its pod securityContext makes containers non-root. */
+interface ArgoPod { source: PodSource; named: Record<ListField, Set<unknown>>; nonRoot: boolean }
+
+/**
+ * Each templateDefaults sidecar or init container joins one pod that runs it (a template not
+ * naming it): one whose pod is not non-root if there is one, else the first. A not-an-object entry
+ * is a problem of the first pod. Each name's pod is looked up once, skipping only pods that name it.
+ */
+function placeDefaultContainers(pods: ArgoPod[], shared: ArgoDefaults): void {
+    const rootPods = pods.filter((p) => !p.nonRoot);
+    const chosen: Record<ListField, Map<unknown, ArgoPod | undefined>> = { sidecars: new Map(), initContainers: new Map() };
+    const firstRunning = (list: ArgoPod[], field: ListField, name: unknown) => list.find((p) => !p.named[field].has(name));
+    for (const e of shared.entries) {
+        if (!isObject(e.value)) {
+            pods[0].source.problems.push(`${e.path} is ${describe(e.value)}, not a container`);
+            continue;
+        }
+        const byName = chosen[e.field];
+        const name = e.value.name;
+        if (!byName.has(name)) byName.set(name, firstRunning(rootPods, e.field, name) ?? firstRunning(pods, e.field, name));
+        byName.get(name)?.source.containers!.push({ path: e.path, kind: e.kind, container: e.value });
+    }
+}
+
 /**
  * A template's pod, with the workflow's templateDefaults merged in as Argo merges them: `container`
  * and `script` merged key by key into the template's own, `sidecars` and `initContainers` by name
- * (a default entry the template does not name is added, judged at its templateDefaults path).
+ * (the defaults' entries it does not name are placed by placeDefaultContainers).
  */
-function argoTemplatePod(t: Record<string, any>, path: string, wf: Record<string, any>, defaults?: Record<string, any>, defaultsPath = "templateDefaults"): PodSource | undefined {
+function argoTemplatePod(t: Record<string, any>, path: string, wf: Record<string, any>, shared: ArgoDefaults): ArgoPod | undefined {
     const containers: ContainerRef[] = [];
     const problems: string[] = [];
+    const named: ArgoPod["named"] = { sidecars: new Set(), initContainers: new Set() };
     const one = (c: unknown, kind: ContainerRef["kind"], p: string) => {
         if (isObject(c)) containers.push({ path: p, kind, container: c });
         else problems.push(`${p} is ${describe(c)}, not a container`);
     };
-    const list = (v: unknown, kind: ContainerRef["kind"], p: string, fromDefaults?: unknown, defaultsAt?: string) => {
+    const list = (v: unknown, kind: ContainerRef["kind"], p: string, field?: ListField) => {
         const own = v === undefined || v === null ? [] : v;
         if (!Array.isArray(own)) problems.push(`${p} is ${describe(own)}, not a list of containers`);
-        const ownList = Array.isArray(own) ? own : [];
-        const byName = new Map<unknown, [unknown, number]>();
-        if (Array.isArray(fromDefaults)) fromDefaults.forEach((d, i) => { if (isObject(d)) byName.set(d.name, [d, i]); });
-        else if (fromDefaults !== undefined && fromDefaults !== null) problems.push(`${defaultsAt} is ${describe(fromDefaults)}, not a list of containers`);
-        const named = new Set(ownList.map((c) => (isObject(c) ? c.name : undefined)));
-        ownList.forEach((c, i) => one(isObject(c) && byName.has(c.name) ? merged(byName.get(c.name)![0], c) : c, kind, `${p}[${i}]`));
-        if (Array.isArray(fromDefaults)) fromDefaults.forEach((d, i) => { if (!isObject(d) || !named.has(d.name)) one(d, kind, `${defaultsAt}[${i}]`); });
+        const byName = field ? shared.byName[field] : undefined;
+        (Array.isArray(own) ? own : []).forEach((c, i) => {
+            if (field) named[field].add(isObject(c) ? c.name : undefined);
+            one(isObject(c) && byName?.has(c.name) ? merged(byName.get(c.name), c) : c, kind, `${p}[${i}]`);
+        });
     };
-    const d = defaults ?? {};
+    const d = shared.fields;
     for (const f of ["container", "script"]) if (t[f] !== undefined && t[f] !== null) one(merged(d[f], t[f]), "container", `${path}.${f}`);
     if (t.containerSet !== undefined && t.containerSet !== null) {
         if (isObject(t.containerSet)) list(t.containerSet.containers, "container", `${path}.containerSet.containers`);
@@ -222,14 +287,14 @@ function argoTemplatePod(t: Record<string, any>, path: string, wf: Record<string
     }
     const ownPod = containers.length > 0 || problems.length > 0 || ["sidecars", "initContainers", "podSpecPatch"].some((k) => t[k] !== undefined && t[k] !== null);
     if (!ownPod) return undefined; // steps, dag, resource, suspend...: no pod of its own, so the defaults' containers do not run there
-    list(t.sidecars, "container", `${path}.sidecars`, d.sidecars, `${defaultsPath}.sidecars`);
-    list(t.initContainers, "initContainer", `${path}.initContainers`, d.initContainers, `${defaultsPath}.initContainers`);
+    list(t.sidecars, "container", `${path}.sidecars`, "sidecars");
+    list(t.initContainers, "initContainer", `${path}.initContainers`, "initContainers");
     const patch = t.podSpecPatch ?? d.podSpecPatch;
-    if (patch !== undefined && patch !== null) problems.push(`${t.podSpecPatch !== undefined && t.podSpecPatch !== null ? path : defaultsPath}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
-    const volumes = [...(Array.isArray(wf.volumes) ? wf.volumes : []), ...(Array.isArray(t.volumes) ? t.volumes : []), ...(Array.isArray(d.volumes) ? d.volumes : [])];
-    const podSpec = { securityContext: merged(d.securityContext, t.securityContext) ?? wf.securityContext, hostNetwork: wf.hostNetwork, volumes };
+    if (patch !== undefined && patch !== null) problems.push(`${t.podSpecPatch !== undefined && t.podSpecPatch !== null ? path : shared.path}.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead`);
+    const securityContext = merged(d.securityContext, t.securityContext) ?? wf.securityContext;
+    const podSpec = { securityContext, hostNetwork: wf.hostNetwork, volumes: Array.isArray(t.volumes) ? t.volumes : [] };
     const where = typeof t.name === "string" ? `template ${t.name}` : path;
-    return { path, where, podSpec, containers, problems };
+    return { source: { path, where, podSpec, containers, problems }, named, nonRoot: isObject(securityContext) && securityContext.runAsNonRoot === true };
 }
 
 /** A TrainJob overrides the runtime's trainer container: what it sets (image, resourcesPerNode) is judged. */

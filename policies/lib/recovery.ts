@@ -5,6 +5,8 @@
  * schedule in a preview is refused against the environment's targets.
  */
 
+import { maxGapMinutes } from "./cron";
+
 /** Published figures, in minutes (worst case of the published range). */
 export const PUBLISHED = {
     /** Cross-region read replica: RPO = replica lag, seconds in normal operation; budgeted as 1 minute. */
@@ -102,30 +104,15 @@ export function missedTargets(figures: RecoveryFigure[], targets: RecoveryTarget
     return out;
 }
 
-/** Minutes between runs of a cron schedule of the simple forms the platform uses (`*\/N * * * *`, `M * * * *`, `M H * * *`, `M H * * D`, `M H D * *`). */
+/**
+ * Longest time between two runs of a Velero (robfig/cron) schedule, in minutes; undefined when the
+ * schedule is invalid or not modelled (policies/lib/cron.ts).
+ */
 export function cronIntervalMinutes(cron: string): number | undefined {
-    const f = cron.trim().split(/\s+/);
-    if (f.length !== 5) return undefined;
-    const [min, hour, dom, month, dow] = f;
-    if (month !== "*") return undefined;
-    const step = /^\*\/(\d+)$/.exec(min);
-    if (step && hour === "*" && dom === "*" && dow === "*") return Number(step[1]);
-    if (!/^\d+$/.test(min)) return undefined;
-    if (hour === "*" && dom === "*" && dow === "*") return 60;
-    const hStep = /^\*\/(\d+)$/.exec(hour);
-    if (hStep && dom === "*" && dow === "*") return Number(hStep[1]) * 60;
-    if (!/^\d+$/.test(hour)) return undefined;
-    if (dom === "*" && dow === "*") return 1440;
-    if (dom === "*" && /^\d$/.test(dow)) return 7 * 1440;
-    if (/^\d+$/.test(dom) && dow === "*") return 31 * 1440;
-    return undefined;
+    return maxGapMinutes(cron, "standard");
 }
 
-/** Interval of an AWS Backup schedule `cron(M H DOM MON DOW YEAR)`. */
+/** The same for an AWS Backup schedule `cron(M H DOM MON DOW YEAR)`. */
 export function awsCronIntervalMinutes(expression: string): number | undefined {
-    const m = /^cron\((.+)\)$/.exec(expression.trim());
-    if (!m) return undefined;
-    const f = m[1].trim().split(/\s+/);
-    if (f.length !== 6) return undefined;
-    return cronIntervalMinutes(f.slice(0, 5).map((x) => (x === "?" ? "*" : x)).join(" "));
+    return maxGapMinutes(expression, "aws");
 }

@@ -15,6 +15,8 @@ interface RecordedLike {
     /** Input paths (`a.b[0].c`) the recorder masked because they hold secrets. */
     secretPaths?: string[];
     propertyDependencies?: Record<string, string[]>;
+    /** AWS region of the resource's provider, when the recorder knows it. */
+    region?: string;
 }
 
 /** What a policy gets for a value the offline plan masks: it cannot be verified, so a check that needs it fails closed. */
@@ -37,5 +39,5 @@ export function toPolicyResource(r: RecordedLike): PolicyResource {
     const props = r.secretPaths?.length ? replacedAt(r.inputs, r.secretPaths, () => MASKED_SECRET) : r.inputs;
     const propertyDependencies = r.propertyDependencies ?? {};
     const dependencies = [...new Set([...(r.dependsOn ?? []), ...Object.values(propertyDependencies).flat()])];
-    return { urn: r.key, type: r.type, name: r.name, props, protect: r.protect, parent: r.parent, dependencies, propertyDependencies };
+    return { urn: r.key, type: r.type, name: r.name, props, protect: r.protect, parent: r.parent, dependencies, propertyDependencies, ...(r.region ? { region: r.region } : {}) };
 }

@@ -14,6 +14,8 @@ export interface PolicyResource {
     protect?: boolean;
     /** True when the resource comes from a whole stack (engine, plan snapshot, stack export), not a loose manifest. */
     fromStack?: boolean;
+    /** AWS region of the resource's provider, where known (the engine's provider inputs; the offline plan's providers). */
+    region?: string;
     /**
      * Which whole-stack input it belongs to (`<file>` of a stack export or plan snapshot): stack
      * policies judge each such stack on its own. Unset for the engine and the offline plan (one stack).
@@ -81,8 +83,11 @@ export const CONFIG_PROPERTIES = {
     preBoundaryRoles: { type: "array", items: { type: "string", pattern: "^[\\w.-]+$" }, default: [], description: "Logical names of IAM roles an earlier release created without the permissions boundary and that are kept as they are, because replacing them replaces the EKS cluster (platform:eks.preBoundaryCluster); exempt from the boundary and path rule." },
     /** Kubernetes minor versions in EKS standard support. */
     supportedEksVersions: { type: "array", items: { type: "string", pattern: "^1\\.\\d+$" }, default: ["1.34", "1.35", "1.36"], description: "Kubernetes minor versions in EKS standard support." },
-    /** Registry or registry/repository prefixes images may come from (whole path segments). */
-    allowedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: ["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io"], description: "Registry (or registry/repository) prefixes images may come from." },
+    /**
+     * Registry or registry/repository prefixes images may come from (whole path segments); reg.kyverno.io
+     * is where the Kyverno chart pulls its images. The default of platform:supplyChain.allowedRegistries too.
+     */
+    allowedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: ["public.ecr.aws", "registry.k8s.io", "quay.io", "ghcr.io", "docker.io", "reg.kyverno.io"], description: "Registry (or registry/repository) prefixes images may come from." },
     /** Largest CPU limit per container, in cores. */
     maxCpuCores: { type: "number", exclusiveMinimum: 0, default: 8, description: "Largest CPU limit per container, in cores." },
     /** Largest memory limit per container, in GiB. */
@@ -94,6 +99,8 @@ export const CONFIG_PROPERTIES = {
         additionalProperties: false,
         description: "RPO/RTO targets in minutes per data store after a region outage; absent means no DR requirement.",
     },
+    /** The stack is failing over (platform:dr.failover): the DR targets are not judged while the DR region serves. */
+    drFailover: { type: "boolean", default: false, description: "True while the stack fails over to its DR region (platform:dr.failover); dr-targets does not judge a failover." },
     /** Registry prefixes whose images must be signed and SBOM-attested. */
     signedRegistries: { type: "array", items: { type: "string", minLength: 1 }, default: [], description: "Registry prefixes whose images must carry a cosign signature and an SBOM attestation." },
     /** `registry`: verify signatures and attestations in the images' registries; `offline`: digest and registry rules only. */
@@ -154,6 +161,7 @@ export interface PackConfig {
     maxCpuCores: number;
     maxMemoryGiB: number;
     drTargets?: { database?: RecoveryTarget; clusterState?: RecoveryTarget; objectStorage?: RecoveryTarget };
+    drFailover: boolean;
     signedRegistries: string[];
     verificationMode: "offline" | "registry";
     cosignPublicKeys: string[];

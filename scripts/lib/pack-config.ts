@@ -28,6 +28,8 @@ function stackValues(cfg: PlatformConfig): Partial<PackConfig> {
         ...(cfg.eks.preBoundaryCluster ? { preBoundaryRoles: [PRE_BOUNDARY_CLUSTER_ROLE] } : {}),
         allowedRegistries: cfg.supplyChain.allowedRegistries,
         ...(cfg.dr.enabled ? { drTargets: cfg.dr.targets } : {}),
+        // Only while failing over: dr-targets does not judge the failover (the committed files of a standing-by stack leave it out).
+        ...(cfg.dr.failover ? { drFailover: true } : {}),
         // signedRegistries (with the stack's ECR prefix) and cosignKmsKeys (the stack's signing key) when signing is on.
         ...supplyChainPackEntries(cfg),
         verificationMode: cfg.supplyChain.verificationMode,

@@ -4,6 +4,7 @@
  */
 import { RecordedResource, resolveOutputs } from "../../lib/offline/recorder";
 import { immutablePaths, replacingPaths } from "../../lib/aws/replacements";
+import { applyIgnoreChanges } from "./ignore-changes";
 
 export interface SnapshotResource {
     key: string;
@@ -14,6 +15,8 @@ export interface SnapshotResource {
     protect: boolean;
     provider?: string;
     dependsOn: string[];
+    /** Input paths whose changes the engine ignores in an update (the `ignoreChanges` option); absent when none. */
+    ignoreChanges?: string[];
     inputs: Record<string, unknown>;
 }
 
@@ -33,7 +36,7 @@ export function toSnapshot(stack: string, environment: string, resources: Record
         environment,
         resources: resources.map((r) => ({
             key: r.key, type: r.type, name: r.name, parent: r.parent, custom: r.custom, protect: r.protect,
-            provider: r.provider, dependsOn: r.dependsOn, inputs: r.inputs,
+            provider: r.provider, dependsOn: r.dependsOn, ...(r.ignoreChanges.length > 0 ? { ignoreChanges: r.ignoreChanges } : {}), inputs: r.inputs,
         })),
     };
 }
@@ -105,6 +108,11 @@ function refusals(prev: SnapshotResource, r: SnapshotResource): string[] {
     return [];
 }
 
+/**
+ * What `pulumi up` would do to go from `before` to `after`, resource by resource. As the engine
+ * does, each resource's `ignoreChanges` (the new program's) keeps the old value at those paths, so
+ * they neither change nor replace anything; the option list itself is not a change.
+ */
 export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
     const old = new Map(before.resources.map((r) => [r.key, r]));
     const now = new Map(after.resources.map((r) => [r.key, r]));
@@ -113,8 +121,14 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): SnapshotDiff {
     for (const [key, r] of now) {
         const prev = old.get(key);
         if (!prev) continue;
+        // The option list is not diffed (the engine keeps no copy of it); it acts on the inputs.
         const { inputs: a, ...optsA } = prev;
-        const { inputs: b, ...optsB } = r;
+        const { inputs: given, ...optsB } = r;
+        const ignoreChanges = r.ignoreChanges ?? [];
+        delete optsA.ignoreChanges;
+        delete optsB.ignoreChanges;
+        const { inputs: b, missing } = applyIgnoreChanges(a, given, ignoreChanges);
+        if (missing.length > 0) refused.push(`${key}: ignoreChanges ${missing.map((p) => JSON.stringify(p)).join(", ")}: the engine refuses the update ("cannot ignore changes to the following properties because one or more elements of the path are missing")`);
         const inputChanges = changedValues(a, b);
         const changes = [...changedValues(optsA, optsB).map((c) => ({ ...c, path: `(options) ${c.path}` })), ...inputChanges];
         refused.push(...refusals(prev, r));

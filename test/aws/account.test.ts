@@ -6,7 +6,8 @@
  */
 import * as assert from "node:assert/strict";
 import { ACCOUNT_SINGLETON_TYPES, accountReport, QUOTAS, stackUsage, StackEntry, vcpusOf } from "../../lib/aws/account";
-import { buildStack, builtStack, readStackConfig, stackConfigs, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
+import { failoverOf } from "../harness/failover";
+import { builtStack, readStackConfig, stackConfigs, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
 import { parsePlatformConfig, PlatformConfig } from "../../stacks/config";
 
 /** A stack's config from its file, changed by `mutate` (values as in Pulumi.<stack>.yaml). */
@@ -122,7 +123,8 @@ describe("account-wide checks: the usage model matches what the stacks build", (
     }
 
     it("prod at failover: the DR region's VPC, NAT per AZ and standby cluster are what the model counts", async () => {
-        const failed = await buildStack("prod", { mutate: (v) => { v["platform:dr"] = { ...v["platform:dr"], failover: true }; } });
+        // The failover plan as a failover builds it (stacks/dr-checks.ts), with the primary region down.
+        const failed = await failoverOf(await builtStack("prod"));
         const primary = new Set(failed.primary().resources.map((r) => r.key));
         const dr = failed.resources.filter((r) => !primary.has(r.key));
         const usage = stackUsage(failed.config).regions[1];

@@ -105,7 +105,7 @@ describe("permissions boundary: what the deploy role may do with roles", () => {
 
     it("passes only platform roles, only to the platform's services", () => {
         assert.equal(identityAllows(deploy, "iam:PassRole", role("platform/eks-cluster-role-1"), { "iam:PassedToService": "eks.amazonaws.com" }), true);
-        assert.equal(identityAllows(deploy, "iam:PassRole", role("platform/eks-cluster-role-1"), { "iam:PassedToService": "lambda.amazonaws.com" }), false, "other service");
+        assert.equal(identityAllows(deploy, "iam:PassRole", role("platform/eks-cluster-role-1"), { "iam:PassedToService": "sagemaker.amazonaws.com" }), false, "other service");
         assert.equal(identityAllows(deploy, "iam:PassRole", role("platform/eks-cluster-role-1")), false, "no service in the request");
         assert.equal(identityAllows(deploy, "iam:PassRole", role("OrganizationAccountAccessRole"), { "iam:PassedToService": "eks.amazonaws.com" }), false, "outside the path");
         assert.equal(identityAllows(deploy, "iam:PassRole", role("platform-deploy"), { "iam:PassedToService": "codebuild.amazonaws.com" }), false, "itself");

@@ -268,7 +268,7 @@ describe("bootstrap stack (OIDC provider, CI roles, state)", () => {
 const IAM_PREFIX_BY_MODULE: Record<string, string> = {
     ec2: "ec2", vpc: "ec2", eks: "eks", rds: "rds", kms: "kms", s3: "s3", backup: "backup", ecr: "ecr", codebuild: "codebuild",
     opensearch: "es", sns: "sns", secretsmanager: "secretsmanager", autoscaling: "autoscaling", lb: "elasticloadbalancing", alb: "elasticloadbalancing",
-    sqs: "sqs", ssm: "ssm", route53: "route53", acm: "acm", cloudtrail: "cloudtrail", guardduty: "guardduty", wafv2: "wafv2", fis: "fis",
+    sqs: "sqs", ssm: "ssm", route53: "route53", acm: "acm", cloudtrail: "cloudtrail", guardduty: "guardduty", wafv2: "wafv2", fis: "fis", lambda: "lambda",
 };
 const IAM_PREFIX_BY_TYPE: Record<string, string> = {
     "aws:cloudwatch/logGroup:LogGroup": "logs", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "logs", "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "logs",

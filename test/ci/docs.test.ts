@@ -31,7 +31,8 @@ describe("README and docs name only what exists", () => {
         const readme = read(path.join(REPO_ROOT, "README.md"));
         for (const doc of ["docs/configuration.md", "docs/policy-pack.md", "docs/delivery.md", "docs/backups-and-dr.md", "docs/development.md"]) assert.ok(readme.includes(`](${doc})`), doc);
         assert.match(readme, /npm ci && npm run plan -- prod/);
-        assert.match(readme, /scripts\/setup-tools\.sh && npm ci && npm ci --prefix policies && npm test/);
+        assert.match(readme, /scripts\/setup-tools\.sh && npm ci && \(cd policies && npm ci\) && npm test/);
+        assert.doesNotMatch(readme, /npm ci --prefix/, "--prefix moves npm's global config file: a CA file, proxy or registry set there is ignored");
     });
 
     it("every `npm run <script>` is a script of package.json", () => {

@@ -16,7 +16,7 @@ import { runnerLabel } from "../../components/ci/runner";
 import { CHAOS_EXPERIMENTS } from "../../components/resilience/keys";
 import { PlatformMocks } from "../../lib/offline/mocks";
 import { record } from "../../lib/offline/recorder";
-import { builtStack, promiseOf, REPO_ROOT, STACKS } from "../../lib/offline/stack";
+import { builtStack, idOf, promiseOf, REPO_ROOT, STACKS } from "../../lib/offline/stack";
 import { stackConfig } from "../../scripts/ci-preflight";
 import { main } from "../../scripts/dr/main";
 import { tempDirs } from "../harness/tmp";
@@ -95,16 +95,19 @@ describe("dr-drill workflow", () => {
         assert.equal(evaluate(job["runs-on"], { "github.run_id": "7", "github.run_attempt": "2" }), "codebuild-platform-staging-dr-gha-runner-7-2");
     });
 
-    // Pending, not silently passing: no stack creates a CodeBuild runner in its DR VPC yet (components/dr builds the
-    // VPC but no CiRunner), so a run of this workflow waits for a runner that does not exist. The drill's database
-    // login needs a runner inside the DR VPC (the promoted instance is private). Enable when the DR runner exists.
-    it.skip("a CodeBuild runner project of that label exists in each drill stack's DR region", async () => {
+    it("a CodeBuild runner project of that label exists in each drill stack's DR region, in the DR VPC, and takes this workflow's jobs", async () => {
         for (const stack of drillStacks) {
             const s = await builtStack(stack);
             const project = `${s.config.project}-${stack}-dr-gha-runner`;
             const drRunner = s.ofType("aws:codebuild/project:Project").find((p) => p.inputs.name === project);
             assert.ok(drRunner, `${stack}: no CodeBuild project ${project}`);
-            assert.equal(await promiseOf(drRunner.inputs.name), project);
+            assert.equal(drRunner.region, s.config.dr.region, "created in the DR region, standing by");
+            const drVpc = s.ofType("aws:ec2/vpc:Vpc").find((v) => v.region === s.config.dr.region)!;
+            assert.equal(drRunner.inputs.vpcConfig.vpcId, await idOf(drVpc), "inside the DR VPC (the promoted database is private)");
+            const hook = s.ofType("aws:codebuild/webhook:Webhook").find((w) => w.inputs.projectName === project)!;
+            const names = new RegExp(hook.inputs.filterGroups[0].filters.find((f: any) => f.type === "WORKFLOW_NAME").pattern);
+            assert.ok(names.test(wf.name), `the DR runner's webhook takes jobs of the ${wf.name} workflow`);
+            assert.ok(!names.test("pull-request"), "pull requests never run in the DR VPC");
         }
     });
 

@@ -21,7 +21,7 @@ function run(opts: { sudo: "works" | "asks-password" | "absent"; aptExit: number
     const bin = path.join(dir, "bin");
     const log = path.join(dir, "calls.log");
     fs.mkdirSync(bin);
-    for (const tool of ["bash", "mktemp", "rm", "tail", "cat", "head"]) {
+    for (const tool of ["bash", "mktemp", "rm", "tail", "cat", "head", "sort", "xargs", "dirname"]) {
         const real = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
         fs.symlinkSync(real, path.join(bin, tool));
     }
@@ -38,7 +38,7 @@ function run(opts: { sudo: "works" | "asks-password" | "absent"; aptExit: number
         ].join("\n"));
     }
     script("apt-get", `echo "apt-get $*" >> ${log}\nexit ${opts.aptExit}`);
-    const r = spawnSync(path.join(bin, "bash"), [SCRIPT], { encoding: "utf8", env: { PATH: bin, HOME: dir, TMPDIR: dir } });
+    const r = spawnSync(path.join(bin, "bash"), [SCRIPT], { encoding: "utf8", env: { PATH: bin, HOME: dir, TMPDIR: dir, PLATFORM_SETUP_PG_ROOT: path.join(dir, "no-postgresql") } });
     return { code: r.status, out: r.stdout, err: r.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "" };
 }
 
@@ -48,8 +48,8 @@ describe("scripts/setup-tools.sh as a non-root user", () => {
     it("without sudo: prints the exact install command and exits 1", () => {
         const r = run({ sudo: "absent", aptExit: 0 });
         assert.equal(r.code, 1);
-        assert.match(r.err, /missing prometheus prometheus-alertmanager docker-registry kubernetes-client and no root or password-less sudo/);
-        assert.match(r.err, /Run as root: {2}apt-get update && apt-get install -y --no-install-recommends prometheus prometheus-alertmanager docker-registry kubernetes-client/);
+        assert.match(r.err, /missing prometheus prometheus-alertmanager docker-registry kubernetes-client postgresql and no root or password-less sudo/);
+        assert.match(r.err, /Run as root: {2}apt-get update && apt-get install -y --no-install-recommends prometheus prometheus-alertmanager docker-registry kubernetes-client postgresql/);
         assert.equal(r.calls, "");
     });
 
@@ -62,8 +62,8 @@ describe("scripts/setup-tools.sh as a non-root user", () => {
 
     it("with password-less sudo: installs through sudo with services held back, and removes the policy file", () => {
         const r = run({ sudo: "works", aptExit: 0 });
-        assert.match(r.out, /installing prometheus prometheus-alertmanager docker-registry kubernetes-client with sudo/);
-        assert.match(r.calls, /apt-get -q -o DPkg::Lock::Timeout=300 install -y --no-install-recommends prometheus prometheus-alertmanager docker-registry kubernetes-client/);
+        assert.match(r.out, /installing prometheus prometheus-alertmanager docker-registry kubernetes-client postgresql with sudo/);
+        assert.match(r.calls, /apt-get -q -o DPkg::Lock::Timeout=300 install -y --no-install-recommends prometheus prometheus-alertmanager docker-registry kubernetes-client postgresql/);
         if (ownPolicy) {
             assert.match(r.calls, /sudo -n tee \/usr\/sbin\/policy-rc\.d\n#!\/bin\/sh\n.*\nexit 101\nsudo -n chmod 755 \/usr\/sbin\/policy-rc\.d/);
             assert.match(r.calls, /sudo -n rm -f \/usr\/sbin\/policy-rc\.d\n$/);

@@ -96,11 +96,12 @@ for (const stack of STACKS) {
             assert.equal(db.inputs.publiclyAccessible, false);
         });
 
-        it("the database forces TLS, manages its password in Secrets Manager and uses IAM auth", async () => {
+        it("the database forces TLS, keeps its generated password (a Pulumi secret) in a Secrets Manager secret under its key, and uses IAM auth", async () => {
             const db = s.ofType("aws:rds/instance:Instance")[0];
-            assert.equal(db.inputs.manageMasterUserPassword, true);
-            assert.equal(db.inputs.password, undefined);
-            assert.equal(db.inputs.masterUserSecretKmsKeyId, db.inputs.kmsKeyId);
+            assert.equal(db.inputs.manageMasterUserPassword, undefined, "RDS refuses a replica of a source whose password Secrets Manager manages");
+            assert.equal(db.inputs.password, "[secret]");
+            const secret = s.get("aws:secretsmanager/secret:Secret", "database-master-secret");
+            assert.equal(secret.inputs.kmsKeyId, db.inputs.kmsKeyId);
             assert.equal(db.inputs.iamDatabaseAuthenticationEnabled, true);
             assert.equal(db.inputs.storageType, "gp3");
             assert.equal(db.inputs.tags.backup, "aws-backup");

@@ -13,6 +13,7 @@ import { packConfigFromPlatform, readPackConfigFile } from "../../scripts/lib/pa
 import { supplyChainPackEntries } from "../../scripts/lib/supply-chain-pack";
 import { BuiltStack, buildStack, builtStack, promiseOf, REPO_ROOT } from "../../lib/offline/stack";
 import { RecordedResource } from "../../lib/offline/recorder";
+import { failoverOf } from "../harness/failover";
 
 const T = {
     db: "aws:rds/instance:Instance",
@@ -131,13 +132,14 @@ describe("backups and DR: dev", () => {
     });
 });
 
+
 describe("failover and config changes", () => {
     let prod: BuiltStack;
     let failover: BuiltStack;
     let weaker: BuiltStack;
     before(async () => {
         prod = await builtStack("prod");
-        failover = await buildStack("prod", { mutate: (v) => (v["platform:dr"] = { ...v["platform:dr"], failover: true }) });
+        failover = await failoverOf(prod);
         weaker = await buildStack("prod", {
             mutate: (v) => {
                 v["platform:backup"] = { ...v["platform:backup"], dailyRetentionDays: 14, velero: { ...v["platform:backup"].velero, drIntervalMinutes: 30 } };

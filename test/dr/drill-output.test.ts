@@ -34,6 +34,9 @@ describe("drDrill stack output", () => {
                 assert.equal(out.dr.database.replica.identifier, replica.inputs.identifier);
                 assert.equal(out.dr.region, s.config.dr.region);
                 assert.equal(out.dr.cluster.built, s.ofType("aws:eks/cluster:Cluster").length === 2);
+                assert.equal(out.dr.database.replicatedBackupsArn, await promiseOf(s.platform.outputs.drReplicatedBackupsArn as string));
+                assert.equal(out.dr.database.credentialSecretArn, await promiseOf(s.platform.outputs.drDbMasterSecretArn as string));
+                assert.equal(out.dr.runner?.project, s.get("aws:codebuild/project:Project", "dr-ci-runner-project").inputs.name);
             } else {
                 assert.equal(s.config.dr.enabled, false);
             }

@@ -8,9 +8,9 @@ import { awsCronIntervalMinutes, cronIntervalMinutes, missedTargets, recoveryFig
 import { PolicyResource } from "../../policies/lib/types";
 
 describe("recovery model", () => {
-    it("reads the intervals of the schedules the platform writes", () => {
-        assert.deepEqual(["*/5 * * * *", "0 * * * *", "0 3 * * *", "0 6 * * 0", "0 7 1 * *", "*/2 * * 1 *"].map(cronIntervalMinutes), [5, 60, 1440, 10080, 44640, undefined]);
-        assert.deepEqual(["cron(0 5 ? * * *)", "cron(0 6 ? * SUN *)", "rate(1 hour)"].map(awsCronIntervalMinutes), [1440, undefined, undefined]);
+    it("reads the intervals of the schedules the platform writes (the grammar itself: test/dr/cron.test.ts)", () => {
+        assert.deepEqual(["*/5 * * * *", "0 * * * *", "0 3 * * *", "0 6 * * 0", "0 7 1 * *", "*/0 * * * *"].map(cronIntervalMinutes), [5, 60, 1440, 10080, 44640, undefined]);
+        assert.deepEqual(["cron(0 5 ? * * *)", "cron(0 6 ? * SUN *)", "rate(1 hour)"].map(awsCronIntervalMinutes), [1440, 10080, undefined]);
     });
     it("figures follow the mechanisms, and targets are missed by RPO or RTO with the mechanism named", () => {
         const full = recoveryFigures({ databaseReplica: true, databaseBackupReplication: true, clusterStateIntervalMinutes: 5, objectReplication: "rtc", backupCopyIntervalMinutes: 1440 });
@@ -60,32 +60,47 @@ describe("DR report text (what operators read in drReport and the plan)", () => 
             "backups | null | null | AWS Backup vault in-region only | platform:dr.enabled",
         ]);
     });
-    it("schedule parsing tolerates spacing and refuses shapes it does not know", () => {
-        assert.deepEqual(["  */5  *  * * *  ", "0\t*\t*\t*\t*", "x*/5 * * * *", "*/5x * * * *", "*/5 */2 * * *", "0 */3 * * *", "0 */3 1 * *", "0 3 * * 1-5", "0 3 1 * 1", "0 3", "m * * * *", "0 h * * *"].map(cronIntervalMinutes),
-            [5, 60, undefined, undefined, undefined, 180, undefined, undefined, undefined, undefined, undefined, undefined]);
+    it("schedule parsing tolerates spacing and refuses what the grammar refuses", () => {
+        assert.deepEqual(["  */5  *  * * *  ", "0\t*\t*\t*\t*", "x*/5 * * * *", "*/5x * * * *", "*/5 */2 * * *", "0 */3 * * *", "0 3", "m * * * *", "0 h * * *"].map(cronIntervalMinutes),
+            [5, 60, undefined, undefined, 65, 180, undefined, undefined, undefined]);
         assert.deepEqual(["cron(0 5 ? * * *) ", "cron(*/10 * ? * * *)", "cron(0 5 * *)"].map(awsCronIntervalMinutes), [1440, 10, undefined]);
     });
 });
 
 describe("dr-targets policy on resources (no stack)", () => {
-    const r = (type: string, props: Record<string, any>, name = "x"): PolicyResource => ({ urn: `${type}::${name}`, type, name, props });
-    const drResources = (over: { interval?: string; rtc?: boolean; replica?: boolean; backups?: boolean; copy?: boolean } = {}) => [
+    const PRIMARY = "eu-west-1";
+    const DR = "eu-central-1";
+    const r = (type: string, props: Record<string, any>, name = "x", region: string | null = PRIMARY): PolicyResource => ({ urn: `${type}::${name}`, type, name, props, ...(region ? { region } : {}) });
+    const sourceArn = `arn:aws:rds:${PRIMARY}:1:db:p-postgres`;
+    type Over = { interval?: string; rtc?: boolean; replica?: boolean; backups?: boolean; copy?: boolean; replicaRegion?: string; bucketRegion?: string; vaultRegion?: string; veleroRegion?: string };
+    const drResources = (over: Over = {}) => [
         r("aws:rds/instance:Instance", { identifier: "p-postgres" }, "primary"),
-        ...(over.replica === false ? [] : [r("aws:rds/instance:Instance", { identifier: "p-postgres-dr", replicateSourceDb: "arn:aws:rds:eu-west-1:1:db:p-postgres" }, "replica")]),
-        ...(over.backups === false ? [] : [r("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", {})]),
-        r("aws:s3/bucketReplicationConfig:BucketReplicationConfig", { rules: [{ status: "Enabled", destination: { replicationTime: { status: over.rtc === false ? "Disabled" : "Enabled" } } }, { status: "Disabled", destination: {} }] }),
-        r("kubernetes:helm.sh/v3:Release", { chart: "velero", values: { schedules: {
-            hourly: { schedule: "0 * * * *", template: { storageLocation: "default" } },
-            dr: { schedule: over.interval ?? "*/5 * * * *", template: { storageLocation: "dr" } },
-            paused: { schedule: "*/1 * * * *", paused: true, template: { storageLocation: "dr" } },
-        } } }),
-        r("aws:backup/plan:Plan", { rules: [{ schedule: "cron(0 5 ? * * *)", copyActions: over.copy === false ? [] : [{ destinationVaultArn: "arn" }] }, { schedule: "cron(0 4 ? * * *)" }] }),
+        ...(over.replica === false ? [] : [r("aws:rds/instance:Instance", { identifier: "p-postgres-dr", replicateSourceDb: sourceArn }, "replica", over.replicaRegion ?? DR)]),
+        ...(over.backups === false ? [] : [r("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", { sourceDbInstanceArn: sourceArn }, "backups", DR)]),
+        r("aws:s3/bucket:Bucket", { bucket: "logs" }, "logs"),
+        r("aws:s3/bucket:Bucket", { bucket: "logs-dr" }, "logs-dr", over.bucketRegion ?? DR),
+        r("aws:s3/bucket:Bucket", { bucket: "state-dr" }, "state-dr", DR),
+        r("aws:s3/bucketReplicationConfig:BucketReplicationConfig", { bucket: "logs", rules: [{ status: "Enabled", destination: { bucket: "arn:aws:s3:::logs-dr", replicationTime: { status: over.rtc === false ? "Disabled" : "Enabled" } } }, { status: "Disabled", destination: { bucket: "arn:aws:s3:::logs-dr" } }] }),
+        r("kubernetes:helm.sh/v3:Release", { chart: "velero", values: {
+            configuration: {
+                backupStorageLocation: [{ name: "default", default: true, config: { region: PRIMARY } }, { name: "dr", config: { region: over.veleroRegion ?? DR } }],
+                volumeSnapshotLocation: [{ name: "default", config: { region: PRIMARY } }],
+            },
+            schedules: {
+                hourly: { schedule: "0 * * * *", template: { storageLocation: "default" } },
+                dr: { schedule: over.interval ?? "*/5 * * * *", template: { storageLocation: "dr" } },
+                paused: { schedule: "*/1 * * * *", paused: true, template: { storageLocation: "dr" } },
+            },
+        } }, "velero", null),
+        r("aws:backup/plan:Plan", { rules: [{ schedule: "cron(0 5 ? * * *)", copyActions: over.copy === false ? [] : [{ destinationVaultArn: `arn:aws:backup:${over.vaultRegion ?? DR}:1:backup-vault:dr` }] }, { schedule: "cron(0 4 ? * * *)" }] }),
     ];
-    const cfg = parsePackConfig({ drTargets: { database: { rpoMinutes: 5, rtoMinutes: 60 }, clusterState: { rpoMinutes: 5, rtoMinutes: 60 }, objectStorage: { rpoMinutes: 15, rtoMinutes: 60 } } });
+    const targets = { database: { rpoMinutes: 5, rtoMinutes: 60 }, clusterState: { rpoMinutes: 5, rtoMinutes: 60 }, objectStorage: { rpoMinutes: 15, rtoMinutes: 60 } };
+    const cfg = parsePackConfig({ drTargets: targets });
     const msgs = (rs: PolicyResource[], c = cfg) => evaluatePack(rs, c).filter((v) => v.policy === "dr-targets").map((v) => v.message);
+    const FULL = { databaseReplica: true, databaseBackupReplication: true, clusterStateIntervalMinutes: 5, objectReplication: "rtc", backupCopyIntervalMinutes: 1440 };
 
     it("reads the facts from the resources: replica, backups replication, DR schedule (paused ones ignored), RTC, copies", () => {
-        assert.deepEqual(recoveryFactsOf(drResources()), { databaseReplica: true, databaseBackupReplication: true, clusterStateIntervalMinutes: 5, objectReplication: "rtc", backupCopyIntervalMinutes: 1440 });
+        assert.deepEqual(recoveryFactsOf(drResources()), FULL);
         assert.deepEqual(recoveryFactsOf(drResources({ replica: false, backups: false, rtc: false, copy: false, interval: "0 */2 * * *" })), { databaseReplica: false, databaseBackupReplication: false, clusterStateIntervalMinutes: 120, objectReplication: "crr", backupCopyIntervalMinutes: undefined });
         assert.deepEqual(recoveryFactsOf([]), { databaseReplica: false, databaseBackupReplication: false, clusterStateIntervalMinutes: undefined, objectReplication: "none", backupCopyIntervalMinutes: undefined });
     });
@@ -95,10 +110,43 @@ describe("dr-targets policy on resources (no stack)", () => {
         assert.equal(msgs(drResources({ rtc: false })).length, 1);
         assert.equal(msgs(drResources({ replica: false })).length, 2, "backups replication only: RPO 30 and RTO 240");
     });
-    it("asks nothing without targets, and nothing during a failover (the promoted DR database)", () => {
+
+    // issue 23 point 5: decoys that passed on main.
+    it("an invalid Velero step (*/0) is no schedule at all, not a 0-minute RPO", () => {
+        assert.equal(recoveryFactsOf(drResources({ interval: "*/0 * * * *" })).clusterStateIntervalMinutes, undefined);
+        assert.match(msgs(drResources({ interval: "*/0 * * * *" }))[0], /^Recovery target missed: clusterState: RPO not recoverable after a region outage misses the target of 5 min/);
+    });
+    it("a replica in the source's own region is not a cross-region replica; its key's region stands in for an unknown provider region", () => {
+        assert.equal(recoveryFactsOf(drResources({ replicaRegion: PRIMARY })).databaseReplica, false);
+        assert.equal(msgs(drResources({ replicaRegion: PRIMARY })).length, 2);
+        const byKey = (key: string) => [r("aws:rds/instance:Instance", { replicateSourceDb: sourceArn, kmsKeyId: key }, "replica", null)];
+        assert.equal(recoveryFactsOf(byKey(`arn:aws:kms:${DR}:1:key/k`)).databaseReplica, true);
+        assert.equal(recoveryFactsOf(byKey(`arn:aws:kms:${PRIMARY}:1:key/k`)).databaseReplica, false);
+        assert.equal(recoveryFactsOf([r("aws:rds/instance:Instance", { replicateSourceDb: "p-postgres" }, "replica", DR)]).databaseReplica, false, "a source by identifier is in the replica's own region");
+    });
+    it("a database whose identifier ends in -dr is not a failover: the targets are still judged, and only drFailover stops them", () => {
+        const decoy = drResources({ replica: false, backups: false });
+        decoy.push(r("aws:rds/instance:Instance", { identifier: "p-postgres-dr" }, "decoy"));
+        assert.equal(msgs(decoy).length, 2);
+        assert.match(msgs(decoy)[0], /database: RPO not recoverable/);
+        assert.deepEqual(msgs(decoy, parsePackConfig({ drTargets: targets, drFailover: true })), []);
+    });
+    it("same-region copies do not count: bucket replication, backup copies, backups replication, a Velero location", () => {
+        assert.equal(recoveryFactsOf(drResources({ bucketRegion: PRIMARY })).objectReplication, "none");
+        assert.equal(recoveryFactsOf(drResources({ vaultRegion: PRIMARY })).backupCopyIntervalMinutes, undefined);
+        assert.equal(recoveryFactsOf(drResources({ veleroRegion: PRIMARY })).clusterStateIntervalMinutes, undefined);
+        const sameRegionBackups = [r("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", { sourceDbInstanceArn: sourceArn }, "b", PRIMARY)];
+        assert.equal(recoveryFactsOf(sameRegionBackups).databaseBackupReplication, false);
+    });
+    it("a bucket of the primary region left out of replication makes object storage unrecoverable (one replicated bucket is no proof for the others)", () => {
+        const extra = [...drResources(), r("aws:s3/bucket:Bucket", { bucket: "forgotten" }, "forgotten")];
+        assert.equal(recoveryFactsOf(extra).objectReplication, "none");
+    });
+    it("asks nothing without targets, and nothing while a failover is declared", () => {
         assert.deepEqual(msgs(drResources({ replica: false, backups: false }), parsePackConfig({})), []);
         const failover = drResources({ replica: false, backups: false });
-        failover.push(r("aws:rds/instance:Instance", { identifier: "p-postgres-dr" }, "promoted"));
-        assert.deepEqual(msgs(failover), []);
+        failover.push(r("aws:rds/instance:Instance", { identifier: "p-postgres-dr" }, "promoted", DR));
+        assert.match(msgs(failover)[0], /If this is a failover \(platform:dr.failover: true\), regenerate the pack config/);
+        assert.deepEqual(msgs(failover, parsePackConfig({ drTargets: targets, drFailover: true })), []);
     });
 });

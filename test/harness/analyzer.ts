@@ -8,13 +8,16 @@
  * Analyze, AnalyzeStack. Properties travel as protobuf Structs with secrets and unknowns encoded as
  * the engine encodes them.
  */
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { PolicyConfigs, PolicyInfo } from "../../policies/lib/config";
 import { isUnknown } from "../../policies/lib/unknown";
 import { replacedAt } from "../../policies/lib/resources";
 import type { RecordedResource } from "../../lib/offline/recorder";
+import { pluginEnv, resolveFrom, waitForPort } from "../../lib/offline/plugin-process";
+
+export { resolveFrom };
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const analyzerGrpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -89,6 +92,8 @@ export interface StartOptions {
     dryRun: boolean;
     /** Project config passed as PULUMI_CONFIG (JSON of `key: string`), as the CLI does. */
     config?: Record<string, string>;
+    /** The pack process's environment over the test's (an undefined value removes the variable), e.g. the AWS credentials it finds. */
+    env?: Record<string, string | undefined>;
     timeoutMs?: number;
 }
 
@@ -134,17 +139,6 @@ function withResource<T>(msg: T, r: EngineResource): T {
     return msg;
 }
 
-/**
- * Resolves a module from a directory the way the CLI's nodejs policy shim does: a plain `node` run
- * in that directory (not in-process: loader hooks of the test runner would resolve differently).
- */
-export function resolveFrom(dir: string, request: string): string {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const r = spawnSync(process.execPath, ["-e", `process.stdout.write(require.resolve(${JSON.stringify(request)}))`], { cwd: dir, env, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`cannot resolve ${request} from ${dir}: ${r.stderr.split("\n").find((l) => /Cannot find module/.test(l)) ?? r.stderr}`);
-    return r.stdout;
-}
 
 /** One running policy pack and a connection to it. */
 export class AnalyzerSession {
@@ -168,33 +162,21 @@ export class AnalyzerSession {
         const logs: string[] = [];
         const engine = await startEngine(logs);
         const runner = resolveFrom(packDir, "@pulumi/pulumi/cmd/run-policy-pack");
-        const env: NodeJS.ProcessEnv = {
-            ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_OPTIONS")),
+        const env = pluginEnv({
             PULUMI_NODEJS_PROJECT: options.project, PULUMI_NODEJS_STACK: options.stack, PULUMI_NODEJS_DRY_RUN: String(options.dryRun),
             PULUMI_PROJECT: options.project, PULUMI_STACK: options.stack, PULUMI_DRY_RUN: String(options.dryRun),
             ...(options.organization ? { PULUMI_NODEJS_ORGANIZATION: options.organization, PULUMI_ORGANIZATION: options.organization } : {}),
             ...(options.config ? { PULUMI_CONFIG: JSON.stringify(options.config) } : {}),
-        };
+        });
+        for (const [k, v] of Object.entries(options.env ?? {})) {
+            if (v === undefined) delete env[k];
+            else env[k] = v;
+        }
         const started = Date.now();
         const child = spawn(process.execPath, [runner, engine.address, "."], { cwd: packDir, env, stdio: ["ignore", "pipe", "pipe"] });
         const output = { stderr: "" };
         child.stderr!.on("data", (d) => (output.stderr += String(d)));
-        const port = await new Promise<string>((resolve, reject) => {
-            let stdout = "";
-            const timer = setTimeout(() => reject(new Error(`policy pack in ${packDir} printed no port within ${options.timeoutMs ?? 45000} ms; stderr:\n${output.stderr}`)), options.timeoutMs ?? 45000);
-            child.stdout!.on("data", (d) => {
-                stdout += String(d);
-                const m = stdout.match(/^(\d+)\s*$/m);
-                if (m) {
-                    clearTimeout(timer);
-                    resolve(m[1]);
-                }
-            });
-            child.on("exit", (code) => {
-                clearTimeout(timer);
-                reject(new Error(`policy pack in ${packDir} exited with ${code} before serving; stderr:\n${output.stderr}`));
-            });
-        });
+        const port = await waitForPort(child, `policy pack in ${packDir}`, output, options.timeoutMs ?? 45000);
         const startupMs = Date.now() - started;
         const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 400 * 1024 * 1024, "grpc.max_send_message_length": 400 * 1024 * 1024 });
         return new AnalyzerSession(child, client, engine.server, options, output, logs, startupMs);
@@ -320,6 +302,8 @@ export function engineResources(stack: string, project: string, resources: Recor
         return parent && parent.type !== "pulumi:pulumi:Stack" ? `${qualified(parent)}$${r.type}` : r.type;
     };
     const urnOf = new Map(resources.map((r) => [r.key, `urn:pulumi:${stack}::${project}::${qualified(r)}::${r.name}`]));
+    // An AWS resource without an explicit provider has the engine's default provider, whose inputs are the stack's aws: config.
+    const defaultAws = (region: string) => ({ urn: `urn:pulumi:${stack}::${project}::pulumi:providers:aws::default`, type: "pulumi:providers:aws", name: "default", properties: { region } });
     const encoded = resources.map((r): EngineResource => {
         const provider = r.provider ? byKey.get(r.provider) : undefined;
         return {
@@ -328,7 +312,9 @@ export function engineResources(stack: string, project: string, resources: Recor
             parent: r.parent ? urnOf.get(r.parent) : undefined,
             dependencies: [...new Set([...r.dependsOn, ...Object.values(r.propertyDependencies ?? {}).flat()])].map((d) => urnOf.get(d)!).filter(Boolean),
             propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies ?? {}).map(([k, keys]) => [k, keys.map((d) => urnOf.get(d)!).filter(Boolean)])),
-            provider: provider ? { urn: urnOf.get(provider.key)!, type: provider.type, name: provider.name, properties: withSecrets(provider.inputs, provider.secretPaths) } : undefined,
+            provider: provider
+                ? { urn: urnOf.get(provider.key)!, type: provider.type, name: provider.name, properties: withSecrets(provider.inputs, provider.secretPaths) }
+                : r.type.startsWith("aws:") && r.region ? defaultAws(r.region) : undefined,
         };
     });
     return { resources: encoded, urnOf };

@@ -101,13 +101,21 @@ export function profileFiles(dir: string, profile: string, creds: { accessKeyId:
 export const AWS_ENV = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KMS", "AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL_STS", "AWS_EC2_METADATA_DISABLED", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"];
 
 /**
+ * Shared config and credentials files that do not exist: without them the default chain reads the
+ * user's own `~/.aws/credentials` and `~/.aws/config`, and on a laptop with a `[default]` profile a
+ * test meant to have no credential would sign with the engineer's.
+ */
+export const NO_AWS_FILES = { AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws/credentials", AWS_CONFIG_FILE: "/nonexistent/aws/config" };
+
+/**
  * Replaces the process's AWS environment with `vars` (IMDS off, so a missing credential fails at
- * once instead of probing 169.254.169.254) and returns a function restoring it.
+ * once instead of probing 169.254.169.254; no shared files unless `vars` names them, so the user's
+ * own ~/.aws never answers) and returns a function restoring it.
  */
 export function withAwsEnv(vars: Record<string, string>): () => void {
     const saved = Object.fromEntries(AWS_ENV.map((k) => [k, process.env[k]]));
     for (const k of AWS_ENV) delete process.env[k];
-    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: "true", ...vars });
+    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: "true", ...NO_AWS_FILES, ...vars });
     return () => {
         for (const k of AWS_ENV) delete process.env[k];
         for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;

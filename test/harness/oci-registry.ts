@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pae } from "../../policies/supply-chain/cosign";
+import { DSSE_MEDIA_TYPE, pae, SIMPLE_SIGNING_MEDIA_TYPE } from "../../policies/supply-chain/cosign";
 
 const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 const digestOf = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -99,6 +99,21 @@ export class TestRegistry {
     async pushCosignTag(repo: string, digest: string, suffix: "sig" | "att", layers: Descriptor[]): Promise<void> {
         const config = await this.pushBlob(repo, Buffer.from(JSON.stringify({ architecture: "", os: "", config: {}, rootfs: { type: "layers", diff_ids: layers.map((l) => l.digest) } })), "application/vnd.oci.image.config.v1+json");
         await this.pushManifest(repo, `${digest.replace(":", "-")}.${suffix}`, { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers });
+    }
+
+    /**
+     * An image signed and attested the way `cosign sign` and `cosign attest --type cyclonedx` leave
+     * it (legacy `.sig` and `.att` tags), with `key`; the signed reference names the image as
+     * `<referenceHost>/<repo>` (a registry reached under another name, e.g. an ECR host). Returns
+     * its digest.
+     */
+    async pushSigned(repo: string, key: KeyObject, referenceHost = this.host, seed = repo): Promise<string> {
+        const digest = await this.pushImage(repo, "1.0", seed);
+        const payload = simpleSigningPayload(`${referenceHost}/${repo}`, digest);
+        await this.pushCosignTag(repo, digest, "sig", [await this.pushBlob(repo, payload, SIMPLE_SIGNING_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": sign("sha256", payload, key).toString("base64") })]);
+        const env = dsseEnvelope(key, `${referenceHost}/${repo}`, digest, "https://cyclonedx.org/bom", { bomFormat: "CycloneDX", specVersion: "1.5", components: [] });
+        await this.pushCosignTag(repo, digest, "att", [await this.pushBlob(repo, Buffer.from(JSON.stringify(env)), DSSE_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": "", predicateType: "https://cyclonedx.org/bom" })]);
+        return digest;
     }
 
     /** Sigstore bundles as referrers, listed in the `sha256-<hex>` referrers tag (no referrers API in distribution 2.8). */

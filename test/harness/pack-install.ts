@@ -2,7 +2,7 @@
  * The policy pack as the engine would load it: policies/ with the dependencies `npm ci` installs
  * from its own lockfile, never the repository's node_modules.
  *
- * - In place, when `npm ci --prefix policies` has installed policies/node_modules (the set-up the
+ * - In place, when `npm ci` in policies/ has installed policies/node_modules (the set-up the
  *   README and the workflows use for `--policy-pack policies`) and that install is exactly the
  *   lockfile's: the directory `pulumi preview --policy-pack policies` loads.
  * - Otherwise a copy of policies/ (no node_modules) linked to an `npm ci` of its lockfile in the OS
@@ -94,7 +94,7 @@ export function packUnderTest(): PackUnderTest {
     if (fs.existsSync(hidden)) {
         const drift = installDrift(path.join(PACK_SOURCE, "package-lock.json"), hidden);
         if (drift.length === 0) return { dir: PACK_SOURCE, how: "policies/ with its own npm ci install (policies/node_modules)", ownDependencies: inPlace };
-        stale = ` (policies/node_modules is not the lockfile's install: ${drift.slice(0, 3).join("; ")}; run \`npm ci --prefix policies\`)`;
+        stale = ` (policies/node_modules is not the lockfile's install: ${drift.slice(0, 3).join("; ")}; run \`cd policies && npm ci\`)`;
     }
     const deps = cachedInstall();
     if (!deps.dir) return { dir: PACK_SOURCE, how: "policies/ on the repository's dependencies", standalone: deps.unreachable };

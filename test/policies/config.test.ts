@@ -56,7 +56,7 @@ describe("engine config semantics", () => {
         const cfg = loadPackConfig({});
         assert.deepEqual(cfg["rds-baseline"], { enforcementLevel: "mandatory", properties: { environment: "prod", minBackupRetentionDays: 7 } });
         assert.deepEqual(cfg["workload-hygiene"], { enforcementLevel: "advisory", properties: { systemNamespaces: ["kube-system", "observability-agents"] } });
-        assert.deepEqual(cfg["dr-targets"], { enforcementLevel: "mandatory", properties: {} }, "drTargets has no default: no DR requirement");
+        assert.deepEqual(cfg["dr-targets"], { enforcementLevel: "mandatory", properties: { drFailover: false } }, "drTargets has no default: no DR requirement; drFailover defaults to false");
         assert.deepEqual(cfg["kms-key-rotation"], { enforcementLevel: "mandatory", properties: {} });
     });
 

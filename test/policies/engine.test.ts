@@ -8,6 +8,7 @@
  * AnalyzeStack. One pack process serves the whole file.
  */
 import * as assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import * as fs from "node:fs";
 import { builtinModules } from "node:module";
 import * as path from "node:path";
@@ -22,7 +23,9 @@ import { BuiltStack, builtFirstPreview, builtStack, PROJECT, STACKS } from "../.
 import { isUnknown } from "../../policies/lib/unknown";
 import type { RecordedResource } from "../../lib/offline/recorder";
 import { AnalyzerInfo, AnalyzerSession, Diagnostic, engineResources, resolveFrom, UNKNOWN_STRING } from "../harness/analyzer";
+import { AWS_ENV, LocalAwsEndpoint, profileFiles } from "../harness/aws-endpoint";
 import { defectsFor } from "../harness/defects";
+import { TestRegistry } from "../harness/oci-registry";
 import { installDrift, PACK_SOURCE, packSources, PackUnderTest, packUnderTest } from "../harness/pack-install";
 import { tempDirs } from "../harness/tmp";
 
@@ -49,15 +52,27 @@ describe("policy pack through the engine's analyzer protocol (run-policy-pack, g
     let session: AnalyzerSession;
     let info: AnalyzerInfo;
 
+    // Registry mode's AWS side (the describe at the end): a local KMS endpoint and a profile-based
+    // credential in the pack process's environment, as on a laptop (`AWS_PROFILE`, shared files).
+    const signer = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const awsFiles = tempDirs("engine-aws-");
+    let kms: LocalAwsEndpoint;
+
     before(async () => {
         pack = packUnderTest();
-        session = await AnalyzerSession.start(pack.dir, { stack: "prod", project: PROJECT, dryRun: true, timeoutMs: 120000 });
+        kms = await LocalAwsEndpoint.start({ AKIAPROFILE: "profile-s3cret" });
+        kms.on("TrentService.GetPublicKey", (body) => ({ body: { KeyId: body.KeyId, KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", PublicKey: signer.publicKey.export({ type: "spki", format: "der" }).toString("base64") } }));
+        const aws = { ...Object.fromEntries(AWS_ENV.map((k) => [k, undefined])), AWS_EC2_METADATA_DISABLED: "true", ...profileFiles(awsFiles(), "platform-prod", { accessKeyId: "AKIAPROFILE", secretAccessKey: "profile-s3cret" }), AWS_ENDPOINT_URL_KMS: kms.url };
+        session = await AnalyzerSession.start(pack.dir, { stack: "prod", project: PROJECT, dryRun: true, timeoutMs: 120000, env: aws });
         console.log(`      policy pack: ${pack.how}; started in ${session.startupMs} ms`);
         assert.equal(await session.handshake(pack.dir), "unimplemented"); // the engine falls back, as for every @pulumi/policy pack
         await session.configureStack();
         info = await session.analyzerInfo();
     });
-    after(() => session?.close());
+    after(async () => {
+        session?.close();
+        await kms?.close();
+    });
 
     it("policies/ imports nothing outside the directory, and only packages its package.json declares", () => {
         const declared = Object.keys(JSON.parse(fs.readFileSync(path.join(PACK_SOURCE, "package.json"), "utf8")).dependencies);
@@ -287,6 +302,37 @@ describe("policy pack through the engine's analyzer protocol (run-policy-pack, g
             assert.ok(ltDiags.length > 0 && ltDiags.every((d) => d.policyName === "launch-template-baseline" && d.enforcementLevel === "advisory"));
             const offline = await judgeResource(ALL_POLICIES.find((p) => p.name === "kms-key-rotation") as any, broken(toPolicyResource({ ...key, inputs: { ...key.inputs, enableKeyRotation: false } })), config);
             assert.deepEqual(offline.map((f) => f.message), keyDiags.map((d) => d.message));
+        });
+    });
+
+    describe("registry mode as `pulumi preview --policy-pack policies` runs it: the AWS SDK from the pack's own dependencies, a profile-based credential", () => {
+        const KEY = "awskms:///arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051";
+        let registry: TestRegistry;
+        const digests: Record<string, string> = {};
+        before(async () => {
+            registry = await TestRegistry.start();
+            digests.signed = await registry.pushSigned("platform-prod/signed", signer.privateKey);
+            digests.stranger = await registry.pushSigned("platform-prod/stranger", generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
+        });
+        after(() => registry?.stop());
+
+        it("the KMS key is read with the AWS_PROFILE credential through @aws-sdk/client-kms resolved in the pack's node_modules; a signed image passes, another key's fails", async () => {
+            if (!pack.standalone) assert.ok(resolveFrom(pack.dir, "@aws-sdk/client-kms").startsWith(fs.realpathSync(pack.ownDependencies!)), "the SDK comes from the pack's own install");
+            const config = readPackConfigFile(packConfigFile("prod"));
+            const policy = "image-signature-and-sbom";
+            await session.configure({ ...config, [policy]: { ...config[policy], properties: { ...config[policy].properties, verificationMode: "registry", signedRegistries: [`${registry.host}/platform-prod`], insecureRegistries: [registry.host], cosignPublicKeys: [], cosignKmsKeys: [KEY], signerAnnotations: [] } } });
+            const s = await builtStack("prod");
+            const workload = s.resources.find((r) => r.type === "kubernetes:apps/v1:DaemonSet" && r.inputs.spec?.template?.spec?.containers?.length)!;
+            const withImage = (image: string) => {
+                const inputs = structuredClone(workload.inputs);
+                inputs.spec.template.spec.containers[0].image = image;
+                return engineResources("prod", PROJECT, [{ ...workload, inputs }]).resources[0];
+            };
+            const verdicts = async (repo: string) => (await session.analyze(withImage(`${registry.host}/platform-prod/${repo}@${digests[repo]}`))).filter((d) => d.policyName === policy).map((d) => d.message);
+            assert.deepEqual(await verdicts("signed"), []);
+            assert.match((await verdicts("stranger")).join("\n"), /is not signed by a configured key/);
+            const asked = kms.seen.filter((r) => r.target === "TrentService.GetPublicKey");
+            assert.deepEqual(asked.map((r) => [r.accessKeyId, r.region, r.body.KeyId]), [["AKIAPROFILE", "eu-west-1", KEY.slice("awskms:///".length)]], "one GetPublicKey, signed with the profile's key");
         });
     });
 });

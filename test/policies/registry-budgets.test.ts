@@ -80,16 +80,18 @@ describe("registry mode: budgets and caps (a hostile registry)", function () {
         const t = Date.now();
         const r = await verifier({ imageBudgetMs: 500 }).verify(host, "org/slow", digest("slow"));
         assert.equal(r.signature.reason, `verifying ${image("slow")} took over 0.5 s (the per-image limit); failing closed`);
+        // A functional bound, kept on purpose: the product's per-image budget is a wall-clock limit,
+        // and this checks that verify() returns once it fires instead of waiting for the lookups.
         assert.ok(Date.now() - t < 2000, `${Date.now() - t} ms`);
     });
     it("past the run's budget every image not verified yet fails closed (per-run limit)", async () => {
         const v = verifier({ runBudgetMs: 700 });
         const first = await v.verify(host, "org/slow", digest("slow"));
         assert.match(first.signature.reason, /took over 0\.7 s \(the per-run limit\); every image not verified by then fails closed/);
-        const t = Date.now();
+        hits.slow2 = 0;
         const second = await v.verify(host, "org/slow2", digest("slow2"));
         assert.match(second.sbom.reason, /per-run limit/);
-        assert.ok(Date.now() - t < 100, "refused without a request");
+        assert.equal(hits.slow2, 0, "refused without a request");
     });
     it("a well-behaved image under the same limits is judged on its content (no signature found), not on a limit", async () => {
         const r = await verifier({ imageBudgetMs: 500, runBudgetMs: 700 }).verify(host, "org/fine", digest("fine"));

@@ -66,14 +66,17 @@ describe("class 10: stack findings in the first preview", () => {
     });
 
     it("the DR replica tied to its primary counts while its source ARN is unknown; no replica at all is mandatory", () => {
-        const primary = res("aws:rds/instance:Instance", "db", { identifier: "app", engine: "postgres" });
-        const replica = res("aws:rds/instance:Instance", "db-dr", { identifier: "app-dr", replicateSourceDb: UNKNOWN }, { propertyDependencies: { replicateSourceDb: [primary.urn] } });
+        // The regions come from the providers (known in a first preview): the tie says the source is the primary, in another region.
+        const primary = res("aws:rds/instance:Instance", "db", { identifier: "app", engine: "postgres" }, { region: "eu-west-1" });
+        const replica = res("aws:rds/instance:Instance", "db-dr", { identifier: "app-dr", replicateSourceDb: UNKNOWN }, { propertyDependencies: { replicateSourceDb: [primary.urn] }, region: "eu-central-1" });
+        const sameRegion = res("aws:rds/instance:Instance", "db-dr", { identifier: "app-dr", replicateSourceDb: UNKNOWN }, { propertyDependencies: { replicateSourceDb: [primary.urn] }, region: "eu-west-1" });
+        assert.equal(verdicts([primary, sameRegion], "dr-targets").filter(([level]) => level === "mandatory").length, 2, "a replica tied to a primary of its own region is no DR copy");
         const velero = res("kubernetes:helm.sh/v3:Release", "velero", { chart: "velero", values: UNKNOWN });
         assert.deepEqual(verdicts([primary, replica, velero], "dr-targets"), []);
         assert.deepEqual(verdicts([primary, velero], "dr-targets").map(([level, , m]) => [level, (m as string).split(":").slice(0, 2).join(":")]), [
             ["mandatory", "Recovery target missed: database"], ["mandatory", "Recovery target missed: database"],
         ]);
-        const untied = res("aws:rds/instance:Instance", "db-dr", { identifier: "app-dr", replicateSourceDb: UNKNOWN });
+        const untied = res("aws:rds/instance:Instance", "db-dr", { identifier: "app-dr", replicateSourceDb: UNKNOWN }, { region: "eu-central-1" });
         assert.deepEqual(verdicts([primary, untied], "dr-targets").map(([level, , m]) => [level, m]), [["advisory", "cannot decide during preview: db-dr.replicateSourceDb unknown until the update; decided at `pulumi up`."]]);
     });
 

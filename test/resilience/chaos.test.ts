@@ -175,7 +175,10 @@ describe("chaos experiments: per stack and by config", () => {
         const pinned = { availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] };
         assert.equal(parse(pinned, { zone: "eu-west-1c" }), "");
         assert.match(parse(pinned, { zone: "eu-west-1d" }), /platform:resilience\.chaos\.zone: "eu-west-1d" is not one of platform:network\.availabilityZones \(eu-west-1a, eu-west-1b, eu-west-1c\)/);
-        assert.match(parse({}, { zone: "eu-west-1a" }), /platform:resilience\.chaos\.zone: naming a zone needs platform:network\.availabilityZones/);
+        // Zones are required for every stack (stacks/dr-checks.ts); without them both problems are reported.
+        const unpinned = parse({ availabilityZones: undefined }, { zone: "eu-west-1a" });
+        assert.match(unpinned, /platform:resilience\.chaos\.zone: naming a zone needs platform:network\.availabilityZones/);
+        assert.match(unpinned, /platform:network\.availabilityZones: required: pin the 3 zones/);
         assert.match(parse({}, { extraStopAlarmArns: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:x"] }), /extraStopAlarmArns\[0\]: the alarm is in us-east-1; FIS stop conditions must be alarms in aws:region eu-west-1/);
         assert.match(parse({}, { extraStopAlarmArns: ["arn:aws:sns:eu-west-1:123456789012:topic"] }), /extraStopAlarmArns\.0|extraStopAlarmArns\[0\]/);
         assert.match(parse({}, { nodeTerminationPercent: 0 }), /nodeTerminationPercent/);

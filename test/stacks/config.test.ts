@@ -5,24 +5,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadPlatformConfig, parsePlatformConfig } from "../../stacks/config";
 import { readStackConfig, STACKS, withPlaceholderSecrets } from "../../lib/offline/stack";
+import { configProblems } from "../harness/config-problems";
 import { Region } from "@pulumi/aws/types/enums";
 
 const OTHER_KEY = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n";
 
 /** Parses prod's config with one change and returns the problem lines (fails if it parses). */
-function problems(mutate: (v: Record<string, any>) => void, stack = "prod"): string[] {
-    const values = structuredClone(readStackConfig(stack)) as Record<string, any>;
-    withPlaceholderSecrets(values);
-    mutate(values);
-    try {
-        parsePlatformConfig({ project: "platform", stack, values });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-        assert.match(e.message, new RegExp(`^Invalid platform config \\(Pulumi\\.${stack}\\.yaml\\):`));
-        return e.problems;
-    }
-    assert.fail("config was accepted");
-}
+const problems = configProblems;
 
 function assertProblem(lines: string[], pattern: RegExp): void {
     assert.ok(lines.some((l) => pattern.test(l)), `no problem matching ${pattern}; got:\n${lines.join("\n")}`);
@@ -82,8 +71,10 @@ describe("config: every stack file parses", () => {
         // platform:ci.repository and connectionArn have no defaults (docs/deploy.md).
         const CI = { repository: "acme-corp/platform", connectionArn: "arn:aws:codeconnections:us-east-1:123456789012:connection/0b1c2d3e" };
         assert.throws(() => parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" } } }), /platform:ci\.repository: is required[\s\S]*platform:ci\.connectionArn: is required/);
+        // Zones, the DR runner's connection, the break-glass role and the account have no defaults either (docs/configuration.md).
+        const DR = { region: "us-west-2", availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"], ciConnectionArn: "arn:aws:codeconnections:us-west-2:123456789012:connection/0b1c2d3f", breakGlassRoleArn: "arn:aws:iam::123456789012:role/break-glass" };
         // The dead man's switch is on by default, so its heartbeat URL is the one secret a minimal config needs.
-        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "platform:environment": "prod", "platform:dr": { region: "us-west-2" }, "platform:ci": CI, "platform-secrets:deadMansSwitchUrl": "https://hc-ping.com/0b1c2d3e" } });
+        const cfg = parsePlatformConfig({ project: "p", stack: "x", values: { "aws:region": "us-east-1", "aws:allowedAccountIds": ["123456789012"], "platform:environment": "prod", "platform:network": { availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] }, "platform:dr": DR, "platform:ci": CI, "platform-secrets:deadMansSwitchUrl": "https://hc-ping.com/0b1c2d3e" } });
         assert.equal(cfg.alerting.deadMansSwitch.enabled, true);
         assert.equal(cfg.database.multiAz, true);
         assert.equal(cfg.database.deletionProtection, true);

@@ -8,12 +8,13 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mockClient } from "aws-sdk-client-mock";
 import { ecrClient, kmsClient, resetAwsClients } from "../../policies/supply-chain/aws";
 import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
 import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
 import { REPO_ROOT } from "../../lib/offline/stack";
-import { withAwsEnv } from "../harness/aws-endpoint";
+import { NO_AWS_FILES, withAwsEnv } from "../harness/aws-endpoint";
 
 /** An error as the SDK raises a service error: name, message, HTTP status and attempts in $metadata. */
 function serviceError(name: string, message: string, status = 400, attempts = 1): Error {
@@ -71,8 +72,10 @@ describe("AWS errors reach the user as fail-closed findings (aws-sdk-client-mock
 });
 
 describe("the pack loads the AWS SDK only when registry mode needs it", () => {
-    it("offline mode (the default) never loads it; registry mode with a KMS key does (the check can fail)", function () {
+    it("offline mode (the default) and registry mode with PEM keys and no ECR image never load it; registry mode with a KMS key does (the check can fail)", function () {
         this.timeout(120000);
+        const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
+        const pemOnly = { verificationMode: "registry", signedRegistries: ["127.0.0.1:9/platform-prod"], insecureRegistries: ["127.0.0.1:9"], cosignPublicKeys: [pem], registryTimeoutSeconds: 2 };
         const registry = { verificationMode: "registry", signedRegistries: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-prod"], cosignKmsKeys: ["awskms:///arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051"] };
         // One fresh process: evaluatePackAsync on one pod under each config, printing whether any @aws-sdk module is loaded after each.
         const script = `
@@ -82,11 +85,16 @@ describe("the pack loads the AWS SDK only when registry mode needs it", () => {
             (async () => {
                 await evaluatePackAsync([pod], parsePackConfig({ verificationMode: "offline" }));
                 const offline = loaded();
+                const local = structuredClone(pod);
+                local.props.spec.containers[0].image = "127.0.0.1:9/platform-prod/app@sha256:${"a".repeat(64)}";
+                const v = await evaluatePackAsync([local], parsePackConfig(${JSON.stringify(pemOnly)}));
+                if (!v.some((x) => x.policy === "image-signature-and-sbom")) throw new Error("the PEM registry-mode check did not run: " + JSON.stringify(v));
+                const pemOnly = loaded();
                 await evaluatePackAsync([pod], parsePackConfig(${JSON.stringify(registry)}));
-                console.log(JSON.stringify([offline, loaded()]));
+                console.log(JSON.stringify([offline, pemOnly, loaded()]));
             })();`;
-        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", AWS_ACCESS_KEY_ID: "", AWS_PROFILE: "", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" }, timeout: 100000 });
+        const r = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", ...NO_AWS_FILES, AWS_ACCESS_KEY_ID: "", AWS_PROFILE: "", AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:9", AWS_MAX_ATTEMPTS: "1" }, timeout: 100000 });
         assert.equal(r.status, 0, r.stderr);
-        assert.deepEqual(JSON.parse(r.stdout.trim()), [false, true]);
+        assert.deepEqual(JSON.parse(r.stdout.trim()), [false, false, true]);
     });
 });

@@ -7,17 +7,16 @@
  * is read from a local KMS endpoint the same way.
  */
 import * as assert from "node:assert/strict";
-import { generateKeyPairSync, KeyObject, sign } from "node:crypto";
+import { generateKeyPairSync, KeyObject } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { resetAwsClients } from "../../policies/supply-chain/aws";
-import { DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from "../../policies/supply-chain/cosign";
 import { basicAuthorization, ecrRegistryOf, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
 import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
 import { ImageVerifier, RegistryClient } from "../../policies/supply-chain/registry";
 import { LocalAwsEndpoint, profileFiles, withAwsEnv } from "../harness/aws-endpoint";
-import { BASIC_USER, dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
+import { BASIC_USER, TestRegistry } from "../harness/oci-registry";
 
 describe("ECR registry hosts", () => {
     it("are recognised in every partition and endpoint form, with their account and region", () => {
@@ -49,11 +48,7 @@ describe("registry mode against an ECR registry (htpasswd docker-registry, local
     const images: Record<string, string> = {};
 
     async function pushSigned(repo: string, key: KeyObject) {
-        const digest = (images[repo] = await registry.pushImage(repo, "1.0", repo));
-        const payload = simpleSigningPayload(`${ECR_HOST}/${repo}`, digest);
-        await registry.pushCosignTag(repo, digest, "sig", [await registry.pushBlob(repo, payload, SIMPLE_SIGNING_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": sign("sha256", payload, key).toString("base64") })]);
-        const env = dsseEnvelope(key, `${ECR_HOST}/${repo}`, digest, "https://cyclonedx.org/bom", { bomFormat: "CycloneDX", specVersion: "1.5", components: [] });
-        await registry.pushCosignTag(repo, digest, "att", [await registry.pushBlob(repo, Buffer.from(JSON.stringify(env)), DSSE_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": "", predicateType: "https://cyclonedx.org/bom" })]);
+        images[repo] = await registry.pushSigned(repo, key, ECR_HOST);
     }
 
     before(async () => {

@@ -7,19 +7,18 @@
  * config naming the key and registry the stack creates.
  */
 import * as assert from "node:assert/strict";
-import { generateKeyPairSync, KeyObject, sign } from "node:crypto";
+import { generateKeyPairSync, KeyObject } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
 import { resetAwsClients } from "../../policies/supply-chain/aws";
-import { DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE } from "../../policies/supply-chain/cosign";
 import { fetchKmsPublicKey, KmsKeyError, parseKmsRef } from "../../policies/supply-chain/kms";
 import { builtStack, promiseOf } from "../../lib/offline/stack";
 import { packConfigFile, readPackConfigFile } from "../../scripts/lib/pack-config";
 import { supplyChainPackEntries } from "../../scripts/lib/supply-chain-pack";
 import { Handler, LocalAwsEndpoint, profileFiles, withAwsEnv } from "../harness/aws-endpoint";
-import { dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
+import { TestRegistry } from "../harness/oci-registry";
 
 describe("cosign KMS references", () => {
     it("take the region from the ARN, the endpoint host or AWS_REGION (else the SDK's), and refuse other schemes", () => {
@@ -159,6 +158,23 @@ describe("KMS GetPublicKey through the AWS SDK (local KMS endpoint)", () => {
         env({ AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "s3cret" });
         await assert.rejects(fetchKmsPublicKey("awskms:///alias/no-region-here"), /no region/);
     });
+
+    it("the tests' AWS environment is theirs alone: a [default] profile in the user's own ~/.aws (a platform engineer's laptop) does not answer", async () => {
+        const home = fresh();
+        fs.mkdirSync(path.join(home, ".aws"));
+        fs.writeFileSync(path.join(home, ".aws", "credentials"), "[default]\naws_access_key_id = AKIATEST\naws_secret_access_key = s3cret\n");
+        fs.writeFileSync(path.join(home, ".aws", "config"), "[default]\nregion = eu-west-1\n");
+        const saved = process.env.HOME;
+        process.env.HOME = home;
+        try {
+            env({});
+            const before = kms.seen.length;
+            await assert.rejects(fetchKmsPublicKey(REF), /no AWS credentials from the default chain .*failing closed/);
+            assert.equal(kms.seen.length, before, "nothing signed with the user's credentials");
+        } finally {
+            process.env.HOME = saved;
+        }
+    });
 });
 
 describe("registry mode with the stack's KMS key (docker-registry + local KMS endpoint)", function () {
@@ -172,12 +188,7 @@ describe("registry mode with the stack's KMS key (docker-registry + local KMS en
     const images: Record<string, string> = {};
 
     async function pushSigned(repo: string, key: KeyObject) {
-        const full = `platform-prod/${repo}`;
-        const digest = (images[repo] = await registry.pushImage(full, "1.0", repo));
-        const payload = simpleSigningPayload(`${registry.host}/${full}`, digest);
-        await registry.pushCosignTag(full, digest, "sig", [await registry.pushBlob(full, payload, SIMPLE_SIGNING_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": sign("sha256", payload, key).toString("base64") })]);
-        const env = dsseEnvelope(key, `${registry.host}/${full}`, digest, "https://cyclonedx.org/bom", { bomFormat: "CycloneDX", specVersion: "1.5", components: [] });
-        await registry.pushCosignTag(full, digest, "att", [await registry.pushBlob(full, Buffer.from(JSON.stringify(env)), DSSE_MEDIA_TYPE, { "dev.cosignproject.cosign/signature": "", predicateType: "https://cyclonedx.org/bom" })]);
+        images[repo] = await registry.pushSigned(`platform-prod/${repo}`, key, registry.host, repo);
     }
 
     before(async () => {
