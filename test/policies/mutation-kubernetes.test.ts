@@ -1,11 +1,10 @@
 /**
- * Kubernetes rules and the DR-target facts on the cases mutation testing (`npm run mutation`) found
- * no test for: each assertion pins a message or verdict a mutant of policies/kubernetes/ or
- * policies/dr/ changed without any test failing.
+ * Kubernetes rules on the cases mutation testing (`npm run mutation`) found
+ * no test for: each assertion pins a message or verdict a mutant of policies/kubernetes/
+ * changed without any test failing.
  */
 import * as assert from "node:assert/strict";
 import { evaluatePack, parsePackConfig } from "../../policies/evaluate";
-import { recoveryFactsOf } from "../../policies/dr/targets";
 import { chartName } from "../../policies/kubernetes/guardrails";
 import type { PolicyResource } from "../../policies/lib/types";
 import { UNKNOWN } from "../../policies/lib/unknown";
@@ -197,49 +196,5 @@ describe("mutation-found cases: rollout-workload-ref", () => {
         assert.equal(check(ref({ kind: "Deployment", name: named.name }), named).length, 1);
         assert.deepEqual(check(ref({ kind: "Deployment", name: "web" }), deployment({ name: "web" }, "kubernetes:apps/v1:DeploymentPatch")), [MISSING]);
         assert.deepEqual(check(ref({ kind: "Deployment", name: "web" }), deployment({ name: "web" })), []);
-    });
-});
-
-describe("mutation-found cases: DR facts, what counts as a database replica", () => {
-    const instance = (props: Record<string, unknown>) => res("aws:rds/instance:Instance", { identifier: "db", ...props });
-    it("only a non-empty or unknown replicateSourceDb makes a replica", () => {
-        assert.equal(recoveryFactsOf([instance({})]).databaseReplica, false);
-        assert.equal(recoveryFactsOf([instance({ replicateSourceDb: "" })]).databaseReplica, false);
-        assert.equal(recoveryFactsOf([instance({ replicateSourceDb: 7 })]).databaseReplica, false);
-        assert.equal(recoveryFactsOf([instance({}), instance({ replicateSourceDb: "arn:aws:rds:eu-west-1:123456789012:db:db" })]).databaseReplica, true);
-        assert.equal(recoveryFactsOf([instance({}), instance({ replicateSourceDb: UNKNOWN })]).databaseReplica, true);
-    });
-    it("object replication is RTC only when every enabled rule has replication time control", () => {
-        const repl = (...rules: unknown[]) => recoveryFactsOf([res("aws:s3/bucketReplicationConfig:BucketReplicationConfig", { rules })]).objectReplication;
-        const rtc = { status: "Enabled", destination: { replicationTime: { status: "Enabled" } } };
-        const crr = { status: "Enabled", destination: {} };
-        assert.equal(repl(rtc, rtc), "rtc");
-        assert.equal(repl(rtc, crr), "crr");
-        assert.equal(repl(crr, rtc), "crr");
-        assert.equal(repl({ ...rtc, status: "Disabled" }), "none");
-        assert.equal(repl(rtc, { ...crr, status: "Disabled" }), "rtc");
-    });
-    it("the cluster-state interval is the shortest enabled Velero schedule to the dr location, other charts and schedules aside", () => {
-        const velero = (schedules: unknown, chart = "velero") => res("kubernetes:helm.sh/v3:Release", { chart, values: { schedules } });
-        const minutes = (...rs: PolicyResource[]) => recoveryFactsOf(rs).clusterStateIntervalMinutes;
-        const dr = (schedule: string, extra: Record<string, unknown> = {}) => ({ schedule, template: { storageLocation: "dr" }, ...extra });
-        assert.equal(minutes(velero({ a: dr("0 * * * *"), b: dr("*/15 * * * *") })), 15);
-        assert.equal(minutes(velero({ a: dr("*/15 * * * *") }, "not-velero")), undefined);
-        assert.equal(minutes(velero({ a: dr("0 * * * *") }), velero({ b: dr("*/5 * * * *") }, "other")), 60);
-        assert.equal(minutes(velero({ a: { schedule: "*/5 * * * *", template: { storageLocation: "default" } }, b: dr("0 * * * *") })), 60);
-        assert.equal(minutes(velero({ a: dr("*/5 * * * *", { disabled: true }), b: dr("0 * * * *", { disabled: false }) })), 60);
-        assert.equal(minutes(velero({ a: dr("*/5 * * * *", { paused: true }), b: dr("0 * * * *", { paused: false }) })), 60);
-        assert.equal(minutes(velero({ a: dr("not a cron"), b: dr("0 * * * *") })), 60);
-        assert.equal(minutes(velero({ a: null, b: { schedule: "*/5 * * * *" }, c: dr("0 * * * *") })), 60);
-        assert.equal(minutes(velero({ a: dr("not a cron") })), undefined);
-    });
-    it("only an RDS instance named *-dr without a replication source means a failover is in progress", () => {
-        const drCfg = parsePackConfig({ environment: "prod", drTargets: { database: { rpoMinutes: 5, rtoMinutes: 60 } } });
-        const missed = (rs: PolicyResource[]) => evaluatePack(rs, drCfg).filter((v) => v.policy === "dr-targets").length;
-        const primary = res("aws:rds/instance:Instance", { identifier: "orders-postgres" });
-        const alone = missed([primary]);
-        assert.ok(alone > 0);
-        assert.equal(missed([primary, res("aws:s3/bucket:Bucket", { identifier: "orders-postgres-dr" })]), alone);
-        assert.equal(missed([primary, res("aws:rds/instance:Instance", { identifier: "orders-postgres-dr" })]), 0);
     });
 });
