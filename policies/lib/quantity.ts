@@ -130,11 +130,13 @@ function magnitude(digits: string, pow10: number, pow2: bigint): bigint {
     // Stryker disable next-line EqualityOperator: at L = k both branches give 0.
     const zeros = L > k ? 0 : k - L;
     let up = 0n;
+    // Stryker disable next-line ConditionalExpression: an all-zero fraction gives up = 0 on the full path too (N = 0, nothing sticky).
     if (/[1-9]/.test(rDigits)) {
         // Stryker disable next-line EqualityOperator: at 20 zeros 0.R x 2^pow2 < 10^-20 x 2^60 < 1 too, so the short-cut gives what the full path would.
         if (zeros > 20) up = 1n; // 0 < 0.R x 2^pow2 < 1 (2^pow2 <= 2^60 < 10^19)
         else {
             const P = 60;
+            // Stryker disable next-line MethodExpression: the inner slice only bounds the string built; the outer one gives the same head.
             const head = ("0".repeat(zeros) + rDigits.slice(0, P)).slice(0, P).padEnd(P, "0");
             const sticky = /[1-9]/.test(rDigits.slice(P - zeros));
             const N = BigInt(head) << pow2;

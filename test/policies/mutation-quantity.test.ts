@@ -48,6 +48,7 @@ describe("mutation-found cases: quantities", () => {
             "0.0000000005", // 512 nano-units with Ki exactly: no rounding
             `0.0000000005${z(59)}3`, // 512 plus a digit beyond the 60 kept: 513
             `0.00000000005${z(58)}3`,
+            `0.${z(10)}9765625${z(52)}3`, // 100 nano-units with Ki (0.09765625 x 1024) plus a digit past the kept head: 101
             "0.00000000001", // 0.01024 nano-units with Ki: 1
             "0.1234567891",
             `0.${z(30)}1`,
