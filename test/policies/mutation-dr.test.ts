@@ -43,6 +43,15 @@ describe("mutation-found cases: dr-targets", () => {
         assert.equal(recoveryFactsOf([r("aws:rds/instance:Instance", { replicateSourceDb: src }, "replica", DR)], PRIMARY).databaseReplica, true);
         assert.equal(recoveryFactsOf([r("aws:rds/cluster:Cluster", { replicateSourceDb: src }, "other", DR)], PRIMARY).databaseReplica, false, "not an RDS instance");
     });
+    it("while ids are unknown, the first resource a dependency names is the source (a replica's database, a replication's bucket)", () => {
+        const db = (name: string, region: string) => r("aws:rds/instance:Instance", { identifier: name }, name, region);
+        const replica = r("aws:rds/instance:Instance", { replicateSourceDb: UNKNOWN }, "replica", DR, { replicateSourceDb: ["aws:iam/role:Role::x", "aws:rds/instance:Instance::near"] });
+        assert.equal(recoveryFactsOf([db("near", DR), replica], PRIMARY).databaseReplica, false, "the source named by the dependency is in the replica's region");
+        assert.equal(recoveryFactsOf([db("near", PRIMARY), replica], PRIMARY).databaseReplica, true);
+        const buckets = [r(BUCKET, { bucket: "logs-dr" }, "logs-dr", DR), r(BUCKET, { bucket: "logs" }, "logs", PRIMARY)];
+        const config = r(REPL, { bucket: UNKNOWN, rules: [rule("arn:aws:s3:::logs-dr", true)] }, "c", PRIMARY, { bucket: ["aws:s3/bucket:Bucket::logs"] });
+        assert.equal(objects([...buckets, config]), "rtc");
+    });
     it("bucket replication: destinations by ARN in any partition only, every source bucket including those of no known region", () => {
         const base = [r(BUCKET, { bucket: "logs" }, "logs", PRIMARY), r(BUCKET, { bucket: "logs-dr" }, "logs-dr", DR)];
         assert.equal(objects([...base, r(REPL, { bucket: "logs", rules: [rule("arn:aws:s3:::logs-dr", true)] }, "c", PRIMARY)]), "rtc");
@@ -99,6 +108,13 @@ describe("mutation-found cases: dr-targets", () => {
         assert.equal(copy([vault(DR), plan(UNKNOWN as string, PRIMARY, { rules: ["aws:backup/vault:Vault::dr-vault"] })]), 1440);
         assert.equal(copy([vault(PRIMARY), plan(UNKNOWN as string, PRIMARY, { rules: ["aws:backup/vault:Vault::dr-vault"] })]), undefined);
         assert.equal(copy([vault(DR), plan(UNKNOWN as string, PRIMARY)]), undefined);
+        // Of several dependencies, the vault in another region than the plan's (here the stack's) counts.
+        const other = r("aws:backup/vault:Vault", {}, "local-vault", PRIMARY);
+        const many = { rules: ["aws:iam/role:Role::backup", "aws:backup/vault:Vault::local-vault", "aws:backup/vault:Vault::dr-vault"] };
+        assert.equal(copy([other, vault(DR), plan(UNKNOWN as string, undefined, many)]), 1440);
+        assert.equal(copy([other, vault(PRIMARY), plan(UNKNOWN as string, undefined, many)]), undefined);
+        const withNull = r("aws:backup/plan:Plan", { rules: [{ schedule: "cron(0 5 ? * * *)", copyActions: [null, { destinationVaultArn: `arn:aws:backup:${DR}:1:backup-vault:v` }] }] }, "plan", PRIMARY);
+        assert.equal(copy([withNull]), 1440);
         assert.equal(copy([plan(`arn:aws:backup:${PRIMARY}:1:backup-vault:v`, DR)]), 1440, "a plan in another region copying into the stack's region");
         assert.equal(copy([plan(`arn:aws:backup:${DR}:1:backup-vault:v`, PRIMARY, undefined, ["rate(1 hour)", "cron(0 6 ? * SUN *)"])]), 10080);
     });
