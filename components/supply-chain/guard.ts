@@ -13,6 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PolicyStatement } from "../shared/iam";
+import { ECR_WRITE_ACTIONS } from "./registry";
 
 /** The tag the signing key carries from CreateKey on; the guard protects keys that carry it. */
 export const SIGNING_KEY_TAG = { key: "purpose", value: "cosign-signing" } as const;
@@ -31,6 +32,7 @@ export interface SigningGuardArgs {
 /** Explicit denies for the deploy role and the boundary (an explicit deny wins over any allow). */
 export function signingGuardStatements(a: SigningGuardArgs): PolicyStatement[] {
     const tagged = { StringEquals: { [`aws:ResourceTag/${SIGNING_KEY_TAG.key}`]: SIGNING_KEY_TAG.value } };
+    const signingRoles = pulumi.interpolate`arn:${a.partition}:iam::${a.accountId}:role${a.rolePath}*${SIGNING_ROLE_SUFFIX}`;
     return [
         // The key policy is what keeps every other principal from kms:Sign; no grant may bypass it.
         { Sid: "DenySigningKeyPolicyChanges", Effect: "Deny", Action: ["kms:PutKeyPolicy", "kms:CreateGrant", "kms:ReplicateKey"], Resource: "*", Condition: tagged },
@@ -39,6 +41,10 @@ export function signingGuardStatements(a: SigningGuardArgs): PolicyStatement[] {
         // Whoever trusts the alias would trust whatever key it points at (creating it stays allowed).
         { Sid: "DenySigningAliasChanges", Effect: "Deny", Action: ["kms:UpdateAlias", "kms:DeleteAlias"], Resource: pulumi.interpolate`arn:${a.partition}:kms:*:${a.accountId}:alias/*${SIGNING_ALIAS_SUFFIX}` },
         // A rewritten (or deleted and re-created) CI role could trust the deploy role itself.
-        { Sid: "DenySigningRoleRewrites", Effect: "Deny", Action: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole"], Resource: pulumi.interpolate`arn:${a.partition}:iam::${a.accountId}:role${a.rolePath}*${SIGNING_ROLE_SUFFIX}` },
+        { Sid: "DenySigningRoleRewrites", Effect: "Deny", Action: ["iam:UpdateAssumeRolePolicy", "iam:DeleteRole"], Resource: signingRoles },
+        // The repositories' "only CI writes" statement is rewritable by the deploy role (SetRepositoryPolicy follows
+        // CreateRepository, so it cannot be denied): pushes are denied here instead, to every principal this guard
+        // binds except the CI signing roles, whatever a repository policy says.
+        { Sid: "DenyImageWritesButCiSigning", Effect: "Deny", Action: [...ECR_WRITE_ACTIONS], Resource: pulumi.interpolate`arn:${a.partition}:ecr:*:${a.accountId}:repository/*`, Condition: { ArnNotLike: { "aws:PrincipalArn": signingRoles } } },
     ];
 }

@@ -51,4 +51,12 @@ export const RELEASES: Release[] = [
         docs: "docs/operations.md#upgrading",
         intended: [],
     },
+    {
+        commit: "1a404635bd23eba24799545eea3a2508a7df89b4",
+        date: "2026-12-06",
+        subject: "main after issues 21 to 28 (DR design RDS accepts, deploy-call rules, component package)",
+        upgradeConfig: {},
+        docs: "docs/operations.md#upgrading",
+        intended: [],
+    },
 ];

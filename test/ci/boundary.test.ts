@@ -134,13 +134,16 @@ describe("permissions boundary: the platform's roles fit inside it", () => {
         const outside: string[] = [];
         let checked = 0;
         for (const stack of STACKS) for (const r of (await builtStack(stack)).ofType("aws:iam/rolePolicy:RolePolicy")) {
+            // The request carries the role's own ARN (aws:PrincipalArn), as every request of that role does.
+            const owner = (await builtStack(stack)).ofType("aws:iam/role:Role").find((x) => x.inputs.name === r.inputs.role);
+            const request = owner ? { "aws:PrincipalArn": `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${owner.inputs.path ?? "/"}${owner.inputs.name}` } : {};
             for (const st of [JSON.parse(r.inputs.policy).Statement].flat()) {
                 if (st.Effect !== "Allow") continue;
                 for (const action of [st.Action].flat() as string[]) for (const resource of [st.Resource].flat() as string[]) {
                     // A statement lists actions and resources together; a pair whose resource the action never acts on is no request.
                     if (!appliesTo(action, resource)) continue;
                     checked++;
-                    if (!identityAllows(boundary, action, resource)) outside.push(`${stack} ${r.name}: ${action} on ${resource}`);
+                    if (!identityAllows(boundary, action, resource, request)) outside.push(`${stack} ${r.name}: ${action} on ${resource}`);
                 }
             }
         }

@@ -103,6 +103,19 @@ describe("only the CI role can sign: not the deploy role, not a bounded role, no
         assert.equal(boundedAllows([deploy], undefined, "iam:CreateRole", ciRole, request), true);
     });
 
+    it("no principal but the CI signing role may push images, whatever a (rewritten) repository policy grants: an explicit deny", () => {
+        const repo = `arn:aws:ecr:eu-west-1:${ACCOUNT}:repository/platform-prod/orders`;
+        // An identity policy allowing everything stands for any grant, a rewritten repository policy's included:
+        // only an explicit deny (in the deploy role's policy, or in the boundary's statements) can still refuse.
+        for (const action of ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:BatchDeleteImage"]) {
+            assert.equal(boundedAllows([EVERYTHING, deploy], undefined, action, repo, { "aws:PrincipalArn": DEPLOY }), false, `the deploy role: ${action}`);
+            assert.equal(boundedAllows([EVERYTHING, boundary], undefined, action, repo, { "aws:PrincipalArn": PLATFORM_ROLE }), false, `a bounded role: ${action}`);
+            assert.equal(boundedAllows([EVERYTHING], boundary, action, repo, { "aws:PrincipalArn": ciRole }), true, `the CI signing role: ${action}`);
+        }
+        // Targeted: reads stay allowed to both.
+        assert.equal(boundedAllows([EVERYTHING, deploy], undefined, "ecr:BatchGetImage", repo, { "aws:PrincipalArn": DEPLOY }), true);
+    });
+
     it("administrators outside the boundary can still rewrite the key policy and so sign: the documented limit", () => {
         assert.equal(keyPolicyAllows(keyPolicy, ADMIN, "kms:PutKeyPolicy", { iamAllows: boundedAllows([EVERYTHING], undefined, "kms:PutKeyPolicy", keyArn, keyContext) }), true);
         assert.equal(keyPolicyAllows(keyPolicy, ADMIN, "kms:Sign", { iamAllows: true }), false, "but not without rewriting it first");
