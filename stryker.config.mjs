@@ -13,7 +13,8 @@ export default {
     packageManager: "npm",
     testRunner: "mocha",
     testRunnerNodeArgs: ["--import", "tsx"],
-    mochaOptions: { spec: mutationTestFiles() },
+    // The root hooks empty the pack's per-string parse caches before each test (see the file).
+    mochaOptions: { spec: mutationTestFiles(), require: ["test/harness/mutation-hooks.ts"] },
     mutate: ["policies/**/*.ts", "!policies/index.ts", "!policies/node_modules/**"],
     coverageAnalysis: "perTest",
     // Static mutants (code run once, when a module loads: constant tables, top-level regexps) are

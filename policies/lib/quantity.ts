@@ -33,7 +33,18 @@ function textOf(q: unknown): string | undefined {
     return undefined;
 }
 
-const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+const memos: Map<string, unknown>[] = [];
+
+/**
+ * Empties the per-string caches below. The program never needs it (parsing is pure); it is for a
+ * test runner that keeps one process while the code under test changes: Stryker's mocha runner
+ * (test/harness/mutation-hooks.ts) calls it before each test, so that a string parsed earlier with
+ * other code is parsed again with the active mutant.
+ */
+// Stryker disable next-line BlockStatement: emptying a cache of a pure function changes no result, only which code computes it.
+export function clearQuantityCaches(): void {
+    for (const memo of memos) memo.clear();
+}
 
 /**
  * `fn` with its results for strings reused (at most 4,096 kept): stacks repeat the same few
@@ -41,10 +52,13 @@ const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
  */
 function memoizedForStrings<T>(fn: (q: unknown) => T): (q: unknown) => T {
     const memo = new Map<string, T>();
+    memos.push(memo);
     return (q) => {
         if (typeof q !== "string") return fn(q);
         let r = memo.get(q);
+        // Stryker disable next-line ConditionalExpression: recomputing a pure function gives the same result.
         if (r === undefined) {
+            // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache is emptied bounds memory, not results.
             if (memo.size >= 4096) memo.clear();
             memo.set(q, (r = fn(q)));
         }
@@ -109,25 +123,32 @@ function magnitude(digits: string, pow10: number, pow2: bigint): bigint {
     }
     // A whole part H and a fraction 0.R of nano-units (R may be very long, or start with many zeros).
     const k = -pow10;
+    // Stryker disable next-line EqualityOperator: at L = k both branches give 0n (the whole part of "" is 0).
     const whole = L > k ? BigInt(digits.slice(0, L - k)) << pow2 : 0n;
+    // Stryker disable next-line EqualityOperator: at L = k both branches give all the digits.
     const rDigits = L > k ? digits.slice(L - k) : digits;
+    // Stryker disable next-line EqualityOperator: at L = k both branches give 0.
     const zeros = L > k ? 0 : k - L;
     let up = 0n;
+    // Stryker disable next-line ConditionalExpression: an all-zero fraction gives up = 0 on the full path too (N = 0, nothing sticky).
     if (/[1-9]/.test(rDigits)) {
+        // Stryker disable next-line EqualityOperator: at 20 zeros 0.R x 2^pow2 < 10^-20 x 2^60 < 1 too, so the short-cut gives what the full path would.
         if (zeros > 20) up = 1n; // 0 < 0.R x 2^pow2 < 1 (2^pow2 <= 2^60 < 10^19)
         else {
             const P = 60;
+            // Stryker disable next-line MethodExpression: the inner slice only bounds the string built; the outer one gives the same head.
             const head = ("0".repeat(zeros) + rDigits.slice(0, P)).slice(0, P).padEnd(P, "0");
             const sticky = /[1-9]/.test(rDigits.slice(P - zeros));
             const N = BigInt(head) << pow2;
             const scale = 10n ** BigInt(P);
             const rest = N % scale;
-            // Exact unless the dropped digits could carry over a whole unit (contrived spellings only).
-            if (sticky && rest + (1n << pow2) > scale) up = ceilDiv(BigInt(rDigits) << pow2, 10n ** BigInt(k));
-            else up = N / scale + (rest !== 0n || sticky ? 1n : 0n);
+            // Exact: N and scale (10^60) are multiples of 2^pow2 (pow2 <= 60), so rest <= scale - 2^pow2,
+            // and the dropped digits (worth less than 2^pow2) cannot carry N past the next unit.
+            up = N / scale + (rest !== 0n || sticky ? 1n : 0n);
         }
     }
     const n = whole + up;
+    // Stryker disable next-line EqualityOperator: at n = MAX_QUANTITY both branches give MAX_QUANTITY.
     return n > MAX_QUANTITY ? MAX_QUANTITY : n;
 }
 
@@ -150,6 +171,7 @@ function judge(q: unknown): ResourceQuantity {
     const r = parseQuantityExact(q);
     if (!r.ok) return { problem: r.reason };
     if (r.nanos === 0n) return { problem: `is ${JSON.stringify(q)}: zero means no limit to the kubelet and no reservation to the scheduler` };
+    // Stryker disable next-line EqualityOperator: zero was refused on the line above.
     if (r.nanos < 0n) return { problem: `is ${JSON.stringify(q)}: negative quantities are invalid` };
     return { nanos: r.nanos };
 }

@@ -16,7 +16,7 @@ import { conditionKeyFindings, permissionsBoundaryFindings } from "../../lib/aws
 import { MOCK_ACCOUNT_ID, PlatformMocks } from "../../lib/offline/mocks";
 import { record, RecordedResource } from "../../lib/offline/recorder";
 import { builtStack, promiseOf, REPO_ROOT, STACKS } from "../../lib/offline/stack";
-import { appliesTo, boundedAllows, identityAllows, PolicyDoc } from "../harness/iam-eval";
+import { appliesTo, boundedAllows, identityAllows, PolicyDoc, RequestContext } from "../harness/iam-eval";
 import { evaluatePack, parsePackConfig, PolicyConfigError } from "../../policies/evaluate";
 
 const ACCOUNT = MOCK_ACCOUNT_ID;
@@ -136,7 +136,7 @@ describe("permissions boundary: the platform's roles fit inside it", () => {
         for (const stack of STACKS) for (const r of (await builtStack(stack)).ofType("aws:iam/rolePolicy:RolePolicy")) {
             // The request carries the role's own ARN (aws:PrincipalArn), as every request of that role does.
             const owner = (await builtStack(stack)).ofType("aws:iam/role:Role").find((x) => x.inputs.name === r.inputs.role);
-            const request = owner ? { "aws:PrincipalArn": `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${owner.inputs.path ?? "/"}${owner.inputs.name}` } : {};
+            const request: RequestContext = owner ? { "aws:PrincipalArn": `arn:aws:iam::${MOCK_ACCOUNT_ID}:role${owner.inputs.path ?? "/"}${owner.inputs.name}` } : {};
             for (const st of [JSON.parse(r.inputs.policy).Statement].flat()) {
                 if (st.Effect !== "Allow") continue;
                 for (const action of [st.Action].flat() as string[]) for (const resource of [st.Resource].flat() as string[]) {
