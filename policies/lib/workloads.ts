@@ -83,6 +83,11 @@ export interface KubeType { group: string; version: string; kind: string; patch:
 
 const typeCache = new Map<string, KubeType | null>();
 
+/** Empties the per-token type cache (the mutation run's root hook, before each test). */
+export function clearKubeTypeCache(): void {
+    typeCache.clear();
+}
+
 /**
  * Group, version and kind of a Kubernetes type token (`kubernetes:apps/v1:Deployment`,
  * `kubernetes:core/v1:Pod`, `kubernetes:argoproj.io/v1alpha1:Rollout`); `...Patch` kinds of

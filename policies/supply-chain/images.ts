@@ -25,6 +25,11 @@ export function normalizeRegistry(host: string): string {
 
 const parsed = new Map<string, ImageRef | undefined>();
 
+/** Empties the per-string parse cache (the mutation run's root hook, before each test). */
+export function clearImageCache(): void {
+    parsed.clear();
+}
+
 /** Parses an image reference the way the container runtime does (docker.io and library/ defaults). */
 export function parseImage(image: string): ImageRef | undefined {
     let r = parsed.get(image);
