@@ -28,7 +28,11 @@ export default {
     timeoutMS: 5000,
     // The initial run is the whole policy suite in one process with coverage: minutes on a loaded machine.
     dryRunTimeoutMinutes: 30,
-    reporters: ["clear-text", "progress"],
+    // event-recorder writes each tested mutant to reports/mutation/events/ as it finishes, so the
+    // survivors of a long run can be read (scripts/mutation-survivors.cjs) before it ends; two pieces
+    // run at once each need their own directory (MUTATION_EVENTS=reports/mutation/events-<piece>).
+    reporters: ["clear-text", "progress", "event-recorder"],
+    eventReporter: { baseDir: process.env.MUTATION_EVENTS ?? "reports/mutation/events" },
     thresholds: { high: 90, low: 80, break: null },
     tempDirName: ".stryker-tmp",
     ignorePatterns: ["out", "reports", ".stryker-tmp", "coverage", "bin"],
