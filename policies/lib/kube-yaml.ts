@@ -115,6 +115,7 @@ class Composer {
 
     private scalarText(ev: ScalarEvent): string {
         const { valueStart: s, valueEnd: e } = ev;
+        if (ev.style === SCALAR_STYLE.DOUBLE_QUOTED && slashEscape(this.src, s, e)) throw new KubeYamlError("found unknown escape character \\/ in a double-quoted scalar (go-yaml v2 has no such escape; kubectl refuses it)");
         if (this.separators && s >= 0 && /[\u2028\u2029]/.test(this.src.slice(s, e + 1))) {
             switch (ev.style) {
                 case SCALAR_STYLE.LITERAL_BLOCK:
@@ -166,7 +167,8 @@ class Composer {
                 while (this.events[this.i].type !== EVENT_ID.POP) {
                     const keyEvent = this.events[this.i];
                     const k = this.node();
-                    if (k.scalar?.kind === "merge") {
+                    // An alias of a `<<` is a key like any other ("<<"): go-yaml merges only at a `<<` node itself.
+                    if (k.scalar?.kind === "merge" && keyEvent.type === EVENT_ID.SCALAR) {
                         this.merge(out, this.events[this.i], this.node().value);
                         continue;
                     }
@@ -216,6 +218,16 @@ class Composer {
         for (let j = this.structure.indexOf("\n"); j !== -1 && j < offset; j = this.structure.indexOf("\n", j + 1)) line++;
         return `line ${line}`;
     }
+}
+
+/** Does the double-quoted scalar hold the escape `\/`? YAML 1.2 (js-yaml) reads it as `/`; go-yaml v2 refuses it. */
+function slashEscape(src: string, start: number, end: number): boolean {
+    for (let j = src.indexOf("\\/", start); j !== -1 && j < end; j = src.indexOf("\\/", j + 2)) {
+        let b = j;
+        while (src.charCodeAt(b - 1) === 92) b--;
+        if ((j - b) % 2 === 0) return true; // an even run of backslashes before this one: it escapes the slash
+    }
+    return false;
 }
 
 function set(o: Record<string, unknown>, k: string, v: unknown): void {

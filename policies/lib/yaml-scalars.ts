@@ -239,7 +239,7 @@ function readBreak(src: string, i: number): [number, string] {
     return [1, c === 10 ? "\n" : src[i]];
 }
 
-const ESCAPES: Record<string, string> = { "0": "\0", a: "\x07", b: "\b", t: "\t", "\t": "\t", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", N: "\x85", _: "\xa0", L: "\u2028", P: "\u2029" };
+const ESCAPES: Record<string, string> = { "0": "\0", a: "\x07", b: "\b", t: "\t", "\t": "\t", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1b", " ": " ", '"': '"', "\\": "\\", N: "\x85", _: "\xa0", L: "\u2028", P: "\u2029" };
 const HEX_ESCAPES: Record<string, number> = { x: 2, u: 4, U: 8 };
 
 /**
@@ -269,7 +269,7 @@ export function flowScalarValue(src: string, start: number, end: number, quote: 
                 i += 2 + n;
                 continue;
             } else {
-                out += ESCAPES[e] ?? e;
+                out += ESCAPES[e]; // the parser has refused any other escape (kube-yaml.ts refuses `\/`)
                 i += 2;
                 continue;
             }
@@ -315,7 +315,8 @@ export function blockScalarValue(src: string, start: number, end: number, indent
         let lineEnd = i;
         while (lineEnd < end && !isBreak(src.charCodeAt(lineEnd))) lineEnd++;
         const line = src.slice(i, lineEnd);
-        const [len, brk] = lineEnd < end ? readBreak(src, lineEnd) : [0, ""];
+        // The last line of a file may lack its break: kubectl's line reader adds a `\n` to every line.
+        const [len, brk] = lineEnd < end ? readBreak(src, lineEnd) : [0, "\n"];
         i = lineEnd + len;
         let col = 0;
         while (col < textIndent && line.charCodeAt(col) === 32) col++;
