@@ -256,7 +256,7 @@ export function readInputBytes(file: string, maxBytes: number): Buffer {
     try {
         if (file !== "-") {
             const st = fs.fstatSync(fd);
-            if (!st.isFile()) throw new PolicyInputError(`${name}: ${st.isDirectory() ? "is a directory" : `is not a regular file (${st.isFIFO() ? "a FIFO" : st.isCharacterDevice() ? "a character device" : st.isBlockDevice() ? "a block device" : st.isSocket() ? "a socket" : "not a file"})`}; refused`);
+            if (!st.isFile()) throw new PolicyInputError(`${name}: ${st.isDirectory() ? "is a directory" : `is not a regular file (${st.isFIFO() ? "a FIFO" : st.isCharacterDevice() ? "a character device" : "a block device"})`}; refused`); // a socket cannot be opened (ENXIO)
             if (st.size > maxBytes) throw tooLarge();
         }
         const chunks: Buffer[] = [];

@@ -100,9 +100,10 @@ const continuesNumber = (c: number) => (c >= ZERO && c <= ZERO + 9) || c === 46 
 /** `items[0].metadata`: where the object holding the duplicate sits. */
 function pathOf(stack: Frame[]): string {
     let out = "";
+    // Every object frame below the top one holds the key of the value it is in (a nested object or list is a value).
     for (let d = 0; d < stack.length - 1; d++) {
         const f = stack[d];
-        if (f.keys) out += /^[A-Za-z_$][\w$-]*$/.test(f.key ?? "") ? `${out ? "." : ""}${f.key}` : `[${JSON.stringify(f.key)}]`;
+        if (f.keys) out += /^[A-Za-z_$][\w$-]*$/.test(f.key as string) ? `${out ? "." : ""}${f.key}` : `[${JSON.stringify(f.key)}]`;
         else out += `[${f.index}]`;
     }
     return out;

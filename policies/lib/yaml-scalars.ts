@@ -199,7 +199,8 @@ export function formatFloat32(f: number): string {
         }
     }
     const sign = x < 0 ? "-" : "";
-    if (exp < -4 || exp >= 21 || exp >= 6) {
+    // %e below 1e-4 and from 1e6 (Go uses precision 6 for this choice when the precision is the shortest).
+    if (exp < -4 || exp >= 6) {
         const e = `${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
         return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ""}e${e}`;
     }
