@@ -88,6 +88,9 @@ class Composer {
     private readonly anchors = new Map<string, Anchor>();
     private aliases = false;
     private readonly handles: Record<string, string> = { "!": "!", "!!": YAML_TAG };
+    /** Per map, the go-yaml key (goKey) of each key that is not a string; kept once such a key appears. */
+    private readonly goKeys = new WeakMap<object, Map<string, string>>();
+    private typedKeys = false;
 
     constructor(
         private readonly src: string,
@@ -182,9 +185,11 @@ class Composer {
                     } catch (e) {
                         throw new KubeYamlError((e as Error).message);
                     }
-                    if (explicit.has(key)) throw new KubeYamlError(`duplicated mapping key ${JSON.stringify(key)}${keyEvent.type === EVENT_ID.SCALAR ? ` (${this.where(keyEvent.valueStart)})` : ""}`);
+                    const go = goKey(k.scalar);
+                    if (explicit.has(key) || (go !== undefined && explicit.has(go))) throw new KubeYamlError(`duplicated mapping key ${JSON.stringify(key)}${keyEvent.type === EVENT_ID.SCALAR ? ` (${this.where(keyEvent.valueStart)})` : ""}`);
                     explicit.add(key);
-                    set(out, key, this.node().value);
+                    if (go !== undefined) explicit.add(go);
+                    this.put(out, key, go, this.node().value);
                 }
                 this.i++;
                 if (a) a.open = false;
@@ -214,8 +219,34 @@ class Composer {
             const keys = Object.keys(s);
             this.budget.mergeKeys += keys.length + 1;
             if (this.budget.mergeKeys > this.limits.maxMergeKeys) throw new KubeYamlError(`merges copy more than ${this.limits.maxMergeKeys} keys; refused`);
-            for (const k of keys) set(out, k, s[k]);
+            const goKeys = this.goKeys.get(s);
+            for (const k of keys) this.put(out, k, goKeys?.get(k), s[k]);
         }
+    }
+
+    /**
+     * Sets `key` in `out` as go-yaml sets an entry of its map, whose keys are Go values (`go`: see
+     * goKey; undefined for a string): an equal Go key replaces the entry, and its JSON text (floats 0
+     * and -0 are one key); a different Go key with the same JSON text is refused, as sigs.k8s.io/yaml
+     * keeps one of the two at random. Until a key that is not a string appears, keys are their text.
+     */
+    private put(out: Record<string, unknown>, key: string, go: string | undefined, value: unknown): void {
+        if (go === undefined && !this.typedKeys) return set(out, key, value);
+        this.typedKeys = true;
+        let goKeys = this.goKeys.get(out);
+        if (go === FLOAT_ZERO) {
+            const twin = key === "0" ? "-0" : "0";
+            if (goKeys?.get(twin) === FLOAT_ZERO) {
+                delete out[twin];
+                goKeys.delete(twin);
+            }
+        }
+        const before = goKeys?.get(key);
+        if (Object.hasOwn(out, key) && before !== go) throw new KubeYamlError(`two different map keys (${goType(before)} and ${goType(go)}) are both the JSON key ${JSON.stringify(key)}: kubectl keeps one of them at random; refused`);
+        set(out, key, value);
+        if (go === undefined) return;
+        if (!goKeys) this.goKeys.set(out, (goKeys = new Map()));
+        goKeys.set(key, go);
     }
 
     private where(offset: number): string {
@@ -234,6 +265,28 @@ function slashEscape(src: string, start: number, end: number): boolean {
     }
     return false;
 }
+
+const FLOAT_ZERO = "float 0";
+let nanKeys = 0;
+
+/**
+ * go-yaml's map key for a scalar key that is not a string, as text: keys of different Go types with
+ * the same JSON text (1 and "1") are two entries, floats 0 and -0 are one, a NaN key is never equal to another.
+ */
+function goKey(r: Resolved): string | undefined {
+    switch (r.kind) {
+        case "int":
+            return `int ${r.exact}`;
+        case "float":
+            return r.value === 0 ? FLOAT_ZERO : Number.isNaN(r.value) ? `float NaN ${++nanKeys}` : `float ${r.value}`;
+        case "bool":
+            return `bool ${r.value}`;
+        default:
+            return undefined; // a string, or an alias of `<<` (the string "<<")
+    }
+}
+
+const goType = (go: string | undefined) => (go === undefined ? "string" : go.split(" ")[0]);
 
 function set(o: Record<string, unknown>, k: string, v: unknown): void {
     if (k === "__proto__") Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });

@@ -49,6 +49,23 @@ describe("mutation-found cases: YAML scalars as kubectl reads them", () => {
         assert.equal(refusal("x: { ~: a }\n"), "t.yaml: not valid YAML: a null map key cannot be a JSON key (kubectl refuses it)");
     });
 
+    it("keys are go-yaml's Go values: 0.0 and -0.0 are one key (the later one's text stays), 1 and \"1\" two that kubectl keeps one of at random", () => {
+        // Merges set entries as go-yaml does: the later equal key replaces the entry and its text.
+        assert.deepStrictEqual(x("x: { <<: [{0.0: a}, {-0.0: b}] }\n"), { "0": "a" });
+        assert.deepStrictEqual(x("x: { <<: [{-0.0: a}, {0.0: b}], c: 1 }\n"), { "-0": "a", c: 1 });
+        assert.deepStrictEqual(x("x: { <<: {0.0: a}, -0.0: b }\n"), { "-0": "b" });
+        assert.deepStrictEqual(x("x: { <<: {1.5: a, 0x1: c}, 1.5: b, 1: d }\n"), { "1.5": "b", "1": "d" });
+        // Explicit equal keys are refused as duplicates, like any other.
+        assert.equal(refusal("x: { 0.0: a, -0.0: b }\n"), 't.yaml: not valid YAML: duplicated mapping key "-0" (line 4)');
+        const random = (types: string, key: string) => `t.yaml: not valid YAML: two different map keys (${types}) are both the JSON key ${JSON.stringify(key)}: kubectl keeps one of them at random; refused`;
+        assert.equal(refusal('x: { <<: {1: a}, "1": b }\n'), random("int and string", "1"));
+        assert.equal(refusal('x: { <<: [{1: a}, {"1": b}] }\n'), random("string and int", "1"));
+        assert.equal(refusal("x: { <<: {1.0: a}, 1: b }\n"), random("float and int", "1"));
+        assert.deepStrictEqual(x("x: { <<: {yes: a}, true: b }\n"), { true: "b" });
+        assert.equal(refusal('x: { <<: {yes: a}, "true": b }\n'), random("bool and string", "true"));
+        assert.equal(refusal("x: { <<: {.nan: a}, .NaN: b }\n"), random("float and float", ".nan"));
+    });
+
     it("an alias of a `<<` key is the key \"<<\", not a merge (go-yaml merges only at the `<<` node itself)", () => {
         assert.deepStrictEqual(x("x: { &m <<: {a: 1}, *m : {b: 2} }\n"), { a: 1, "<<": { b: 2 } });
     });
