@@ -48,7 +48,7 @@ function goInt(plain: string): { exact: bigint; unsigned: boolean } | undefined 
     const m = GO_INT.exec(plain);
     if (!m) return undefined;
     const [, sign, hex, oct, bin, zeroOct, dec] = m;
-    const magnitude = hex ? BigInt(`0x${hex}`) : oct ? BigInt(`0o${oct}`) : bin ? BigInt(`0b${bin}`) : zeroOct ? BigInt(`0o${zeroOct || "0"}`) : BigInt(dec);
+    const magnitude = hex ? BigInt(`0x${hex}`) : oct ? BigInt(`0o${oct}`) : bin ? BigInt(`0b${bin}`) : zeroOct ? BigInt(`0o${zeroOct}`) : BigInt(dec);
     const v = sign === "-" ? -magnitude : magnitude;
     if (v >= INT64_MIN && v <= INT64_MAX) return { exact: v, unsigned: false };
     if (v > 0n && v <= UINT64_MAX) return { exact: v, unsigned: true };
@@ -67,8 +67,9 @@ export function resolvePlain(text: string): Resolved {
     const c = text.charCodeAt(0);
     // Numbers start with a digit, a sign or a dot.
     if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return str(text);
-    const plain = text.includes("_") ? text.replace(/_/g, "") : text;
-    // Short decimal integers: the common case, without BigInt.
+    const plain = text.replace(/_/g, "");
+    // Short decimal integers: the common case, without BigInt (goInt reads them the same).
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a fast path; goInt below gives the same result
     if (plain.length < 16 && /^[+-]?(?:0|[1-9][0-9]*)$/.test(plain)) {
         const n = Number(plain);
         return { kind: "int", value: n === 0 ? 0 : n, exact: BigInt(n), unsigned: false };
@@ -84,7 +85,7 @@ export function resolvePlain(text: string): Resolved {
     return str(text);
 }
 
-/** go-yaml's timestamp forms: 2006-1-2, with T15:4:5.999999999Z07:00 (t too) or " 15:4:5.999999999"; ranges as Go checks them. */
+/** go-yaml's timestamp forms (Go's time.Parse allows a zone offset up to 24:60): 2006-1-2, with T15:4:5.999999999Z07:00 (t too) or " 15:4:5.999999999"; ranges as Go checks them. */
 const TIMESTAMP = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?(?:Z|[-+](\d{2}):(\d{2})))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.\d+)?))?$/;
 
 function isTimestamp(text: string): boolean {
@@ -93,7 +94,7 @@ function isTimestamp(text: string): boolean {
     const [, y, mo, d, h1, mi1, s1, zh, zm, h2, mi2, s2] = m.map((v) => (v === undefined ? undefined : Number(v)));
     const daysIn = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
     const h = h1 ?? h2 ?? 0, mi = mi1 ?? mi2 ?? 0, sec = s1 ?? s2 ?? 0;
-    return mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= daysIn && h < 24 && mi < 60 && sec < 60 && (zh ?? 0) < 24 && (zm ?? 0) < 60;
+    return mo! >= 1 && mo! <= 12 && d! >= 1 && d! <= daysIn && h < 24 && mi < 60 && sec < 60 && (zh ?? 0) <= 24 && (zm ?? 0) <= 60;
 }
 
 /**
@@ -102,7 +103,8 @@ function isTimestamp(text: string): boolean {
  */
 export const jsonValue = (r: Resolved): unknown => (r.kind === "float" && Object.is(r.value, -0) ? 0 : r.value);
 
-const describe = (r: Resolved) => (r.kind === "merge" ? "!!merge" : `!!${r.kind}`);
+/** The tag go-yaml names in a conversion error: `<<` resolves to a string there. */
+const describe = (r: Resolved) => `!!${r.kind === "merge" ? "str" : r.kind}`;
 
 /**
  * A scalar with its tag (a full tag URI, "" without one, "!" for the non-specific tag) and style.
@@ -115,8 +117,6 @@ export function resolveScalar(text: string, tag: string, plain: boolean): Resolv
     if (!tag.startsWith(YAML_TAG)) return str(text); // local, unknown or non-specific tags: the text
     const name = tag.slice(YAML_TAG.length);
     switch (name) {
-        case "str":
-            return str(text);
         case "binary":
             return str(decodeBase64(text));
         case "timestamp":
@@ -133,7 +133,7 @@ export function resolveScalar(text: string, tag: string, plain: boolean): Resolv
             throw new ScalarError(`cannot decode ${describe(r)} ${JSON.stringify(text)} as a !!${name}`);
         }
         default:
-            return str(text); // !!map, !!seq, !!set, !!omap on a scalar, or an unknown !!name
+            return str(text); // !!str; !!map, !!seq, !!set, !!omap on a scalar, or an unknown !!name
     }
 }
 
@@ -148,6 +148,7 @@ const FATAL_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Bytes as Go's JSON encoder writes a string of them: each byte of an invalid UTF-8 sequence becomes U+FFFD (utf8.DecodeRune). */
 export function decodeUtf8LikeGo(bytes: Uint8Array): string {
+    // Stryker disable next-line BlockStatement: the fast path for valid UTF-8; the loop below gives the same string
     try {
         return FATAL_UTF8.decode(bytes);
     } catch {
@@ -164,10 +165,12 @@ export function decodeUtf8LikeGo(bytes: Uint8Array): string {
         else if (b >= 0xc2 && b <= 0xdf) len = 2;
         else if (b >= 0xe0 && b <= 0xef) len = 3;
         else if (b >= 0xf0 && b <= 0xf4) len = 4;
-        let ok = len > 0 && i + len <= n;
+        // Past the end, bytes[i + k] is undefined, which is no continuation byte.
+        let ok = len > 0;
         for (let k = 1; ok && k < len; k++) ok = (bytes[i + k] & 0xc0) === 0x80;
-        if (ok && len === 3) ok = !(b === 0xe0 && bytes[i + 1] < 0xa0) && !(b === 0xed && bytes[i + 1] >= 0xa0);
-        if (ok && len === 4) ok = !(b === 0xf0 && bytes[i + 1] < 0x90) && !(b === 0xf4 && bytes[i + 1] >= 0x90);
+        // The second byte's range is narrower after E0 and F0 (no overlong forms), ED (no surrogates) and F4 (up to U+10FFFF).
+        const second = bytes[i + 1];
+        if ((b === 0xe0 && second < 0xa0) || (b === 0xed && second >= 0xa0) || (b === 0xf0 && second < 0x90) || (b === 0xf4 && second >= 0x90)) ok = false;
         if (ok) {
             i += len;
             continue;
@@ -185,25 +188,18 @@ export function formatFloat32(f: number): string {
     if (Number.isNaN(x)) return ".nan";
     if (x === Infinity) return ".inf";
     if (x === -Infinity) return "-.inf";
-    if (x === 0) return Object.is(x, -0) ? "-0" : "0";
-    // The shortest decimal that reads back as the same float32.
-    let digits = "";
-    let exp = 0;
-    for (let p = 1; p <= 9; p++) {
-        const s = Math.abs(x).toExponential(p - 1);
-        if (Math.fround(Number(s)) === Math.abs(x) || p === 9) {
-            const [mant, e] = s.split("e");
-            digits = mant.replace(".", "").replace(/0+$/, "") || "0";
-            exp = Number(e);
-            break;
-        }
-    }
-    const sign = x < 0 ? "-" : "";
+    const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+    if (x === 0) return `${sign}0`;
+    // The shortest decimal that reads back as the same float32 (9 significant digits always do, so
+    // the loop ends; the shortest never ends in a 0, which one digit fewer would round to as well).
+    const ax = Math.abs(x);
+    let s = ax.toExponential(0);
+    for (let p = 1; Math.fround(Number(s)) !== ax; p++) s = ax.toExponential(p);
+    const [mant, e] = s.split("e"); // e is signed: "+6", "-5"
+    const digits = mant.replace(".", "");
+    const exp = Number(e);
     // %e below 1e-4 and from 1e6 (Go uses precision 6 for this choice when the precision is the shortest).
-    if (exp < -4 || exp >= 6) {
-        const e = `${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-        return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ""}e${e}`;
-    }
+    if (exp < -4 || exp >= 6) return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ""}e${e[0]}${e.slice(1).padStart(2, "0")}`;
     if (exp < 0) return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
     const whole = digits.slice(0, exp + 1).padEnd(exp + 1, "0");
     const frac = digits.slice(exp + 1);
@@ -237,7 +233,7 @@ const isBlank = (c: number) => c === 32 || c === 9;
 function readBreak(src: string, i: number): [number, string] {
     const c = src.charCodeAt(i);
     if (c === 13) return [src.charCodeAt(i + 1) === 10 ? 2 : 1, "\n"];
-    return [1, c === 10 ? "\n" : src[i]];
+    return [1, src[i]];
 }
 
 const ESCAPES: Record<string, string> = { "0": "\0", a: "\x07", b: "\b", t: "\t", "\t": "\t", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1b", " ": " ", '"': '"', "\\": "\\", N: "\x85", _: "\xa0", L: "\u2028", P: "\u2029" };
@@ -281,6 +277,7 @@ export function flowScalarValue(src: string, start: number, end: number, quote: 
         }
         let spaces = "";
         let trailing = "";
+        // Stryker disable next-line EqualityOperator: at end is the closing quote, or after a plain scalar (which ends in no blank) nothing of it
         while (i < end) {
             const d = src.charCodeAt(i);
             if (isBlank(d)) {
@@ -307,13 +304,15 @@ export function flowScalarValue(src: string, start: number, end: number, quote: 
 export function blockScalarValue(src: string, start: number, end: number, indent: number, chomping: "clip" | "strip" | "keep", folded: boolean): string {
     const textIndent = Math.max(indent, 0);
     let out = "";
-    let leadingBreak = "";
+    /** The break of the last content line; undefined before the first. */
+    let leadingBreak: string | undefined;
     let trailing = "";
-    let sawContent = false;
+    // Stryker disable next-line BooleanLiteral: read only after the first content line has set it
     let previousBlank = false;
     let i = start;
     while (i < end) {
         let lineEnd = i;
+        // Stryker disable next-line EqualityOperator: a line ends at a break before end, or at the end of the text
         while (lineEnd < end && !isBreak(src.charCodeAt(lineEnd))) lineEnd++;
         const line = src.slice(i, lineEnd);
         // The last line of a file may lack its break: kubectl's line reader adds a `\n` to every line.
@@ -323,12 +322,12 @@ export function blockScalarValue(src: string, start: number, end: number, indent
         while (col < textIndent && line.charCodeAt(col) === 32) col++;
         if (indent < 0 || col >= line.length) {
             // An empty line: its break joins the trailing breaks.
-            if (sawContent || brk) trailing += brk;
+            trailing += brk;
             continue;
         }
         const content = line.slice(textIndent);
         const blank = isBlank(content.charCodeAt(0));
-        if (sawContent) {
+        if (leadingBreak !== undefined) {
             if (folded && leadingBreak === "\n" && !previousBlank && !blank) out += trailing === "" ? " " : "";
             else out += leadingBreak;
         }
@@ -336,10 +335,8 @@ export function blockScalarValue(src: string, start: number, end: number, indent
         trailing = "";
         leadingBreak = brk;
         previousBlank = blank;
-        sawContent = true;
     }
-    if (!sawContent) return chomping === "keep" ? trailing : "";
-    if (chomping !== "strip") out += leadingBreak;
+    if (chomping !== "strip") out += leadingBreak ?? "";
     if (chomping === "keep") out += trailing;
     return out;
 }
