@@ -86,6 +86,12 @@ describe("mutation-found cases: objects, bounds and files refused with their rea
         assert.equal(messageOf(() => checkDocumentBounds(doc, { ...INPUT_LIMITS, maxDepth: 3 })), "nested deeper than 3 levels");
         checkDocumentBounds(doc, { ...INPUT_LIMITS, maxDepth: 4 });
     });
+    it("a document that is a scalar or null has nothing to bound; an .inf inside one is refused", () => {
+        assert.deepStrictEqual(parseDocuments("~\n", "t.yaml"), [null]);
+        assert.deepStrictEqual(parseDocuments("a: &a 1\nb: *a\n---\n12\n", "t.yaml"), [{ a: 1, b: 1 }, 12]);
+        assert.equal(messageOf(() => parseDocuments("a: [1, .inf]\n", "t.yaml")), "t.yaml: the number Infinity (YAML .inf/.nan) has no JSON form; the API server refuses it; refused");
+        assert.equal(messageOf(() => parseDocuments("a: &a [1, -.inf]\nb: *a\n", "t.yaml")), "t.yaml: the number -Infinity (YAML .inf/.nan) has no JSON form; the API server refuses it; refused");
+    });
     it("a cyclic object (what a recursive alias would make) is refused", () => {
         const doc: Record<string, unknown> = { a: 1 };
         doc.self = { doc };
