@@ -55,13 +55,12 @@ function goInt(plain: string): { exact: bigint; unsigned: boolean } | undefined 
     return undefined;
 }
 
-/** How go-yaml v2 resolves a plain scalar without a tag. */
+/** How go-yaml v2 resolves a plain scalar without a tag (a `<<` is a string here; resolveScalar knows merge keys). */
 export function resolvePlain(text: string): Resolved {
     if (text.length <= 5) {
         if (NULLS.has(text)) return { kind: "null", value: null };
         if (TRUES.has(text)) return { kind: "bool", value: true };
         if (FALSES.has(text)) return { kind: "bool", value: false };
-        if (text === "<<") return { kind: "merge", value: "<<" };
         if (text in SPECIAL) return { kind: "float", value: SPECIAL[text] };
     }
     const c = text.charCodeAt(0);
@@ -103,8 +102,6 @@ function isTimestamp(text: string): boolean {
  */
 export const jsonValue = (r: Resolved): unknown => (r.kind === "float" && Object.is(r.value, -0) ? 0 : r.value);
 
-/** The tag go-yaml names in a conversion error: `<<` resolves to a string there. */
-const describe = (r: Resolved) => `!!${r.kind === "merge" ? "str" : r.kind}`;
 
 /**
  * A scalar with its tag (a full tag URI, "" without one, "!" for the non-specific tag) and style.
@@ -130,7 +127,7 @@ export function resolveScalar(text: string, tag: string, plain: boolean): Resolv
             if (r.kind === name) return r;
             // An integer converts to !!float when it fits int64 (go-yaml converts int and int64 only).
             if (name === "float" && r.kind === "int" && !r.unsigned) return { kind: "float", value: r.value };
-            throw new ScalarError(`cannot decode ${describe(r)} ${JSON.stringify(text)} as a !!${name}`);
+            throw new ScalarError(`cannot decode !!${r.kind} ${JSON.stringify(text)} as a !!${name}`);
         }
         default:
             return str(text); // !!str; !!map, !!seq, !!set, !!omap on a scalar, or an unknown !!name
