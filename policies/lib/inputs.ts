@@ -49,14 +49,16 @@ const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "
  */
 export function checkDocumentBounds(doc: unknown, limits = INPUT_LIMITS, opts: { aliases: boolean } = { aliases: true }): void {
     if (!doc || typeof doc !== "object") return;
+    // Stryker disable next-line ConditionalExpression: a fast path; without shared nodes the walk below gives the same verdict
     if (!opts.aliases) return checkDepth(doc, limits.maxDepth);
     const size = new Map<object, number>();
     const depth = new Map<object, number>();
     const open = new Set<object>();
+    /** depth: the levels of objects and lists from the node down, itself included (as checkDepth counts them). */
     const stack: { node: object; children: unknown[]; i: number; size: number; depth: number }[] = [];
     const push = (node: object) => {
         open.add(node);
-        stack.push({ node, children: Array.isArray(node) ? node : Object.values(node), i: 0, size: 1, depth: 0 });
+        stack.push({ node, children: Array.isArray(node) ? node : Object.values(node), i: 0, size: 1, depth: 1 });
         if (stack.length > limits.maxDepth) throw new PolicyInputError(`nested deeper than ${limits.maxDepth} levels`);
     };
     push(doc);
@@ -68,7 +70,6 @@ export function checkDocumentBounds(doc: unknown, limits = INPUT_LIMITS, opts: {
             if (!c || typeof c !== "object") {
                 checkScalar(c);
                 f.size++;
-                f.depth = Math.max(f.depth, 1);
                 continue;
             }
             if (open.has(c)) throw new PolicyInputError("a recursive alias makes the document infinite");

@@ -92,6 +92,21 @@ describe("mutation-found cases: objects, bounds and files refused with their rea
         assert.equal(messageOf(() => parseDocuments("a: [1, .inf]\n", "t.yaml")), "t.yaml: the number Infinity (YAML .inf/.nan) has no JSON form; the API server refuses it; refused");
         assert.equal(messageOf(() => parseDocuments("a: &a [1, -.inf]\nb: *a\n", "t.yaml")), "t.yaml: the number -Infinity (YAML .inf/.nan) has no JSON form; the API server refuses it; refused");
     });
+    it("levels reached through shared nodes count as checkDepth counts the expanded tree, down to an empty object", () => {
+        const shared = { b: {} };
+        const doc = { a: shared, x: { y: { z: shared } } }; // doc, x, y, z, b: five levels
+        const expanded = JSON.parse(JSON.stringify(doc));
+        for (const [maxDepth, fits] of [[4, false], [5, true]] as const) {
+            const limits = { ...INPUT_LIMITS, maxDepth };
+            if (fits) {
+                checkDocumentBounds(doc, limits);
+                checkDocumentBounds(expanded, limits, { aliases: false });
+            } else {
+                assert.equal(messageOf(() => checkDocumentBounds(doc, limits)), "nested deeper than 4 levels (through aliases)");
+                assert.equal(messageOf(() => checkDocumentBounds(expanded, limits, { aliases: false })), "nested deeper than 4 levels");
+            }
+        }
+    });
     it("a cyclic object (what a recursive alias would make) is refused", () => {
         const doc: Record<string, unknown> = { a: 1 };
         doc.self = { doc };
