@@ -63,6 +63,42 @@ describe("mutation-found cases: YAML documents as kubectl reads them", () => {
     });
 });
 
+describe("mutation-found cases: the YAML composer", () => {
+    const read = (text: string, maxMergeKeys = 1000) => readYamlDocument(text, { maxDepth: 8, maxMergeKeys }, { mergeKeys: 0 });
+    it("says whether a document used aliases; a BOM and NEL line breaks are read as go-yaml reads them", () => {
+        assert.deepStrictEqual(read("a: 1\n"), { value: { a: 1 }, aliases: false });
+        assert.deepStrictEqual(read("a: &x 1\nb: *x\n"), { value: { a: 1, b: 1 }, aliases: true });
+        assert.deepStrictEqual(read("\ufeffa: 1\n"), { value: { a: 1 }, aliases: false });
+        assert.deepStrictEqual(read("x: a\u0085  b\nz: 1\u0085w: 2\n").value, { x: "a b", z: 1, w: 2 });
+    });
+    it("an anchor at the very start of the text names its node; a recursive alias is refused", () => {
+        assert.deepStrictEqual(read("&m a: 1\nb: *m\n").value, { a: 1, b: "a" });
+        assert.deepStrictEqual(read("!!str 12\n").value, "12");
+        assert.throws(() => read("a: &a [*a]\n"), /a recursive alias makes the document infinite/);
+        assert.throws(() => read("a: &a {b: *a}\n"), /a recursive alias makes the document infinite/);
+    });
+    it("the parser's nesting bound applies, also to the part before a ... marker", () => {
+        assert.throws(() => read("a: [[[[[[[[[1]]]]]]]]]\n"), /nesting exceeded maxDepth \(8\)/);
+        assert.throws(() => read("a: [[[[[[[[[1]]]]]]]]]\n...\n}{\n"), /nesting exceeded maxDepth \(8\)/);
+    });
+    it("a percent-encoded local tag stays local: its text is a string, as go-yaml reads it", () => {
+        assert.deepStrictEqual(read('x: !tag:yaml.org%2C2002:int "12"\n').value, { x: "12" });
+    });
+    it("a merge takes a map, an alias of one, or a list of maps; anything else is refused as go-yaml refuses it", () => {
+        for (const text of ["x: { <<: ~ }\n", "x: { <<: 5 }\n", "x: { <<: [{a: 1}, 5] }\n", "s: &s [{a: 1}]\nx: { <<: *s }\n"]) {
+            assert.throws(() => read(text), (e: Error) => e.message === "map merge requires a map or a list of maps as the value", text);
+        }
+        assert.deepStrictEqual(read("m: &m {a: 1}\nx: { <<: [*m, {b: 2}] }\n").value, { m: { a: 1 }, x: { a: 1, b: 2 } });
+    });
+    it("merges count the keys they copy (and one per map) against the file's budget", () => {
+        assert.deepStrictEqual(read("x: { <<: {a: 1, b: 2} }\n", 3).value, { x: { a: 1, b: 2 } });
+        assert.throws(() => read("x: { <<: {a: 1, b: 2, c: 3} }\n", 3), (e: Error) => e.message === "merges copy more than 3 keys; refused");
+        const budget = { mergeKeys: 0 };
+        readYamlDocument("x: { <<: [{a: 1}, {b: 2, c: 3}] }\n", { maxDepth: 8, maxMergeKeys: 100 }, budget);
+        assert.equal(budget.mergeKeys, 5);
+    });
+});
+
 describe("mutation-found cases: JSON streams and YAML separators", () => {
     const obj = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"t"}}';
     it("a JSON stream holds any JSON values one after the other: strings, lists, numbers, literals", () => {
