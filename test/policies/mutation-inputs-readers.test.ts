@@ -12,6 +12,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { checkDocumentBounds, INPUT_LIMITS, loadPolicyInputs, parseDocuments, PolicyInputError, readInputBytes, resourcesOf } from "../../policies/lib/inputs";
+import { decodeManifestBytes, isJsonStream, splitJsonStream, splitYamlStream } from "../../policies/lib/kube-stream";
 import { readYamlDocument } from "../../policies/lib/kube-yaml";
 import { tempDirs } from "../harness/tmp";
 
@@ -213,5 +214,39 @@ describe("mutation-found cases: objects, bounds and files refused with their rea
             reads([fail(undefined)]);
             assert.equal(messageOf(() => readInputBytes(file, 100)), `${file}: cannot read: failed undefined`);
         });
+    });
+});
+
+describe("mutation-found cases: bytes, JSON sniffing and stream splitting as kubectl does them", () => {
+    it("only the three bytes EF BB BF are a UTF-8 BOM; after one, invalid UTF-8 is read in a JSON stream", () => {
+        assert.equal(decodeManifestBytes(Buffer.from([0x41, 0x42, 0xbf])), "AB\ufffd");
+        assert.equal(decodeManifestBytes(Buffer.from([0xef, 0x41, 0xbf])), "\ufffdA\ufffd");
+        assert.equal(decodeManifestBytes(Buffer.from([0xef, 0xbb, 0x41])), "\ufffdA");
+        assert.equal(decodeManifestBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":"'), Buffer.from([0xff]), Buffer.from('"}')])), '{"a":"\ufffd"}');
+    });
+    it("a UTF-16 BOM in either byte order decodes the file as UTF-16; a second BOM stays a character", () => {
+        assert.equal(decodeManifestBytes(Buffer.from([0xff, 0xfe, 0x61, 0x00, 0x62, 0x00])), "ab");
+        assert.equal(decodeManifestBytes(Buffer.from([0xfe, 0xff, 0x00, 0x61, 0x00, 0x62])), "ab");
+        assert.equal(decodeManifestBytes(Buffer.from([0xff, 0xfe, 0xff, 0xfe, 0x61, 0x00])), "\ufeffa");
+        assert.equal(decodeManifestBytes(Buffer.from([0xfe, 0xff, 0xfe, 0xff, 0x00, 0x61])), "\ufeffa");
+        assert.equal(decodeManifestBytes(Buffer.from([0xfe, 0xff, 0x00, 0x61, 0x41])), "a\ufffd");
+    });
+    it("a stream is JSON when a { follows less than 4,096 bytes of white space", () => {
+        assert.equal(isJsonStream(`${" ".repeat(4095)}{}`), true);
+        assert.equal(isJsonStream(`${" ".repeat(4096)}{}`), false);
+        assert.equal(isJsonStream(`${"\u3000".repeat(1365)}{}`), true); // 4,095 bytes
+        assert.equal(isJsonStream(`${"\u3000".repeat(1366)}{}`), false); // 4,098 bytes
+    });
+    it("JSON values are split at their end, whatever brackets and escaped quotes their strings hold, with any JSON white space between", () => {
+        const parts = splitJsonStream('{"a":"}"}\t{"b":"q\\"}"}\r\n{"c":"x\\\\"}\n["]", {"d": "\\\\\\""}] 1');
+        assert.deepStrictEqual(parts, ['{"a":"}"}', '{"b":"q\\"}"}', '{"c":"x\\\\"}', '["]", {"d": "\\\\\\""}]', "1"]);
+        assert.equal(messageOf(() => parseDocuments('{"a": 1', "t.json")), "t.json: not valid JSON: unexpected end of JSON input (an object or list is not closed)");
+    });
+    it("YAML pieces: a --- at the start or after an empty first line, several in a row, one on the last line with text after it", () => {
+        const doc = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\n`;
+        assert.deepStrictEqual(splitYamlStream(`---\n${doc("a")}---\n---\n${doc("b")}`), [doc("a"), doc("b")]);
+        assert.deepStrictEqual(splitYamlStream(`\n---\n${doc("a")}`), ["\n", doc("a")]);
+        assert.deepStrictEqual(splitYamlStream(`${doc("a")}---\r\n${doc("b").replace(/\n/g, "\r\n")}`), [doc("a"), doc("b")]);
+        assert.equal(messageOf(() => parseDocuments(`${doc("a")}--- x`, "t.yaml")), 't.yaml: not valid YAML: invalid YAML document separator: "x" (only a comment may follow ---)');
     });
 });
