@@ -63,7 +63,7 @@ const INT = /^\+?\d+$/;
 
 function value(text: string, b: Bounds): number | undefined {
     const lower = text.toLowerCase();
-    if (b.names && lower in b.names) return b.names[lower];
+    if (b.names && Object.hasOwn(b.names, lower)) return b.names[lower];
     return INT.test(text) ? Number(text) : undefined;
 }
 
@@ -169,10 +169,10 @@ function knownZone(name: string): boolean {
     if (UTC_ZONES.has(name) || name === "Local") return true;
     try {
         new Intl.DateTimeFormat("en", { timeZone: name });
-        return true;
     } catch {
         return false;
     }
+    return true;
 }
 
 /**
@@ -186,12 +186,12 @@ export function parseCron(expression: string, dialect: Dialect): CronSchedule | 
     let text = expression;
     let zoned = false;
     if (text.startsWith("TZ=") || text.startsWith("CRON_TZ=")) {
-        const space = text.indexOf(" ");
-        if (space < 0) return undefined;
-        const zone = text.slice(text.indexOf("=") + 1, space);
+        // Without a space there is nothing after the zone: the fields below are then empty and refused.
+        const [prefix, ...rest] = text.split(" ");
+        const zone = prefix.slice(prefix.indexOf("=") + 1);
         if (!knownZone(zone)) return undefined;
         zoned = !UTC_ZONES.has(zone);
-        text = text.slice(space).trim();
+        text = rest.join(" ").trim();
     }
     if (text.startsWith("@")) {
         if (text.startsWith("@every ")) {
