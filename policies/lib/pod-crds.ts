@@ -254,6 +254,7 @@ function placeDefaultContainers(pods: ArgoPod[], shared: ArgoDefaults): void {
         }
         const byName = chosen[e.field];
         const name = e.value.name;
+        // Stryker disable next-line ConditionalExpression: a memo (the linear-work bound of argo-fanout.test.ts); looking the pod up again finds the same one
         if (!byName.has(name)) byName.set(name, firstRunning(rootPods, e.field, name) ?? firstRunning(pods, e.field, name));
         byName.get(name)?.source.containers!.push({ path: e.path, kind: e.kind, container: e.value });
     }

@@ -7,7 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { crdPodSources, isKnownPodCrd } from "../../policies/lib/pod-crds";
-import { carriesPodSpec, containerLabel, extractWorkloads, nameOf, namespaceOf, parseKubeType, perContainer, withWorkloadCache } from "../../policies/lib/workloads";
+import { carriesPodSpec, clearKubeTypeCache, containerLabel, extractWorkload, extractWorkloads, nameOf, namespaceOf, parseKubeType, perContainer, withWorkloadCache } from "../../policies/lib/workloads";
 import type { PackConfig } from "../../policies/lib/types";
 
 const argo = (spec: Record<string, any>, kind = "Workflow") => crdPodSources("argoproj.io", kind, { spec });
@@ -71,8 +71,16 @@ describe("mutation-found cases: Argo Workflows pods (pod-crds.ts)", () => {
             ["container spec.templates[0].container undefined", "container spec.templates[0].sidecars[0] s"],
             ["container spec.templates[1].container undefined", "container spec.templates[1].sidecars[0] s"],
         ]);
-        // A pod is non-root only for runAsNonRoot exactly true.
-        assert.deepStrictEqual(outline(argo(spec([{ container: {}, securityContext: { runAsNonRoot: "true" } }, { container: {}, securityContext: nonRoot }])))[0].containers!.length, 3);
+        // A pod is non-root only for runAsNonRoot exactly true: a securityContext without it keeps the first pod first.
+        for (const sc of [{ runAsUser: 1 }, { runAsNonRoot: "true" }]) assert.deepStrictEqual(outline(argo(spec([{ container: {}, securityContext: sc }, { container: {} }]))).map((p) => p.containers!.length), [3, 1], JSON.stringify(sc));
+    });
+
+    it("default init containers merge by name like sidecars; a null default entry is a problem; a null podSpecPatch is no patch", () => {
+        const out = argo({ templateDefaults: { initContainers: [{ name: "i", image: "d" }, null], sidecars: [null], podSpecPatch: null }, templates: [{ name: "a", container: {}, initContainers: [{ name: "i", resources: R }] }] });
+        assert.deepStrictEqual(out![0].containers!.map((c) => [c.kind, c.path, c.container]), [["container", "spec.templates[0].container", {}], ["initContainer", "spec.templates[0].initContainers[0]", { name: "i", image: "d", resources: R }]]);
+        assert.deepStrictEqual(out![0].problems, ["spec.templateDefaults.sidecars[0] is null, not a container", "spec.templateDefaults.initContainers[1] is null, not a container"]);
+        // The template's own null podSpecPatch is no value: the defaults' applies, and the message names where it is set.
+        assert.deepStrictEqual(argo({ templateDefaults: { podSpecPatch: "{}" }, templates: [{ container: {}, podSpecPatch: null }] })![0].problems, ["spec.templateDefaults.podSpecPatch can change any container after these checks; set resources and securityContext on the containers instead"]);
     });
 
     it("a template runs a pod only with a container, script, container set, sidecars, init containers or a podSpecPatch that is not null", () => {
@@ -144,6 +152,8 @@ describe("mutation-found cases: pods of the other custom kinds (pod-crds.ts)", (
         ]);
         assert.deepStrictEqual(crdPodSources("kubeflow.org", "TFJob", { spec: { tfReplicaSpecs: 5 } }), [{ path: "spec.tfReplicaSpecs", podSpec: undefined, problems: ["spec.tfReplicaSpecs is number, not a list or map of pod templates"] }]);
         assert.deepStrictEqual(crdPodSources("kubeflow.org", "TFJob", { spec: null }), []);
+        // A template that is not an object holds no pod (the API server refuses it): nothing is read through it.
+        assert.deepStrictEqual(crdPodSources("ray.io", "RayJob", { spec: { submitterPodTemplate: "x", rayClusterSpec: { headGroupSpec: [] } } }), []);
     });
 
     it("KubeRay's autoscaler container is judged on what autoscalerOptions set, only with enableInTreeAutoscaling: true", () => {
@@ -195,6 +205,16 @@ describe("mutation-found cases: workload extraction (workloads.ts)", () => {
         assert.deepStrictEqual([parseKubeType("aws:s3/bucket:Bucket"), parseKubeType("kubernetes:apps/v1:DeploymentPatch")?.patch], [undefined, true], "the same answer from the cache");
     });
 
+    it("a kind that is a built-in kind and five more letters is no Patch; the type of a token is computed once until the cache is emptied", () => {
+        assert.deepStrictEqual(parseKubeType("kubernetes:core/v1:PodSpecs"), { group: "core", version: "v1", kind: "PodSpecs", patch: false });
+        const first = parseKubeType("kubernetes:apps/v1:Deployment");
+        assert.strictEqual(parseKubeType("kubernetes:apps/v1:Deployment"), first);
+        clearKubeTypeCache();
+        const again = parseKubeType("kubernetes:apps/v1:Deployment");
+        assert.notStrictEqual(again, first);
+        assert.deepStrictEqual(again, first);
+    });
+
     it("a custom resource's Patch is recognised from its props' kind", () => {
         const ws = extractWorkloads({ kind: "Rollout", spec: { template: { spec: { containers: [c("a")] } } } }, "kubernetes:argoproj.io/v1alpha1:RolloutPatch");
         assert.deepStrictEqual(summary(ws), [{ kind: "Rollout", group: "argoproj.io", patch: true, path: "spec.template.spec", containers: ["container spec.template.spec.containers[0]"], problems: [] }]);
@@ -209,7 +229,7 @@ describe("mutation-found cases: workload extraction (workloads.ts)", () => {
         assert.deepStrictEqual([{ template: { spec: { containers: null } } }, { template: { spec: [] } }, { template: { spec: { volumes: [] } } }, undefined].map(custom), [false, false, false, false]);
         assert.deepStrictEqual(["kubernetes:argoproj.io/v1alpha1:Rollout", "kubernetes:example.com/v1:Rollout", "kubernetes:argoproj.io/v1alpha1:Other"].map((t) => carriesPodSpec(t, { spec: { workloadRef: { name: "x" } } })), [true, false, false]);
         assert.equal(carriesPodSpec("kubernetes:argoproj.io/v1alpha1:Rollout", "x" as never), false);
-        assert.deepStrictEqual(["kubernetes:core/v1:Pod", "kubernetes:ray.io/v1:RayCluster", "kubernetes:core/v1:constructor", "kubernetes:helm.sh/v3:Release"].map((t) => carriesPodSpec(t, {})), [true, true, false, false]);
+        assert.deepStrictEqual(["kubernetes:core/v1:Pod", "kubernetes:ray.io/v1:RayCluster", "kubernetes:core/v1:constructor", "kubernetes:helm.sh/v3:Release", "aws:s3/bucket:Bucket", ""].map((t) => carriesPodSpec(t, { spec: { template: { spec: { containers: [] } } } })), [true, true, true, true, false, false]);
     });
 
     it("kinds named like Object members are ordinary custom kinds, not a crash (own table entries)", () => {
@@ -238,6 +258,10 @@ describe("mutation-found cases: workload extraction (workloads.ts)", () => {
         assert.deepStrictEqual(extractWorkloads({}, "kubernetes:argoproj.io/v1alpha1:Rollout").map((w) => [w.workloadRef, w.name, w.namespace]), [[undefined, "(unnamed)", undefined]]);
         assert.deepStrictEqual(extractWorkloads({ spec: { workloadRef: { name: "x" }, template: { spec: { containers: [] } } } }, "kubernetes:example.com/v1:Rollout").map((w) => w.workloadRef), [undefined], "workloadRef is Argo Rollouts' only");
         assert.deepStrictEqual(extractWorkloads({ spec: { workloadRef: "x" } }, "kubernetes:argoproj.io/v1alpha1:Rollout").map((w) => w.workloadRef), [undefined]);
+        // Other argoproj.io kinds (an Argo CD Application) are no Rollout: no placeholder, no workloadRef.
+        assert.deepStrictEqual([extractWorkloads({ spec: { workloadRef: { name: "x" } } }, "kubernetes:argoproj.io/v1alpha1:Application"), extractWorkloads({ spec: {} }, "kubernetes:example.com/v1:Thing")], [[], []]);
+        assert.deepStrictEqual(extractWorkloads({ spec: { workloadRef: { name: "x" }, template: { spec: { containers: [] } } } }, "kubernetes:argoproj.io/v1alpha1:Application").map((w) => w.workloadRef), [undefined]);
+        assert.deepStrictEqual([extractWorkload({ spec: { containers: [c("a")] } }, "kubernetes:core/v1:Pod")?.containers.length, extractWorkload({ spec: {} }, "kubernetes:example.com/v1:Thing")], [1, undefined]);
     });
 
     it("a pod spec's structural defects: not an object, container lists that are not lists, entries that are not objects", () => {
