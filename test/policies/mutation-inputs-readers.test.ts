@@ -82,6 +82,11 @@ describe("mutation-found cases: the YAML composer", () => {
         assert.throws(() => read("a: [[[[[[[[[1]]]]]]]]]\n"), /nesting exceeded maxDepth \(8\)/);
         assert.throws(() => read("a: [[[[[[[[[1]]]]]]]]]\n...\n}{\n"), /nesting exceeded maxDepth \(8\)/);
     });
+    it("a __proto__ key is an ordinary key of its map, merged like any other", () => {
+        const value = read("a: { __proto__: {b: 1} }\nm: { <<: {__proto__: 2} }\n").value as Record<string, Record<string, unknown>>;
+        assert.equal(JSON.stringify(value), '{"a":{"__proto__":{"b":1}},"m":{"__proto__":2}}');
+        assert.equal(Object.getPrototypeOf(value.a), Object.prototype);
+    });
     it("a percent-encoded local tag stays local: its text is a string, as go-yaml reads it", () => {
         assert.deepStrictEqual(read('x: !tag:yaml.org%2C2002:int "12"\n').value, { x: "12" });
     });
