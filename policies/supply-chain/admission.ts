@@ -31,8 +31,12 @@ export function patternReachesPrefix(pattern: string, prefix: string): boolean {
     return states.size > 0;
 }
 
-const hasKeyAttestor = (attestors: any[] | undefined) =>
-    (attestors ?? []).some((a) => (a?.entries ?? []).some((e: any) => typeof e?.keys?.publicKeys === "string" && e.keys.publicKeys.includes("BEGIN PUBLIC KEY")));
+/** A list field of a ClusterPolicy as written; anything else (missing, malformed) is no list. */
+// Stryker disable next-line ArrayDeclaration: its callers read properties of each element, and a string element has none, like an empty list.
+const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+
+const hasKeyAttestor = (attestors: unknown) =>
+    list(attestors).some((a) => list(a?.entries).some((e: any) => typeof e?.keys?.publicKeys === "string" && e.keys.publicKeys.includes("BEGIN PUBLIC KEY")));
 
 export const admissionSbomRule: StackPolicy = {
     name: "admission-sbom-rule",
@@ -43,11 +47,11 @@ export const admissionSbomRule: StackPolicy = {
         if (cfg.signedRegistries.length === 0) return [];
         const rules = resources
             .filter((r) => r.type === "kubernetes:kyverno.io/v1:ClusterPolicy")
-            .flatMap((p: PolicyResource) => (p.props.spec?.rules ?? []).flatMap((rule: any) => (rule.verifyImages ?? []).map((vi: any) => ({ vi, failurePolicy: p.props.spec?.failurePolicy }))));
+            .flatMap((p: PolicyResource) => list(p.props.spec?.rules).flatMap((rule: any) => list(rule?.verifyImages).map((vi: any) => ({ vi, failurePolicy: p.props.spec?.failurePolicy }))));
         const out: { message: string }[] = [];
         for (const registry of cfg.signedRegistries) {
             const prefix = `${registry.replace(/\/+$/, "")}/*`;
-            const refs = (vi: any, key: string): string[] => (Array.isArray(vi?.[key]) ? vi[key].filter((x: unknown) => typeof x === "string") : []);
+            const refs = (vi: any, key: string): string[] => list(vi?.[key]).filter((x: unknown) => typeof x === "string");
             const covers = ({ vi }: { vi: any }) => refs(vi, "imageReferences").some((ref: string) => ref === prefix || (ref.endsWith("/*") && prefix.startsWith(ref.slice(0, -1))));
             // A verifyImages entry that skips any image of the registry does not verify the registry.
             const skipping = rules.filter(covers).flatMap(({ vi }) => refs(vi, "skipImageReferences").filter((skip) => patternReachesPrefix(skip, prefix.slice(0, -1))));
@@ -61,8 +65,8 @@ export const admissionSbomRule: StackPolicy = {
                 continue;
             }
             const ok = covering.some(({ vi, failurePolicy }) =>
-                hasKeyAttestor(vi.attestors) &&
-                (vi.attestations ?? []).some((a: any) => isSbomPredicate(a?.predicateType ?? a?.type) && hasKeyAttestor(a.attestors)) &&
+                hasKeyAttestor(vi?.attestors) &&
+                list(vi?.attestations).some((a: any) => isSbomPredicate(a?.predicateType ?? a?.type) && hasKeyAttestor(a.attestors)) &&
                 (cfg.admission !== "enforce" || (vi.failureAction === "Enforce" && failurePolicy !== "Ignore")));
             if (!ok) out.push({ message: `The admission rule for ${registry} must require a signature by a configured key and a signed SBOM attestation (CycloneDX or SPDX)${cfg.admission === "enforce" ? ", with failureAction Enforce and failurePolicy Fail" : ""}.` });
         }

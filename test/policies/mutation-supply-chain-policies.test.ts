@@ -1,0 +1,120 @@
+/**
+ * The supply-chain policies and the pack's AWS access on inputs the other tests do not reach:
+ * image-signature-and-sbom before any lookup, admission-sbom-rule on malformed or audit-mode rules,
+ * the SDK clients' endpoint settings, AWS error sentences, KMS and ECR answers with fields missing
+ * (aws-sdk-client-mock on the pack's own clients, as test/supply-chain/aws-errors.test.ts). Each
+ * test asserts the exact result (mutation testing, issue 23).
+ */
+import * as assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { mockClient } from "aws-sdk-client-mock";
+import { evaluatePack, parsePackConfig } from "../../policies/evaluate";
+import type { PackConfig, PolicyResource } from "../../policies/lib/types";
+import { describeAwsError, ecrClient, kmsClient, resetAwsClients } from "../../policies/supply-chain/aws";
+import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
+import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
+import { imageSignatures } from "../../policies/supply-chain/signatures";
+import { withAwsEnv } from "../harness/aws-endpoint";
+
+const PEM = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
+const pod = (image: string): PolicyResource => ({ urn: "pod::p", type: "kubernetes:core/v1:Pod", name: "p", props: { kind: "Pod", metadata: { name: "p", namespace: "apps" }, spec: { containers: [{ name: "app", image }] } } });
+const view = (flat: Record<string, unknown>) => parsePackConfig(flat)["image-signature-and-sbom"].properties as unknown as PackConfig;
+
+describe("image-signature-and-sbom before any registry lookup", () => {
+    const registry = { verificationMode: "registry", signedRegistries: ["ghcr.io/example-org"] };
+
+    it("without any key it asks for cosignPublicKeys or cosignKmsKeys", () => {
+        assert.deepEqual(imageSignatures.validate(pod(`ghcr.io/example-org/app@sha256:${"1".repeat(64)}`), view(registry)), ["Pod p: registry verification needs cosignPublicKeys or cosignKmsKeys in the policy config."]);
+    });
+
+    it("an image of a signed registry without a digest cannot be verified (no lookup is made)", async () => {
+        assert.deepEqual(await imageSignatures.validate(pod("ghcr.io/example-org/app:1.0"), view({ ...registry, cosignPublicKeys: [PEM] })), ["Pod p: container app image ghcr.io/example-org/app:1.0 cannot be verified without a digest."]);
+    });
+});
+
+describe("admission-sbom-rule on rules as written", () => {
+    const policy = (verifyImages: unknown, extra: Record<string, unknown> = {}): PolicyResource => ({ urn: "cp::verify", type: "kubernetes:kyverno.io/v1:ClusterPolicy", name: "verify", props: { spec: { rules: [{ verifyImages }], ...extra } } });
+    const attestor = [{ entries: [{ keys: { publicKeys: PEM } }] }];
+    const messages = (resources: PolicyResource[], admission: "enforce" | "audit") =>
+        evaluatePack(resources, parsePackConfig({ signedRegistries: ["ghcr.io/example-org"], admission })).filter((v) => v.policy === "admission-sbom-rule").map((v) => v.message);
+    const WEAK = "The admission rule for ghcr.io/example-org must require a signature by a configured key and a signed SBOM attestation (CycloneDX or SPDX)";
+
+    it("in audit mode a rule without an SBOM attestation is named without the enforce clause", () => {
+        assert.deepEqual(messages([policy([{ imageReferences: ["ghcr.io/example-org/*"], attestors: attestor }])], "audit"), [`${WEAK}.`]);
+        assert.deepEqual(messages([policy([{ imageReferences: ["ghcr.io/example-org/*"], attestors: attestor }])], "enforce"), [`${WEAK}, with failureAction Enforce and failurePolicy Fail.`]);
+    });
+
+    it("malformed lists (attestors, entries, attestations, verifyImages or rules that are not lists) count as absent, not as a crash", () => {
+        const complete = (over: Record<string, unknown>) => ({ imageReferences: ["ghcr.io/example-org/*"], attestors: attestor, attestations: [{ type: "https://cyclonedx.org/bom", attestors: attestor }], ...over });
+        assert.deepEqual(messages([policy([complete({})])], "audit"), []);
+        for (const over of [{ attestors: { entries: attestor[0].entries } }, { attestors: [{ entries: { keys: { publicKeys: PEM } } }] }, { attestations: { type: "https://cyclonedx.org/bom", attestors: attestor } }]) {
+            assert.deepEqual(messages([policy([complete(over)])], "audit"), [`${WEAK}.`], JSON.stringify(over));
+        }
+        const none = "No admission rule verifies images from ghcr.io/example-org: add a Kyverno ClusterPolicy verifyImages with imageReferences ghcr.io/example-org/* (components/security/image-verification.ts).";
+        assert.deepEqual(messages([policy(complete({}) as unknown as unknown[])], "audit"), [none]);
+        assert.deepEqual(messages([{ ...policy([]), props: { spec: { rules: { verifyImages: [complete({})] } } } }], "audit"), [none]);
+    });
+});
+
+describe("the pack's AWS clients and error sentences", () => {
+    let restore: () => void;
+    beforeEach(() => {
+        resetAwsClients();
+        resetEcrTokens();
+        restore = withAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAMOCK", AWS_SECRET_ACCESS_KEY: "mock" });
+    });
+    afterEach(() => {
+        restore();
+        resetAwsClients();
+        resetEcrTokens();
+    });
+
+    it("an ECR FIPS or dual-stack registry gets a client on the FIPS or dual-stack endpoint; others on neither", async () => {
+        const settings = async (o: { useFipsEndpoint?: boolean; useDualstackEndpoint?: boolean }) => {
+            const c = await ecrClient({ region: "us-gov-west-1", timeoutMs: 1000, ...o });
+            return [await c.config.useFipsEndpoint(), await c.config.useDualstackEndpoint()];
+        };
+        assert.deepEqual(await settings({ useFipsEndpoint: true }), [true, false]);
+        assert.deepEqual(await settings({ useDualstackEndpoint: true }), [false, true]);
+        assert.deepEqual(await settings({}), [false, false]);
+        assert.equal(await (await kmsClient({ region: "eu-west-1", timeoutMs: 1000, useFipsEndpoint: true })).config.useFipsEndpoint(), true);
+    });
+
+    it("an error is described by its name (Error when it has none), code and message; a service error whose message is its name says it once", () => {
+        assert.equal(describeAwsError({ message: "socket closed" }), "Error: socket closed");
+        assert.equal(describeAwsError(new TypeError("bad input")), "TypeError: bad input");
+        assert.equal(describeAwsError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" })), "Error ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9");
+        assert.equal(describeAwsError(Object.assign(new Error("AccessDeniedException"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 403, attempts: 1 } })), "403 AccessDeniedException");
+    });
+
+    it("KMS: an answer without key spec and usage, without a public key, or without a key id fails closed, naming what is missing", async () => {
+        const REF = "awskms:///arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051";
+        const der = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "der" });
+        const mock = mockClient(await kmsClient({ region: "eu-west-1", timeoutMs: 10000 }));
+        mock.onAnyCommand().resolvesOnce({}).resolvesOnce({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" }).resolvesOnce({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", PublicKey: new Uint8Array(der) });
+        await assert.rejects(fetchKmsPublicKey(REF), { message: `${REF}: is a ? ? key; cosign keys must be ECC_NIST_P256 SIGN_VERIFY` });
+        await assert.rejects(fetchKmsPublicKey(REF), { message: `${REF}: KMS returned no public key` });
+        await assert.rejects(fetchKmsPublicKey(REF), { message: `${REF}: KMS answered for no key id, not the configured key; failing closed` });
+    });
+
+    const ECR_HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+    const ecr = async () => mockClient(await ecrClient({ region: "eu-west-1", timeoutMs: 5000 }));
+
+    it("ECR: a token without an expiry is kept for an hour (less the renewal margin), then fetched again", async () => {
+        const mock = await ecr();
+        mock.onAnyCommand().resolvesOnce({ authorizationData: [{ authorizationToken: "b25l" }] }).resolves({ authorizationData: [{ authorizationToken: "dHdv" }] });
+        const t0 = Date.now();
+        assert.equal(await basicAuthorization(ECR_HOST, 5000, () => t0), "Basic b25l");
+        assert.equal(await basicAuthorization(ECR_HOST, 5000, () => t0 + 50 * 60 * 1000), "Basic b25l", "50 minutes on: still the first token");
+        assert.equal(await basicAuthorization(ECR_HOST, 5000, () => t0 + 56 * 60 * 1000), "Basic dHdv", "56 minutes on: within 5 minutes of the hour, renewed");
+        assert.equal(mock.calls().length, 2);
+    });
+
+    it("ECR: a caller waiting on a token request that fails asks again instead of sharing the failure", async () => {
+        const mock = await ecr();
+        mock.onAnyCommand().rejectsOnce(Object.assign(new Error("AccessDenied"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } })).resolves({ authorizationData: [{ authorizationToken: "b2s=", expiresAt: new Date(Date.now() + 12 * 3600 * 1000) }] });
+        const [first, second] = await Promise.allSettled([basicAuthorization(ECR_HOST, 5000), basicAuthorization(ECR_HOST, 5000)]);
+        assert.equal(first.status, "rejected");
+        assert.deepEqual(second, { status: "fulfilled", value: "Basic b2s=" });
+    });
+});
