@@ -1,0 +1,56 @@
+/**
+ * The offline evaluator (policies/evaluate.ts) on what the pack's own policies seldom do: a check
+ * that throws while reading an unknown value, one that throws on known values, verdicts that carry
+ * their own unknowns, a config without the policy, an asynchronous policy under the synchronous
+ * evaluator. Policies made here run through the real evaluator; each test asserts the exact
+ * violations or error (mutation testing, issue 23).
+ */
+import * as assert from "node:assert/strict";
+import { evaluatePack, evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
+import type { PolicyResource, ResourcePolicy, Verdict } from "../../policies/lib/types";
+import { UNKNOWN } from "../../policies/lib/unknown";
+
+const TYPE = "test:index:Thing";
+const thing = (props: Record<string, any>): PolicyResource => ({ urn: `urn:${TYPE}::t`, type: TYPE, name: "t", props });
+const policy = (validate: (r: PolicyResource) => Verdict[] | Promise<Verdict[]>): ResourcePolicy => ({ name: "thing-check", description: "a test check", enforcementLevel: "mandatory", config: [], resourceTypes: [TYPE], validate });
+const run = (p: ResourcePolicy, r: PolicyResource) => evaluatePack([r], parsePackConfig({}, [p]), [p]);
+const LATER = "unknown until the update; decided at `pulumi up`";
+
+describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
+    const listCheck = policy((r) => (r.props.items as string[]).map((i) => `item ${i} is not allowed`));
+
+    it("a check that fails on an unknown list it read has decided nothing: advisory, naming the unknown", () => {
+        assert.deepEqual(run(listCheck, thing({ items: UNKNOWN })), [{ resource: `urn:${TYPE}::t`, type: TYPE, policy: "thing-check", enforcementLevel: "advisory", message: `cannot decide during preview: items ${LATER}.`, undecided: ["items"] }]);
+        assert.deepEqual(run(listCheck, thing({ items: ["a"] })).map((v) => [v.enforcementLevel, v.message]), [["mandatory", "item a is not allowed"]]);
+    });
+
+    it("the same under the asynchronous evaluator, when the check's promise rejects", async () => {
+        const p = policy(async (r) => (r.props.items as string[]).map((i) => `item ${i}`));
+        assert.deepEqual(await evaluatePackAsync([thing({ items: UNKNOWN })], parsePackConfig({}, [p]), [p]), [{ resource: `urn:${TYPE}::t`, type: TYPE, policy: "thing-check", enforcementLevel: "advisory", message: `cannot decide during preview: items ${LATER}.`, undecided: ["items"] }]);
+    });
+
+    it("a check that fails on known values is a bug in the check: its error reaches the caller, also when other props are unknown", () => {
+        const broken = policy((r) => [String((r.props.missing as { x: string }).x)]);
+        assert.throws(() => run(broken, thing({ other: UNKNOWN })), TypeError);
+        assert.throws(() => run(broken, thing({})), TypeError);
+    });
+
+    it("verdicts that name their own unknowns are advisory and say so, beside plain ones, on known props", () => {
+        const p = policy(() => [{ message: "the key may be another account's", undecided: ["kmsKeyId"] }, "plain finding", { message: "", undecided: ["arn"] }]);
+        assert.deepEqual(run(p, thing({ name: "x" })).map((v) => [v.enforcementLevel, v.message, v.undecided]), [
+            ["advisory", `undecided during preview (kmsKeyId ${LATER}): the key may be another account's`, ["kmsKeyId"]],
+            ["mandatory", "plain finding", undefined],
+            ["advisory", `cannot decide during preview: arn ${LATER}.`, ["arn"]],
+        ]);
+    });
+
+    it("a config without the policy is refused, naming the policy and how to build one", () => {
+        const p = policy(() => []);
+        assert.throws(() => evaluatePack([thing({})], parsePackConfig({}), [p]), { message: "no configuration for policy thing-check; build the config with loadPackConfig or parsePackConfig" });
+    });
+
+    it("an asynchronous check under the synchronous evaluator is refused with a pointer to evaluatePackAsync", () => {
+        const p = policy(async () => []);
+        assert.throws(() => run(p, thing({})), { message: "policy thing-check is asynchronous here (registry lookups); use evaluatePackAsync" });
+    });
+});
