@@ -62,7 +62,7 @@ export const eksBaseline: ResourcePolicy = {
         return eachCheck(
             () => {
                 const enc = Array.isArray(p.encryptionConfig) ? p.encryptionConfig[0] : p.encryptionConfig;
-                return !enc || !(Array.isArray(enc.resources) ? enc.resources : []).includes("secrets") || !isCustomerKmsKey(enc.provider?.keyArn) ? ["EKS cluster must encrypt Kubernetes secrets with a customer-managed KMS key [EKS.3]."] : [];
+                return !enc || !(Array.isArray(enc.resources) && enc.resources.includes("secrets")) || !isCustomerKmsKey(enc.provider?.keyArn) ? ["EKS cluster must encrypt Kubernetes secrets with a customer-managed KMS key [EKS.3]."] : [];
             },
             () => {
                 const vpc = p.vpcConfig ?? {};
@@ -76,8 +76,8 @@ export const eksBaseline: ResourcePolicy = {
                 return out;
             },
             () => {
-                const logs: unknown[] = Array.isArray(p.enabledClusterLogTypes) ? p.enabledClusterLogTypes : [];
-                const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !logs.includes(t));
+                const logs: unknown = p.enabledClusterLogTypes;
+                const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !(Array.isArray(logs) && logs.includes(t)));
                 return missing.length > 0 ? [`EKS cluster must enable every control-plane log type; missing ${missing.join(", ")} [EKS.8].`] : [];
             },
             () => (cfg.supportedEksVersions.includes(String(p.version)) ? [] : [`EKS cluster must run a supported Kubernetes version (${cfg.supportedEksVersions.join(", ")}); has ${p.version} [EKS.2].`]),

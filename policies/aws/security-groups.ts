@@ -45,13 +45,12 @@ function ingressOf(protocol: unknown, fromPort: unknown, toPort: unknown, cidrs:
     return valid ? { protocol: p, from, to, cidrs } : { protocol: p, cidrs };
 }
 
-/** The ingress permissions a resource declares itself. */
+/** The ingress permissions a security group, or a standalone rule of either type (RULE, INGRESS_RULE), declares itself. */
 export function ingressOfResource(r: PolicyResource): Ingress[] {
     const p = r.props;
     if (r.type === SECURITY_GROUP) return list(p.ingress).map((rule: any) => ingressOf(rule?.protocol, rule?.fromPort, rule?.toPort, [...list(rule?.cidrBlocks), ...list(rule?.ipv6CidrBlocks)]));
     if (r.type === RULE) return p.type === "ingress" ? [ingressOf(p.protocol, p.fromPort, p.toPort, [...list(p.cidrBlocks), ...list(p.ipv6CidrBlocks)])] : [];
-    if (r.type === INGRESS_RULE) return [ingressOf(p.ipProtocol, p.fromPort, p.toPort, [...list(p.cidrIpv4), ...list(p.cidrIpv6)])];
-    return [];
+    return [ingressOf(p.ipProtocol, p.fromPort, p.toPort, [...list(p.cidrIpv4), ...list(p.cidrIpv6)])];
 }
 
 const portText = (protocol: string, from?: number, to?: number) =>
@@ -87,7 +86,8 @@ export function openIngress(rules: Ingress[]): string[] {
             const applying = own.filter((r) => r.from === undefined || (r.from <= from && to <= r.to!));
             const fams = coveredFamilies(ranges([...all, ...applying])).filter((f) => !everywhere.includes(f)).map(familyText).join(" and ");
             if (!fams) flush();
-            else if (open && open.fams === fams && open.to + 1 === from) open.to = to;
+            // Segments are consecutive (a segment without open families flushes), so an open range ends right before this one.
+            else if (open && open.fams === fams) open.to = to;
             else {
                 flush();
                 open = { from, to, fams };
