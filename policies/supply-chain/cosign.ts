@@ -43,8 +43,9 @@ export function verifiesWithAny(data: Buffer, signature: Buffer, keys: KeyObject
     return keys.some((key) => {
         try {
             return verify("sha256", data, key, signature) || verify("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature);
-            // Stryker disable next-line BlockStatement: an empty catch returns undefined, which some() counts as false, like the false returned.
-        } catch {
+        }
+        // Stryker disable next-line BlockStatement: an empty catch returns undefined, which some() counts as false, like the false returned.
+        catch {
             return false;
         }
     });

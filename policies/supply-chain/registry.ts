@@ -221,8 +221,9 @@ const INDEX_TYPE = "application/vnd.oci.image.index.v1+json";
 function safeDecode(p: string): string {
     try {
         return decodeURIComponent(p);
-        // Stryker disable next-line BlockStatement: an undecodable path keeps a malformed %-escape, so it can never equal the expected path (which has none); undefined fails that comparison the same way.
-    } catch {
+    }
+    // Stryker disable next-line BlockStatement: an undecodable path keeps a malformed %-escape, so it can never equal the expected path (which has none); undefined fails that comparison the same way.
+    catch {
         return p;
     }
 }

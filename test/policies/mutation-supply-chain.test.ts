@@ -9,7 +9,7 @@ import * as assert from "node:assert/strict";
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
 import * as http from "node:http";
 import * as net from "node:net";
-import { pae, SIMPLE_SIGNING_MEDIA_TYPE, verifiesWithAny, verifyBundle, verifyDsse } from "../../policies/supply-chain/cosign";
+import { CosignKeyError, loadKeys, pae, SIMPLE_SIGNING_MEDIA_TYPE, verifiesWithAny, verifyBundle, verifyDsse, verifySimpleSigning } from "../../policies/supply-chain/cosign";
 import { ImageVerifier, RegistryClient, RegistryError, verifyImage } from "../../policies/supply-chain/registry";
 import { dsseEnvelope, simpleSigningPayload, TestRegistry } from "../harness/oci-registry";
 
@@ -205,6 +205,8 @@ describe("image verification: what cosign may leave in a registry (docker-regist
     });
 });
 
+const PEM_OF = (k: import("node:crypto").KeyObject) => k.export({ type: "spki", format: "pem" }).toString();
+
 describe("cosign verifier: payloads signed by a trusted key that are not what they should be", () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const digest = `sha256:${"a".repeat(64)}`;
@@ -212,6 +214,23 @@ describe("cosign verifier: payloads signed by a trusted key that are not what th
         const type = "application/vnd.in-toto+json";
         return { payloadType: type, payload: Buffer.from(payload).toString("base64"), signatures: [{ sig: sign("sha256", pae(type, Buffer.from(payload)), privateKey).toString("base64") }] };
     };
+
+    it("simple signing: a signed payload that is not JSON, null, or has no or another type is refused (ok false, exact reason)", () => {
+        const check = (payload: string) => verifySimpleSigning(Buffer.from(payload), sign("sha256", Buffer.from(payload), privateKey).toString("base64"), digest, [publicKey]);
+        assert.deepEqual(check("not json"), { ok: false, reason: "the signed payload is not JSON" });
+        assert.deepEqual(check("null"), { ok: false, reason: 'the signed payload has type undefined, not "cosign container image signature"' });
+        assert.deepEqual(check("{}"), { ok: false, reason: 'the signed payload has type undefined, not "cosign container image signature"' });
+        assert.deepEqual(check(JSON.stringify({ critical: { type: "other" } })), { ok: false, reason: 'the signed payload has type "other", not "cosign container image signature"' });
+    });
+
+    it("DSSE: something that is not an envelope, or an envelope of another payload type, is refused (ok false, exact reason)", () => {
+        assert.deepEqual(verifyDsse({ payload: "e30=" }, digest, [publicKey]), { ok: false, reason: "the attestation is not a DSSE envelope" });
+        assert.deepEqual(verifyDsse({ ...envelope("{}"), payloadType: "text/plain" }, digest, [publicKey]), { ok: false, reason: 'the envelope payloadType is "text/plain", not application/vnd.in-toto+json' });
+    });
+
+    it("a configured key that is not a PEM public key is a config error naming its index and OpenSSL's code", () => {
+        assert.throws(() => loadKeys([PEM_OF(publicKey), "not a key"]), (e: Error) => e instanceof CosignKeyError && /^cosignPublicKeys\[1\] is not a PEM public key \(ERR_OSSL_[A-Z_]+\); use the cosign\.pub of the signing key$/.test(e.message));
+    });
 
     it("a signed envelope whose payload is not JSON", () => {
         assert.deepEqual(verifyDsse(envelope("not json"), digest, [publicKey]), { ok: false, reason: "the envelope payload is not a JSON in-toto statement" });
