@@ -109,8 +109,9 @@ export const launchTemplateBaseline: ResourcePolicy = {
         const out: string[] = [];
         if (r.props.metadataOptions?.httpTokens !== "required") out.push("Launch template must require IMDSv2 (metadataOptions.httpTokens = required) [EC2.170].");
         if (!((awsNumber(r.props.metadataOptions?.httpPutResponseHopLimit) ?? 2) <= 1)) out.push("Launch template must set the IMDS hop limit to 1 so pods cannot reach node credentials.");
-        for (const m of r.props.blockDeviceMappings ?? []) {
-            if (m.ebs && !isAwsTrue(m.ebs.encrypted)) out.push(`Launch template volume ${m.deviceName} must be encrypted [EC2.7].`);
+        const mappings = r.props.blockDeviceMappings;
+        if (Array.isArray(mappings)) {
+            for (const m of mappings) if (m?.ebs && !isAwsTrue(m.ebs.encrypted)) out.push(`Launch template volume ${m.deviceName} must be encrypted [EC2.7].`);
         }
         return out;
     },

@@ -150,4 +150,24 @@ describe("mutation-found cases: security groups, S3, backup vaults, IAM roles", 
         assert.deepEqual(iam(role("legacy-cluster-role")), []);
         assert.equal(iam(role("new-role")).length, 2);
     });
+
+    it("IAM: the boundary name is matched literally (a dot is a dot), and only as a string ARN", () => {
+        const cfg = parsePackConfig({ permissionsBoundaryName: "platform.boundary", rolePath: "/platform/" });
+        const iam = (permissionsBoundary: unknown) => evaluatePack([res("aws:iam/role:Role", { path: "/platform/", permissionsBoundary })], cfg).filter((v) => v.policy === "iam-role-boundary").map((v) => v.message);
+        const arn = "arn:aws:iam::123456789012:policy/platform.boundary";
+        assert.deepEqual(iam(arn), []);
+        assert.deepEqual(iam("arn:aws:iam::123456789012:policy/platformXboundary"), ['IAM role must carry the permissions boundary arn:<partition>:iam::<account>:policy/platform.boundary; has "arn:aws:iam::123456789012:policy/platformXboundary".']);
+        assert.deepEqual(iam([arn]), [`IAM role must carry the permissions boundary arn:<partition>:iam::<account>:policy/platform.boundary; has ${JSON.stringify([arn])}.`]);
+    });
+
+    it("launch templates: unencrypted EBS mappings are named; mappings that are not a list, or entries without EBS, are not", () => {
+        const lt = (blockDeviceMappings: unknown) => messages(res("aws:ec2/launchTemplate:LaunchTemplate", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1 }, blockDeviceMappings }), "launch-template-baseline");
+        assert.deepEqual(lt([{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }, null, { deviceName: "/dev/sdb" }, { deviceName: "/dev/xvdb", ebs: { encrypted: true } }]), ["Launch template volume /dev/xvda must be encrypted [EC2.7]."]);
+        assert.deepEqual(lt({ deviceName: "/dev/xvda", ebs: { encrypted: false } }), []);
+    });
+
+    it("a security group whose CIDR list holds an unknown entry is undecided; the unknown is not named as a bad CIDR", () => {
+        const v = evaluatePack([sg([{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8", UNKNOWN] }])], prod).filter((x) => x.policy === "security-group-baseline");
+        assert.deepEqual(v.map((x) => [x.enforcementLevel, x.message]), [["advisory", "cannot decide during preview: ingress[0].cidrBlocks[1] unknown until the update; decided at `pulumi up`."]]);
+    });
 });
