@@ -79,10 +79,8 @@ async function readCapped(res: Response, max: number, what: string): Promise<Buf
     let total = 0;
     for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
         total += chunk.length;
-        if (total > max) {
-            await res.body?.cancel().catch(() => undefined);
-            throw new RegistryError(`${what} is over the ${human(max)} limit; failing closed`);
-        }
+        // Leaving the loop cancels the stream (its iterator's return); the reader holds the lock, so cancel() here could not.
+        if (total > max) throw new RegistryError(`${what} is over the ${human(max)} limit; failing closed`);
         chunks.push(Buffer.from(chunk));
     }
     return Buffer.concat(chunks);

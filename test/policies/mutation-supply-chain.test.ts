@@ -106,6 +106,25 @@ describe("registry client: what a registry may answer (scripted HTTP registry)",
         await assert.rejects(client().referrers(host, "org/app", d), { message: `the referrers of ${host}/org/app@${d}: page 2 is missing; failing closed` });
     });
 
+    it("a token realm that does not answer within the request timeout, or not at all, is a refused token; past the image's budget the budget is named", async function () {
+        this.timeout(10000);
+        const hung: http.ServerResponse[] = [];
+        route = (req, res) => {
+            if (req.url!.startsWith("/token")) return void hung.push(res);
+            res.writeHead(401, { "www-authenticate": `Bearer realm="http://${host}/token",service="s"` }).end();
+        };
+        try {
+            await assert.rejects(client({ timeoutMs: 300 }).manifest(host, "org/app", "v1"), { message: `registry ${host} refused an anonymous pull token for org/app; failing closed` });
+            const verdict = await new ImageVerifier(client({ timeoutMs: 5000, imageBudgetMs: 300 }), []).verify(host, "org/app", digestOf("x"));
+            assert.equal(verdict.signature.reason, `verifying ${host}/org/app@${digestOf("x")} took over 0.3 s (the per-image limit); failing closed`);
+            const closed = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+            route = (_req, res) => void res.writeHead(401, { "www-authenticate": `Bearer realm="http://127.0.0.1:${closed}/token"` }).end();
+            await assert.rejects(client().manifest(host, "org/app", "v1"), { message: `registry ${host} refused an anonymous pull token for org/app; failing closed` });
+        } finally {
+            for (const res of hung) res.destroy();
+        }
+    });
+
     it("a body cut off part-way (the connection dropped) fails the image closed, naming the image and the error", async () => {
         const body = manifest("cut");
         route = (_req, res) => {
@@ -130,6 +149,11 @@ describe("registry client: where requests go and why they fail (fetch observed i
         }) as typeof fetch;
         return urls;
     };
+
+    it("an answer announcing more than the limit is refused unread, also when it carries no body stream", async () => {
+        globalThis.fetch = (async () => new Response(null, { status: 200, headers: { "content-length": String(5 * 2 ** 20) } })) as typeof fetch;
+        await assert.rejects(new RegistryClient({ insecureHosts: ["r.example"] }).manifest("r.example", "org/app", "v1"), { message: `the manifest r.example/org/app:v1 is ${5 * 2 ** 20} bytes, over the 4 MiB limit; failing closed` });
+    });
 
     it("Docker Hub is asked at registry-1.docker.io over HTTPS", async () => {
         const urls = failingFetch(Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } }));
