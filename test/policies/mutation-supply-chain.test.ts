@@ -212,6 +212,14 @@ describe("image verification: what cosign may leave in a registry (docker-regist
     });
     after(() => registry?.stop());
 
+    it("an image that is not in the registry fails both checks", async () => {
+        const missing = digestOf("no such image");
+        assert.deepEqual(await verifyImage(client(), registry.host, "org/bare", missing, [publicKey]), {
+            signature: { ok: false, reason: `the image ${registry.host}/org/bare@${missing} does not exist in the registry` },
+            sbom: { ok: false, reason: "no image" },
+        });
+    });
+
     it("a .sig layer without the signature annotation is reported as such", async () => {
         const v = await verifyImage(client(), registry.host, "org/bare", images.bare, [publicKey]);
         assert.equal(v.signature.reason, `${images.bare.replace(":", "-")}.sig: the signature layer has no dev.cosignproject.cosign/signature annotation`);
