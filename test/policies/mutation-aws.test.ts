@@ -97,6 +97,11 @@ describe("mutation-found cases: security groups, S3, backup vaults, IAM roles", 
         assert.deepEqual(sgMessages([sg([tcp(90, 80, ["0.0.0.0/1"]), tcp(22, 22, ["128.0.0.0/1"])])]), [`${OPEN} tcp port 22 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
     });
 
+    it("a null CIDR list is no source; a rule without a protocol is judged on every port", () => {
+        assert.deepEqual(sgMessages([sg([{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: null, ipv6CidrBlocks: ["::/0"] }])]), [`${OPEN} tcp port 22 from all of IPv6 (::/0) [EC2.18].`]);
+        assert.deepEqual(sgMessages([sg([{ fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }])]), [`${OPEN}  (every port) from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
+    });
+
     it("a group whose standalone rule is open on its own is left to security-group-baseline by the union check", () => {
         const group = { ...res(SG, { ingress: [] }), id: "sg-1" } as PolicyResource;
         const rule = res(INGRESS, { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-1" });
