@@ -93,6 +93,11 @@ describe("mutation-found cases: security groups, S3, backup vaults, IAM roles", 
         assert.deepEqual(sgMessages([sg([tcp(80, 80, ["0.0.0.0/0"]), tcp(82, 82, ["0.0.0.0/0"])])]), [`${OPEN} tcp port 80 from all of IPv4 (0.0.0.0/0) [EC2.18].`, `${OPEN} tcp port 82 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
         assert.deepEqual(sgMessages([sg([tcp(80, 80, ["0.0.0.0/0"]), tcp(81, 81, [], ["::/0"])])]), [`${OPEN} tcp port 80 from all of IPv4 (0.0.0.0/0) [EC2.18].`, `${OPEN} tcp port 81 from all of IPv6 (::/0) [EC2.18].`]);
         assert.deepEqual(sgMessages([sg([tcp(90, 80, ["0.0.0.0/0"])])]), [`${OPEN} tcp ports 0-65535 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
+        // Ranges the provider refuses (negative, past 65535, fractional, missing an end) are the whole protocol too.
+        for (const [fromPort, toPort] of [[-1, 22], [22, 65536], [22.5, 30], [22, 30.5], [undefined, 22], [22, undefined]]) {
+            assert.deepEqual(sgMessages([sg([{ protocol: "udp", fromPort, toPort, cidrBlocks: ["0.0.0.0/0"] }])]), [`${OPEN} udp ports 0-65535 from all of IPv4 (0.0.0.0/0) [EC2.18].`], `${fromPort}-${toPort}`);
+        }
+        assert.deepEqual(sgMessages([sg([tcp(0, 22, ["0.0.0.0/0"]), tcp(1000, 65535, ["0.0.0.0/0"])])]), [`${OPEN} tcp ports 0-22 from all of IPv4 (0.0.0.0/0) [EC2.18].`, `${OPEN} tcp ports 1000-65535 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
         // A rule on every port (its range invalid) and a ranged one: half of IPv4 everywhere, the other half on 22 only.
         assert.deepEqual(sgMessages([sg([tcp(90, 80, ["0.0.0.0/1"]), tcp(22, 22, ["128.0.0.0/1"])])]), [`${OPEN} tcp port 22 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
     });
