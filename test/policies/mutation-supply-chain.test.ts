@@ -194,6 +194,7 @@ describe("image verification: what cosign may leave in a registry (docker-regist
     const client = () => new RegistryClient({ insecureHosts: [registry.host], timeoutMs: 5000 });
     const images: Record<string, string> = {};
     const bundleDigests: string[] = [];
+    const failingDigests: string[] = [];
     before(async () => {
         registry = await TestRegistry.start();
         // A .sig layer without its signature annotation.
@@ -209,6 +210,16 @@ describe("image verification: what cosign may leave in a registry (docker-regist
         await registry.pushBundles("org/bundles", { mediaType: OCI_MANIFEST, digest: images.bundles, size: 0 }, [bundle("https://sigstore.dev/cosign/sign/v1"), bundle("https://slsa.dev/provenance/v1")]);
         const index = await client().manifest(registry.host, "org/bundles", images.bundles.replace(":", "-"));
         bundleDigests.push(...(index!.manifest.manifests ?? []).map((m) => m.digest));
+        // Bundles that fail: a signature and an SBOM for another image, a signature by another key.
+        images.failing = await registry.pushImage("org/failing", "1.0", "failing");
+        const other = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+        const failing = (predicateType: string, key = privateKey, subject = digestOf("another image")) => ({
+            bundle: { mediaType: BUNDLE, verificationMaterial: { publicKey: { hint: "k" } }, dsseEnvelope: dsseEnvelope(key, `${registry.host}/org/failing`, subject, predicateType, {}, "https://in-toto.io/Statement/v1") },
+            predicateType,
+        });
+        await registry.pushBundles("org/failing", { mediaType: OCI_MANIFEST, digest: images.failing, size: 0 }, [failing("https://sigstore.dev/cosign/sign/v1"), failing("https://spdx.dev/Document"), failing("https://sigstore.dev/cosign/sign/v1", other, images.failing)]);
+        const failingIndex = await client().manifest(registry.host, "org/failing", images.failing.replace(":", "-"));
+        failingDigests.push(...(failingIndex!.manifest.manifests ?? []).map((m) => m.digest));
     });
     after(() => registry?.stop());
 
@@ -217,6 +228,16 @@ describe("image verification: what cosign may leave in a registry (docker-regist
         assert.deepEqual(await verifyImage(client(), registry.host, "org/bare", missing, [publicKey]), {
             signature: { ok: false, reason: `the image ${registry.host}/org/bare@${missing} does not exist in the registry` },
             sbom: { ok: false, reason: "no image" },
+        });
+    });
+
+    it("bundles that fail are reported under the check their predicate belongs to: SBOM failures as SBOM, the rest as signature", async () => {
+        const v = await verifyImage(client(), registry.host, "org/failing", images.failing, [publicKey]);
+        const [sigOther, sbomOther, sigKey] = failingDigests.map((d) => `bundle ${d.slice(0, 19)}`);
+        const subject = `the statement's subject does not name the image digest ${images.failing}`;
+        assert.deepEqual(v, {
+            signature: { ok: false, reason: `${sigOther}: ${subject}; ${sigKey}: the envelope signature does not verify with any configured key (tampered payload or another key)` },
+            sbom: { ok: false, reason: `${sbomOther}: ${subject}` },
         });
     });
 
