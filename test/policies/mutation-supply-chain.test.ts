@@ -256,6 +256,13 @@ describe("image verification: what cosign may leave in a registry (docker-regist
         const plain = await verifyImage(client(), registry.host, "org/bundles", images.bundles, [publicKey]);
         assert.deepEqual(plain.signature, { ok: true, reason: "bundle signature verified" });
     });
+
+    it("one verifier keeps a verdict per image and required annotations: a plain pass is not reused where annotations are required", async () => {
+        const verifier = new ImageVerifier(client(), [publicKey]);
+        assert.equal((await verifier.verify(registry.host, "org/bundles", images.bundles)).signature.ok, true);
+        assert.equal((await verifier.verify(registry.host, "org/bundles", images.bundles, { team: "shop" })).signature.ok, false);
+        assert.equal((await verifier.verify(registry.host, "org/bundles", images.bundles)).signature.ok, true);
+    });
 });
 
 const PEM_OF = (k: import("node:crypto").KeyObject) => k.export({ type: "spki", format: "pem" }).toString();
