@@ -42,7 +42,8 @@ function ingressOf(protocol: unknown, fromPort: unknown, toPort: unknown, cidrs:
     const from = awsNumber(fromPort);
     const to = awsNumber(toPort);
     // A range the provider would refuse is judged as the whole protocol (fail closed).
-    const valid = from !== undefined && to !== undefined && Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= 65535 && from <= to;
+    // Number.isInteger is false for undefined, so both ends are numbers past it.
+    const valid = Number.isInteger(from) && Number.isInteger(to) && from! >= 0 && to! <= 65535 && from! <= to!;
     return valid ? { protocol: p, from, to, cidrs } : { protocol: p, cidrs };
 }
 
