@@ -49,7 +49,7 @@ export const admissionSbomRule: StackPolicy = {
             .filter((r) => r.type === "kubernetes:kyverno.io/v1:ClusterPolicy")
             // Unknown rules (a preview) make this throw: the evaluator reports the check as undecided.
             // Stryker disable next-line ArrayDeclaration: a string element has no verifyImages (read as none), like an empty list.
-            .flatMap((p: PolicyResource) => (p.props.spec?.rules ?? []).flatMap((rule: any) => (rule.verifyImages ?? []).map((vi: any) => ({ vi, failurePolicy: p.props.spec?.failurePolicy }))));
+            .flatMap((p: PolicyResource) => (p.props.spec?.rules ?? []).flatMap((rule: any) => (rule.verifyImages ?? []).map((vi: any) => ({ vi, failurePolicy: p.props.spec.failurePolicy }))));
         const out: { message: string }[] = [];
         for (const registry of cfg.signedRegistries) {
             const prefix = `${registry.replace(/\/+$/, "")}/*`;

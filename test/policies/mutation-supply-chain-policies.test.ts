@@ -44,6 +44,43 @@ describe("admission-sbom-rule on rules as written", () => {
         assert.deepEqual(messages([policy([{ imageReferences: ["ghcr.io/example-org/*"], attestors: attestor }])], "enforce"), [`${WEAK}, with failureAction Enforce and failurePolicy Fail.`]);
     });
 
+    const NONE = "No admission rule verifies images from ghcr.io/example-org: add a Kyverno ClusterPolicy verifyImages with imageReferences ghcr.io/example-org/* (components/security/image-verification.ts).";
+    const good = (over: Record<string, unknown> = {}) => ({ imageReferences: ["ghcr.io/example-org/*"], failureAction: "Enforce", attestors: attestor, attestations: [{ predicateType: "https://spdx.dev/Document", attestors: attestor }], ...over });
+
+    it("coverage: the registry's own pattern or a wider one covers it; a single image, another registry, or a non-string entry does not", () => {
+        assert.deepEqual(messages([policy([good()])], "enforce"), []);
+        assert.deepEqual(messages([policy([good({ imageReferences: ["quay.io/*", "ghcr.io/*"] })])], "enforce"), []);
+        assert.deepEqual(messages([policy([good({ imageReferences: [5, "ghcr.io/example-org/*"] })])], "enforce"), []);
+        for (const imageReferences of [["ghcr.io/example-org/app"], ["ghcr.io/example-org-two/*"], ["quay.io/example-org/*"], [5], "ghcr.io/example-org/*"]) {
+            assert.deepEqual(messages([policy([good({ imageReferences })])], "enforce"), [NONE], JSON.stringify(imageReferences));
+        }
+        // A ClusterPolicy without a spec, or another kind, verifies nothing (and breaks nothing).
+        assert.deepEqual(messages([{ ...policy([]), props: {} }, { ...policy([good()]), type: "kubernetes:kyverno.io/v1:Policy" }], "audit"), [NONE]);
+    });
+
+    it("skipped images: a skip that reaches the registry disqualifies the entry (named), one for elsewhere does not", () => {
+        assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/example-org/debug*", 7] })])], "enforce"), ['The admission rule for ghcr.io/example-org skips images of that registry (skipImageReferences "ghcr.io/example-org/debug*"): they would run unverified; remove them.']);
+        assert.deepEqual(messages([policy([good({ skipImageReferences: ["quay.io/*"] })])], "enforce"), []);
+        // Another entry without skips still covers the registry.
+        assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/*"] }), good()])], "enforce"), []);
+    });
+
+    it("enforce mode needs failureAction Enforce and a failurePolicy other than Ignore; audit mode needs neither", () => {
+        const weak = `${WEAK}, with failureAction Enforce and failurePolicy Fail.`;
+        assert.deepEqual(messages([policy([good({ failureAction: "Audit" })])], "enforce"), [weak]);
+        assert.deepEqual(messages([policy([good()], { failurePolicy: "Ignore" })], "enforce"), [weak]);
+        assert.deepEqual(messages([policy([good()], { failurePolicy: "Fail" })], "enforce"), []);
+        assert.deepEqual(messages([policy([good({ failureAction: "Audit" })], { failurePolicy: "Ignore" })], "audit"), []);
+    });
+
+    it("attestors count only with a PEM public key: keyless or secret-referenced entries do not; null entries are skipped", () => {
+        const only = (entries: unknown[]) => [{ entries }];
+        assert.deepEqual(messages([policy([good({ attestors: [null, { entries: [null, { keys: { publicKeys: PEM } }] }] })])], "enforce"), []);
+        for (const attestors of [only([{ keyless: { subject: "x" } }]), only([{ keys: { publicKeys: "k8s://ns/cosign-pub" } }]), only([{ keys: { publicKeys: 5 } }]), only([{ keys: {} }])]) {
+            assert.deepEqual(messages([policy([good({ attestors })])], "audit"), [`${WEAK}.`], JSON.stringify(attestors));
+        }
+    });
+
     it("malformed lists (attestors, entries, attestations that are not lists) count as absent, not as a crash", () => {
         const complete = (over: Record<string, unknown>) => ({ imageReferences: ["ghcr.io/example-org/*"], attestors: attestor, attestations: [{ type: "https://cyclonedx.org/bom", attestors: attestor }], ...over });
         assert.deepEqual(messages([policy([complete({})])], "audit"), []);
