@@ -45,11 +45,10 @@ export const admissionSbomRule: StackPolicy = {
     config: ["signedRegistries", "admission"],
     validateStack(resources, cfg) {
         if (cfg.signedRegistries.length === 0) return [];
-        const rules = resources
-            .filter((r) => r.type === "kubernetes:kyverno.io/v1:ClusterPolicy")
-            // Unknown rules (a preview) make this throw: the evaluator reports the check as undecided.
-            // Stryker disable next-line ArrayDeclaration: a string element has no verifyImages (read as none), like an empty list.
-            .flatMap((p: PolicyResource) => (p.props.spec?.rules ?? []).flatMap((rule: any) => (rule.verifyImages ?? []).map((vi: any) => ({ vi, failurePolicy: p.props.spec.failurePolicy }))));
+        const policies = resources.filter((r) => r.type === "kubernetes:kyverno.io/v1:ClusterPolicy");
+        // Unknown rules (a preview) make this throw: the evaluator reports the check as undecided.
+        // Stryker disable next-line ArrayDeclaration: a string element has no verifyImages (read as none), like an empty list.
+        const rules = policies.flatMap((p: PolicyResource) => (p.props.spec?.rules ?? []).flatMap((rule: any) => (rule.verifyImages ?? []).map((vi: any) => ({ vi, failurePolicy: p.props.spec.failurePolicy }))));
         const out: { message: string }[] = [];
         for (const registry of cfg.signedRegistries) {
             const prefix = `${registry.replace(/\/+$/, "")}/*`;

@@ -7,7 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { evaluatePack, evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
-import type { PolicyResource, ResourcePolicy, Verdict } from "../../policies/lib/types";
+import { CONFIG_PROPERTIES, type PolicyResource, type ResourcePolicy, type Verdict } from "../../policies/lib/types";
 import { UNKNOWN } from "../../policies/lib/unknown";
 
 const TYPE = "test:index:Thing";
@@ -42,6 +42,19 @@ describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
             ["mandatory", "plain finding", undefined],
             ["advisory", `cannot decide during preview: arn ${LATER}.`, ["arn"]],
         ]);
+    });
+
+    it("undecided values are listed once each, sorted, in the finding and its message", () => {
+        const p = policy(() => [{ message: "m", undecided: ["zone", "arn", "zone"] }]);
+        assert.deepEqual(run(p, thing({})).map((v) => [v.message, v.undecided]), [[`undecided during preview (arn, zone ${LATER}): m`, ["arn", "zone"]]]);
+    });
+
+    it("a flat config with unknown keys or policy names is refused, listing each and what is allowed", () => {
+        const p = policy(() => []);
+        const q = { ...policy(() => []), name: "other-check" };
+        const allowed = Object.keys(CONFIG_PROPERTIES).join(", ");
+        assert.throws(() => parsePackConfig({ colour: 1, size: 2 }, [p]), { message: `Invalid policy pack config:\n  - colour: unknown key; allowed keys: ${allowed}\n  - size: unknown key; allowed keys: ${allowed}` });
+        assert.throws(() => parsePackConfig({ enforcement: { nope: "advisory", nada: "mandatory" } }, [p, q]), { message: 'Invalid policy pack config:\n  - enforcement: unknown policy "nope", "nada"; known policies: thing-check, other-check' });
     });
 
     it("a config without the policy is refused, naming the policy and how to build one", () => {
