@@ -6,7 +6,7 @@
  * violations or error (mutation testing, issue 23).
  */
 import * as assert from "node:assert/strict";
-import { evaluatePack, evaluatePackAsync, parsePackConfig } from "../../policies/evaluate";
+import { evaluatePack, evaluatePackAsync, judgeResource, parsePackConfig } from "../../policies/evaluate";
 import { CONFIG_PROPERTIES, type PolicyResource, type ResourcePolicy, type Verdict } from "../../policies/lib/types";
 import { UNKNOWN } from "../../policies/lib/unknown";
 
@@ -41,6 +41,25 @@ describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
             ["advisory", `undecided during preview (kmsKeyId ${LATER}): the key may be another account's`, ["kmsKeyId"]],
             ["mandatory", "plain finding", undefined],
             ["advisory", `cannot decide during preview: arn ${LATER}.`, ["arn"]],
+        ]);
+    });
+
+    it("one resource judged on its own (as CrossGuard calls it, outside an evaluation pass) tracks its unknowns too", () => {
+        const p = policy((r) => (r.props.items as string[]).map((i) => `item ${i}`));
+        const r = thing({ items: UNKNOWN });
+        assert.deepEqual(judgeResource(p, r, parsePackConfig({}, [p])), [{ resource: r, undecided: ["items"], message: `cannot decide during preview: items ${LATER}.` }]);
+        const known = thing({ items: ["a"] });
+        assert.deepEqual(judgeResource(p, known, parsePackConfig({}, [p])), [{ resource: known, message: "item a" }]);
+    });
+
+    it("resources without an object of props beside ones with unknowns are judged, not a crash", () => {
+        const p = policy((r) => (r.props?.items === UNKNOWN ? [] : [`props ${JSON.stringify(r.props)}`]));
+        const cfg = parsePackConfig({}, [p]);
+        const rs = [thing({ items: UNKNOWN }), { ...thing({}), props: null as unknown as Record<string, any> }, { ...thing({}), props: "x" as unknown as Record<string, any> }];
+        assert.deepEqual(evaluatePack(rs, cfg, [p]).map((v) => [v.enforcementLevel, v.message]), [
+            ["advisory", `cannot decide during preview: items ${LATER}.`],
+            ["mandatory", "props null"],
+            ["mandatory", 'props "x"'],
         ]);
     });
 
