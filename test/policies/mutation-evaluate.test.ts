@@ -7,7 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { evaluatePack, evaluatePackAsync, judgeResource, parsePackConfig } from "../../policies/evaluate";
-import { CONFIG_PROPERTIES, type PolicyResource, type ResourcePolicy, type Verdict } from "../../policies/lib/types";
+import { CONFIG_PROPERTIES, type PolicyResource, type ResourcePolicy, type StackPolicy, type Verdict } from "../../policies/lib/types";
 import { UNKNOWN } from "../../policies/lib/unknown";
 
 const TYPE = "test:index:Thing";
@@ -61,6 +61,14 @@ describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
             ["mandatory", "props null"],
             ["mandatory", 'props "x"'],
         ]);
+    });
+
+    it("a stack check that fails on known values throws; one that fails on an unknown it read is undecided", () => {
+        const stack: StackPolicy = { name: "stack-check", description: "a test stack check", enforcementLevel: "mandatory", config: [], validateStack: (rs) => rs.flatMap((r) => (r.props.items as string[]).map((i) => ({ message: `item ${i}`, resource: r }))) };
+        const cfg = parsePackConfig({}, [stack]);
+        assert.throws(() => evaluatePack([thing({ other: UNKNOWN })], cfg, [stack]), TypeError);
+        assert.deepEqual(evaluatePack([thing({ items: UNKNOWN })], cfg, [stack]).map((v) => [v.resource, v.enforcementLevel, v.message]), [["(stack)", "advisory", `cannot decide during preview: t.items ${LATER}.`]]);
+        assert.deepEqual(evaluatePack([thing({ items: ["a"] })], cfg, [stack]).map((v) => [v.resource, v.enforcementLevel, v.message]), [[`urn:${TYPE}::t`, "mandatory", "item a"]]);
     });
 
     it("undecided values are listed once each, sorted, in the finding and its message", () => {
