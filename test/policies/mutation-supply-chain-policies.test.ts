@@ -32,6 +32,14 @@ describe("image-signature-and-sbom before any registry lookup", () => {
     });
 });
 
+describe("image-digest-and-registry on references it cannot read", () => {
+    it("an image reference that is not one, or not a string, is named as invalid", () => {
+        const pinning = (image: unknown) => evaluatePack([{ ...pod(""), props: { kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "app", image }] } } }], parsePackConfig({ allowedRegistries: ["ghcr.io"] })).filter((v) => v.policy === "image-digest-and-registry").map((v) => v.message);
+        assert.deepEqual(pinning("Ghcr.io/Org/App:1.0!"), ['Pod p: container app has an invalid image reference "Ghcr.io/Org/App:1.0!".']);
+        assert.deepEqual(pinning(5), ["Pod p: container app has an invalid image reference 5."]);
+    });
+});
+
 describe("admission-sbom-rule on rules as written", () => {
     const policy = (verifyImages: unknown, extra: Record<string, unknown> = {}): PolicyResource => ({ urn: "cp::verify", type: "kubernetes:kyverno.io/v1:ClusterPolicy", name: "verify", props: { spec: { rules: [{ verifyImages }], ...extra } } });
     const attestor = [{ entries: [{ keys: { publicKeys: PEM } }] }];
