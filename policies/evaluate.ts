@@ -183,7 +183,8 @@ function violation(p: Policy, level: EnforcementLevel, f: Finding): Violation {
 function mergeViews(violations: Violation[]): Violation[] {
     if (!violations.some((v) => v.view === "outputs")) return violations;
     const key = (v: Violation, message = v.message) => `${v.policy}\u0000${v.resource}\u0000${message}`;
-    const fromInputs = new Set(violations.filter((v) => v.view !== "outputs").map((v) => key(v)));
+    // Keys of every violation: an outputs one keeps its suffix here, so it never matches a lookup below.
+    const fromInputs = new Set(violations.map((v) => key(v)));
     const seen = new Set<string>();
     return violations.filter((v) => {
         if (v.view !== "outputs") return true;

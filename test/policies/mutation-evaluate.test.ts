@@ -14,6 +14,7 @@ const TYPE = "test:index:Thing";
 const thing = (props: Record<string, any>): PolicyResource => ({ urn: `urn:${TYPE}::t`, type: TYPE, name: "t", props });
 const policy = (validate: (r: PolicyResource) => Verdict[] | Promise<Verdict[]>): ResourcePolicy => ({ name: "thing-check", description: "a test check", enforcementLevel: "mandatory", config: [], resourceTypes: [TYPE], validate });
 const run = (p: ResourcePolicy, r: PolicyResource) => evaluatePack([r], parsePackConfig({}, [p]), [p]);
+const run2 = (p: ResourcePolicy, rs: PolicyResource[]) => evaluatePack(rs, parsePackConfig({}, [p]), [p]);
 const LATER = "unknown until the update; decided at `pulumi up`";
 
 describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
@@ -69,6 +70,19 @@ describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
         assert.throws(() => evaluatePack([thing({ other: UNKNOWN })], cfg, [stack]), TypeError);
         assert.deepEqual(evaluatePack([thing({ items: UNKNOWN })], cfg, [stack]).map((v) => [v.resource, v.enforcementLevel, v.message]), [["(stack)", "advisory", `cannot decide during preview: t.items ${LATER}.`]]);
         assert.deepEqual(evaluatePack([thing({ items: ["a"] })], cfg, [stack]).map((v) => [v.resource, v.enforcementLevel, v.message]), [[`urn:${TYPE}::t`, "mandatory", "item a"]]);
+    });
+
+    it("a resource judged on inputs and live outputs: shared findings once, outputs-only ones marked, inputs ones all kept", () => {
+        const tail = (c: string) => c.repeat(" (in the live outputs)".length);
+        const p = policy((r) => (r.props.m as string[]).map((m) => `finding ${m}`));
+        const inputs = thing({ m: [`x-${tail("a")}`, `x-${tail("b")}`, "shared"] });
+        const outputs = { ...thing({ m: ["shared", "live only", "live only"] }), view: "outputs" as const };
+        assert.deepEqual(run2(p, [inputs, outputs]).map((v) => [v.message, v.view]), [
+            [`finding x-${tail("a")}`, undefined],
+            [`finding x-${tail("b")}`, undefined],
+            ["finding shared", undefined],
+            ["finding live only (in the live outputs)", "outputs"],
+        ]);
     });
 
     it("undecided values are listed once each, sorted, in the finding and its message", () => {
