@@ -6,7 +6,7 @@
  * violations or error (mutation testing, issue 23).
  */
 import * as assert from "node:assert/strict";
-import { evaluatePack, evaluatePackAsync, judgeResource, parsePackConfig } from "../../policies/evaluate";
+import { evaluatePack, evaluatePackAsync, judgeResource, parsePackConfig, plannedPolicies } from "../../policies/evaluate";
 import { CONFIG_PROPERTIES, type PolicyResource, type ResourcePolicy, type StackPolicy, type Verdict } from "../../policies/lib/types";
 import { UNKNOWN } from "../../policies/lib/unknown";
 
@@ -83,6 +83,17 @@ describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
             ["finding shared", undefined],
             ["finding live only (in the live outputs)", "outputs"],
         ]);
+    });
+
+    it("the plan names each policy left out and why: disabled, or a stack policy over loose manifests", () => {
+        const p = policy(() => []);
+        const stack: StackPolicy = { name: "stack-check", description: "d", enforcementLevel: "mandatory", config: [], validateStack: () => [] };
+        const cfg = parsePackConfig({ enforcement: { "thing-check": "disabled" } }, [p, stack]);
+        assert.deepEqual(plannedPolicies(cfg, { wholeStack: false }, [p, stack]), { run: [], skipped: [
+            { policy: "thing-check", reason: "disabled by its enforcementLevel in the policy config" },
+            { policy: "stack-check", reason: "stack policy: judges a whole stack, so it runs on a plan snapshot or `pulumi stack export`, not on loose manifests" },
+        ] });
+        assert.deepEqual(plannedPolicies(cfg, {}, [p, stack]).run, [stack]);
     });
 
     it("undecided values are listed once each, sorted, in the finding and its message", () => {
