@@ -224,6 +224,7 @@ function targetsOf(p: ResourcePolicy, resources: PolicyResource[], byType: Map<s
  * resolve within any input).
  */
 function stackSets(resources: PolicyResource[], options: EvaluateOptions): { resources: PolicyResource[]; whole: boolean }[] {
+    // Stryker disable next-line BooleanLiteral: with wholeStack false, plannedPolicies has already left out every stack policy this flag would admit.
     if (options.wholeStack === false) return [{ resources, whole: false }];
     if (!resources.some((r) => r.stack !== undefined)) return [{ resources, whole: true }];
     const groups = new Map<string | undefined, PolicyResource[]>();

@@ -94,6 +94,9 @@ describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
             { policy: "stack-check", reason: "stack policy: judges a whole stack, so it runs on a plan snapshot or `pulumi stack export`, not on loose manifests" },
         ] });
         assert.deepEqual(plannedPolicies(cfg, {}, [p, stack]).run, [stack]);
+        // A stack policy that resolves within any input still runs over loose manifests.
+        const within: StackPolicy = { ...stack, name: "within-check", withinInput: true, validateStack: (rs) => rs.map((r) => ({ message: `seen ${r.name}`, resource: r })) };
+        assert.deepEqual(evaluatePack([thing({})], parsePackConfig({}, [within]), [within], { wholeStack: false }).map((v) => v.message), ["seen t"]);
     });
 
     it("undecided values are listed once each, sorted, in the finding and its message", () => {
