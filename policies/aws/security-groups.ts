@@ -69,7 +69,9 @@ export function openIngress(rules: Ingress[]): string[] {
     const all = rules.filter((r) => r.protocol === "all");
     const everywhere = coveredFamilies(ranges(all));
     if (everywhere.length) out.push(`${portText("all")} from ${everywhere.map(familyText).join(" and ")}`);
-    for (const protocol of [...new Set(rules.map((r) => r.protocol).filter((p) => p !== "all"))].sort()) {
+    // Stryker disable next-line MethodExpression,ConditionalExpression: "all" in the loop below would find only what everywhere holds, which it filters out.
+    const protocols = [...new Set(rules.map((r) => r.protocol))].filter((p) => p !== "all");
+    for (const protocol of protocols.sort()) {
         const own = rules.filter((r) => r.protocol === protocol);
         if (protocol !== "tcp" && protocol !== "udp") {
             const fams = coveredFamilies(ranges([...all, ...own])).filter((f) => !everywhere.includes(f));

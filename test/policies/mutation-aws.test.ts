@@ -102,6 +102,33 @@ describe("mutation-found cases: security groups, S3, backup vaults, IAM roles", 
         assert.deepEqual(sgMessages([sg([tcp(90, 80, ["0.0.0.0/1"]), tcp(22, 22, ["128.0.0.0/1"])])]), [`${OPEN} tcp port 22 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
     });
 
+    it("per protocol, sorted: all traffic from half of IPv4 completes the other half on each protocol; ports apply to tcp and udp only", () => {
+        assert.deepEqual(sgMessages([sg([
+            { protocol: "udp", fromPort: 53, toPort: 53, cidrBlocks: ["128.0.0.0/1"] },
+            null,
+            { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/1"] },
+            { protocol: "icmp", fromPort: 3, toPort: 4, cidrBlocks: ["128.0.0.0/1"], ipv6CidrBlocks: ["::/0"] },
+            { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["128.0.0.0/1"], ipv6CidrBlocks: ["::/0"] },
+        ])]), [
+            `${OPEN} icmp (every port) from all of IPv4 (0.0.0.0/0) and all of IPv6 (::/0) [EC2.18].`,
+            `${OPEN} tcp port 443 from all of IPv4 (0.0.0.0/0) and all of IPv6 (::/0) [EC2.18].`,
+            `${OPEN} udp port 53 from all of IPv4 (0.0.0.0/0) [EC2.18].`,
+        ]);
+    });
+
+    it("what all traffic already opens everywhere is said once; each protocol adds only the other family", () => {
+        assert.deepEqual(sgMessages([sg([
+            { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+            { protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] },
+            { protocol: "icmpv6", fromPort: -1, toPort: -1, ipv6CidrBlocks: ["::/0"] },
+        ])]), [
+            `${OPEN} all traffic from all of IPv4 (0.0.0.0/0) [EC2.18].`,
+            `${OPEN} icmpv6 (every port) from all of IPv6 (::/0) [EC2.18].`,
+            `${OPEN} tcp port 22 from all of IPv6 (::/0) [EC2.18].`,
+        ]);
+        assert.deepEqual(sgMessages([sg([{ protocol: "all", cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }])]), [`${OPEN} all traffic from all of IPv4 (0.0.0.0/0) and all of IPv6 (::/0) [EC2.18].`]);
+    });
+
     it("a null CIDR list is no source; a rule without a protocol is judged on every port", () => {
         assert.deepEqual(sgMessages([sg([{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: null, ipv6CidrBlocks: ["::/0"] }])]), [`${OPEN} tcp port 22 from all of IPv6 (::/0) [EC2.18].`]);
         assert.deepEqual(sgMessages([sg([{ fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }])]), [`${OPEN}  (every port) from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
