@@ -99,6 +99,17 @@ describe("evaluator: checks that fail, verdicts that carry unknowns", () => {
         assert.deepEqual(evaluatePack([thing({})], parsePackConfig({}, [within]), [within], { wholeStack: false }).map((v) => v.message), ["seen t"]);
     });
 
+    it("resources from stack files are judged stack by stack; loose ones beside them only by within-input stack policies", () => {
+        const count: StackPolicy = { name: "count-check", description: "d", enforcementLevel: "mandatory", config: [], validateStack: (rs) => [{ message: `${rs.map((r) => r.name).join("+")}` }] };
+        const within: StackPolicy = { ...count, name: "within-check", withinInput: true };
+        const at = (name: string, stack?: string): PolicyResource => ({ ...thing({}), urn: `urn:${name}`, name, stack });
+        const rs = [at("a1", "a.json"), at("loose"), at("b1", "b.json"), at("a2", "a.json")];
+        assert.deepEqual(evaluatePack(rs, parsePackConfig({}, [count, within]), [count, within]).map((v) => `${v.policy}: ${v.message}`), [
+            "count-check: a1+a2", "count-check: b1",
+            "within-check: a1+a2", "within-check: loose", "within-check: b1",
+        ]);
+    });
+
     it("undecided values are listed once each, sorted, in the finding and its message", () => {
         const p = policy(() => [{ message: "m", undecided: ["zone", "arn", "zone"] }]);
         assert.deepEqual(run(p, thing({})).map((v) => [v.message, v.undecided]), [[`undecided during preview (arn, zone ${LATER}): m`, ["arn", "zone"]]]);
