@@ -9,26 +9,18 @@ import { isSbomPredicate } from "./cosign";
 
 /**
  * True when a Kyverno wildcard pattern (`*` any run, `?` one character) matches some image whose
- * reference starts with `prefix`: an NFA run of the pattern over the prefix that leaves any state
- * alive (whatever remains of a pattern matches some suffix).
+ * reference starts with `prefix`: the pattern's characters before its first `*` must fit the
+ * prefix one by one (`?` fits any); once a `*` is reached it can take the rest of the prefix, and
+ * whatever remains of a pattern matches some suffix. A pattern that ends inside the prefix fits
+ * nothing longer.
  */
 export function patternReachesPrefix(pattern: string, prefix: string): boolean {
-    const closure = (states: Set<number>) => {
-        for (const i of [...states]) for (let j = i; j < pattern.length && pattern[j] === "*"; j++) states.add(j + 1);
-        return states;
-    };
-    let states = closure(new Set([0]));
-    for (const c of prefix) {
-        const next = new Set<number>();
-        for (const i of states) {
-            if (i >= pattern.length) continue;
-            if (pattern[i] === "*") next.add(i);
-            else if (pattern[i] === "?" || pattern[i] === c) next.add(i + 1);
-        }
-        states = closure(next);
-        if (states.size === 0) return false;
+    for (let i = 0; i < prefix.length; i++) {
+        if (pattern[i] === "*") return true;
+        // Past the pattern's end pattern[i] is undefined, which fits no character.
+        if (pattern[i] !== "?" && pattern[i] !== prefix[i]) return false;
     }
-    return states.size > 0;
+    return true;
 }
 
 /** A list field of a ClusterPolicy as written; anything else (missing, malformed) is no list. */
