@@ -45,7 +45,7 @@ export const admissionSbomRule: StackPolicy = {
         for (const registry of cfg.signedRegistries) {
             const prefix = `${registry.replace(/\/+$/, "")}/*`;
             const refs = (vi: any, key: string): string[] => list(vi?.[key]).filter((x: unknown) => typeof x === "string");
-            const covers = ({ vi }: { vi: any }) => refs(vi, "imageReferences").some((ref: string) => ref === prefix || (ref.endsWith("/*") && prefix.startsWith(ref.slice(0, -1))));
+            const covers = ({ vi }: { vi: any }) => refs(vi, "imageReferences").some((ref: string) => ref.endsWith("/*") && prefix.startsWith(ref.slice(0, -1)));
             // A verifyImages entry that skips any image of the registry does not verify the registry.
             const skipping = rules.filter(covers).flatMap(({ vi }) => refs(vi, "skipImageReferences").filter((skip) => patternReachesPrefix(skip, prefix.slice(0, -1))));
             const covering = rules.filter((x) => covers(x) && !refs(x.vi, "skipImageReferences").some((skip) => patternReachesPrefix(skip, prefix.slice(0, -1))));

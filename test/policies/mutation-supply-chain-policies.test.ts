@@ -59,7 +59,7 @@ describe("admission-sbom-rule on rules as written", () => {
         assert.deepEqual(messages([policy([good()])], "enforce"), []);
         assert.deepEqual(messages([policy([good({ imageReferences: ["quay.io/*", "ghcr.io/*"] })])], "enforce"), []);
         assert.deepEqual(messages([policy([good({ imageReferences: [5, "ghcr.io/example-org/*"] })])], "enforce"), []);
-        for (const imageReferences of [["ghcr.io/example-org/app"], ["ghcr.io/example-org-two/*"], ["quay.io/example-org/*"], [5], "ghcr.io/example-org/*"]) {
+        for (const imageReferences of [["ghcr.io/example-org/app"], ["ghcr.io/example-org/x"], ["ghcr.io/example-org-two/*"], ["quay.io/example-org/*"], [5], "ghcr.io/example-org/*"]) {
             assert.deepEqual(messages([policy([good({ imageReferences })])], "enforce"), [NONE], JSON.stringify(imageReferences));
         }
         // A ClusterPolicy without a spec, or another kind, verifies nothing (and breaks nothing).
@@ -67,7 +67,7 @@ describe("admission-sbom-rule on rules as written", () => {
     });
 
     it("skipped images: a skip that reaches the registry disqualifies the entry (named), one for elsewhere does not", () => {
-        assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/example-org/debug*", 7] })])], "enforce"), ['The admission rule for ghcr.io/example-org skips images of that registry (skipImageReferences "ghcr.io/example-org/debug*"): they would run unverified; remove them.']);
+        assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/example-org/debug*", 7, "ghcr.io/other/*", "quay.io/*"] })])], "enforce"), ['The admission rule for ghcr.io/example-org skips images of that registry (skipImageReferences "ghcr.io/example-org/debug*"): they would run unverified; remove them.']);
         assert.deepEqual(messages([policy([good({ skipImageReferences: ["quay.io/*"] })])], "enforce"), []);
         // Another entry without skips still covers the registry.
         assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/*"] }), good()])], "enforce"), []);
@@ -84,6 +84,7 @@ describe("admission-sbom-rule on rules as written", () => {
     it("attestors count only with a PEM public key: keyless or secret-referenced entries do not; null entries are skipped", () => {
         const only = (entries: unknown[]) => [{ entries }];
         assert.deepEqual(messages([policy([good({ attestors: [null, { entries: [null, { keys: { publicKeys: PEM } }] }] })])], "enforce"), []);
+        assert.deepEqual(messages([policy([null, good()])], "enforce"), [], "a null verifyImages entry is skipped");
         for (const attestors of [only([{ keyless: { subject: "x" } }]), only([{ keys: { publicKeys: "k8s://ns/cosign-pub" } }]), only([{ keys: { publicKeys: 5 } }]), only([{ keys: {} }])]) {
             assert.deepEqual(messages([policy([good({ attestors })])], "audit"), [`${WEAK}.`], JSON.stringify(attestors));
         }
