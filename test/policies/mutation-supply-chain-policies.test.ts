@@ -67,7 +67,7 @@ describe("admission-sbom-rule on rules as written", () => {
     });
 
     it("skipped images: a skip that reaches the registry disqualifies the entry (named), one for elsewhere does not", () => {
-        assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/example-org/debug*", 7, "ghcr.io/other/*", "quay.io/*"] })])], "enforce"), ['The admission rule for ghcr.io/example-org skips images of that registry (skipImageReferences "ghcr.io/example-org/debug*"): they would run unverified; remove them.']);
+        assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/example-org/debug*", 7, "ghcr.io/other/*", "quay.io/*", "*/example-org/*"] })])], "enforce"), ['The admission rule for ghcr.io/example-org skips images of that registry (skipImageReferences "ghcr.io/example-org/debug*", "*/example-org/*"): they would run unverified; remove them.']);
         assert.deepEqual(messages([policy([good({ skipImageReferences: ["quay.io/*"] })])], "enforce"), []);
         // Another entry without skips still covers the registry.
         assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/*"] }), good()])], "enforce"), []);
