@@ -58,8 +58,9 @@ export const admissionSbomRule: StackPolicy = {
                 continue;
             }
             const ok = covering.some(({ vi, failurePolicy }) =>
-                hasKeyAttestor(vi?.attestors) &&
-                list(vi?.attestations).some((a: any) => isSbomPredicate(a?.predicateType ?? a?.type) && hasKeyAttestor(a.attestors)) &&
+                // A covering entry is an object (its imageReferences were read).
+                hasKeyAttestor(vi.attestors) &&
+                list(vi.attestations).some((a: any) => isSbomPredicate(a?.predicateType ?? a?.type) && hasKeyAttestor(a.attestors)) &&
                 (cfg.admission !== "enforce" || (vi.failureAction === "Enforce" && failurePolicy !== "Ignore")));
             if (!ok) out.push({ message: `The admission rule for ${registry} must require a signature by a configured key and a signed SBOM attestation (CycloneDX or SPDX)${cfg.admission === "enforce" ? ", with failureAction Enforce and failurePolicy Fail" : ""}.` });
         }

@@ -85,6 +85,8 @@ describe("admission-sbom-rule on rules as written", () => {
         const only = (entries: unknown[]) => [{ entries }];
         assert.deepEqual(messages([policy([good({ attestors: [null, { entries: [null, { keys: { publicKeys: PEM } }] }] })])], "enforce"), []);
         assert.deepEqual(messages([policy([null, good()])], "enforce"), [], "a null verifyImages entry is skipped");
+        assert.deepEqual(messages([policy([good({ attestations: [null, { type: "https://cyclonedx.org/bom", attestors: attestor }] })])], "enforce"), [], "a null attestation is skipped; type names the predicate too");
+        assert.deepEqual(messages([policy([good({ attestors: [] }), good()])], "enforce"), [], "one complete entry among covering ones is enough");
         for (const attestors of [only([{ keyless: { subject: "x" } }]), only([{ keys: { publicKeys: "k8s://ns/cosign-pub" } }]), only([{ keys: { publicKeys: 5 } }]), only([{ keys: {} }])]) {
             assert.deepEqual(messages([policy([good({ attestors })])], "audit"), [`${WEAK}.`], JSON.stringify(attestors));
         }
