@@ -13,6 +13,7 @@ import type { PackConfig, PolicyResource } from "../../policies/lib/types";
 import { describeAwsError, ecrClient, kmsClient, resetAwsClients } from "../../policies/supply-chain/aws";
 import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
 import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
+import { parseImage } from "../../policies/supply-chain/images";
 import { imageSignatures } from "../../policies/supply-chain/signatures";
 import { withAwsEnv } from "../harness/aws-endpoint";
 
@@ -33,6 +34,11 @@ describe("image-signature-and-sbom before any registry lookup", () => {
 });
 
 describe("image-digest-and-registry on references it cannot read", () => {
+    it("localhost is a registry host even without a port (as docker decides); another bare first component is a repository path", () => {
+        assert.deepEqual({ ...parseImage("localhost/team/app:1.0") }, { registry: "localhost", repository: "team/app", tag: "1.0", digest: undefined });
+        assert.deepEqual({ ...parseImage("team/app:1.0") }, { registry: "docker.io", repository: "team/app", tag: "1.0", digest: undefined });
+    });
+
     it("an image reference that is not one, or not a string, is named as invalid", () => {
         const pinning = (image: unknown) => evaluatePack([{ ...pod(""), props: { kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "app", image }] } } }], parsePackConfig({ allowedRegistries: ["ghcr.io"] })).filter((v) => v.policy === "image-digest-and-registry").map((v) => v.message);
         assert.deepEqual(pinning("Ghcr.io/Org/App:1.0!"), ['Pod p: container app has an invalid image reference "Ghcr.io/Org/App:1.0!".']);
