@@ -44,6 +44,13 @@ describe("image-digest-and-registry on references it cannot read", () => {
         assert.deepEqual(pinning("Ghcr.io/Org/App:1.0!"), ['Pod p: container app has an invalid image reference "Ghcr.io/Org/App:1.0!".']);
         assert.deepEqual(pinning(5), ["Pod p: container app has an invalid image reference 5."]);
     });
+
+    it("a Patch naming a container without an image keeps the patched object's image: nothing to judge; with one, it is judged", () => {
+        const patch = (container: Record<string, unknown>): PolicyResource => ({ urn: "patch::d", type: "kubernetes:apps/v1:DeploymentPatch", name: "d", props: { metadata: { name: "d" }, spec: { template: { spec: { containers: [{ name: "app", ...container }] } } } } });
+        const pinning = (r: PolicyResource) => evaluatePack([r], parsePackConfig({ allowedRegistries: ["ghcr.io"] })).filter((v) => v.policy === "image-digest-and-registry").map((v) => v.message);
+        assert.deepEqual(pinning(patch({ env: [{ name: "X", value: "1" }] })), []);
+        assert.equal(pinning(patch({ image: "ghcr.io/org/app:1.0" })).length, 1);
+    });
 });
 
 describe("admission-sbom-rule on rules as written", () => {
