@@ -12,7 +12,7 @@ import { evaluatePack, parsePackConfig } from "../../policies/evaluate";
 import type { PackConfig, PolicyResource } from "../../policies/lib/types";
 import { describeAwsError, ecrClient, kmsClient, resetAwsClients } from "../../policies/supply-chain/aws";
 import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
-import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
+import { fetchKmsPublicKey, parseKmsRef } from "../../policies/supply-chain/kms";
 import { parseImage } from "../../policies/supply-chain/images";
 import { imageSignatures } from "../../policies/supply-chain/signatures";
 import { withAwsEnv } from "../harness/aws-endpoint";
@@ -153,6 +153,16 @@ describe("the pack's AWS clients and error sentences", () => {
         await assert.rejects(fetchKmsPublicKey(REF), { message: `${REF}: is a ? ? key; cosign keys must be ECC_NIST_P256 SIGN_VERIFY` });
         await assert.rejects(fetchKmsPublicKey(REF), { message: `${REF}: KMS returned no public key` });
         await assert.rejects(fetchKmsPublicKey(REF), { message: `${REF}: KMS answered for no key id, not the configured key; failing closed` });
+    });
+
+    it("KMS: a key named by id gets the answer for its ARN; a reference that is not awskms:// is refused with the forms it takes", async () => {
+        process.env.AWS_REGION = "eu-west-1";
+        const der = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "der" });
+        const mock = mockClient(await kmsClient({ region: "eu-west-1", timeoutMs: 10000 }));
+        mock.onAnyCommand().resolves({ KeyId: "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051", KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", PublicKey: new Uint8Array(der) });
+        assert.ok(await fetchKmsPublicKey("awskms:///0a1b2c3d-0000-4000-8000-00000000c051"));
+        await assert.rejects(fetchKmsPublicKey("awskms:///0a1b2c3d-0000-4000-8000-00000000ffff"), { message: "awskms:///0a1b2c3d-0000-4000-8000-00000000ffff: KMS answered for arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-00000000c051, not the configured key; failing closed" });
+        assert.throws(() => parseKmsRef("gcpkms://projects/p/keys/k", {}), { message: "gcpkms://projects/p/keys/k is not a cosign AWS KMS reference (awskms:///<key ARN, alias ARN, key id or alias/name>)" });
     });
 
     const ECR_HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
