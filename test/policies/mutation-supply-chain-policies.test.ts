@@ -28,6 +28,17 @@ describe("image-signature-and-sbom before any registry lookup", () => {
         assert.deepEqual(imageSignatures.validate(pod(`ghcr.io/example-org/app@sha256:${"1".repeat(64)}`), view(registry)), ["Pod p: registry verification needs cosignPublicKeys or cosignKmsKeys in the policy config."]);
     });
 
+    it("a repository's signer binding applies to that repository only, its trailing slashes ignored", async () => {
+        const digest = `@sha256:${"2".repeat(64)}`;
+        const cfg = view({ ...registry, cosignPublicKeys: [PEM], signerAnnotations: [{ repository: "ghcr.io/example-org/other", annotations: {}, cosignKmsKeys: [] }, { repository: "ghcr.io/example-org/app//", annotations: {}, cosignKmsKeys: [] }] });
+        assert.deepEqual(await imageSignatures.validate(pod(`ghcr.io/example-org/app${digest}`), cfg), [`Pod p: container app image ghcr.io/example-org/app${digest} cannot be verified: no signing key is recorded for ghcr.io/example-org/app// (set platform:supplyChain.signing.keyArn to the stack output cosignKeyRef's ARN and regenerate the policy config).`]);
+    });
+
+    it("an image from a registry that is not allowed names every allowed one", () => {
+        const pinning = evaluatePack([pod(`quay.io/org/app@sha256:${"3".repeat(64)}`)], parsePackConfig({ allowedRegistries: ["ghcr.io/example-org", "public.ecr.aws/example"] })).filter((v) => v.policy === "image-digest-and-registry").map((v) => v.message);
+        assert.deepEqual(pinning, [`Pod p: container app image quay.io/org/app@sha256:${"3".repeat(64)} must come from an allowed registry (ghcr.io/example-org, public.ecr.aws/example) [CIS EKS 5.1.4].`]);
+    });
+
     it("an image of a signed registry without a digest cannot be verified (no lookup is made)", async () => {
         assert.deepEqual(await imageSignatures.validate(pod("ghcr.io/example-org/app:1.0"), view({ ...registry, cosignPublicKeys: [PEM] })), ["Pod p: container app image ghcr.io/example-org/app:1.0 cannot be verified without a digest."]);
     });
