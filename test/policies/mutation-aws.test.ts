@@ -164,6 +164,18 @@ describe("mutation-found cases: security groups, S3, backup vaults, IAM roles", 
         for (const none of [null, ""]) assert.deepEqual(s3(inlineBucket({ policy: none })), [`S3 bucket b2 must ${TLS}; it has none.`], JSON.stringify(none));
     });
 
+    it("S3: null entries read as missing ones; every rule of a configuration must be KMS; a setting of unknown bucket says so", () => {
+        const SSE = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2";
+        const kms = { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY } };
+        assert.deepEqual(s3(inlineBucket({ serverSideEncryptionConfigurations: [null, { rules: null }] })), [`S3 bucket b2 must be ${KMS}; it has none.`]);
+        assert.deepEqual(s3(inlineBucket({ serverSideEncryptionConfigurations: [{ rules: [null, { applyServerSideEncryptionByDefault: null }, { applyServerSideEncryptionByDefaults: [null] }] }] })), [`S3 bucket b2 must be ${KMS}: its inline encryption rules are not.`]);
+        const sse = (bucket: unknown, rules: unknown[]) => res(SSE, { bucket, rules });
+        const two = sse("b2", [kms, { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+        assert.deepEqual(s3([...inlineBucket({ serverSideEncryptionConfigurations: undefined }), two]), [`S3 encryption configuration ${two.name} (bucket b2) must have every rule ${KMS}.`]);
+        const loose = sse(5, [null]);
+        assert.deepEqual(s3([loose]), [`S3 encryption configuration ${loose.name} (bucket (its bucket)) must have every rule ${KMS}.`]);
+    });
+
     it("S3: a setting given as one object rather than a list is read as a list of one", () => {
         assert.deepEqual(s3([...inlineBucket({ serverSideEncryptionConfigurations: undefined }), res("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", { bucket: "b2", rules: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY } } })]), []);
     });
