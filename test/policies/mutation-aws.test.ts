@@ -144,6 +144,14 @@ describe("mutation-found cases: security groups, S3, backup vaults, IAM roles", 
         assert.deepEqual(sgMessages([{ ...group, props: { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["128.0.0.0/1"] }] } }, half], "security-group-ingress-union"), [`Security group ${group.name} with its rules ${rule.name} admits ingress open to the world: tcp port 22 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
     });
 
+    it("the union check: every linked ingress rule is named; an egress rule on the group is not ingress", () => {
+        const group = { ...res(SG, { ingress: [] }), id: "sg-2" } as PolicyResource;
+        const half = (cidrIpv4: string, type = INGRESS) => res(type, { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4, securityGroupId: "sg-2" });
+        const [a, b] = [half("0.0.0.0/1"), half("128.0.0.0/1")];
+        assert.deepEqual(sgMessages([group, a, b], "security-group-ingress-union"), [`Security group ${group.name} with its rules ${a.name}, ${b.name} admits ingress open to the world: tcp port 22 from all of IPv4 (0.0.0.0/0) [EC2.18].`]);
+        assert.deepEqual(sgMessages([group, a, half("128.0.0.0/1", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")], "security-group-ingress-union"), []);
+    });
+
     const KMS = "encrypted with a customer-managed KMS key (sseAlgorithm aws:kms and kmsMasterKeyId a key or alias ARN outside alias/aws/) [S3.17]";
     const TLS = "have a bucket policy that denies every request without TLS (Deny, every principal, s3:*, the bucket and its objects, only the condition Bool aws:SecureTransport false) [S3.5]";
     const denyTls = (b: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
