@@ -15,6 +15,7 @@ import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/
 import { fetchKmsPublicKey, parseKmsRef } from "../../policies/supply-chain/kms";
 import { parseImage } from "../../policies/supply-chain/images";
 import { imageSignatures } from "../../policies/supply-chain/signatures";
+import { UNKNOWN } from "../../policies/lib/unknown";
 import { withAwsEnv } from "../harness/aws-endpoint";
 
 const PEM = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
@@ -90,7 +91,14 @@ describe("admission-sbom-rule on rules as written", () => {
         assert.deepEqual(messages([{ ...policy([]), props: {} }, { ...policy([good()]), type: "kubernetes:kyverno.io/v1:Policy" }], "audit"), [NONE]);
     });
 
+    it("no signed registry: nothing is required, even of rules unknown in a preview; a registry's trailing slashes are ignored", () => {
+        const unknownRules: PolicyResource = { urn: "cp::u", type: "kubernetes:kyverno.io/v1:ClusterPolicy", name: "u", props: { spec: { rules: UNKNOWN } } };
+        assert.deepEqual(evaluatePack([unknownRules], parsePackConfig({ signedRegistries: [] })).filter((v) => v.policy === "admission-sbom-rule"), []);
+        assert.deepEqual(evaluatePack([policy([good()])], parsePackConfig({ signedRegistries: ["ghcr.io/example-org//"], admission: "enforce" })).filter((v) => v.policy === "admission-sbom-rule"), []);
+    });
+
     it("skipped images: a skip that reaches the registry disqualifies the entry (named), one for elsewhere does not", () => {
+        assert.deepEqual(messages([policy([good({ imageReferences: ["quay.io/*"], skipImageReferences: ["ghcr.io/example-org/*"] })])], "enforce"), [NONE], "a skip in an entry for another registry is no skip of this one");
         assert.deepEqual(messages([policy([good({ skipImageReferences: ["ghcr.io/example-org/debug*", 7, "ghcr.io/other/*", "quay.io/*", "*/example-org/*"] })])], "enforce"), ['The admission rule for ghcr.io/example-org skips images of that registry (skipImageReferences "ghcr.io/example-org/debug*", "*/example-org/*"): they would run unverified; remove them.']);
         assert.deepEqual(messages([policy([good({ skipImageReferences: ["quay.io/*"] })])], "enforce"), []);
         // Another entry without skips still covers the registry.
