@@ -95,6 +95,7 @@ describe("admission-sbom-rule on rules as written", () => {
         const unknownRules: PolicyResource = { urn: "cp::u", type: "kubernetes:kyverno.io/v1:ClusterPolicy", name: "u", props: { spec: { rules: UNKNOWN } } };
         assert.deepEqual(evaluatePack([unknownRules], parsePackConfig({ signedRegistries: [] })).filter((v) => v.policy === "admission-sbom-rule"), []);
         assert.deepEqual(evaluatePack([policy([good()])], parsePackConfig({ signedRegistries: ["ghcr.io/example-org//"], admission: "enforce" })).filter((v) => v.policy === "admission-sbom-rule"), []);
+        assert.deepEqual(evaluatePack([], parsePackConfig({ signedRegistries: ["ghcr.io/example-org//"] })).filter((v) => v.policy === "admission-sbom-rule").map((v) => v.message), ["No admission rule verifies images from ghcr.io/example-org//: add a Kyverno ClusterPolicy verifyImages with imageReferences ghcr.io/example-org/* (components/security/image-verification.ts)."]);
     });
 
     it("skipped images: a skip that reaches the registry disqualifies the entry (named), one for elsewhere does not", () => {
