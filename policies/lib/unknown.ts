@@ -187,5 +187,6 @@ export function plainCopy(v: unknown, preview = false): any {
 
 /** The sentence for values that cannot be verified: `a.b (encrypted in the stack export), c (...)`. */
 export function opaqueSentence(opaque: ReadonlyMap<string, string>): string {
-    return `cannot be verified: ${[...opaque].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, why]) => `${p} is ${why}`).join("; ")}; the check fails closed.`;
+    // Paths are distinct, so the default order (UTF-16 code units, as `<` compares strings) is total.
+    return `cannot be verified: ${[...opaque.keys()].sort().map((p) => `${p} is ${opaque.get(p)}`).join("; ")}; the check fails closed.`;
 }
