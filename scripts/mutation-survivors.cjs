@@ -13,18 +13,22 @@ const path = require("node:path");
 
 const DIR = path.resolve(__dirname, "..", process.env.MUTATION_EVENTS ?? "reports/mutation/events");
 
+/** The tested mutants, one per mutant (file, place, mutator, replacement): the newest event wins. */
 function tested() {
     if (!fs.existsSync(DIR)) return [];
-    return fs
-        .readdirSync(DIR)
-        .filter((f) => f.endsWith("-onMutantTested.json"))
-        .flatMap((f) => {
-            try {
-                return [JSON.parse(fs.readFileSync(path.join(DIR, f), "utf8"))];
-            } catch {
-                return []; // being written
-            }
-        });
+    const newest = new Map();
+    const files = fs.readdirSync(DIR).filter((f) => f.endsWith("-onMutantTested.json"));
+    for (const f of files.map((name) => ({ name, t: fs.statSync(path.join(DIR, name)).mtimeMs })).sort((a, b) => a.t - b.t)) {
+        let m;
+        try {
+            m = JSON.parse(fs.readFileSync(path.join(DIR, f.name), "utf8"));
+        } catch {
+            continue; // being written
+        }
+        const { start, end } = m.location;
+        newest.set(`${m.fileName}:${start.line}:${start.column}:${end.line}:${end.column}:${m.mutatorName}:${m.replacement}`, m);
+    }
+    return [...newest.values()];
 }
 
 function main(args) {
