@@ -37,13 +37,13 @@ describe("mutation-found cases: AWS values", () => {
     it("an integer given as text is read only as a plain decimal integer; text whose reading is in doubt fails closed", () => {
         for (const v of ["+30", "30", 30]) assert.deepEqual(logGroup({ retentionInDays: v }), [], String(v));
         // Leading zeros (octal for the SDK's ParseInt), a fraction, an exponent, hex, spaces: no reading every provider path agrees on.
-        for (const v of ["030", "30.0", "30.5", "3e1", "0x1e", " 30", "30 ", "", "-", "+"]) assert.deepEqual(logGroup({ retentionInDays: v }), [NO_RETENTION], JSON.stringify(v));
+        for (const v of ["030", "30.0", "30.5", "3e1", "0x1e", " 30", "30 ", "", "-", "+", [30], ["30"]]) assert.deepEqual(logGroup({ retentionInDays: v }), [NO_RETENTION], JSON.stringify(v));
         assert.deepEqual(rds({ backupRetentionPeriod: "014" }), ["RDS instance must keep automated backups for at least 7 days; has 014 [RDS.11]."]);
         assert.deepEqual([awsNumber(undefined), awsNumber(null), awsNumber("-1"), awsNumber("0"), awsNumber(Infinity)], [undefined, undefined, -1, 0, NaN]);
     });
 
-    it("a KMS key is one ARN string: a list holding one, a trailing line, a key id under aws/ or a non-ARN is refused; an alias merely containing aws/ is a customer key", () => {
-        for (const kmsKeyId of [[KEY], `${KEY}\n`, `${KEY}\nx`, "arn:aws:kms:eu-west-1:123456789012:key/aws/rds", "not-an-arn", 5]) assert.deepEqual(logGroup({ kmsKeyId }), [UNENCRYPTED], JSON.stringify(kmsKeyId));
+    it("a KMS key is one ARN string: a list holding one, text around it, a key id under aws/ or a non-ARN is refused; an alias merely containing aws/ is a customer key", () => {
+        for (const kmsKeyId of [[KEY], `${KEY}\n`, `${KEY}\nx`, ` ${KEY}`, `x${KEY}`, "arn:aws:kms:eu-west-1:123456789012:key/aws/rds", "not-an-arn", 5]) assert.deepEqual(logGroup({ kmsKeyId }), [UNENCRYPTED], JSON.stringify(kmsKeyId));
         for (const kmsKeyId of ["arn:aws:kms:eu-west-1:123456789012:alias/team-aws/logs", "arn:aws-cn:kms:cn-north-1:123456789012:alias/logs", KEY]) assert.deepEqual(logGroup({ kmsKeyId }), [], kmsKeyId);
     });
 });
@@ -58,6 +58,7 @@ describe("mutation-found cases: CIDR blocks and their unions", () => {
     it("IPv6 with an embedded IPv4 address: after ::, after a group, or refused when the address is not one", () => {
         assert.deepEqual(range("::1.2.3.4/128"), ["ipv6", "1020304", "1020304"]);
         assert.deepEqual(range("::ffff:1.2.3.4/128"), ["ipv6", "ffff01020304", "ffff01020304"]);
+        assert.deepEqual(range("::ffff:192.168.100.200/128"), ["ipv6", "ffffc0a864c8", "ffffc0a864c8"]);
         assert.deepEqual(range("1:2:3:4:5:6:1.2.3.4/128"), ["ipv6", "10002000300040005000601020304", "10002000300040005000601020304"]);
         for (const bad of ["::ffff:300.1.2.3/128", "::100.1.2.3a/128", "::a1.2.3.4/128", "1.2.3.4::/128", "1:2:3:4:5:6:7:1.2.3.4/128"]) assert.equal(parseCidr(bad), undefined, bad);
     });
@@ -72,6 +73,7 @@ describe("mutation-found cases: CIDR blocks and their unions", () => {
     it("a union is all of a family whatever the order of its blocks, including one that starts with a single address", () => {
         assert.deepEqual(covered(["8000::/1", "::/1"]), ["ipv6"]);
         assert.deepEqual(covered(["8000::1/1", "::/1"]), ["ipv6"]);
+        assert.deepEqual(covered(["0.0.0.0/1", "0.0.0.0/2", "128.0.0.0/1"]), ["ipv4"], "a block inside one already counted takes nothing back");
         // 0.0.0.0/32, 0.0.0.1/32, 0.0.0.2/31, 0.0.0.4/30 ... 128.0.0.0/1: every IPv4 address, largest block first.
         const steps = Array.from({ length: 32 }, (_, k) => {
             const start = 2 ** k;
@@ -97,6 +99,35 @@ describe("mutation-found cases: a bucket policy's TLS deny", () => {
         for (const Condition of [undefined, null, [], "Bool", { StringEquals: { "aws:SecureTransport": "false" } }, { Bool: "aws:SecureTransport" }, { Bool: [{ "aws:SecureTransport": "false" }] }, { Bool: null }]) {
             assert.equal(deniesInsecureTransport(statement({ Condition }), "b"), false, JSON.stringify(Condition));
         }
+    });
+});
+
+describe("mutation-found cases: a bucket policy's TLS deny scope", () => {
+    const deny = (over: Record<string, unknown>, bucket = "a.b") => deniesInsecureTransport({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::a.b", "arn:aws:s3:::a.b/*"], Condition: { Bool: { "aws:SecureTransport": false } }, ...over }] }, bucket);
+
+    it("Resource patterns match as IAM matches them: * and ? wildcards, every other character literal (a dot too)", () => {
+        assert.equal(deny({}), true);
+        assert.equal(deny({}, "axb"), false, "the dot is literal");
+        assert.equal(deny({ Resource: ["arn:aws:s3:::a?b", "arn:aws:s3:::a?b/*"] }, "axb"), true);
+        assert.equal(deny({ Resource: ["arn:aws:s3:::a?b", "arn:aws:s3:::a?b/*"] }, "axxb"), false);
+        assert.equal(deny({ Resource: "arn:aws:s3:::*" }), true, "* spans the slash too");
+        assert.equal(deny({ Resource: ["arn:aws:s3:::a.b"] }), false, "the objects are not covered");
+        assert.equal(deny({ Resource: ["arn:aws:s3:::(a).b", "arn:aws:s3:::(a).b/*"] }, "(a).b"), true, "regular-expression characters are literal");
+    });
+
+    it("every principal, every S3 action, no Not* element: anything narrower does not count", () => {
+        for (const over of [{ Principal: { AWS: ["*"] } }, { Principal: { AWS: "*" } }, { Action: ["s3:GetObject", "S3:*"] }, { Action: "*" }]) assert.equal(deny(over), true, JSON.stringify(over));
+        for (const over of [{ Principal: { AWS: "*", Service: "s3.amazonaws.com" } }, { Principal: ["*"] }, { Principal: { AWS: "arn:aws:iam::1:root" } }, { Action: "s3:Get*" }, { Action: 5 },
+            { NotPrincipal: { AWS: "arn:aws:iam::1:root" } }, { NotAction: "s3:GetObject" }, { NotResource: "arn:aws:s3:::x" }, { Effect: "deny" }]) {
+            assert.equal(deny(over), false, JSON.stringify(over));
+        }
+    });
+
+    it("a policy is read from JSON text or an object; text that is not a JSON object is no policy", () => {
+        const doc = { Statement: { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } } };
+        assert.equal(deniesInsecureTransport(JSON.stringify(doc), "b"), true);
+        assert.equal(deniesInsecureTransport(doc, "b"), true);
+        for (const bad of [JSON.stringify([doc]), "{", "null", [doc], null]) assert.equal(deniesInsecureTransport(bad, "b"), false, JSON.stringify(bad));
     });
 });
 

@@ -50,6 +50,21 @@ describe("mutation-found cases: unknown and opaque values", () => {
     });
 });
 
+describe("mutation-found cases: tracking reads", () => {
+    it("a tracked object reads as the same object each time; frozen data is handed out as it is (a proxy must), other read-only data stays tracked", () => {
+        const reads = newReads();
+        const data: Record<string, any> = { b: { c: 1 }, frozen: Object.freeze({ inner: { u: UNKNOWN } }) };
+        Object.defineProperty(data, "readOnly", { value: { u: UNKNOWN }, writable: false, configurable: true, enumerable: true });
+        const p = trackReads(data, "r", reads);
+        assert.equal(p.b, p.b);
+        assert.equal(p.frozen.inner, data.frozen.inner, "a non-writable, non-configurable property is returned unwrapped");
+        assert.equal(p.frozen.inner.u, UNKNOWN);
+        assert.deepEqual([...reads.unknown], []);
+        assert.equal(p.readOnly.u, UNKNOWN);
+        assert.deepEqual([...reads.unknown], ["r.readOnly.u"]);
+    });
+});
+
 describe("mutation-found cases: a check that fails while reading what it cannot judge", () => {
     const bucket = res("aws:s3/bucket:Bucket", "b", {});
     const props = () => trackReads({ rules: UNKNOWN, zeta: new OpaqueValue("encrypted z"), alpha: new OpaqueValue("encrypted a"), n: 1 }, "b", newReads());
@@ -102,6 +117,20 @@ describe("mutation-found cases: settings tied to subjects whose key is unknown",
     });
 });
 
+describe("mutation-found cases: settings by key", () => {
+    it("several locks naming one vault are all that vault's; a property depending twice on one vault ties its setting to it", () => {
+        const VAULT = "aws:backup/vault:Vault";
+        const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
+        const vault = res(VAULT, "v", { name: "v", kmsKeyArn: KEY });
+        const locks = ["a", "b", "c"].map((n) => res(LOCK, n, { backupVaultName: "v", changeableForDays: n === "c" ? undefined : 7 }));
+        assert.deepEqual(findings([vault, ...locks], "backup-vault-baseline"), [["mandatory", locks[2].urn, "Backup vault lock c (vault v) must be compliance mode: set changeableForDays (3 or more); without it the lock is governance mode, which an administrator can remove."]]);
+        assert.deepEqual(new Links([vault], (v) => v.props.name, locks, "backupVaultName").of(vault), { linked: locks, floating: [] });
+        const pending = res(VAULT, "pending", { name: UNKNOWN });
+        const twice = res(LOCK, "twice", { backupVaultName: UNKNOWN }, { propertyDependencies: { backupVaultName: [pending.urn, pending.urn] } });
+        assert.deepEqual(new Links([pending], (v) => v.props.name, [twice], "backupVaultName").of(pending), { linked: [twice], floating: [] });
+    });
+});
+
 describe("mutation-found cases: the offline plan's resources", () => {
     it("a secret element of a list is masked, the rest of the list kept; a resource without dependsOn depends on its property dependencies only", () => {
         const r = toPolicyResource({ key: "k", type: "t", name: "n", protect: false, inputs: { env: ["a", "b"], obj: { s: "x" } }, secretPaths: ["env[1]", "obj.s"], propertyDependencies: { obj: ["dep"] } });
@@ -136,8 +165,24 @@ describe("mutation-found cases: stack exports and plan snapshots", () => {
         });
     });
 
-    it("a resource without a urn is refused, naming its place", () => {
-        assert.throws(() => fromStackExport(doc([{ type: RDS, custom: true, inputs: {} }]), "stack.json"), (e: Error) => e instanceof StackInputError && e.message === "stack.json: deployment.resources[0] has no urn");
+    it("a resource without a urn or a type, or not an object, or with inputs or outputs that are not objects, is refused, naming its place", () => {
+        const refused = (resources: unknown[]) => {
+            try {
+                fromStackExport(doc(resources as Record<string, unknown>[]), "stack.json");
+            } catch (e) {
+                assert.ok(e instanceof StackInputError, String(e));
+                return e.message;
+            }
+            return "accepted";
+        };
+        const ok = { urn: URN(RDS, "db"), type: RDS, custom: true, inputs: {} };
+        assert.equal(refused([ok, { type: RDS, custom: true, inputs: {} }]), "stack.json: deployment.resources[1] has no urn");
+        assert.equal(refused([ok, null]), "stack.json: deployment.resources[1] is null, not a resource");
+        assert.equal(refused([5]), "stack.json: deployment.resources[0] is number, not a resource");
+        assert.equal(refused([{ ...ok, type: "" }]), "stack.json: deployment.resources[0] has no type");
+        assert.equal(refused([{ ...ok, inputs: [] }]), "stack.json: deployment.resources[0].inputs is not an object");
+        assert.equal(refused([{ ...ok, outputs: "x" }]), "stack.json: deployment.resources[0].outputs is not an object");
+        assert.equal(refused([{ ...ok, inputs: null, outputs: undefined }]), "accepted");
     });
 
     it("a plan snapshot's resource keeps its parent", () => {
