@@ -96,7 +96,8 @@ describe("mutation-found cases: a bucket policy's TLS deny", () => {
     it("only a Condition of exactly Bool aws:SecureTransport false counts: none, a list, another operator or a test that is not an object does not", () => {
         assert.equal(deniesInsecureTransport(statement({}), "b"), true);
         assert.equal(deniesInsecureTransport(statement({ Condition: { BoolIfExists: { "AWS:SecureTransport": ["true", "FALSE"] } } }), "b"), true);
-        for (const Condition of [undefined, null, [], "Bool", { StringEquals: { "aws:SecureTransport": "false" } }, { Bool: "aws:SecureTransport" }, { Bool: [{ "aws:SecureTransport": "false" }] }, { Bool: null }]) {
+        for (const Condition of [undefined, null, [], "Bool", { StringEquals: { "aws:SecureTransport": "false" } }, { Bool: "aws:SecureTransport" }, { Bool: [{ "aws:SecureTransport": "false" }] }, { Bool: null },
+            { "ForAnyValue:Bool": { "aws:SecureTransport": "false" } }, { BoolIfExistsX: { "aws:SecureTransport": "false" } }, "B", 5, true]) {
             assert.equal(deniesInsecureTransport(statement({ Condition }), "b"), false, JSON.stringify(Condition));
         }
     });

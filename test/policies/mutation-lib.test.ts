@@ -75,6 +75,15 @@ describe("mutation-found cases: a check that fails while reading what it cannot 
         assert.deepEqual(eachCheck(() => p.rules.map((r: unknown) => String(r)), () => ["kept"]), [{ message: "", undecided: ["b.rules"] }, "kept"]);
     });
 
+    it("a verdict lists the unknowns its check read and its own, sorted and once; a check that found nothing but read one cannot decide", () => {
+        const p = trackReads({ zu: UNKNOWN, au: UNKNOWN }, "b", newReads());
+        assert.deepEqual(judgeSubject(bucket, () => (p.zu && p.au ? [{ message: "m", undecided: ["x", "b.au"] }, "plain"] : [])), [
+            { resource: bucket, message: "m", undecided: ["b.au", "b.zu", "x"] },
+            { resource: bucket, message: "plain", undecided: ["b.au", "b.zu"] },
+        ]);
+        assert.deepEqual(judgeSubject(bucket, () => (p.zu && p.au ? [] : ["never"])), [{ resource: bucket, message: "", undecided: ["b.au", "b.zu"] }]);
+    });
+
     it("a failure after reading only judgeable values is a bug: the very error propagates", () => {
         const p = props();
         const bug = new Error("a bug in the check");
@@ -113,7 +122,9 @@ describe("mutation-found cases: settings tied to subjects whose key is unknown",
         const pending = res(VAULT, "pending", { name: UNKNOWN });
         const tied = res(LOCK, "tied", { backupVaultName: "renamed" }, { propertyDependencies: { backupVaultName: [pending.urn] } });
         const loose = res(LOCK, "loose", { backupVaultName: "other" });
-        assert.deepEqual(new Links([pending], (v) => v.props.name, [loose, tied], "backupVaultName").of(pending), { linked: [tied], floating: ["loose.backupVaultName"] });
+        const links = new Links([pending, res(VAULT, "nameless", {})], (v) => v.props.name, [loose, tied], "backupVaultName");
+        assert.deepEqual(links.of(pending), { linked: [tied], floating: ["loose.backupVaultName"] });
+        assert.deepEqual(links.of(res(VAULT, "nameless", {})), { linked: [], floating: [] }, "a subject without a key is tied by dependency only");
     });
 });
 
@@ -185,9 +196,12 @@ describe("mutation-found cases: stack exports and plan snapshots", () => {
         assert.equal(refused([{ ...ok, inputs: null, outputs: undefined }]), "accepted");
     });
 
-    it("a plan snapshot's resource keeps its parent", () => {
-        const [r] = fromPlanSnapshot({ stack: "prod", resources: [{ key: "k", name: "n", type: RDS, custom: true, parent: "p", inputs: {} }] }, "plan.json");
+    it("a plan snapshot's resource keeps its parent; without one (or an id) none is made up", () => {
+        const [r, orphan] = fromPlanSnapshot({ stack: "prod", resources: [{ key: "k", name: "n", type: RDS, custom: true, parent: "p", inputs: {} }, { key: "o", name: "o", type: RDS, custom: true, inputs: {} }] }, "plan.json");
         assert.equal(r.parent, "p");
+        assert.deepEqual(Object.keys(orphan).filter((k) => k === "parent" || k === "id"), []);
+        const [bare] = fromStackExport(doc([{ urn: URN(RDS, "db"), type: RDS, custom: true, inputs: {} }]), "stack.json");
+        assert.deepEqual(Object.keys(bare).filter((k) => k === "parent" || k === "id"), []);
     });
 
     it("each inline YAML text of a ConfigGroup is named by its index; an object declared with empty name and namespace is the child registered without them", async () => {
@@ -200,11 +214,17 @@ describe("mutation-found cases: stack exports and plan snapshots", () => {
             return (JSON.parse(r.stdout) as { resource: string; policy: string }[]).filter((v) => v.policy === "container-resources").map((v) => v.resource);
         };
         assert.deepEqual([...new Set(await check([group]))], [`${group.urn} yaml[1] Deployment apps/web`]);
+        assert.deepEqual([...new Set(await check([{ ...group, inputs: { yaml: yaml.dump(unlimited) } }]))], [`${group.urn} yaml Deployment apps/web`], "one text: no index");
         // kubectl reads an empty name or namespace as none: the object declared so is the child the engine registered without them.
         const anon = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "", namespace: "" }, data: {} };
         const child = { urn: URN("kubernetes:core/v1:ConfigMap", "cm"), type: "kubernetes:core/v1:ConfigMap", custom: true, parent: group.urn, inputs: { apiVersion: "v1", kind: "ConfigMap", metadata: {}, data: {} } };
         const read = fromStackExport(doc([{ ...group, inputs: { objs: [anon] } }, child]), "stack.json");
         const objects = (objs: unknown[], where: string) => objs.map((o: any): PolicyResource => ({ urn: where, type: `kubernetes:core/v1:${o.kind}`, name: "", props: o }));
         assert.deepEqual(withInlineManifests(read, () => [], objects).map((r) => r.urn), [group.urn, child.urn]);
+        // Another object is read though the group has a child (one without metadata at all).
+        const other = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "other", namespace: "apps" } };
+        const bare = { ...child, inputs: {} };
+        const both = withInlineManifests(fromStackExport(doc([{ ...group, inputs: { objs: [anon, other] } }, bare]), "stack.json"), () => [], objects);
+        assert.deepEqual(both.map((r) => [r.urn, r.props.metadata?.name]), [[group.urn, undefined], [child.urn, undefined], [`${group.urn} objs`, "other"]]);
     });
 });
