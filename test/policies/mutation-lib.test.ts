@@ -71,8 +71,8 @@ describe("mutation-found cases: a check that fails while reading what it cannot 
 
     it("reading into an unknown list has decided nothing: the subject is undecided, naming what was unknown", () => {
         const p = props();
-        assert.deepEqual(judgeSubject(bucket, () => p.rules.map((r: unknown) => String(r))), [{ resource: bucket, message: "", undecided: ["b.rules"] }]);
-        assert.deepEqual(eachCheck(() => p.rules.map((r: unknown) => String(r)), () => ["kept"]), [{ message: "", undecided: ["b.rules"] }, "kept"]);
+        assert.deepEqual(judgeSubject(bucket, () => (p.rules as unknown[]).map((r) => String(r))), [{ resource: bucket, message: "", undecided: ["b.rules"] }]);
+        assert.deepEqual(eachCheck(() => (p.rules as unknown[]).map((r) => String(r)), () => ["kept"]), [{ message: "", undecided: ["b.rules"] }, "kept"]);
     });
 
     it("a verdict lists the unknowns its check read and its own, sorted and once; a check that found nothing but read one cannot decide", () => {
