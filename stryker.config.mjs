@@ -35,5 +35,5 @@ export default {
     eventReporter: { baseDir: process.env.MUTATION_EVENTS ?? "reports/mutation/events" },
     thresholds: { high: 90, low: 80, break: null },
     tempDirName: ".stryker-tmp",
-    ignorePatterns: ["out", "reports", ".stryker-tmp", "coverage", "bin"],
+    ignorePatterns: ["out", "reports", ".stryker-tmp*", "stryker.local.mjs", "coverage", "bin"],
 };

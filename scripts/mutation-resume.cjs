@@ -20,7 +20,7 @@ function main([dir, out]) {
         return 2;
     }
     const events = fs.readdirSync(dir).sort();
-    const dry = events.find((f) => f.endsWith("-onDryRunCompleted.json"));
+    const dry = events.filter((f) => f.endsWith("-onDryRunCompleted.json")).pop(); // the newest run's
     if (!dry) {
         process.stderr.write(`mutation-resume: ${dir} has no onDryRunCompleted event: the run ended before its initial test run\n`);
         return 2;
@@ -33,16 +33,30 @@ function main([dir, out]) {
         testFiles[name] ??= { tests: [], ...(name ? { source: fs.readFileSync(path.join(ROOT, name), "utf8") } : {}) };
         testFiles[name].tests.push({ id: t.id, name: t.name });
     }
-    const files = {};
-    let n = 0;
-    for (const f of events.filter((e) => e.endsWith("-onMutantTested.json"))) {
+    // One result per mutant (a directory may hold the events of a run and of its resumption, as
+    // scripts/mutation-survivors.cjs reads them): the newest wins. Tests the initial run did not
+    // have (a renamed test) are dropped from coveredBy/killedBy; a killed mutant left without its
+    // killer is then tested again.
+    const known = new Set(tests.map((t) => t.id));
+    const newest = new Map();
+    const tested = events.filter((e) => e.endsWith("-onMutantTested.json")).map((name) => ({ name, t: fs.statSync(path.join(dir, name)).mtimeMs }));
+    for (const f of tested.sort((a, b) => a.t - b.t)) {
         let m;
         try {
-            m = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+            m = JSON.parse(fs.readFileSync(path.join(dir, f.name), "utf8"));
         } catch {
             continue; // the last one, being written when the run was stopped
         }
+        const { start, end } = m.location;
+        newest.set(`${m.fileName}:${start.line}:${start.column}:${end.line}:${end.column}:${m.mutatorName}:${m.replacement}`, m);
+    }
+    const files = {};
+    let n = 0;
+    for (const m of newest.values()) {
         const { fileName, ...mutant } = m;
+        if (mutant.coveredBy) mutant.coveredBy = mutant.coveredBy.filter((id) => known.has(id));
+        if (mutant.killedBy) mutant.killedBy = mutant.killedBy.filter((id) => known.has(id));
+        if (mutant.status === "Killed" && mutant.killedBy?.length === 0) continue;
         const name = rel(fileName);
         files[name] ??= { language: "typescript", source: fs.readFileSync(path.join(ROOT, name), "utf8"), mutants: [] };
         files[name].mutants.push(mutant);

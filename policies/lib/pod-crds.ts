@@ -50,6 +50,11 @@ const ANALYSIS_JOBS: Pattern[] = [["spec", "metrics", "*", "provider", "job", "s
 const RAY_CLUSTER: Pattern[] = [["headGroupSpec", "template", "spec"], ["workerGroupSpecs", "*", "template", "spec"]];
 const under = (prefix: string[], ps: Pattern[]): Pattern[] => ps.map((p) => [...prefix, ...p]);
 const replicaSpecs = (field: string): Pattern[] => [["spec", field, "*", "template", "spec"]];
+/** Where a Ray kind's RayClusterSpec is. */
+const RAY_CLUSTER_SPEC: Record<string, string[]> = { "ray.io/RayCluster": ["spec"], "ray.io/RayJob": ["spec", "rayClusterSpec"], "ray.io/RayService": ["spec", "rayClusterConfig"] };
+
+/** The table's own entry for a key read from the object (never an Object.prototype member: a kind may be `constructor`). */
+export const own = <T>(table: Record<string, T>, key: string): T | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
 /** Pod template paths by `group/kind`. */
 const POD_PATHS: Record<string, Pattern[]> = {
@@ -69,9 +74,9 @@ const POD_PATHS: Record<string, Pattern[]> = {
     "argoproj.io/AnalysisTemplate": ANALYSIS_JOBS,
     "argoproj.io/ClusterAnalysisTemplate": ANALYSIS_JOBS,
     "argoproj.io/AnalysisRun": ANALYSIS_JOBS,
-    "ray.io/RayCluster": under(["spec"], RAY_CLUSTER),
-    "ray.io/RayJob": [...under(["spec", "rayClusterSpec"], RAY_CLUSTER), ["spec", "submitterPodTemplate", "spec"]],
-    "ray.io/RayService": under(["spec", "rayClusterConfig"], RAY_CLUSTER),
+    "ray.io/RayCluster": under(RAY_CLUSTER_SPEC["ray.io/RayCluster"], RAY_CLUSTER),
+    "ray.io/RayJob": [...under(RAY_CLUSTER_SPEC["ray.io/RayJob"], RAY_CLUSTER), ["spec", "submitterPodTemplate", "spec"]],
+    "ray.io/RayService": under(RAY_CLUSTER_SPEC["ray.io/RayService"], RAY_CLUSTER),
 };
 
 /** Argo Workflows kinds and where their WorkflowSpec is. */
@@ -96,30 +101,27 @@ const describe = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "a li
 
 /** True for the custom kinds this module knows (their pods are found here, present or not). */
 export function isKnownPodCrd(group: string, kind: string): boolean {
-    return POD_PATHS[`${group}/${kind}`] !== undefined || (group === "argoproj.io" && ARGO_WORKFLOW_SPEC[kind] !== undefined) || (group === "trainer.kubeflow.org" && kind === "TrainJob");
+    return own(POD_PATHS, `${group}/${kind}`) !== undefined || (group === "argoproj.io" && own(ARGO_WORKFLOW_SPEC, kind) !== undefined) || (group === "trainer.kubeflow.org" && kind === "TrainJob");
 }
 
 /** The pods of a known custom kind; undefined for any other kind. */
 export function crdPodSources(group: string, kind: string, props: Record<string, any>): PodSource[] | undefined {
-    const paths = POD_PATHS[`${group}/${kind}`];
+    const paths = own(POD_PATHS, `${group}/${kind}`);
     if (paths) {
         const out: PodSource[] = [];
         for (const p of paths) expand(props, p, 0, [], out);
-        if (group === "ray.io") out.push(...rayAutoscalers(props, kind));
+        const ray = own(RAY_CLUSTER_SPEC, `${group}/${kind}`);
+        if (ray) out.push(...rayAutoscalers(props, ray));
         return out;
     }
-    if (group === "argoproj.io" && ARGO_WORKFLOW_SPEC[kind]) return argoPods(props, ARGO_WORKFLOW_SPEC[kind]);
+    const argo = group === "argoproj.io" ? own(ARGO_WORKFLOW_SPEC, kind) : undefined;
+    if (argo) return argoPods(props, argo);
     if (group === "trainer.kubeflow.org" && kind === "TrainJob") return trainJobPods(props);
     return undefined;
 }
 
-/** Where a Ray kind's RayClusterSpec is. */
-const RAY_CLUSTER_SPEC: Record<string, string[]> = { RayCluster: ["spec"], RayJob: ["spec", "rayClusterSpec"], RayService: ["spec", "rayClusterConfig"] };
-
-/** The autoscaler container KubeRay adds to the head pod when in-tree autoscaling is on, as far as autoscalerOptions set it. */
-function rayAutoscalers(props: Record<string, any>, kind: string): PodSource[] {
-    const at = RAY_CLUSTER_SPEC[kind];
-    if (!at) return [];
+/** The autoscaler container KubeRay adds to the head pod when in-tree autoscaling is on, as far as autoscalerOptions set it; `at` is where the RayClusterSpec is. */
+function rayAutoscalers(props: Record<string, any>, at: string[]): PodSource[] {
     let spec: unknown = props;
     for (const k of at) spec = isObject(spec) ? spec[k] : undefined;
     if (!isObject(spec) || spec.enableInTreeAutoscaling !== true || spec.autoscalerOptions === undefined || spec.autoscalerOptions === null) return [];
@@ -252,6 +254,7 @@ function placeDefaultContainers(pods: ArgoPod[], shared: ArgoDefaults): void {
         }
         const byName = chosen[e.field];
         const name = e.value.name;
+        // Stryker disable next-line ConditionalExpression: a memo (the linear-work bound of argo-fanout.test.ts); looking the pod up again finds the same one
         if (!byName.has(name)) byName.set(name, firstRunning(rootPods, e.field, name) ?? firstRunning(pods, e.field, name));
         byName.get(name)?.source.containers!.push({ path: e.path, kind: e.kind, container: e.value });
     }

@@ -14,7 +14,7 @@
  *   pod template at a usual path: spec.template.spec, spec.jobTemplate.spec.template.spec,
  *   spec.jobTargetRef.template.spec.
  */
-import { crdPodSources, isKnownPodCrd } from "./pod-crds";
+import { crdPodSources, isKnownPodCrd, own } from "./pod-crds";
 import { quietly } from "./unknown";
 import type { PackConfig, PolicyResource } from "./types";
 
@@ -70,6 +70,12 @@ const BUILTIN: Record<string, Record<string, string[]>> = {
     batch: { Job: ["spec", "template", "spec"], CronJob: ["spec", "jobTemplate", "spec", "template", "spec"], ScheduledJob: ["spec", "jobTemplate", "spec", "template", "spec"] },
 };
 
+/** A built-in kind's pod spec path (own entries only: a group or kind may be `constructor`). */
+function builtinPath(group: string, kind: string): string[] | undefined {
+    const kinds = own(BUILTIN, group);
+    return kinds && own(kinds, kind);
+}
+
 /** Where custom resources usually carry a pod template (Rollout, Knative Service, CloneSet; KEDA ScaledJob; CronJob-like). */
 export const CUSTOM_POD_SPEC_PATHS: string[][] = [
     ["spec", "template", "spec"],
@@ -95,6 +101,7 @@ export function clearKubeTypeCache(): void {
  * is a Kubernetes token but carries no pod spec of its own).
  */
 export function parseKubeType(type: string | undefined): KubeType | undefined {
+    // Stryker disable next-line ConditionalExpression: a short cut; the token pattern below refuses an absent or empty type as well
     if (!type) return undefined;
     let t = typeCache.get(type);
     if (t === undefined) {
@@ -103,23 +110,23 @@ export function parseKubeType(type: string | undefined): KubeType | undefined {
         else {
             const [, group, version, kind] = m;
             const base = kind.endsWith("Patch") ? kind.slice(0, -5) : undefined;
-            t = base && BUILTIN[group]?.[base] ? { group, version, kind: base, patch: true } : { group, version, kind, patch: false };
+            t = base && builtinPath(group, base) ? { group, version, kind: base, patch: true } : { group, version, kind, patch: false };
         }
         typeCache.set(type, t);
     }
     return t ?? undefined;
 }
 
+const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "object" && !Array.isArray(v);
+
 const at = (obj: unknown, path: string[]): unknown => {
     let node = obj;
     for (const k of path) {
-        if (!node || typeof node !== "object" || Array.isArray(node)) return undefined;
-        node = (node as Record<string, unknown>)[k];
+        if (!isObject(node)) return undefined;
+        node = node[k];
     }
     return node;
 };
-
-const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "object" && !Array.isArray(v);
 const looksLikePodSpec = (v: unknown): v is Record<string, any> => isObject(v) && CONTAINER_LISTS.some(([f]) => v[f] !== undefined && v[f] !== null);
 
 /** The type of a resource, with a custom resource's Patch recognised from its props (`kind` + "Patch"). */
@@ -131,7 +138,7 @@ function kubeTypeOf(type: string | undefined, props: Record<string, any>): KubeT
 
 /** The pod specs of an object: [path, spec] pairs. Built-in kinds always yield their path (possibly empty). */
 function podSpecsOf(t: KubeType, props: Record<string, any>): [string[], unknown][] {
-    const builtin = BUILTIN[t.group]?.[t.kind];
+    const builtin = builtinPath(t.group, t.kind);
     if (builtin) return [[builtin, at(props, builtin)]];
     return CUSTOM_POD_SPEC_PATHS.map((p): [string[], unknown] => [p, at(props, p)]).filter(([, spec]) => looksLikePodSpec(spec));
 }
@@ -144,7 +151,7 @@ function podSpecsOf(t: KubeType, props: Record<string, any>): [string[], unknown
 export function carriesPodSpec(type: string, props: Record<string, any>): boolean {
     const t = kubeTypeOf(type, props);
     if (!t) return false;
-    if (BUILTIN[t.group]?.[t.kind] || isKnownPodCrd(t.group, t.kind)) return true;
+    if (builtinPath(t.group, t.kind) || isKnownPodCrd(t.group, t.kind)) return true;
     return isObject(props) && (podSpecsOf(t, props).length > 0 || (t.group === "argoproj.io" && t.kind === "Rollout"));
 }
 
@@ -176,12 +183,6 @@ export function extractWorkloads(obj: Record<string, any>, type?: string): Workl
 }
 
 const NO_PROBLEMS: string[] = Object.freeze([]) as unknown as string[];
-const dottedPaths = new WeakMap<string[], string>();
-function dotted(path: string[]): string {
-    let d = dottedPaths.get(path);
-    if (d === undefined) dottedPaths.set(path, (d = path.join(".")));
-    return d;
-}
 
 /** The hot path of every workload policy: plain loops and literals (no spreads, no closures). */
 function extract(obj: Record<string, any>, type?: string): Workload[] {
@@ -190,7 +191,7 @@ function extract(obj: Record<string, any>, type?: string): Workload[] {
     if (!t) return [];
     const rollout = t.group === "argoproj.io" && t.kind === "Rollout";
     const specs = podSpecsOf(t, props);
-    const crd = BUILTIN[t.group]?.[t.kind] ? undefined : crdPodSources(t.group, t.kind, props);
+    const crd = builtinPath(t.group, t.kind) ? undefined : crdPodSources(t.group, t.kind, props);
     const meta: Record<string, any> = isObject(props.metadata) ? props.metadata : {};
     // Labels for messages: read quietly, so an unknown name does not make every finding undecided.
     const [name, namespace] = quietly(() => [typeof meta.name === "string" ? meta.name : "(unnamed)", typeof meta.namespace === "string" ? meta.namespace : undefined] as const);
@@ -199,7 +200,7 @@ function extract(obj: Record<string, any>, type?: string): Workload[] {
     if (crd) {
         for (const src of crd) {
             if (src.containers) {
-                out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch || src.patch === true, podSpec: isObject(src.podSpec) ? src.podSpec : {}, podSpecPath: src.path, where: src.where, containers: src.containers, problems: src.problems.length ? src.problems : NO_PROBLEMS, workloadRef, meta });
+                out.push({ kind: t.kind, group: t.group, name, namespace, patch: t.patch || src.patch === true, podSpec: isObject(src.podSpec) ? src.podSpec : {}, podSpecPath: src.path, where: src.where, containers: src.containers, problems: src.problems, workloadRef, meta });
             } else out.push(fromPodSpec(t, name, namespace, src.path, src.podSpec, workloadRef, src.problems, src.where, meta));
         }
     }
@@ -207,14 +208,14 @@ function extract(obj: Record<string, any>, type?: string): Workload[] {
         if (crd) return out;
         return rollout ? [{ kind: t.kind, group: t.group, name, namespace, patch: t.patch, podSpec: {}, podSpecPath: "spec.template.spec", containers: [], problems: NO_PROBLEMS, workloadRef, meta }] : [];
     }
-    for (const [path, spec] of specs) out.push(fromPodSpec(t, name, namespace, dotted(path), spec, workloadRef, NO_PROBLEMS, undefined, meta));
+    for (const [path, spec] of specs) out.push(fromPodSpec(t, name, namespace, path.join("."), spec, workloadRef, NO_PROBLEMS, undefined, meta));
     return out;
 }
 
 /** One pod spec's workload: its containers read from the spec's container lists. */
 function fromPodSpec(t: KubeType, name: string, namespace: string | undefined, podSpecPath: string, spec: unknown, workloadRef: Workload["workloadRef"], given: string[], where: string | undefined, meta: Record<string, any>): Workload {
     const containers: ContainerRef[] = [];
-    let problems = given.length ? given : NO_PROBLEMS;
+    let problems = given;
     if (spec !== undefined && spec !== null && !isObject(spec)) problems = [...problems, `${podSpecPath} is ${Array.isArray(spec) ? "a list" : typeof spec}, not a pod spec`];
     const podSpec = isObject(spec) ? spec : {};
     for (const [field, k] of CONTAINER_LISTS) {
@@ -243,7 +244,7 @@ function typeOfObject(obj: Record<string, any>): string | undefined {
     const api = typeof obj.apiVersion === "string" ? obj.apiVersion : undefined;
     if (!api) {
         // A bare object with only a kind (unit tests, hand-written props): a built-in kind's group.
-        const group = Object.keys(BUILTIN).find((g) => BUILTIN[g][obj.kind]);
+        const group = Object.keys(BUILTIN).find((g) => builtinPath(g, obj.kind));
         return group ? `kubernetes:${group}/v1:${obj.kind}` : undefined;
     }
     return `kubernetes:${api.includes("/") ? api : `core/${api}`}:${obj.kind}`;
