@@ -62,7 +62,7 @@ export const eksBaseline: ResourcePolicy = {
         return eachCheck(
             () => {
                 const enc = Array.isArray(p.encryptionConfig) ? p.encryptionConfig[0] : p.encryptionConfig;
-                return !enc || !(Array.isArray(enc.resources) ? enc.resources : []).includes("secrets") || !isCustomerKmsKey(enc.provider?.keyArn) ? ["EKS cluster must encrypt Kubernetes secrets with a customer-managed KMS key [EKS.3]."] : [];
+                return !enc || !(Array.isArray(enc.resources) && enc.resources.includes("secrets")) || !isCustomerKmsKey(enc.provider?.keyArn) ? ["EKS cluster must encrypt Kubernetes secrets with a customer-managed KMS key [EKS.3]."] : [];
             },
             () => {
                 const vpc = p.vpcConfig ?? {};
@@ -76,8 +76,8 @@ export const eksBaseline: ResourcePolicy = {
                 return out;
             },
             () => {
-                const logs: unknown[] = Array.isArray(p.enabledClusterLogTypes) ? p.enabledClusterLogTypes : [];
-                const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !logs.includes(t));
+                const logs: unknown = p.enabledClusterLogTypes;
+                const missing = ["api", "audit", "authenticator", "controllerManager", "scheduler"].filter((t) => !(Array.isArray(logs) && logs.includes(t)));
                 return missing.length > 0 ? [`EKS cluster must enable every control-plane log type; missing ${missing.join(", ")} [EKS.8].`] : [];
             },
             () => (cfg.supportedEksVersions.includes(String(p.version)) ? [] : [`EKS cluster must run a supported Kubernetes version (${cfg.supportedEksVersions.join(", ")}); has ${p.version} [EKS.2].`]),
@@ -109,8 +109,9 @@ export const launchTemplateBaseline: ResourcePolicy = {
         const out: string[] = [];
         if (r.props.metadataOptions?.httpTokens !== "required") out.push("Launch template must require IMDSv2 (metadataOptions.httpTokens = required) [EC2.170].");
         if (!((awsNumber(r.props.metadataOptions?.httpPutResponseHopLimit) ?? 2) <= 1)) out.push("Launch template must set the IMDS hop limit to 1 so pods cannot reach node credentials.");
-        for (const m of r.props.blockDeviceMappings ?? []) {
-            if (m.ebs && !isAwsTrue(m.ebs.encrypted)) out.push(`Launch template volume ${m.deviceName} must be encrypted [EC2.7].`);
+        const mappings = r.props.blockDeviceMappings;
+        if (Array.isArray(mappings)) {
+            for (const m of mappings) if (m?.ebs && !isAwsTrue(m.ebs.encrypted)) out.push(`Launch template volume ${m.deviceName} must be encrypted [EC2.7].`);
         }
         return out;
     },

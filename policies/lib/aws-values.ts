@@ -11,8 +11,9 @@
 
 import { isUnjudgeable } from "./unknown";
 
-const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
-const FALSE = new Set(["", "0", "f", "F", "FALSE", "false", "False"]);
+/** The strings ParseBool reads as true and as false (anything else, a string or not, is no boolean the provider takes). */
+const TRUE: ReadonlySet<unknown> = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const FALSE: ReadonlySet<unknown> = new Set(["", "0", "f", "F", "FALSE", "false", "False"]);
 
 /**
  * A boolean property: true, false, undefined (unset or null, or a value the check cannot judge,
@@ -21,8 +22,7 @@ const FALSE = new Set(["", "0", "f", "F", "FALSE", "false", "False"]);
 export function awsBool(v: unknown): boolean | undefined | "invalid" {
     if (v === undefined || v === null || isUnjudgeable(v)) return undefined;
     if (typeof v === "boolean") return v;
-    if (typeof v === "string") return TRUE.has(v) ? true : FALSE.has(v) ? false : "invalid";
-    return "invalid";
+    return TRUE.has(v) ? true : FALSE.has(v) ? false : "invalid";
 }
 
 /** True only when the provider reads the value as true. */
@@ -33,11 +33,18 @@ export const mayBeAwsTrue = (v: unknown): boolean => {
     return b === true || b === "invalid";
 };
 
-/** A number property: the number, undefined (unset or null), or NaN (not a number the provider takes). */
+/**
+ * An integer property (every number the pack reads is one: days, ports, a hop limit): the number,
+ * undefined (unset or null), or NaN (not a number the provider takes, or text whose reading is in
+ * doubt). Text is read only when it is a plain decimal integer (`"14"`, `"+14"`, `"-1"`): the
+ * provider's string readers disagree on the rest (the SDK's ParseInt with base 0 reads `"014"` as
+ * octal 12 and `"0x10"` as 16 and refuses `"1.0"`, `"1e3"` and `" 14"`; a cty conversion reads
+ * `"014"` as 14 and `"1e3"` as 1000), so such text fails closed.
+ */
 export function awsNumber(v: unknown): number | undefined {
     if (v === undefined || v === null) return undefined;
     if (typeof v === "number") return Number.isFinite(v) ? v : NaN;
-    if (typeof v === "string" && /^[+-]?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+    if (typeof v === "string" && /^[+-]?(0|[1-9]\d*)$/.test(v)) return Number(v);
     return NaN;
 }
 
@@ -46,12 +53,13 @@ export function awsNumber(v: unknown): number | undefined {
  * `alias/aws/` prefix AWS reserves for its managed keys (`alias/aws/rds`, `alias/aws/s3`...). An alias
  * cannot name an AWS-managed key unless it is under that prefix, so an alias ARN outside it is a
  * customer key. The prefix is compared case-insensitively (a customer alias spelt `alias/AWS/...` is
- * refused rather than risk accepting an AWS-managed key). A key ARN of an AWS-managed key cannot be
+ * refused rather than risk accepting an AWS-managed key), and a "key ARN" whose id is under it
+ * (`key/aws/rds`, no key id AWS issues) is refused too. A key ARN of an AWS-managed key cannot be
  * told apart offline.
  */
 export function isCustomerKmsKey(v: unknown): boolean {
     if (typeof v !== "string") return false;
-    const m = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d+:(key|alias)\/(.+)$/.exec(v);
-    if (!m) return false;
-    return m[1] === "key" || !/^aws\//i.test(m[2]);
+    const m = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d+:(?:key|alias)\/(.+)$/.exec(v);
+    // A key id is a UUID (or mrk-...), never under `aws/`: `key/aws/rds` is an alias written as a key, refused.
+    return m !== null && !/^aws\//i.test(m[1]);
 }

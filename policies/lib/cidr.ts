@@ -30,14 +30,16 @@ function parseIpv4(s: string): bigint | undefined {
 function parseIpv6(s: string): bigint | undefined {
     let text = s;
     let tail: bigint[] = [];
-    // An embedded IPv4 address ends the text (`::ffff:192.0.2.1`): two groups.
-    const v4 = /(?:^|:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+    // An embedded IPv4 address ends the text after a colon (`::ffff:192.0.2.1`): two groups. (Text
+    // without a colon never gets here: parseCidr reads it as IPv4.)
+    const v4 = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
     if (v4) {
         const n = parseIpv4(v4[1]);
         if (n === undefined) return undefined;
         tail = [n >> 16n, n & 0xffffn];
+        // What is left ends with the colon before the address: dropped, unless it is part of `::`.
         text = text.slice(0, text.length - v4[1].length);
-        if (text.endsWith(":") && !text.endsWith("::")) text = text.slice(0, -1);
+        if (!text.endsWith("::")) text = text.slice(0, -1);
     }
     const halves = text.split("::");
     if (halves.length > 2) return undefined;
@@ -70,11 +72,12 @@ export function parseCidr(cidr: unknown): Range | undefined {
 export function coveredFamilies(ranges: Range[]): Family[] {
     const out: Family[] = [];
     for (const family of ["ipv4", "ipv6"] as Family[]) {
-        const sorted = ranges.filter((r) => r.family === family).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+        // By first address (the sign of the difference; Number keeps it for any 128-bit value).
+        const sorted = ranges.filter((r) => r.family === family).sort((a, b) => Number(a.first - b.first));
         let next = 0n; // the first address not yet covered
         for (const r of sorted) {
             if (r.first > next) break;
-            if (r.last + 1n > next) next = r.last + 1n;
+            if (r.last >= next) next = r.last + 1n;
         }
         if (next === 1n << BigInt(BITS[family])) out.push(family);
     }

@@ -24,7 +24,7 @@ export class PolicyConfigError extends Error {}
 /** What the engine learns about a policy from GetAnalyzerInfo. */
 export interface PolicyInfo {
     name: string;
-    enforcementLevel: string;
+    enforcementLevel: EngineLevel;
     configSchema?: { properties: Record<string, any>; required?: string[] };
 }
 
@@ -136,7 +136,8 @@ export function policyConfigProblems(info: PolicyInfo, properties: Record<string
         .filter((k) => !known.includes(k))
         .map((k) => `"${info.name}".${k}: not a property of this policy; ${known.length ? `it reads ${known.join(", ")}` : "it takes no properties, only enforcementLevel"}`);
     const validate = validatorFor(info);
-    if (!validate(properties)) problems.push(...(validate.errors ?? []).map((e) => describe(info.name, e)));
+    // Ajv sets `errors` whenever validation fails.
+    if (!validate(properties)) problems.push(...validate.errors!.map((e) => describe(info.name, e)));
     return problems;
 }
 
@@ -151,7 +152,7 @@ export function reconcileConfig(doc: unknown, policies: PolicyInfo[]): PolicyCon
     const result: PolicyConfigs = {};
     for (const p of policies) {
         const defaults = Object.entries(p.configSchema?.properties ?? {}).filter(([, s]) => s && "default" in s).map(([k, s]) => [k, structuredClone(s.default)]);
-        result[p.name] = { enforcementLevel: (isLevel(p.enforcementLevel) ? p.enforcementLevel : "advisory"), properties: Object.fromEntries(defaults) };
+        result[p.name] = { enforcementLevel: p.enforcementLevel, properties: Object.fromEntries(defaults) };
     }
     const all = Object.hasOwn(entries, "all") ? entries.all : undefined;
     if (all) {

@@ -51,9 +51,10 @@ export class Links {
      */
     constructor(subjects: PolicyResource[], private readonly subjectKey: (s: PolicyResource) => unknown, refs: PolicyResource[], refProp: string, refKey: (r: PolicyResource) => unknown = (r) => r.props?.[refProp]) {
         quietly(() => {
-            // Built only when needed: the subjects' URNs when some setting has dependencies, their known keys when some subject's key is unknown.
+            // Built only when needed: the subjects' URNs when some setting has dependencies, their keys when some subject's key is unknown
+            // (looked up only with a setting's non-empty string key, so an unknown, absent or empty subject key matches none).
             let subjectUrns: Set<string> | undefined;
-            const known = subjects.some((x) => isUnknown(subjectKey(x))) ? new Set(subjects.map(subjectKey).filter((k): k is string => typeof k === "string" && k !== "")) : undefined;
+            const known = subjects.some((x) => isUnknown(subjectKey(x))) ? new Set<unknown>(subjects.map(subjectKey)) : undefined;
             for (const ref of refs) {
                 const key = refKey(ref);
                 const deps = ref.propertyDependencies?.[refProp];

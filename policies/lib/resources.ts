@@ -26,7 +26,7 @@ export const MASKED_SECRET = new OpaqueValue("a Pulumi secret, masked in the off
 export function replacedAt(props: Record<string, any>, paths: string[], replace: (value: unknown) => unknown): Record<string, any> {
     const out = cloneData(props);
     for (const p of paths) {
-        const keys = p.match(/[^.[\]]+/g) ?? [];
+        const keys = p.split(/[.[\]]/).filter((k) => k !== ""); // `a[0].b` has two separators in a row, `list[1]` one at the end
         let node: any = out;
         for (const k of keys.slice(0, -1)) node = node?.[k];
         const last = keys[keys.length - 1];

@@ -86,7 +86,7 @@ function inlineObjects(group: PolicyResource, children: PolicyResource[], readMa
         ...texts.flatMap((t: string, i: number) => readManifests(t, `${group.urn} yaml${texts.length > 1 ? `[${i}]` : ""}`)),
         ...(Array.isArray(p.objs) ? objectResources(p.objs, `${group.urn} objs`) : []),
     ];
-    const key = (r: PolicyResource) => `${r.type}\u0000${r.props?.metadata?.namespace ?? ""}\u0000${r.props?.metadata?.name ?? ""}`;
+    const key = (r: PolicyResource) => `${r.type}\u0000${r.props.metadata?.namespace ?? ""}\u0000${r.props.metadata?.name ?? ""}`;
     const present = new Set(children.map(key));
     return declared.filter((r) => !present.has(key(r))).map((r) => ({ ...r, fromStack: true, stack: group.stack, parent: group.urn }));
 }

@@ -38,12 +38,12 @@ const everyS3Action = (actions: unknown[]) => actions.some((a) => typeof a === "
 
 /** True when the Condition block denies exactly the requests without TLS (or more, with IfExists). */
 function onlyInsecureTransport(condition: unknown): boolean {
-    if (!condition || typeof condition !== "object" || Array.isArray(condition)) return false;
-    const operators = Object.entries(condition);
+    // Object.entries reads a string or a list by index ("0", "1"...), which names no operator and no key.
+    const operators = Object.entries(condition ?? {});
     if (operators.length !== 1) return false;
     const [operator, tests] = operators[0];
-    if (!/^bool(ifexists)?$/i.test(operator) || !tests || typeof tests !== "object" || Array.isArray(tests)) return false;
-    const keys = Object.entries(tests);
+    if (!/^bool(ifexists)?$/i.test(operator)) return false;
+    const keys = Object.entries(tests ?? {});
     if (keys.length !== 1 || keys[0][0].toLowerCase() !== "aws:securetransport") return false;
     return list(keys[0][1]).some((v) => v === false || (typeof v === "string" && v.toLowerCase() === "false"));
 }

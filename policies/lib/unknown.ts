@@ -67,13 +67,10 @@ export function containsUnjudgeable(v: unknown): boolean {
     if (!v || typeof v !== "object") return false;
     if (v === UNKNOWN || v instanceof OpaqueValue) return true;
     if (Array.isArray(v)) {
-        for (const x of v) if (x && typeof x === "object" && containsUnjudgeable(x)) return true;
+        for (const x of v) if (containsUnjudgeable(x)) return true;
         return false;
     }
-    for (const k in v) {
-        const x = (v as Record<string, unknown>)[k];
-        if (x && typeof x === "object" && containsUnjudgeable(x)) return true;
-    }
+    for (const k in v) if (containsUnjudgeable((v as Record<string, unknown>)[k])) return true;
     return false;
 }
 
@@ -180,12 +177,14 @@ export function plainCopy(v: unknown, preview = false): any {
     if (typeof v === "string") return preview && UNKNOWN_SENTINELS.has(v) ? UNKNOWN : v;
     if (!v || typeof v !== "object") return v;
     const keys = Object.keys(v);
-    const read = (k: string) => plainCopy(Object.getOwnPropertyDescriptor(v, k)?.value, preview);
+    // Object.keys lists only keys it found an own enumerable descriptor for.
+    const read = (k: string) => plainCopy(Object.getOwnPropertyDescriptor(v, k)!.value, preview);
     if (Array.isArray(v)) return keys.filter((k) => /^\d+$/.test(k)).map(read);
     return Object.fromEntries(keys.map((k) => [k, read(k)]));
 }
 
 /** The sentence for values that cannot be verified: `a.b (encrypted in the stack export), c (...)`. */
 export function opaqueSentence(opaque: ReadonlyMap<string, string>): string {
-    return `cannot be verified: ${[...opaque].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, why]) => `${p} is ${why}`).join("; ")}; the check fails closed.`;
+    // Paths are distinct, so the default order (UTF-16 code units, as `<` compares strings) is total.
+    return `cannot be verified: ${[...opaque.keys()].sort().map((p) => `${p} is ${opaque.get(p)}`).join("; ")}; the check fails closed.`;
 }

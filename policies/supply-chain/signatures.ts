@@ -74,7 +74,8 @@ export const imageSignatures: ResourcePolicy = {
             // A bound repository: its signer's annotations, and (when the binding names them) its own keys only.
             const binding = cfg.signerAnnotations.find((b) => b.repository.replace(/\/+$/, "") === `${ref!.registry}/${ref!.repository}`);
             const [pems, kms] = binding?.cosignKmsKeys ? [[], binding.cosignKmsKeys] : [cfg.cosignPublicKeys, cfg.cosignKmsKeys];
-            if (pems.length === 0 && kms.length === 0) return [`${who} cannot be verified: no signing key is recorded for ${binding?.repository} (set platform:supplyChain.signing.keyArn to the stack output cosignKeyRef's ARN and regenerate the policy config).`];
+            // Without a binding the configured keys are used, and the check above makes sure there are some: a binding is here.
+            if (pems.length === 0 && kms.length === 0) return [`${who} cannot be verified: no signing key is recorded for ${binding!.repository} (set platform:supplyChain.signing.keyArn to the stack output cosignKeyRef's ARN and regenerate the policy config).`];
             let verifier: ImageVerifier;
             try {
                 verifier = await verifierOf(cfg, pems, kms);

@@ -180,7 +180,7 @@ describe("class 7: config values no policy can be given", () => {
         }
     });
     it("the pack refuses a non-finite value sent by the engine, as the CLI would", () => {
-        const info = { name: "container-resources", enforcementLevel: "mandatory", configSchema: { properties: { maxCpuCores: CONFIG_PROPERTIES.maxCpuCores, maxMemoryGiB: CONFIG_PROPERTIES.maxMemoryGiB } } };
+        const info = { name: "container-resources", enforcementLevel: "mandatory" as const, configSchema: { properties: { maxCpuCores: CONFIG_PROPERTIES.maxCpuCores, maxMemoryGiB: CONFIG_PROPERTIES.maxMemoryGiB } } };
         assert.deepEqual(policyConfigProblems(info, { maxCpuCores: Infinity, maxMemoryGiB: 32 }), ['"container-resources".maxCpuCores: Infinity is not a finite number (the Pulumi CLI refuses numbers beyond float64, such as 1e999)']);
     });
 });

@@ -71,7 +71,7 @@ describe("class 6: admission rule skipping the signed registry", () => {
     });
 
     it("a wildcard pattern reaches a prefix exactly when some string with that prefix matches it", () => {
-        const cases: [string, string, boolean][] = [["a*", "ab/", true], ["a?c", "ab", true], ["a?c", "abd", false], ["*x", "abc", true], ["abc", "abcd", false], ["ab", "ab", true], ["", "", true], ["", "a", false], ["**/z", "q/", true]];
+        const cases: [string, string, boolean][] = [["a*", "ab/", true], ["a?c", "ab", true], ["a?c", "abd", false], ["*x", "abc", true], ["abc", "abcd", false], ["ab", "ab", true], ["", "", true], ["", "a", false], ["**/z", "q/", true], ["abc", "ab", true], ["a*", "a", true], ["?", "ab", false], ["a?*", "abcd", true], ["ab*", "ac", false]];
         for (const [p, prefix, want] of cases) assert.equal(patternReachesPrefix(p, prefix), want, `${p} ${prefix}`);
     });
 });
