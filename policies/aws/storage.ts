@@ -30,7 +30,8 @@ const arr = <T>(v: T | T[] | undefined): T[] => (v === undefined || v === null ?
 
 function kmsRule(rule: any): boolean {
     const d = rule?.applyServerSideEncryptionByDefault ?? arr(rule?.applyServerSideEncryptionByDefaults)[0];
-    return (d?.sseAlgorithm === "aws:kms" || d?.sseAlgorithm === "aws:kms:dsse") && isCustomerKmsKey(d?.kmsMasterKeyId);
+    // Past the algorithm test `d` is an object, so the key is read without an optional chain.
+    return (d?.sseAlgorithm === "aws:kms" || d?.sseAlgorithm === "aws:kms:dsse") && isCustomerKmsKey(d.kmsMasterKeyId);
 }
 
 const sseRules = (r: PolicyResource) => arr(r.props.rules ?? r.props.rule);
@@ -113,8 +114,8 @@ export const s3Baseline: StackPolicy = {
 
 /** AWS Backup vault lock in compliance mode: changeableForDays set (3 to 36500 days; AWS refuses fewer than 3). */
 function complianceMode(lock: PolicyResource): boolean {
-    const days = awsNumber(lock.props.changeableForDays);
-    return days !== undefined && Number.isInteger(days) && days >= 3 && days <= 36500;
+    const days = awsNumber(lock.props.changeableForDays) as number; // undefined and NaN are not integers
+    return Number.isInteger(days) && days >= 3 && days <= 36500;
 }
 
 export const backupVaultBaseline: StackPolicy = {
