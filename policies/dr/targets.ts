@@ -20,7 +20,8 @@ import { judgeSubject } from "../lib/judge";
 
 const RDS = "aws:rds/instance:Instance";
 const BACKUPS_REPLICATION = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication";
-const BUCKET = "aws:s3/bucket:Bucket";
+/** Both type tokens of an S3 bucket (s3-baseline judges both too). */
+const BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const BUCKET_REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
 
 /**
@@ -31,7 +32,7 @@ const BUCKET_REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConf
 const STORE_TYPES: Record<"database" | "clusterState" | "objectStorage", string[]> = {
     database: [RDS, BACKUPS_REPLICATION],
     clusterState: ["kubernetes:helm.sh/v3:Release"],
-    objectStorage: [BUCKET_REPLICATION, BUCKET],
+    objectStorage: [BUCKET_REPLICATION, ...BUCKETS],
 };
 
 /** The region in an ARN (`arn:aws:kms:eu-central-1:...`); undefined for regionless ARNs (S3), non-ARNs and unknowns. */
@@ -69,7 +70,7 @@ const bucketName = (arnOrName: unknown) => (typeof arnOrName === "string" ? arnO
 
 /** Object storage: "none" unless every bucket of the primary region replicates into a bucket of another region. */
 function objectReplicationOf(resources: PolicyResource[], primary: string | undefined): RecoveryFacts["objectReplication"] {
-    const buckets = resources.filter((r) => r.type === BUCKET);
+    const buckets = resources.filter((r) => BUCKETS.includes(r.type));
     const configs = resources.filter((r) => r.type === BUCKET_REPLICATION);
     const named = (name: unknown) => buckets.filter((b) => quietly(() => name !== undefined && b.props.bucket === name));
     const tiedBuckets = (c: PolicyResource, property: string) => (c.propertyDependencies?.[property] ?? []).map((u) => buckets.find((b) => b.urn === u)).filter((b): b is PolicyResource => b !== undefined);
