@@ -13,21 +13,21 @@ import { quietly } from "../lib/unknown";
  * default limit, then to `min`. Meaningful when both give every container a positive CPU and memory.
  */
 function limitRangeProblem(lr: PolicyResource): string | undefined {
-    const items = Array.isArray(lr.props?.spec?.limits) ? lr.props.spec.limits : [];
+    const items = Array.isArray(lr.props.spec?.limits) ? lr.props.spec.limits : []; // props: always an object
     const container = items.filter((i: any) => i?.type === "Container");
     if (container.length === 0) return "has no limit of type Container";
-    const positive = (list: any, r: string) => list && typeof list === "object" && resourceQuantity(list[r]).nanos !== undefined;
+    const positive = (q: unknown) => resourceQuantity(q).nanos !== undefined;
     const ok = container.some((i: any) => ["cpu", "memory"].every((r) => {
         const defaultLimit = i.default?.[r] ?? i.max?.[r];
         const defaultRequest = i.defaultRequest?.[r] ?? defaultLimit ?? i.min?.[r];
-        return positive({ v: defaultLimit }, "v") && positive({ v: defaultRequest }, "v");
+        return positive(defaultLimit) && positive(defaultRequest);
     }));
     return ok ? undefined : "gives containers no positive default CPU and memory request and limit (default/defaultRequest, or max/min)";
 }
 
 /** A ResourceQuota bounds the namespace's CPU and memory when it sets a quantity for each and is not scoped to some pods only. */
 function resourceQuotaProblem(rq: PolicyResource): string | undefined {
-    const spec = rq.props?.spec ?? {};
+    const spec = rq.props.spec ?? {};
     if (spec.scopes !== undefined || spec.scopeSelector !== undefined) return "is scoped (scopes/scopeSelector), so it bounds only some pods";
     const hard = spec.hard && typeof spec.hard === "object" ? spec.hard : {};
     const bounded = (r: string) => [r, `requests.${r}`, `limits.${r}`].some((k) => {
@@ -47,8 +47,8 @@ export const namespaceGuardrails: StackPolicy = {
         // One index per kind, linear in the stack size; a guardrail names its namespace in metadata.namespace.
         const namespaces = resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
         if (namespaces.length === 0) return [];
-        const nsName = (ns: PolicyResource) => ns.props?.metadata?.name ?? ns.name;
-        const inNamespace = (r: PolicyResource) => r.props?.metadata?.namespace;
+        const nsName = (ns: PolicyResource) => ns.props.metadata?.name ?? ns.name;
+        const inNamespace = (r: PolicyResource) => r.props.metadata?.namespace;
         const link = (type: string) => new Links(namespaces, nsName, resources.filter((r) => r.type === type), "metadata", inNamespace);
         const kinds: [string, Links, (r: PolicyResource) => string | undefined][] = [
             ["LimitRange", link("kubernetes:core/v1:LimitRange"), limitRangeProblem],
@@ -60,7 +60,7 @@ export const namespaceGuardrails: StackPolicy = {
                 const { linked, floating } = links.of(ns);
                 const problems = linked.map((g) => [g, problem(g)] as const);
                 if (problems.some(([, p]) => p === undefined)) return [];
-                const why = problems.length ? `its ${kind} ${problems.map(([g, p]) => `${g.props?.metadata?.name ?? g.name} ${p}`).join("; ")}` : `it has no ${kind}`;
+                const why = problems.length ? `its ${kind} ${problems.map(([g, p]) => `${g.props.metadata?.name ?? g.name} ${p}`).join("; ")}` : `it has no ${kind}`;
                 const message = `Namespace ${name} must have a ${kind} that ${kind === "LimitRange" ? "gives every container positive default CPU and memory requests and limits" : "bounds its CPU and memory"}; ${why}.`;
                 return [floating.length && problems.length === 0 ? { message, undecided: floating } : message];
             }));
@@ -113,8 +113,7 @@ function resourceProblems(res: any): string[] {
  */
 export function chartName(chart: unknown): string {
     let c = String(chart ?? "").trim().replace(/\/+$/, "");
-    c = c.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ""); // oci://, https://, file://
-    c = c.split("/").pop() ?? c;
+    c = c.slice(c.lastIndexOf("/") + 1); // the last path segment: also past oci://, https://, file://
     c = c.replace(/@sha256:[0-9a-f]+$/i, "").replace(/:[^:/]*$/, ""); // OCI digest or tag
     if (/\.tgz$/i.test(c)) c = c.replace(/\.tgz$/i, "").replace(/-v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/, "");
     return c;

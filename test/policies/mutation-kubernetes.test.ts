@@ -78,6 +78,16 @@ describe("mutation-found cases: Helm release resources", () => {
         assert.equal(chartName(null), "");
         assert.equal(chartName("oci://ghcr.io/org/charts/loki:6.1.0"), "loki");
     });
+    it("a chart name: the last path segment after trimming blanks and every trailing slash, with or without a scheme", () => {
+        for (const [given, name] of [
+            ["  loki  ", "loki"],
+            ["grafana/loki//", "loki"],
+            ["oci://loki:6.1.0", "loki"],
+            ["https://charts.example.com/a/b/loki-6.1.0.tgz", "loki"],
+            ["file:///srv/charts/loki/", "loki"],
+            ["loki", "loki"],
+        ]) assert.equal(chartName(given), name, given);
+    });
     it("chart names from .tgz files with pre-release and build versions, multi-digit versions, repo paths; a plain name with digits is kept", () => {
         for (const [given, name] of [
             ["loki-6.1.0-rc.1.tgz", "loki"],
