@@ -121,3 +121,27 @@ export function withAwsEnv(vars: Record<string, string>): () => void {
         for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
     };
 }
+
+/**
+ * Mocha hooks for a describe block that mocks the pack's AWS clients: before each test the pack's
+ * cached clients and ECR tokens are dropped (`resets`) and mock credentials set; after it, both are
+ * undone. `env(vars)` replaces the environment within a test (the mock credentials plus `vars`).
+ */
+export function isolatedAwsClients(resets: Array<() => void>): { env(vars: Record<string, string>): void } {
+    const MOCK = { AWS_ACCESS_KEY_ID: "AKIAMOCK", AWS_SECRET_ACCESS_KEY: "mock" };
+    let restore: () => void = () => undefined;
+    beforeEach(() => {
+        for (const reset of resets) reset();
+        restore = withAwsEnv(MOCK);
+    });
+    afterEach(() => {
+        restore();
+        for (const reset of resets) reset();
+    });
+    return {
+        env(vars) {
+            restore();
+            restore = withAwsEnv({ ...MOCK, ...vars });
+        },
+    };
+}

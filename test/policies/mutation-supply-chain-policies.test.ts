@@ -16,7 +16,7 @@ import { fetchKmsPublicKey, parseKmsRef } from "../../policies/supply-chain/kms"
 import { parseImage } from "../../policies/supply-chain/images";
 import { imageSignatures } from "../../policies/supply-chain/signatures";
 import { UNKNOWN } from "../../policies/lib/unknown";
-import { withAwsEnv } from "../harness/aws-endpoint";
+import { isolatedAwsClients } from "../harness/aws-endpoint";
 
 const PEM = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
 const pod = (image: string): PolicyResource => ({ urn: "pod::p", type: "kubernetes:core/v1:Pod", name: "p", props: { kind: "Pod", metadata: { name: "p", namespace: "apps" }, spec: { containers: [{ name: "app", image }] } } });
@@ -135,17 +135,7 @@ describe("admission-sbom-rule on rules as written", () => {
 });
 
 describe("the pack's AWS clients and error sentences", () => {
-    let restore: () => void;
-    beforeEach(() => {
-        resetAwsClients();
-        resetEcrTokens();
-        restore = withAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAMOCK", AWS_SECRET_ACCESS_KEY: "mock" });
-    });
-    afterEach(() => {
-        restore();
-        resetAwsClients();
-        resetEcrTokens();
-    });
+    isolatedAwsClients([resetAwsClients, resetEcrTokens]);
 
     it("an ECR FIPS or dual-stack registry gets a client on the FIPS or dual-stack endpoint; others on neither", async () => {
         const settings = async (o: { useFipsEndpoint?: boolean; useDualstackEndpoint?: boolean }) => {

@@ -14,7 +14,7 @@ import { ecrClient, kmsClient, resetAwsClients } from "../../policies/supply-cha
 import { basicAuthorization, resetEcrTokens } from "../../policies/supply-chain/ecr-auth";
 import { fetchKmsPublicKey } from "../../policies/supply-chain/kms";
 import { REPO_ROOT } from "../../lib/offline/stack";
-import { NO_AWS_FILES, withAwsEnv } from "../harness/aws-endpoint";
+import { isolatedAwsClients, NO_AWS_FILES } from "../harness/aws-endpoint";
 
 /** An error as the SDK raises a service error: name, message, HTTP status and attempts in $metadata. */
 function serviceError(name: string, message: string, status = 400, attempts = 1): Error {
@@ -25,17 +25,7 @@ const KEY = "awskms:///arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000
 const ECR_HOST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 
 describe("AWS errors reach the user as fail-closed findings (aws-sdk-client-mock)", () => {
-    let restore: () => void;
-    beforeEach(() => {
-        resetAwsClients();
-        resetEcrTokens();
-        restore = withAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAMOCK", AWS_SECRET_ACCESS_KEY: "mock" });
-    });
-    afterEach(() => {
-        restore();
-        resetAwsClients();
-        resetEcrTokens();
-    });
+    const aws = isolatedAwsClients([resetAwsClients, resetEcrTokens]);
     // The pack's clients: the same options fetchKmsPublicKey and the ECR token use.
     const kms = async () => mockClient(await kmsClient({ region: "eu-west-1", timeoutMs: 10000 }));
     const ecr = async () => mockClient(await ecrClient({ region: "eu-west-1", timeoutMs: 5000 }));
@@ -48,8 +38,7 @@ describe("AWS errors reach the user as fail-closed findings (aws-sdk-client-mock
     });
 
     it("KMS: an alias looked up in the wrong region (the region of the profile, not the key's)", async () => {
-        restore();
-        restore = withAwsEnv({ AWS_ACCESS_KEY_ID: "AKIAMOCK", AWS_SECRET_ACCESS_KEY: "mock", AWS_REGION: "us-east-1" });
+        aws.env({ AWS_REGION: "us-east-1" });
         const mock = mockClient(await kmsClient({ region: "us-east-1", timeoutMs: 10000 }));
         mock.onAnyCommand().rejects(serviceError("NotFoundException", "Alias arn:aws:kms:us-east-1:123456789012:alias/platform-prod-cosign is not found."));
         await assert.rejects(fetchKmsPublicKey("awskms:///alias/platform-prod-cosign"), /400 NotFoundException \(Alias arn:aws:kms:us-east-1:.* is not found\.\); failing closed/);
